@@ -1,0 +1,89 @@
+/**
+ * The error taxonomy. Provider adapters translate every vendor error into a `ProviderError`;
+ * nothing above the adapters ever reads a vendor's body.
+ */
+export const providerErrorKinds = [
+  'rate_limited',
+  'overloaded',
+  'transient',
+  'timeout',
+  'safety_blocked',
+  'invalid_request',
+  'auth',
+  'not_found',
+] as const;
+
+export type ProviderErrorKind = (typeof providerErrorKinds)[number];
+
+const retryableKinds: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'overloaded', 'transient', 'timeout']);
+
+export function isRetryableKind(kind: ProviderErrorKind): boolean {
+  return retryableKinds.has(kind);
+}
+
+/** A short sentence a person can read, per kind (used in responses and on failed tiles). */
+export const errorKindLabels: Record<ProviderErrorKind, string> = {
+  rate_limited: 'Rate limited by the provider',
+  overloaded: 'The provider is overloaded',
+  transient: 'Temporary provider or network error',
+  timeout: 'Timed out',
+  safety_blocked: 'Blocked by the safety filter',
+  invalid_request: 'The provider rejected the request',
+  auth: 'The provider rejected the API key',
+  not_found: 'Model not found (retired or misspelled model id)',
+};
+
+export interface ProviderErrorOptions {
+  /** HTTP status the provider answered with, when there was one. */
+  status?: number;
+  /** How long the provider asked us to wait before trying again, in milliseconds. */
+  retryAfterMs?: number;
+  /** Extra detail for people (never secrets, never image bytes). */
+  details?: string;
+  cause?: unknown;
+}
+
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly isRetryable: boolean;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly details?: string;
+
+  constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProviderError';
+    this.kind = kind;
+    this.isRetryable = isRetryableKind(kind);
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details;
+  }
+}
+
+export function isProviderError(error: unknown): error is ProviderError {
+  return error instanceof ProviderError;
+}
+
+/** A failure as data: what an item that failed carries (serialisable). */
+export interface ItemError {
+  kind: ProviderErrorKind | 'internal';
+  /** Short, human: "Blocked by the safety filter". */
+  message: string;
+  /** The provider's own words or other specifics. */
+  details?: string;
+  /** How long the provider asked us to wait, when it said so. */
+  retryAfterMs?: number;
+}
+
+export function toItemError(error: unknown): ItemError {
+  if (isProviderError(error)) {
+    return {
+      kind: error.kind,
+      message: errorKindLabels[error.kind],
+      details: error.details ?? error.message,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    };
+  }
+  return { kind: 'internal', message: 'Internal error', details: error instanceof Error ? error.message : String(error) };
+}

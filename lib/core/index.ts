@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './image';
+export * from './provider';
+export * from './classic-response';
+export * from './events';
+export * from './config';

@@ -1,0 +1,54 @@
+import { ProviderError, type ImageProvider, type ProviderErrorKind } from '@/lib/core';
+import { renderDemoPicture, transformDemoPicture } from './demo-picture';
+
+export interface DemoProviderOptions {
+  /** Simulated latency of one call. @default 0 */
+  latencyMs?: number;
+  /** 1-based indexes that fail (failure injection for demos and tests). @default [] */
+  failIndexes?: number[];
+  /** How injected failures are classified. @default 'safety_blocked' */
+  failKind?: ProviderErrorKind;
+  /** Inject failures only for prompts containing this text. @default always */
+  failPromptMatch?: string;
+}
+
+function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The offline provider: deterministic pictures, no key, no network. Always labelled as a demo. */
+export function createDemoProvider(options: DemoProviderOptions = {}): ImageProvider {
+  const { latencyMs = 0, failIndexes = [], failKind = 'safety_blocked', failPromptMatch } = options;
+  return {
+    id: 'demo',
+    modelId: 'demo-shapes-v1',
+    isDemo: true,
+    async generate(request, signal) {
+      await waitFor(latencyMs, signal);
+      const isFailureWanted =
+        failIndexes.includes(request.index) && (failPromptMatch === undefined || request.prompt.includes(failPromptMatch));
+      if (isFailureWanted) {
+        throw new ProviderError(failKind, `Demo failure injected for image ${request.index}`, {
+          details: `DEMO_FAIL_INDEXES includes ${request.index}`,
+        });
+      }
+      const bytes = request.inputImage
+        ? await transformDemoPicture(request.inputImage.bytes, request.prompt, request.index)
+        : await renderDemoPicture(request.prompt, request.index, request.aspectRatio);
+      signal?.throwIfAborted();
+      return { bytes: new Uint8Array(bytes), mimeType: 'image/png' };
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createDemoProvider, type DemoProviderOptions } from './demo-provider';

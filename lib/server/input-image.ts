@@ -1,0 +1,44 @@
+import sharp from 'sharp';
+import { supportedInputMimeTypes, type InputImage, type InputMimeType } from '@/lib/core';
+import { InputError } from './input-error';
+
+/** Largest accepted upload. */
+export const maxInputImageBytes = 10 * 1024 * 1024;
+
+const mimeTypeBySharpFormat: Record<string, InputMimeType> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
+
+/**
+ * Checks that uploaded bytes really are a PNG, JPEG or WebP image (by decoding the header, not by
+ * trusting the declared type or the file name) and returns them with their true MIME type.
+ */
+export async function readInputImage(bytes: Uint8Array): Promise<InputImage> {
+  if (bytes.byteLength === 0) {
+    throw new InputError('The uploaded image is empty.', { field: 'image' });
+  }
+  if (bytes.byteLength > maxInputImageBytes) {
+    const megabytes = (bytes.byteLength / 1024 / 1024).toFixed(1);
+    throw new InputError(`The uploaded image is ${megabytes} MB; the limit is 10 MB.`, { field: 'image' });
+  }
+  let format: string | undefined;
+  try {
+    const metadata = await sharp(bytes).metadata();
+    format = metadata.format;
+  } catch {
+    format = undefined;
+  }
+  const mimeType = format ? mimeTypeBySharpFormat[format] : undefined;
+  if (!mimeType) {
+    throw new InputError(`The uploaded file is not a ${supportedInputMimeTypes.map(formatName).join(', ')} image.`, {
+      field: 'image',
+    });
+  }
+  return { bytes, mimeType };
+}
+
+function formatName(mimeType: InputMimeType): string {
+  return { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/webp': 'WebP' }[mimeType];
+}
