@@ -1,0 +1,42 @@
+import { vi } from 'vitest';
+import { progressEventSchema, type ProgressEvent } from '@/lib/core';
+import { getApp, resetApp } from '@/lib/server';
+
+/** Fresh app per test from these env vars, on the demo provider with fast pacing unless overridden. */
+export function useTestApp(env: Record<string, string> = {}) {
+  vi.unstubAllEnvs();
+  const defaults = { IMAGE_PROVIDER: 'demo', PACING_MIN_INTERVAL_MS: '0', RETRY_BASE_DELAY_MS: '0', LOG_LEVEL: 'silent' };
+  for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
+  vi.stubEnv('GEMINI_API_KEY', '');
+  vi.stubEnv('OPENAI_API_KEY', '');
+  resetApp();
+  const provider = getApp().resolveProvider();
+  const generateSpy = vi.spyOn(provider, 'generate');
+  return { provider, generateSpy };
+}
+
+export function jsonRequest(path: string, body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(`http://127.0.0.1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Reads a whole SSE response into frames; every data payload is validated against the event union. */
+export async function readSseEvents(response: Response): Promise<{ ids: string[]; names: string[]; events: ProgressEvent[] }> {
+  const text = await response.text();
+  const frames = text.split('\n\n').filter((frame) => frame.trim() !== '' && !frame.startsWith(':'));
+  const ids: string[] = [];
+  const names: string[] = [];
+  const events: ProgressEvent[] = [];
+  for (const frame of frames) {
+    const fields = Object.fromEntries(
+      frame.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+    );
+    ids.push(fields.id);
+    names.push(fields.event);
+    events.push(progressEventSchema.parse(JSON.parse(fields.data)));
+  }
+  return { ids, names, events };
+}

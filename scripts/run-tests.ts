@@ -1,0 +1,50 @@
+/**
+ * `npm test`: typecheck, unit + route tests (vitest), production build, browser tests (Playwright in
+ * Debian's Chromium), then one closing line "N passed, N failed" summed from both runners' JSON reports.
+ * Runs every step even after a failure of the tests (so the summary is complete); exits non-zero if any failed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+// Not under test-results/: Playwright empties that folder when it starts.
+const reportsDirectory = 'test-reports';
+const unitReport = `${reportsDirectory}/unit.json`;
+const e2eReport = `${reportsDirectory}/e2e.json`;
+
+function run(label: string, command: string, args: string[]): boolean {
+  console.log(`\n== ${label}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+  console.log(`== ${label}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result.status === 0;
+}
+
+function readJson(path: string): any {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+}
+
+rmSync(reportsDirectory, { recursive: true, force: true });
+const bin = 'node_modules/.bin';
+const steps: boolean[] = [];
+steps.push(run('typecheck', `${bin}/tsc`, ['--noEmit', '-p', '.']));
+steps.push(run('unit and route tests', `${bin}/vitest`, ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`]));
+const isBuilt = run('build', `${bin}/next`, ['build']);
+steps.push(isBuilt);
+if (isBuilt) steps.push(run('browser tests', `${bin}/playwright`, ['test']));
+
+let passed = 0;
+let failed = 0;
+const unit = readJson(unitReport);
+if (unit) {
+  passed += unit.numPassedTests;
+  failed += unit.numFailedTests;
+}
+const e2e = readJson(e2eReport);
+if (e2e) {
+  passed += e2e.stats.expected + e2e.stats.flaky;
+  failed += e2e.stats.unexpected;
+}
+const isGreen = steps.every(Boolean) && unit !== undefined && e2e !== undefined;
+if (!isGreen && failed === 0) failed = 1; // a step that failed without a test report still counts as a failure
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(isGreen ? 0 : 1);
