@@ -14,7 +14,7 @@ async function samplePicture(format: 'png' | 'jpeg' | 'webp' = 'png'): Promise<B
 function multipartRequest(fields: Record<string, string>, file?: { bytes: Uint8Array; name: string; type: string }, headers = {}) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.set(name, value);
-  if (file) form.set('image', new Blob([file.bytes], { type: file.type }), file.name);
+  if (file) form.set('image', new Blob([Uint8Array.from(file.bytes)], { type: file.type }), file.name);
   return new Request('http://127.0.0.1/api/generate-with-image', { method: 'POST', body: form, headers });
 }
 

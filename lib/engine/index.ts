@@ -1,0 +1,14 @@
+/** The batch engine's front door: other modules import from here, never from the files behind it. */
+export { createLane, defaultLaneOptions, type Lane, type LaneOptions, type ReleaseSlot } from './lane';
+export {
+  decideRetry,
+  defaultRetryPolicy,
+  isAbortError,
+  resolveRetryPolicy,
+  type DecideRetryInput,
+  type RetryDecision,
+  type RetryPolicy,
+} from './retry';
+export { sleep } from './sleep';
+export { toBatchStatus } from './batch-status';
+export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';

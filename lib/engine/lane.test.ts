@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLane, type Lane } from './lane';
+import { trackPromise } from './testing/track-promise';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Acquires, records the start time, holds the slot for `holdMs`, releases. */
+async function useSlot(lane: Lane, starts: number[], holdMs = 0): Promise<void> {
+  const release = await lane.acquire();
+  starts.push(Date.now());
+  if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+  release();
+}
+
+describe('createLane', () => {
+  it('defaults to one at a time, 500 ms between starts', async () => {
+    const lane = createLane();
+    expect(lane.concurrency).toBe(1);
+    expect(lane.minIntervalMs).toBe(500);
+    const starts: number[] = [];
+    const all = Promise.all([useSlot(lane, starts), useSlot(lane, starts), useSlot(lane, starts)]);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(starts).toEqual([0, 500]);
+    await vi.advanceTimersByTimeAsync(1);
+    await all;
+    expect(starts).toEqual([0, 500, 1000]);
+  });
+
+  it('measures the interval between starts, not from the end of a slow call', async () => {
+    const lane = createLane({ minIntervalMs: 500 });
+    const starts: number[] = [];
+    const all = Promise.all([useSlot(lane, starts, 800), useSlot(lane, starts, 800)]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await all;
+    expect(starts).toEqual([0, 800]);
+  });
+
+  it('never exceeds the concurrency', async () => {
+    const lane = createLane({ concurrency: 2, minIntervalMs: 0 });
+    const first = trackPromise(lane.acquire());
+    const second = trackPromise(lane.acquire());
+    const third = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(0);
+    expect([first.isSettled, second.isSettled, third.isSettled]).toEqual([true, true, false]);
+    expect(lane.inFlight).toBe(2);
+    expect(lane.waiting).toBe(1);
+    first.value!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third.isSettled).toBe(true);
+    expect(lane.inFlight).toBe(2);
+  });
+
+  it('serves waiters first in, first out', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    const order: string[] = [];
+    const all = ['a', 'b', 'c', 'd'].map(async (label) => {
+      const release = await lane.acquire();
+      order.push(label);
+      await Promise.resolve();
+      release();
+    });
+    await Promise.all(all);
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('ignores a second release of the same slot', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    const release = await lane.acquire();
+    const second = trackPromise(lane.acquire());
+    const third = trackPromise(lane.acquire());
+    release();
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second.isSettled).toBe(true);
+    expect(third.isSettled).toBe(false);
+    expect(lane.inFlight).toBe(1);
+  });
+
+  it('rejects a waiter whose signal aborts, with the abort reason, and keeps the queue consistent', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    const release = await lane.acquire();
+    const controller = new AbortController();
+    const aborted = trackPromise(lane.acquire(controller.signal));
+    const next = trackPromise(lane.acquire());
+    expect(lane.waiting).toBe(2);
+
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(aborted.error).toMatchObject({ name: 'AbortError' });
+    expect(lane.waiting).toBe(1);
+    expect(next.isSettled).toBe(false);
+
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(next.isSettled).toBe(true);
+    expect(lane.inFlight).toBe(1);
+  });
+
+  it('rejects at once when the signal is already aborted, with a custom reason kept', async () => {
+    const lane = createLane();
+    const reason = new Error('stop');
+    await expect(lane.acquire(AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(lane.waiting).toBe(0);
+    expect(lane.inFlight).toBe(0);
+  });
+
+  it('leaves no timer behind when the last waiter gives up', async () => {
+    const lane = createLane({ minIntervalMs: 10_000 });
+    const release = await lane.acquire();
+    release();
+    const controller = new AbortController();
+    const waiting = lane.acquire(controller.signal).catch(() => undefined);
+    expect(vi.getTimerCount()).toBe(1);
+    controller.abort();
+    await waiting;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('pauses every start for the given time, even with free slots', async () => {
+    const lane = createLane({ concurrency: 3, minIntervalMs: 0 });
+    lane.pauseFor(1_000);
+    expect(lane.pauseRemainingMs).toBe(1_000);
+    const waiter = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(999);
+    expect(waiter.isSettled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(waiter.isSettled).toBe(true);
+    expect(lane.pauseRemainingMs).toBe(0);
+  });
+
+  it('extends a pause but never shortens it', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    lane.pauseFor(1_000);
+    lane.pauseFor(300);
+    expect(lane.pauseRemainingMs).toBe(1_000);
+    const waiter = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(500);
+    lane.pauseFor(2_000);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(waiter.isSettled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(waiter.isSettled).toBe(true);
+  });
+
+  it('wakes waiters when the concurrency grows, and holds new ones when it shrinks', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    await lane.acquire();
+    const second = trackPromise(lane.acquire());
+    const third = trackPromise(lane.acquire());
+    lane.setConcurrency(3);
+    await vi.advanceTimersByTimeAsync(0);
+    expect([second.isSettled, third.isSettled]).toEqual([true, true]);
+    expect(lane.inFlight).toBe(3);
+
+    lane.setConcurrency(2);
+    const fourth = trackPromise(lane.acquire());
+    second.value!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fourth.isSettled).toBe(false);
+    third.value!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fourth.isSettled).toBe(true);
+  });
+
+  it('still spaces starts after the concurrency grows', async () => {
+    const lane = createLane({ minIntervalMs: 500 });
+    await lane.acquire();
+    const starts: number[] = [];
+    const all = Promise.all([useSlot(lane, starts), useSlot(lane, starts)]);
+    lane.setConcurrency(5);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await all;
+    expect(starts).toEqual([500, 1_000]);
+  });
+
+  it('rejects invalid options as programmer errors', () => {
+    expect(() => createLane({ concurrency: 0 })).toThrow(RangeError);
+    expect(() => createLane({ concurrency: 1.5 })).toThrow(RangeError);
+    expect(() => createLane({ minIntervalMs: -1 })).toThrow(RangeError);
+    expect(createLane({ concurrency: undefined }).concurrency).toBe(1);
+    expect(createLane({ concurrency: Infinity }).concurrency).toBe(Infinity);
+    const lane = createLane();
+    expect(() => lane.pauseFor(Number.NaN)).toThrow(RangeError);
+    expect(() => lane.setConcurrency(0)).toThrow(RangeError);
+  });
+});

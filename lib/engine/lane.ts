@@ -1,0 +1,175 @@
+/**
+ * A rate-limit lane: one per provider key, shared by every batch that calls that provider.
+ *
+ * Not p-queue: its `interval` is a fixed window (a burst at each window border), while a provider
+ * wants a minimum spacing between request starts, a lane-wide pause when it answers 429 with
+ * Retry-After (BullMQ's `queue.rateLimit(ms)`), and a concurrency that can change at run time.
+ */
+
+export interface LaneOptions {
+  /**
+   * Requests in flight at once. A positive integer, or `Infinity`.
+   * @default 1 (the seed's sequential pacing)
+   */
+  concurrency: number;
+  /**
+   * Minimum time between two request starts, in milliseconds (not between an end and the next start).
+   * @default 500
+   */
+  minIntervalMs: number;
+}
+
+export const defaultLaneOptions: Readonly<LaneOptions> = Object.freeze({ concurrency: 1, minIntervalMs: 500 });
+
+/** Gives a slot back to the lane. Calling it more than once is harmless. */
+export type ReleaseSlot = () => void;
+
+export interface Lane {
+  /**
+   * Waits for a slot: fewer than `concurrency` in flight, at least `minIntervalMs` since the previous
+   * start, and no pause active. Waiters are served first in, first out.
+   * Rejects with `signal.reason` (an `AbortError` for a plain `abort()`) if the signal aborts first.
+   */
+  acquire(signal?: AbortSignal): Promise<ReleaseSlot>;
+  /** No start happens for `durationMs` from now. Extends an active pause, never shortens it. */
+  pauseFor(durationMs: number): void;
+  /** Changes the concurrency at run time; waiters that now fit start at once (pacing still applies). */
+  setConcurrency(concurrency: number): void;
+  /** Slots taken and not yet released. */
+  readonly inFlight: number;
+  /** Callers waiting in `acquire`. */
+  readonly waiting: number;
+  readonly concurrency: number;
+  readonly minIntervalMs: number;
+  /** Time left in the current pause, in milliseconds; 0 when not paused. */
+  readonly pauseRemainingMs: number;
+}
+
+export function createLane(options: Partial<LaneOptions> = {}): Lane {
+  return new RateLimitLane({ ...defaultLaneOptions, ...withoutUndefined(options) });
+}
+
+interface Waiter {
+  grant: (release: ReleaseSlot) => void;
+  /** Detaches the abort listener once the waiter leaves the queue. */
+  detach: () => void;
+}
+
+class RateLimitLane implements Lane {
+  #concurrency: number;
+  readonly #minIntervalMs: number;
+  #inFlight = 0;
+  readonly #queue: Waiter[] = [];
+  #lastStartAtMs: number | undefined;
+  #pausedUntilMs = 0;
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: LaneOptions) {
+    assertConcurrency(options.concurrency);
+    if (!Number.isFinite(options.minIntervalMs) || options.minIntervalMs < 0) {
+      throw new RangeError(`minIntervalMs must be a finite number >= 0, got ${options.minIntervalMs}`);
+    }
+    this.#concurrency = options.concurrency;
+    this.#minIntervalMs = options.minIntervalMs;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  get minIntervalMs(): number {
+    return this.#minIntervalMs;
+  }
+
+  get pauseRemainingMs(): number {
+    return Math.max(0, this.#pausedUntilMs - Date.now());
+  }
+
+  acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<ReleaseSlot>((resolve, reject) => {
+      const onAbort = () => {
+        const position = this.#queue.indexOf(waiter);
+        if (position !== -1) this.#queue.splice(position, 1);
+        reject(signal?.reason);
+        this.#drain();
+      };
+      const waiter: Waiter = {
+        grant: resolve,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#drain();
+    });
+  }
+
+  pauseFor(durationMs: number): void {
+    if (!Number.isFinite(durationMs) || durationMs < 0) {
+      throw new RangeError(`pauseFor needs a finite duration >= 0 in milliseconds, got ${durationMs}`);
+    }
+    this.#pausedUntilMs = Math.max(this.#pausedUntilMs, Date.now() + durationMs);
+    this.#drain();
+  }
+
+  setConcurrency(concurrency: number): void {
+    assertConcurrency(concurrency);
+    this.#concurrency = concurrency;
+    this.#drain();
+  }
+
+  /** Starts every waiter that may start now, then sleeps until the next one may. */
+  #drain(): void {
+    this.#clearWakeTimer();
+    while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
+      const nowMs = Date.now();
+      const readyAtMs = Math.max(this.#pausedUntilMs, (this.#lastStartAtMs ?? -Infinity) + this.#minIntervalMs);
+      if (nowMs < readyAtMs) {
+        this.#wakeTimer = setTimeout(() => {
+          this.#wakeTimer = undefined;
+          this.#drain();
+        }, readyAtMs - nowMs);
+        return;
+      }
+      const waiter = this.#queue.shift()!;
+      waiter.detach();
+      this.#inFlight += 1;
+      this.#lastStartAtMs = nowMs;
+      waiter.grant(this.#createRelease());
+    }
+  }
+
+  #createRelease(): ReleaseSlot {
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      this.#inFlight -= 1;
+      this.#drain();
+    };
+  }
+
+  #clearWakeTimer(): void {
+    if (this.#wakeTimer === undefined) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+  }
+}
+
+function assertConcurrency(concurrency: number): void {
+  const isValid = concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1);
+  if (!isValid) throw new RangeError(`concurrency must be a positive integer or Infinity, got ${concurrency}`);
+}
+
+/** So that `{ concurrency: undefined }` means "use the default", as with a missing key. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

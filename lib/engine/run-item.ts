@@ -1,0 +1,78 @@
+import { isProviderError, toItemError, type GenerateImageOptions, type ImageProvider, type ItemOutcome } from '@/lib/core';
+import type { EngineEventBody } from './batch-progress';
+import type { Lane, ReleaseSlot } from './lane';
+import { decideRetry, type RetryPolicy } from './retry';
+import { sleep } from './sleep';
+
+export interface RunItemOptions {
+  request: GenerateImageOptions;
+  provider: ImageProvider;
+  lane: Lane;
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+  random?: () => number;
+  /** Receives `item-start` and `item-retry`; the caller emits `item-end` from the returned outcome. */
+  emit: (body: EngineEventBody) => void;
+}
+
+/**
+ * Makes one image: waits for a lane slot, calls the provider, retries what the policy allows.
+ * Resolves with the outcome; provider errors and aborts are outcomes, never rejections.
+ */
+export async function runItem({ request, provider, lane, policy, signal, random, emit }: RunItemOptions): Promise<ItemOutcome> {
+  const { index } = request;
+  let attempts = 0;
+  const canceled = (): ItemOutcome => ({ status: 'canceled', attempts });
+
+  for (;;) {
+    const release = await acquireUnlessAborted(lane, signal);
+    // Also covers an abort that landed between the slot being granted and this line running.
+    if (!release || signal?.aborted) {
+      release?.();
+      return canceled();
+    }
+
+    attempts += 1;
+    emit({ type: 'item-start', index, attempt: attempts });
+    let error: unknown;
+    try {
+      const image = await provider.generate(request, signal);
+      release();
+      // Kept even if the batch was aborted meanwhile: the image exists, never lose it.
+      return { status: 'succeeded', image, attempts };
+    } catch (caught) {
+      error = caught;
+    }
+
+    // An in-flight call that the abort interrupted rethrows it (or fails some other way): canceled.
+    if (signal?.aborted) {
+      release();
+      return canceled();
+    }
+    // Pause before giving the slot back, or the release would start the next waiter inside the window.
+    if (isProviderError(error) && error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
+      lane.pauseFor(Math.min(error.retryAfterMs, policy.maxDelayMs));
+    }
+    release();
+
+    const decision = decideRetry({ error, attempt: attempts, policy, random });
+    if (!decision.shouldRetry) return { status: 'failed', error: toItemError(error), attempts };
+
+    emit({ type: 'item-retry', index, attempt: attempts, delayMs: decision.delayMs, error: toItemError(error) });
+    try {
+      await sleep(decision.delayMs, signal);
+    } catch {
+      return canceled();
+    }
+  }
+}
+
+/** The slot, or undefined when the signal aborted while waiting. */
+async function acquireUnlessAborted(lane: Lane, signal: AbortSignal | undefined): Promise<ReleaseSlot | undefined> {
+  try {
+    return await lane.acquire(signal);
+  } catch (error) {
+    if (signal?.aborted) return undefined;
+    throw error;
+  }
+}
