@@ -1,0 +1,83 @@
+import type { AspectRatio, GenerationMode, ItemError, ProgressEvent } from '@/lib/core';
+import type { ImageRef } from './blob-store';
+
+/** A batch's life: `queued` until an item starts, `running` until every item has ended, then how it ended. */
+export const storedBatchStatuses = ['queued', 'running', 'completed', 'partial', 'failed', 'canceled'] as const;
+export type StoredBatchStatus = (typeof storedBatchStatuses)[number];
+
+export const itemStatuses = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export type ItemStatus = (typeof itemStatuses)[number];
+
+/** What a batch was asked for, beyond its prompt and mode (kept as JSON). */
+export interface BatchParams {
+  aspectRatio?: AspectRatio;
+  /** Images requested (per prompt when there are several). */
+  numberOfImages: number;
+  /** Present when the batch has several prompts; each item records its own. */
+  prompts?: string[];
+  /** The uploaded image of an image-to-image batch, kept in the blob store so a restart can resume. */
+  inputImage?: ImageRef;
+}
+
+export interface BatchRecord {
+  id: string;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  /** ISO 8601, UTC: the last change to the batch or one of its items. */
+  updatedAt: string;
+  /** The batch's (first) prompt. */
+  prompt: string;
+  mode: GenerationMode;
+  providerId: string;
+  modelId: string;
+  params: BatchParams;
+  /** Derived from the items' statuses on every change (see `deriveBatchStatus`). */
+  status: StoredBatchStatus;
+  total: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+
+export interface ItemRecord {
+  batchId: string;
+  /** 1-based position in the batch. */
+  index: number;
+  prompt: string;
+  status: ItemStatus;
+  /** Provider calls made for this item, over every run (a retry of the batch adds to it). */
+  attempts: number;
+  /** Present when `failed`. */
+  error?: ItemError;
+  /** Present when `succeeded`. */
+  image?: ImageRef;
+  /** ISO 8601, UTC: when the current (or last) run of the item started. */
+  startedAt?: string;
+  /** ISO 8601, UTC: when the item ended. */
+  endedAt?: string;
+}
+
+export interface BatchWithItems extends BatchRecord {
+  /** In index order. */
+  items: ItemRecord[];
+}
+
+type DistributiveOmit<Type, Key extends PropertyKey> = Type extends unknown ? Omit<Type, Key> : never;
+
+/**
+ * A progress event as the durable log keeps it: the wire union without image bytes (`data`) and
+ * without the classic body (`result`, which embeds images). Replays point at images by item instead.
+ */
+export type BatchEvent = DistributiveOmit<ProgressEvent, 'data' | 'result'>;
+
+/**
+ * What a caller appends. The store stamps `batchId`, the next `sequence`, and the counters
+ * (`total`, `completed` = succeeded, `failed`) from the batch as it stands in the same transaction.
+ */
+export type BatchEventInput = DistributiveOmit<BatchEvent, 'batchId' | 'sequence' | 'total' | 'completed' | 'failed'>;
+
+/** How an item's run ended, as `finishItem` records it. */
+export type ItemResult =
+  | { status: 'succeeded'; image: ImageRef }
+  | { status: 'failed'; error: ItemError }
+  | { status: 'canceled' };

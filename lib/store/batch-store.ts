@@ -1,0 +1,164 @@
+import type { GenerationMode } from '@/lib/core';
+import type {
+  BatchEvent,
+  BatchEventInput,
+  BatchParams,
+  BatchRecord,
+  BatchWithItems,
+  ItemRecord,
+  ItemResult,
+} from './batch-records';
+
+export interface NewBatch {
+  prompt: string;
+  mode: GenerationMode;
+  providerId: string;
+  modelId: string;
+  params: BatchParams;
+  /** One entry per image, in order: item `i` gets index `i + 1`. At least one. */
+  items: readonly { prompt: string }[];
+}
+
+export interface ListBatchesOptions {
+  /**
+   * Batches per page, 1 to 100.
+   * @default 20
+   */
+  limit?: number;
+  /**
+   * The cursor: only batches created before this batch id (the `nextCursor` of the previous page).
+   * @default none: start with the newest batch
+   */
+  before?: string;
+  /**
+   * Also load each batch's items (one extra query per page, not per batch).
+   * @default false
+   */
+  includeItems?: boolean;
+}
+
+export interface BatchPage {
+  /** Newest first; `BatchWithItems` when `includeItems` was set. */
+  batches: (BatchRecord | BatchWithItems)[];
+  /** Pass as `before` to get the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ListRunnableItemsOptions {
+  /** Only batches on this provider. @default any provider */
+  providerId?: string;
+  /** Only batches on this model. @default any model */
+  modelId?: string;
+  /**
+   * Batches to take an item from, at most one item each.
+   * @default 10
+   */
+  limit?: number;
+}
+
+/** A queued item and the batch it belongs to (provider, model, params: all a worker needs to run it). */
+export interface RunnableItem {
+  batch: BatchRecord;
+  item: ItemRecord;
+}
+
+export interface ItemChange {
+  /** The batch after the change: counters and derived status included. */
+  batch: BatchRecord;
+  item: ItemRecord;
+  /** The accompanying event as logged, when one was given. */
+  event?: BatchEvent;
+}
+
+export interface StartItem {
+  batchId: string;
+  index: number;
+  /** Logged in the same transaction, only if the item was claimed (typically `item-start`). */
+  event?: BatchEventInput;
+}
+
+export interface FinishItem {
+  batchId: string;
+  index: number;
+  result: ItemResult;
+  /** Provider calls made by this run; added to the item's `attempts`. */
+  attemptsInRun: number;
+  /**
+   * Logged in the same transaction as the item's new status (typically `item-end`): an event is
+   * never in the log without the state it reports.
+   */
+  event?: BatchEventInput;
+}
+
+export interface ListEventsOptions {
+  /**
+   * Only events after this sequence (the SSE `Last-Event-ID`). Sequences start at 1.
+   * @default 0 (from the first event)
+   */
+  afterSequence?: number;
+  /**
+   * Events per call, 1 to 10000: page with `afterSequence` = the last sequence received.
+   * @default 1000
+   */
+  limit?: number;
+}
+
+export type RequeueableStatus = 'failed' | 'canceled';
+
+/**
+ * The one door between the batch service and its database. Every method is atomic; batch counters
+ * and status are recomputed from the items in the same transaction as any item change. Unknown
+ * batch ids reject with a `StoreError` of kind `not_found` (except `getBatch`, which resolves
+ * undefined). SQLite implements it today; a PostgreSQL implementation must pass the same
+ * conformance suite (`lib/store/testing/batch-store-conformance.ts`).
+ */
+export interface BatchStore {
+  /** Creates a batch and its items (all `queued`) in one transaction. */
+  createBatch(batch: NewBatch): Promise<BatchWithItems>;
+
+  getBatch(batchId: string): Promise<BatchWithItems | undefined>;
+
+  /** Newest first, by cursor. Rejects `invalid_id` when `before` names no batch. */
+  listBatches(options?: ListBatchesOptions): Promise<BatchPage>;
+
+  /**
+   * The lowest-index queued item of each unfinished batch, least recently served batch first
+   * (a batch moves to the back each time one of its items starts), so taking the first entry
+   * each time serves batches round-robin.
+   */
+  listRunnableItems(options?: ListRunnableItemsOptions): Promise<RunnableItem[]>;
+
+  /**
+   * Claims a queued item: `queued` → `running`. Resolves undefined when the item was not queued
+   * (canceled meanwhile, or claimed by another worker), in which case nothing changes.
+   */
+  startItem(change: StartItem): Promise<ItemChange | undefined>;
+
+  /**
+   * Records how a running item ended. For `succeeded`, store the bytes (blob store) first.
+   * Rejects `conflict` when the item is not `running`.
+   */
+  finishItem(change: FinishItem): Promise<ItemChange>;
+
+  /** Cancel: the batch's `queued` items become `canceled`; running items finish. Resolves how many. */
+  cancelQueuedItems(batchId: string): Promise<number>;
+
+  /**
+   * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).
+   * Rejects `conflict` while the batch is still queued or running. Resolves how many.
+   * @param statuses @default ['failed', 'canceled']
+   */
+  requeueItems(batchId: string, statuses?: readonly RequeueableStatus[]): Promise<number>;
+
+  /** Start-up recovery: every `running` item (left by a crash) goes back to `queued`. Resolves how many. */
+  requeueInterruptedItems(): Promise<number>;
+
+  /** Appends to the batch's event log with the next sequence (1, 2, 3, … per batch, no gaps). */
+  appendEvent(batchId: string, event: BatchEventInput): Promise<BatchEvent>;
+
+  /** The batch's logged events in sequence order, for `Last-Event-ID` replay. */
+  listEvents(batchId: string, options?: ListEventsOptions): Promise<BatchEvent[]>;
+
+  /** Releases the database; the store is unusable afterwards. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BlobStore, ImageTextMetadata, OpenedImage } from './blob-store';
+import { detectImageMimeType } from './detect-image-type';
+import { createImageId, normalizeMimeType, parseImageId } from './image-id';
+import { PngFormatError, withPngTextChunks } from './png/png-text-chunks';
+import { StoreError } from './store-error';
+
+export interface FileBlobStoreOptions {
+  /** Where the image files live, e.g. `<DATA_DIR>/images`; created when missing. */
+  directory: string;
+  /**
+   * Temporary files older than this, left by a crash in the middle of a write, are removed when
+   * the store is created. Younger ones may belong to another process writing right now.
+   * @default 3600000 (1 hour)
+   */
+  staleTemporaryFileAgeMs?: number;
+}
+
+/** Temporary names start with a dot, so they can never be mistaken for (or served as) an image id. */
+const temporaryPrefix = '.tmp-';
+
+/**
+ * Images as files, one per image, named by their id. `put` writes a temporary file, flushes it to
+ * disk, renames it to its final name (atomic: a reader sees the whole file or none) and flushes
+ * the directory entry, all before it resolves.
+ */
+export async function createFileBlobStore(options: FileBlobStoreOptions): Promise<BlobStore> {
+  const { directory, staleTemporaryFileAgeMs = 3_600_000 } = options;
+  await mkdir(directory, { recursive: true });
+  await removeStaleTemporaryFiles(directory, staleTemporaryFileAgeMs);
+
+  return {
+    async put(bytes, declaredMimeType, metadata) {
+      const mimeType = detectImageMimeType(bytes) ?? normalizeMimeType(declaredMimeType);
+      const stored = mimeType === 'image/png' && metadata ? embedText(bytes, metadata) : bytes;
+      const imageId = createImageId(mimeType);
+      const temporaryPath = join(directory, `${temporaryPrefix}${randomUUID()}`);
+      try {
+        await writeAndFlush(temporaryPath, stored);
+        await rename(temporaryPath, join(directory, imageId));
+      } catch (error) {
+        await unlink(temporaryPath).catch(() => undefined);
+        throw error;
+      }
+      await flushDirectory(directory);
+      return { imageId, mimeType, byteLength: stored.byteLength };
+    },
+
+    async open(imageId): Promise<OpenedImage> {
+      const { mimeType } = parseImageId(imageId);
+      const handle = await open(join(directory, imageId), 'r').catch((error: unknown) => {
+        throw isMissing(error) ? new StoreError('not_found', 'No such image', { cause: error }) : error;
+      });
+      try {
+        const { size } = await handle.stat();
+        return { imageId, mimeType, byteLength: size, stream: handle.createReadStream() };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+    },
+
+    async delete(imageId) {
+      parseImageId(imageId);
+      try {
+        await unlink(join(directory, imageId));
+        return true;
+      } catch (error) {
+        if (isMissing(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Embeds the text chunks; a PNG too malformed to edit is kept exactly as received rather than lost. */
+function embedText(png: Uint8Array, metadata: ImageTextMetadata): Uint8Array {
+  const entries = Object.entries(metadata).map(([keyword, text]) => ({ keyword, text }));
+  if (entries.length === 0) return png;
+  try {
+    return withPngTextChunks(png, entries);
+  } catch (error) {
+    if (error instanceof PngFormatError) return png;
+    throw error;
+  }
+}
+
+async function writeAndFlush(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes a rename durable: the new directory entry itself must reach the disk. */
+async function flushDirectory(directory: string): Promise<void> {
+  // Windows cannot open a directory for flushing; NTFS journals the rename instead.
+  if (process.platform === 'win32') return;
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function removeStaleTemporaryFiles(directory: string, maximumAgeMs: number): Promise<void> {
+  const oldestKeptMs = Date.now() - maximumAgeMs;
+  for (const name of await readdir(directory)) {
+    if (!name.startsWith(temporaryPrefix)) continue;
+    const path = join(directory, name);
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Number.POSITIVE_INFINITY }));
+    if (mtimeMs < oldestKeptMs) await unlink(path).catch(() => undefined);
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

@@ -1,0 +1,33 @@
+/** The store's front door: other modules import from here, never from the files behind it. */
+export { openStore, databaseFileName, imagesDirectoryName, type OpenStoreOptions, type Store } from './open-store';
+export type {
+  BatchPage,
+  BatchStore,
+  FinishItem,
+  ItemChange,
+  ListBatchesOptions,
+  ListEventsOptions,
+  ListRunnableItemsOptions,
+  NewBatch,
+  RequeueableStatus,
+  RunnableItem,
+  StartItem,
+} from './batch-store';
+export {
+  itemStatuses,
+  storedBatchStatuses,
+  type BatchEvent,
+  type BatchEventInput,
+  type BatchParams,
+  type BatchRecord,
+  type BatchWithItems,
+  type ItemRecord,
+  type ItemResult,
+  type ItemStatus,
+  type StoredBatchStatus,
+} from './batch-records';
+export type { BlobStore, ImageRef, ImageTextMetadata, OpenedImage } from './blob-store';
+export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
+export { parseImageId } from './image-id';
+export { toImageTextMetadata, type GenerationDescription } from './image-text-metadata';
+export { readPngTextChunks, type PngTextEntry } from './png/png-text-chunks';

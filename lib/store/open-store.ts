@@ -1,0 +1,39 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BatchStore } from './batch-store';
+import type { BlobStore } from './blob-store';
+import { createFileBlobStore } from './file-blob-store';
+import { createSqliteBatchStore } from './sqlite/sqlite-batch-store';
+
+export interface OpenStoreOptions {
+  /**
+   * Where the data lives: `imagegen.sqlite` (batches, items, events) and `images/` (image files).
+   * Created when missing. Relative paths resolve against the working directory.
+   * @default './data' (the server passes DATA_DIR)
+   */
+  dataDirectory?: string;
+  /**
+   * How long a database write waits for another process's lock before failing.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+export interface Store {
+  batches: BatchStore;
+  blobs: BlobStore;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
+export const databaseFileName = 'imagegen.sqlite';
+export const imagesDirectoryName = 'images';
+
+/** Opens the embedded store: migrates the SQLite schema and prepares the image directory. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const dataDirectory = resolve(options.dataDirectory ?? 'data');
+  await mkdir(dataDirectory, { recursive: true });
+  const blobs = await createFileBlobStore({ directory: join(dataDirectory, imagesDirectoryName) });
+  const batches = createSqliteBatchStore({ filePath: join(dataDirectory, databaseFileName), busyTimeoutMs: options.busyTimeoutMs });
+  return { batches, blobs, close: () => batches.close() };
+}

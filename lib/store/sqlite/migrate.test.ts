@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { DatabaseSync } from 'node:sqlite';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, type Migration } from './migrate';
+import { batchStoreMigrations } from './migrations';
+import { openDatabase } from './open-database';
+import { createSqliteBatchStore } from './sqlite-batch-store';
+
+const version1: Migration = { version: 1, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);' };
+const version2: Migration = {
+  version: 2,
+  name: 'notes-author',
+  sql: "ALTER TABLE notes ADD COLUMN author TEXT NOT NULL DEFAULT 'unknown';",
+};
+
+describe('migrate', () => {
+  let directory: string;
+  let filePath: string;
+  const opened: DatabaseSync[] = [];
+  const open = () => {
+    const database = openDatabase(filePath);
+    opened.push(database);
+    return database;
+  };
+  const appliedVersions = (database: DatabaseSync) =>
+    database.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all().map((row) => ({ ...row }));
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'imagegen-migrate-'));
+    filePath = join(directory, 'test.sqlite');
+  });
+
+  afterEach(async () => {
+    for (const database of opened.splice(0)) if (database.isOpen) database.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('applies every migration to a new database, then nothing on later runs', () => {
+    const database = open();
+    expect(migrate(database, [version1, version2])).toEqual({ fromVersion: 0, toVersion: 2 });
+    expect(migrate(database, [version1, version2])).toEqual({ fromVersion: 2, toVersion: 2 });
+    expect(appliedVersions(database)).toEqual([
+      { version: 1, name: 'notes' },
+      { version: 2, name: 'notes-author' },
+    ]);
+  });
+
+  it('upgrades a version 1 database to version 2 and keeps its data', () => {
+    const old = open();
+    migrate(old, [version1]);
+    old.prepare("INSERT INTO notes (text) VALUES ('kept')").run();
+    old.close();
+
+    const upgraded = open();
+    expect(migrate(upgraded, [version1, version2])).toEqual({ fromVersion: 1, toVersion: 2 });
+    expect({ ...upgraded.prepare('SELECT text, author FROM notes').get() }).toEqual({ text: 'kept', author: 'unknown' });
+  });
+
+  it('applies nothing when one pending migration fails', () => {
+    const database = open();
+    const broken: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE extra (id INTEGER); SELECT * FROM missing_table;' };
+    expect(() => migrate(database, [version1, broken])).toThrow(/missing_table/);
+    expect(database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('notes', 'extra')").all()).toEqual([]);
+    expect(database.isTransaction).toBe(false);
+    expect(migrate(database, [version1])).toEqual({ fromVersion: 0, toVersion: 1 });
+  });
+
+  it('refuses a database newer than the code, and migrations out of order', () => {
+    const database = open();
+    migrate(database, [version1, version2]);
+    expect(() => migrate(database, [version1])).toThrow(/version 2, newer than this code's 1/);
+    expect(() => migrate(database, [version2])).toThrow(/expected 1/);
+  });
+
+  it('leaves the batch store schema at its latest version after reopening the store', async () => {
+    for (let run = 0; run < 2; run += 1) await createSqliteBatchStore({ filePath }).close();
+    const database = open();
+    expect(appliedVersions(database).map((row) => row.version)).toEqual(batchStoreMigrations.map((migration) => migration.version));
+  });
+});
+
+describe('openDatabase', () => {
+  it('turns on WAL, full synchronous writes, foreign keys and the busy timeout', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'imagegen-open-'));
+    try {
+      const database = openDatabase(join(directory, 'test.sqlite'), { busyTimeoutMs: 1234 });
+      const pragma = (name: string) => Object.values(database.prepare(`PRAGMA ${name}`).get() ?? {})[0];
+      expect(pragma('journal_mode')).toBe('wal');
+      expect(pragma('synchronous')).toBe(2);
+      expect(pragma('foreign_keys')).toBe(1);
+      expect(pragma('busy_timeout')).toBe(1234);
+      database.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import type { Migration } from './migrate';
+
+/**
+ * The batch store's schema, oldest first. Append new versions; never edit a released one.
+ *
+ * Notes on version 1:
+ * - `batches.position` orders batches by creation (newest-first pages, ties impossible), while
+ *   `id` is the random public id.
+ * - `last_served_turn` is the scheduler's round-robin clock: 0 until an item of the batch starts,
+ *   then one more than any batch's, so the least recently served batch comes first.
+ * - `last_event_sequence` hands out event sequences under the row's write lock: 1, 2, 3, … per batch.
+ * - Counters (`succeeded`, `failed`, `canceled`) and `status` are recomputed from the items in the
+ *   same transaction as any item change.
+ */
+export const batchStoreMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'batches-items-events',
+    sql: `
+      CREATE TABLE batches (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('text-to-image', 'image-to-image')),
+        provider_id TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        params TEXT NOT NULL CHECK (json_valid(params)),
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'partial', 'failed', 'canceled')),
+        total INTEGER NOT NULL CHECK (total > 0),
+        succeeded INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        canceled INTEGER NOT NULL DEFAULT 0,
+        last_served_turn INTEGER NOT NULL DEFAULT 0,
+        last_event_sequence INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX batches_by_served_turn ON batches (last_served_turn);
+      CREATE INDEX batches_unfinished ON batches (last_served_turn, position) WHERE status IN ('queued', 'running');
+
+      CREATE TABLE items (
+        batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        item_index INTEGER NOT NULL CHECK (item_index >= 1),
+        prompt TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'canceled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT,
+        error_message TEXT,
+        error_details TEXT,
+        image_id TEXT,
+        mime_type TEXT,
+        byte_length INTEGER,
+        started_at TEXT,
+        ended_at TEXT,
+        PRIMARY KEY (batch_id, item_index)
+      ) WITHOUT ROWID;
+      CREATE INDEX items_by_status ON items (status, batch_id, item_index);
+
+      CREATE TABLE batch_events (
+        batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        sequence INTEGER NOT NULL CHECK (sequence >= 1),
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL CHECK (json_valid(payload)),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (batch_id, sequence)
+      ) WITHOUT ROWID;
+    `,
+  },
+];

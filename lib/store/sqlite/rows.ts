@@ -1,0 +1,85 @@
+import type { GenerationMode, ItemError } from '@/lib/core';
+import type { BatchEvent, BatchParams, BatchRecord, ItemRecord, ItemStatus, StoredBatchStatus } from '../batch-records';
+
+/** Rows as SQLite returns them (snake_case columns), and their mapping to records. */
+
+export interface BatchRow {
+  position: number;
+  id: string;
+  created_at: string;
+  updated_at: string;
+  prompt: string;
+  mode: GenerationMode;
+  provider_id: string;
+  model_id: string;
+  params: string;
+  status: StoredBatchStatus;
+  total: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+
+export interface ItemRow {
+  batch_id: string;
+  item_index: number;
+  prompt: string;
+  status: ItemStatus;
+  attempts: number;
+  error_kind: ItemError['kind'] | null;
+  error_message: string | null;
+  error_details: string | null;
+  image_id: string | null;
+  mime_type: string | null;
+  byte_length: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export function toBatchRecord(row: BatchRow): BatchRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    prompt: row.prompt,
+    mode: row.mode,
+    providerId: row.provider_id,
+    modelId: row.model_id,
+    // Written by this store from a typed value; the column is CHECKed to be JSON.
+    params: JSON.parse(row.params) as BatchParams,
+    status: row.status,
+    total: row.total,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    canceled: row.canceled,
+  };
+}
+
+export function toItemRecord(row: ItemRow): ItemRecord {
+  return {
+    batchId: row.batch_id,
+    index: row.item_index,
+    prompt: row.prompt,
+    status: row.status,
+    attempts: row.attempts,
+    ...(row.error_kind === null
+      ? {}
+      : {
+          error: {
+            kind: row.error_kind,
+            message: row.error_message ?? '',
+            ...(row.error_details === null ? {} : { details: row.error_details }),
+          },
+        }),
+    ...(row.image_id === null
+      ? {}
+      : { image: { imageId: row.image_id, mimeType: row.mime_type ?? 'application/octet-stream', byteLength: row.byte_length ?? 0 } }),
+    ...(row.started_at === null ? {} : { startedAt: row.started_at }),
+    ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
+  };
+}
+
+export function toBatchEvent(row: { payload: string }): BatchEvent {
+  // Written by this store from a typed, stamped event; the column is CHECKed to be JSON.
+  return JSON.parse(row.payload) as BatchEvent;
+}

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
+import type { BatchPage, BatchStore, ItemChange, RequeueableStatus } from '../batch-store';
+import { deriveBatchStatus, type ItemStatusCounts } from '../derive-batch-status';
+import { StoreError } from '../store-error';
+import { migrate } from './migrate';
+import { batchStoreMigrations } from './migrations';
+import { openDatabase } from './open-database';
+import { toBatchEvent, toBatchRecord, toItemRecord, type BatchRow, type ItemRow } from './rows';
+import { prepareStatements, type Statements } from './statements';
+import { inReadTransaction, inWriteTransaction } from './transaction';
+
+export interface SqliteBatchStoreOptions {
+  /** The database file, created with its schema when missing; its directory must exist. `:memory:` for a throwaway store. */
+  filePath: string;
+  /**
+   * How long a write waits for another connection's lock before failing.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * The clock for timestamps; injectable for tests.
+   * @default () => new Date()
+   */
+  now?: () => Date;
+  /**
+   * Makes batch ids.
+   * @default crypto.randomUUID
+   */
+  createId?: () => string;
+}
+
+const maximumPageLimit = 100;
+const maximumEventLimit = 10_000;
+const requeueableStatuses: ReadonlySet<string> = new Set<RequeueableStatus>(['failed', 'canceled']);
+
+/**
+ * The batch store on an embedded SQLite file (`node:sqlite`): migrates the schema on open, then
+ * serves every method from prepared statements, each write in one `BEGIN IMMEDIATE` transaction.
+ * The work is synchronous underneath; the methods are async to honour the interface.
+ */
+export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchStore {
+  const now = options.now ?? (() => new Date());
+  const createId = options.createId ?? randomUUID;
+  const database = openDatabase(options.filePath, { busyTimeoutMs: options.busyTimeoutMs });
+  let query: Statements;
+  try {
+    migrate(database, batchStoreMigrations, now);
+    query = prepareStatements(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+
+  const timestamp = () => now().toISOString();
+
+  function findBatchRow(batchId: string): BatchRow | undefined {
+    return query.selectBatch.get({ batchId }) as BatchRow | undefined;
+  }
+
+  function requireBatchRow(batchId: string): BatchRow {
+    const row = findBatchRow(batchId);
+    if (!row) throw new StoreError('not_found', `No batch with id "${batchId}"`);
+    return row;
+  }
+
+  function readBatchWithItems(batchId: string): BatchWithItems | undefined {
+    const row = findBatchRow(batchId);
+    if (!row) return undefined;
+    const items = (query.selectItems.all({ batchId }) as unknown as ItemRow[]).map(toItemRecord);
+    return { ...toBatchRecord(row), items };
+  }
+
+  /** Recomputes the counters and status from the items; call inside every write that changes items. */
+  function refreshBatch(batchId: string): BatchRecord {
+    const counts = query.countItems.get({ batchId }) as unknown as ItemStatusCounts;
+    query.updateBatchCounters.run({
+      batchId,
+      status: deriveBatchStatus(counts),
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      canceled: counts.canceled,
+      now: timestamp(),
+    });
+    return toBatchRecord(requireBatchRow(batchId));
+  }
+
+  function appendEventInTransaction(batchId: string, event: BatchEventInput): BatchEvent {
+    const counters = query.nextEventSequence.get({ batchId }) as
+      | { sequence: number; total: number; succeeded: number; failed: number }
+      | undefined;
+    if (!counters) throw new StoreError('not_found', `No batch with id "${batchId}"`);
+    const { data: _data, result: _result, ...rest } = event as BatchEventInput & { data?: unknown; result?: unknown };
+    const logged = {
+      ...rest,
+      batchId,
+      sequence: counters.sequence,
+      total: counters.total,
+      completed: counters.succeeded,
+      failed: counters.failed,
+    } as BatchEvent;
+    query.insertEvent.run({ batchId, sequence: logged.sequence, type: logged.type, payload: JSON.stringify(logged), now: timestamp() });
+    return logged;
+  }
+
+  /** Ends an item write: the accompanying event (stamped with the refreshed counters) and the new state. */
+  function itemChange(batchId: string, index: number, batch: BatchRecord, event?: BatchEventInput): ItemChange {
+    const item = toItemRecord(query.selectItem.get({ batchId, index }) as unknown as ItemRow);
+    return event ? { batch, item, event: appendEventInTransaction(batchId, event) } : { batch, item };
+  }
+
+  return {
+    async createBatch(batch) {
+      if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
+      const batchId = createId();
+      return inWriteTransaction(database, () => {
+        query.insertBatch.run({
+          id: batchId,
+          now: timestamp(),
+          prompt: batch.prompt,
+          mode: batch.mode,
+          providerId: batch.providerId,
+          modelId: batch.modelId,
+          params: JSON.stringify(batch.params),
+          total: batch.items.length,
+        });
+        batch.items.forEach((item, position) => query.insertItem.run({ batchId, index: position + 1, prompt: item.prompt }));
+        return readBatchWithItems(batchId)!;
+      });
+    },
+
+    async getBatch(batchId) {
+      return inReadTransaction(database, () => readBatchWithItems(batchId));
+    },
+
+    async listBatches({ limit = 20, before, includeItems = false } = {}) {
+      assertLimit(limit, maximumPageLimit);
+      return inReadTransaction(database, (): BatchPage => {
+        let beforePosition = Number.MAX_SAFE_INTEGER;
+        if (before !== undefined) {
+          const cursorRow = findBatchRow(before);
+          if (!cursorRow) throw new StoreError('invalid_id', `The cursor "${before}" names no batch`);
+          beforePosition = cursorRow.position;
+        }
+        const rows = query.selectPage.all({ beforePosition, limit: limit + 1 }) as unknown as BatchRow[];
+        const pageRows = rows.slice(0, limit);
+        const nextCursor = rows.length > limit ? pageRows.at(-1)?.id : undefined;
+        const batches = includeItems ? withItems(pageRows) : pageRows.map(toBatchRecord);
+        return nextCursor === undefined ? { batches } : { batches, nextCursor };
+      });
+    },
+
+    async listRunnableItems({ providerId, modelId, limit = 10 } = {}) {
+      assertLimit(limit, maximumPageLimit);
+      return inReadTransaction(database, () => {
+        const rows = query.selectRunnable.all({ providerId: providerId ?? null, modelId: modelId ?? null, limit }) as unknown as {
+          batch_id: string;
+          item_index: number;
+        }[];
+        return rows.map((row) => ({
+          batch: toBatchRecord(requireBatchRow(row.batch_id)),
+          item: toItemRecord(query.selectItem.get({ batchId: row.batch_id, index: row.item_index }) as unknown as ItemRow),
+        }));
+      });
+    },
+
+    async startItem({ batchId, index, event }) {
+      return inWriteTransaction(database, () => {
+        const claimed = query.claimItem.run({ batchId, index, now: timestamp() }).changes === 1;
+        if (!claimed) {
+          requireItem(batchId, index);
+          return undefined;
+        }
+        query.markBatchServed.run({ batchId });
+        return itemChange(batchId, index, refreshBatch(batchId), event);
+      });
+    },
+
+    async finishItem({ batchId, index, result, attemptsInRun, event }) {
+      if (!Number.isInteger(attemptsInRun) || attemptsInRun < 0) throw new RangeError('attemptsInRun must be a whole number ≥ 0');
+      return inWriteTransaction(database, () => {
+        const changes = query.finishItem.run({ batchId, index, attemptsInRun, now: timestamp(), ...resultColumns(result) }).changes;
+        if (changes !== 1) {
+          const item = requireItem(batchId, index);
+          throw new StoreError('conflict', `Item ${index} of batch "${batchId}" is ${item.status}, not running`);
+        }
+        return itemChange(batchId, index, refreshBatch(batchId), event);
+      });
+    },
+
+    async cancelQueuedItems(batchId) {
+      return inWriteTransaction(database, () => {
+        requireBatchRow(batchId);
+        const count = Number(query.cancelQueuedItems.run({ batchId, now: timestamp() }).changes);
+        if (count > 0) refreshBatch(batchId);
+        return count;
+      });
+    },
+
+    async requeueItems(batchId, statuses = ['failed', 'canceled']) {
+      for (const status of statuses) {
+        if (!requeueableStatuses.has(status)) throw new RangeError(`Only failed and canceled items can be requeued, not ${status}`);
+      }
+      return inWriteTransaction(database, () => {
+        const batch = requireBatchRow(batchId);
+        if (batch.status === 'queued' || batch.status === 'running') {
+          throw new StoreError('conflict', `Batch "${batchId}" is still ${batch.status}: wait for it to end or cancel it first`);
+        }
+        if (statuses.length === 0) return 0;
+        const count = Number(
+          query.requeueItems.run({ batchId, firstStatus: statuses[0], secondStatus: statuses.at(-1) ?? null }).changes,
+        );
+        if (count > 0) refreshBatch(batchId);
+        return count;
+      });
+    },
+
+    async requeueInterruptedItems() {
+      return inWriteTransaction(database, () => {
+        const batchIds = (query.selectInterruptedBatchIds.all() as unknown as { batch_id: string }[]).map((row) => row.batch_id);
+        const count = Number(query.requeueInterruptedItems.run().changes);
+        batchIds.forEach(refreshBatch);
+        return count;
+      });
+    },
+
+    async appendEvent(batchId, event) {
+      return inWriteTransaction(database, () => appendEventInTransaction(batchId, event));
+    },
+
+    async listEvents(batchId, { afterSequence = 0, limit = 1_000 } = {}) {
+      assertLimit(limit, maximumEventLimit);
+      if (!Number.isInteger(afterSequence) || afterSequence < 0) throw new RangeError('afterSequence must be a whole number ≥ 0');
+      return inReadTransaction(database, () => {
+        requireBatchRow(batchId);
+        return (query.selectEvents.all({ batchId, afterSequence, limit }) as unknown as { payload: string }[]).map(toBatchEvent);
+      });
+    },
+
+    async close() {
+      if (database.isOpen) database.close();
+    },
+  };
+
+  function requireItem(batchId: string, index: number): ItemRow {
+    const item = query.selectItem.get({ batchId, index }) as ItemRow | undefined;
+    if (item) return item;
+    requireBatchRow(batchId);
+    throw new StoreError('not_found', `Batch "${batchId}" has no item ${index}`);
+  }
+
+  /** The page's batches are consecutive positions, so one range query loads all their items. */
+  function withItems(rows: BatchRow[]): BatchWithItems[] {
+    if (rows.length === 0) return [];
+    const itemRows = query.selectItemsOfPositions.all({
+      lowestPosition: rows.at(-1)!.position,
+      highestPosition: rows[0]!.position,
+    }) as unknown as ItemRow[];
+    const itemsByBatch = Map.groupBy(itemRows.map(toItemRecord), (item) => item.batchId);
+    return rows.map((row) => ({ ...toBatchRecord(row), items: itemsByBatch.get(row.id) ?? [] }));
+  }
+}
+
+function resultColumns(result: ItemResult) {
+  return {
+    status: result.status,
+    errorKind: result.status === 'failed' ? result.error.kind : null,
+    errorMessage: result.status === 'failed' ? result.error.message : null,
+    errorDetails: result.status === 'failed' ? (result.error.details ?? null) : null,
+    imageId: result.status === 'succeeded' ? result.image.imageId : null,
+    mimeType: result.status === 'succeeded' ? result.image.mimeType : null,
+    byteLength: result.status === 'succeeded' ? result.image.byteLength : null,
+  };
+}
+
+function assertLimit(limit: number, maximum: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > maximum) throw new RangeError(`limit must be a whole number from 1 to ${maximum}`);
+}

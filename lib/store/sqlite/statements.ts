@@ -1,0 +1,57 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** Every query the SQLite batch store runs, prepared once per connection. */
+const sql = {
+  insertBatch: `INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total)
+    VALUES (:id, :now, :now, :prompt, :mode, :providerId, :modelId, :params, 'queued', :total)`,
+  insertItem: `INSERT INTO items (batch_id, item_index, prompt, status) VALUES (:batchId, :index, :prompt, 'queued')`,
+  selectBatch: `SELECT * FROM batches WHERE id = :batchId`,
+  selectItems: `SELECT * FROM items WHERE batch_id = :batchId ORDER BY item_index`,
+  selectItem: `SELECT * FROM items WHERE batch_id = :batchId AND item_index = :index`,
+  selectPage: `SELECT * FROM batches WHERE position < :beforePosition ORDER BY position DESC LIMIT :limit`,
+  selectItemsOfPositions: `SELECT items.* FROM items JOIN batches ON batches.id = items.batch_id
+    WHERE batches.position BETWEEN :lowestPosition AND :highestPosition ORDER BY items.batch_id, items.item_index`,
+  selectRunnable: `SELECT batches.id AS batch_id,
+      (SELECT MIN(queued.item_index) FROM items AS queued WHERE queued.batch_id = batches.id AND queued.status = 'queued') AS item_index
+    FROM batches
+    WHERE batches.status IN ('queued', 'running')
+      AND (:providerId IS NULL OR batches.provider_id = :providerId)
+      AND (:modelId IS NULL OR batches.model_id = :modelId)
+      AND item_index IS NOT NULL
+    ORDER BY batches.last_served_turn, batches.position
+    LIMIT :limit`,
+  countItems: `SELECT COUNT(*) AS total,
+      COALESCE(SUM(status = 'queued'), 0) AS queued,
+      COALESCE(SUM(status = 'running'), 0) AS running,
+      COALESCE(SUM(status = 'succeeded'), 0) AS succeeded,
+      COALESCE(SUM(status = 'failed'), 0) AS failed,
+      COALESCE(SUM(status = 'canceled'), 0) AS canceled
+    FROM items WHERE batch_id = :batchId`,
+  updateBatchCounters: `UPDATE batches SET status = :status, succeeded = :succeeded, failed = :failed, canceled = :canceled,
+    updated_at = :now WHERE id = :batchId`,
+  markBatchServed: `UPDATE batches SET last_served_turn = (SELECT MAX(last_served_turn) FROM batches) + 1 WHERE id = :batchId`,
+  claimItem: `UPDATE items SET status = 'running', started_at = :now, ended_at = NULL
+    WHERE batch_id = :batchId AND item_index = :index AND status = 'queued'`,
+  finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, ended_at = :now,
+      error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
+      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength
+    WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
+  cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now WHERE batch_id = :batchId AND status = 'queued'`,
+  requeueItems: `UPDATE items SET status = 'queued', error_kind = NULL, error_message = NULL, error_details = NULL,
+      started_at = NULL, ended_at = NULL
+    WHERE batch_id = :batchId AND status IN (:firstStatus, :secondStatus)`,
+  selectInterruptedBatchIds: `SELECT DISTINCT batch_id FROM items WHERE status = 'running'`,
+  requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL WHERE status = 'running'`,
+  nextEventSequence: `UPDATE batches SET last_event_sequence = last_event_sequence + 1 WHERE id = :batchId
+    RETURNING last_event_sequence AS sequence, total, succeeded, failed`,
+  insertEvent: `INSERT INTO batch_events (batch_id, sequence, type, payload, created_at)
+    VALUES (:batchId, :sequence, :type, :payload, :now)`,
+  selectEvents: `SELECT payload FROM batch_events WHERE batch_id = :batchId AND sequence > :afterSequence
+    ORDER BY sequence LIMIT :limit`,
+} as const;
+
+export type Statements = Record<keyof typeof sql, StatementSync>;
+
+export function prepareStatements(database: DatabaseSync): Statements {
+  return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, database.prepare(text)])) as Statements;
+}

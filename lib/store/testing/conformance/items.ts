@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import { isStoreError } from '../../store-error';
+import {
+  canceled,
+  failed,
+  rejectionOf,
+  runItem,
+  sampleBatch,
+  sampleError,
+  sampleImage,
+  succeeded,
+  type UseContext,
+} from '../conformance-context';
+
+export function describeItems(useContext: UseContext): void {
+  describe('startItem', () => {
+    it('claims a queued item once, and the batch starts running', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+
+      const change = await store.startItem({ batchId: batch.id, index: 2 });
+
+      expect(change?.item).toMatchObject({ index: 2, status: 'running', attempts: 0 });
+      expect(change?.item.startedAt).toEqual(expect.any(String));
+      expect(change?.batch.status).toBe('running');
+      expect(await store.startItem({ batchId: batch.id, index: 2 })).toBeUndefined();
+    });
+
+    it('does not claim an item that is no longer queued, and logs no event for it', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      await store.cancelQueuedItems(batch.id);
+
+      const event = { type: 'item-start', index: 1, attempt: 1, etaMs: null } as const;
+      const change = await store.startItem({ batchId: batch.id, index: 1, event });
+
+      expect(change).toBeUndefined();
+      expect((await store.getBatch(batch.id))?.items[0]?.status).toBe('canceled');
+      expect(await store.listEvents(batch.id)).toEqual([]);
+    });
+
+    it('rejects an unknown batch or item as not_found', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      for (const attempt of [store.startItem({ batchId: 'missing', index: 1 }), store.startItem({ batchId: batch.id, index: 4 })]) {
+        const error = await rejectionOf(attempt);
+        expect(isStoreError(error) && error.kind).toBe('not_found');
+      }
+    });
+  });
+
+  describe('finishItem', () => {
+    it('records a success with its image, attempts and end time', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+
+      const change = await runItem(store, batch.id, 1, succeeded('1'), 2);
+
+      expect(change.item).toMatchObject({ status: 'succeeded', attempts: 2, image: sampleImage('1') });
+      expect(change.item.endedAt).toEqual(expect.any(String));
+      expect(change.item).not.toHaveProperty('error');
+      expect(change.batch).toMatchObject({ status: 'running', succeeded: 1, failed: 0 });
+    });
+
+    it('records a failure with its kind, message and details', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+
+      const change = await runItem(store, batch.id, 2, failed, 3);
+
+      expect(change.item).toMatchObject({ status: 'failed', attempts: 3, error: sampleError });
+      expect(change.item).not.toHaveProperty('image');
+      expect((await store.getBatch(batch.id))?.items[1]?.error).toEqual(sampleError);
+      expect(change.batch.failed).toBe(1);
+    });
+
+    it('keeps an error without details as such', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ itemCount: 1 }));
+      const change = await runItem(store, batch.id, 1, { status: 'failed', error: { kind: 'internal', message: 'Internal error' } });
+      expect(change.item.error).toEqual({ kind: 'internal', message: 'Internal error' });
+    });
+
+    it('refuses to finish an item that is not running, and changes nothing', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      await runItem(store, batch.id, 1, succeeded());
+
+      for (const index of [1, 2]) {
+        const error = await rejectionOf(store.finishItem({ batchId: batch.id, index, result: failed, attemptsInRun: 1 }));
+        expect(isStoreError(error) && error.kind).toBe('conflict');
+      }
+      const after = await store.getBatch(batch.id);
+      expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'queued']);
+      expect(after?.items[0]?.attempts).toBe(1);
+    });
+
+    it('ends the batch as the engine names it', async () => {
+      const { store } = useContext();
+      const outcomes = {
+        completed: [succeeded(), succeeded()],
+        partial: [succeeded(), failed],
+        failed: [failed, failed],
+        canceled: [succeeded(), canceled],
+      } as const;
+      for (const [expected, results] of Object.entries(outcomes)) {
+        const batch = await store.createBatch(sampleBatch({ itemCount: 2 }));
+        let last;
+        for (const [position, result] of results.entries()) last = await runItem(store, batch.id, position + 1, result);
+        expect(last?.batch.status).toBe(expected);
+      }
+    });
+  });
+
+  describe('cancelQueuedItems', () => {
+    it('cancels only queued items: running ones finish, ended ones stay', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ itemCount: 4 }));
+      await runItem(store, batch.id, 1, succeeded());
+      await runItem(store, batch.id, 2, failed);
+      await store.startItem({ batchId: batch.id, index: 3 });
+
+      expect(await store.cancelQueuedItems(batch.id)).toBe(1);
+
+      let after = await store.getBatch(batch.id);
+      expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'failed', 'running', 'canceled']);
+      expect(after?.status).toBe('running');
+      await store.finishItem({ batchId: batch.id, index: 3, result: succeeded('3'), attemptsInRun: 1 });
+      after = await store.getBatch(batch.id);
+      expect(after).toMatchObject({ status: 'canceled', succeeded: 2, failed: 1, canceled: 1 });
+      expect(await store.cancelQueuedItems(batch.id)).toBe(0);
+    });
+
+    it('ends an idle batch at once and leaves other batches alone', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      const other = await store.createBatch(sampleBatch());
+
+      expect(await store.cancelQueuedItems(batch.id)).toBe(3);
+
+      expect(await store.getBatch(batch.id)).toMatchObject({ status: 'canceled', canceled: 3 });
+      expect(await store.getBatch(other.id)).toMatchObject({ status: 'queued', canceled: 0 });
+      const error = await rejectionOf(store.cancelQueuedItems('missing'));
+      expect(isStoreError(error) && error.kind).toBe('not_found');
+    });
+  });
+
+  describe('requeueItems', () => {
+    async function endedBatch() {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ itemCount: 4 }));
+      await runItem(store, batch.id, 1, succeeded('1'));
+      await runItem(store, batch.id, 2, failed, 3);
+      await runItem(store, batch.id, 3, canceled);
+      await runItem(store, batch.id, 4, failed);
+      return batch.id;
+    }
+
+    it('requeues only failed and canceled items, clearing errors and keeping attempts', async () => {
+      const { store } = useContext();
+      const batchId = await endedBatch();
+
+      expect(await store.requeueItems(batchId)).toBe(3);
+
+      const after = await store.getBatch(batchId);
+      expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'queued', 'queued']);
+      expect(after?.items[0]).toMatchObject({ image: sampleImage('1'), attempts: 1 });
+      expect(after?.items[1]).toEqual({ batchId, index: 2, prompt: 'a lighthouse at dusk', status: 'queued', attempts: 3 });
+      expect(after).toMatchObject({ status: 'running', succeeded: 1, failed: 0, canceled: 0 });
+      expect((await store.listRunnableItems()).map(({ item }) => item.index)).toEqual([2]);
+    });
+
+    it('requeues only the statuses asked for', async () => {
+      const { store } = useContext();
+      const batchId = await endedBatch();
+
+      expect(await store.requeueItems(batchId, ['failed'])).toBe(2);
+
+      const after = await store.getBatch(batchId);
+      expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'canceled', 'queued']);
+    });
+
+    it('adds the attempts of the next run to the item', async () => {
+      const { store } = useContext();
+      const batchId = await endedBatch();
+      await store.requeueItems(batchId);
+      const change = await runItem(store, batchId, 2, succeeded('2'), 2);
+      expect(change.item.attempts).toBe(5);
+    });
+
+    it('refuses to requeue while the batch is queued or running, and changes nothing', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      await runItem(store, batch.id, 1, failed);
+
+      const error = await rejectionOf(store.requeueItems(batch.id));
+
+      expect(isStoreError(error) && error.kind).toBe('conflict');
+      expect((await store.getBatch(batch.id))?.items[0]?.status).toBe('failed');
+      expect(isStoreError(await rejectionOf(store.requeueItems('missing')))).toBe(true);
+      await expect(store.requeueItems(batch.id, ['succeeded' as 'failed'])).rejects.toThrow(RangeError);
+    });
+
+    it('does nothing for a completed batch', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ itemCount: 1 }));
+      await runItem(store, batch.id, 1, succeeded());
+      expect(await store.requeueItems(batch.id)).toBe(0);
+      expect((await store.getBatch(batch.id))?.status).toBe('completed');
+    });
+  });
+
+  describe('requeueInterruptedItems', () => {
+    it('puts every running item back in the queue, in every batch, and nothing else', async () => {
+      const { store } = useContext();
+      const first = await store.createBatch(sampleBatch());
+      const second = await store.createBatch(sampleBatch({ itemCount: 1 }));
+      await runItem(store, first.id, 1, succeeded());
+      await store.startItem({ batchId: first.id, index: 2 });
+      await store.startItem({ batchId: second.id, index: 1 });
+
+      expect(await store.requeueInterruptedItems()).toBe(2);
+
+      const firstAfter = await store.getBatch(first.id);
+      expect(firstAfter?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'queued']);
+      expect(firstAfter?.items[1]).not.toHaveProperty('startedAt');
+      expect(firstAfter?.status).toBe('running');
+      expect((await store.getBatch(second.id))?.status).toBe('queued');
+      expect(await store.requeueInterruptedItems()).toBe(0);
+    });
+  });
+}
