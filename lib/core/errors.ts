@@ -43,7 +43,12 @@ export interface ProviderErrorOptions {
   cause?: unknown;
 }
 
+// A registry symbol, not `instanceof`: Next.js bundles the page and each route separately, so one
+// process can hold several copies of this class; an error thrown by one copy must still be recognised.
+const providerErrorBrand = Symbol.for('imagegen.ProviderError');
+
 export class ProviderError extends Error {
+  readonly [providerErrorBrand] = true;
   readonly kind: ProviderErrorKind;
   readonly isRetryable: boolean;
   readonly status?: number;
@@ -62,7 +67,7 @@ export class ProviderError extends Error {
 }
 
 export function isProviderError(error: unknown): error is ProviderError {
-  return error instanceof ProviderError;
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[providerErrorBrand] === true;
 }
 
 /** A failure as data: what an item that failed carries (serialisable). */

@@ -1,0 +1,35 @@
+/** "4 s", "1 min 05 s": short durations for ETA, elapsed time and retry waits. */
+export function formatDuration(milliseconds: number): string {
+  const seconds = Math.max(0, Math.round(milliseconds / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+}
+
+const extensionByMimeType: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+};
+
+/** image-2.png */
+export function imageFileName(index: number, mimeType: string): string {
+  return `image-${index}.${extensionByMimeType[mimeType] ?? 'png'}`;
+}
+
+/** 14:05:09 */
+export function formatTime(timestamp: number): string {
+  return new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** "2 / 3" from "2:3", for CSS aspect-ratio. */
+export function cssAspectRatio(aspectRatio: string): string {
+  return aspectRatio.replace(':', ' / ');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

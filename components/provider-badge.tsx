@@ -1,0 +1,22 @@
+import type { ProviderSummary } from '@/hooks/batch-state';
+import styles from './provider-badge.module.css';
+
+const demoExplanation = 'Offline demo provider: pictures are drawn from the prompt by a script. This is not AI.';
+
+/** Provider and model, with an unmissable "demo" badge when the offline provider is active. */
+export function ProviderBadge({ provider, testId }: { provider: ProviderSummary; testId?: string }) {
+  return (
+    <span className={styles.provider}>
+      <span
+        className={provider.isDemo ? `${styles.badge} ${styles.demo}` : styles.badge}
+        data-testid={testId}
+        data-demo={provider.isDemo}
+        title={provider.isDemo ? demoExplanation : `Provider: ${provider.id}`}
+      >
+        {provider.isDemo ? 'demo' : provider.id}
+      </span>
+      <span className={styles.model}>{provider.model}</span>
+      {provider.isDemo ? <span className="visually-hidden">{demoExplanation}</span> : null}
+    </span>
+  );
+}

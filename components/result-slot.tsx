@@ -1,0 +1,86 @@
+import type { Slot } from '@/hooks/batch-state';
+import { cssAspectRatio, formatDuration, imageFileName } from './format';
+import styles from './result-slot.module.css';
+
+interface ResultSlotProps {
+  slot: Slot;
+  aspectRatio: string;
+  prompt: string;
+  /** The client clock, for "retrying in 3 s". */
+  now: number;
+  testId: string;
+  onOpen: (index: number) => void;
+}
+
+function retryLabel(slot: Slot, now: number): string | undefined {
+  if (!slot.retry) return undefined;
+  const leftMs = slot.retry.delayMs - (now - slot.retry.receivedAt);
+  return leftMs >= 500 ? `Retrying in ${formatDuration(leftMs)}` : 'Retrying…';
+}
+
+const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled' } as const;
+
+/** One requested image: a shimmering placeholder, the image, a failed tile with the reason, or canceled. */
+export function ResultSlot({ slot, aspectRatio, prompt, now, testId, onOpen }: ResultSlotProps) {
+  const frameStyle = { aspectRatio: cssAspectRatio(aspectRatio) };
+  const retry = retryLabel(slot, now);
+  const isWaiting = slot.status === 'queued' || slot.status === 'running';
+
+  return (
+    <li className={styles.slot} data-testid={testId} data-status={slot.status} data-index={slot.index}>
+      {slot.status === 'succeeded' && slot.image ? (
+        <div className={styles.frame} style={frameStyle}>
+          <button type="button" className={styles.open} onClick={() => onOpen(slot.index)} aria-label={`Open image ${slot.index} full size`}>
+            <img src={slot.image.url} alt={`Image ${slot.index}: ${prompt}`} className={styles.image} data-testid="gallery-image" />
+          </button>
+          <a
+            className={styles.download}
+            href={slot.image.url}
+            download={imageFileName(slot.index, slot.image.mimeType)}
+            aria-label={`Download image ${slot.index}`}
+            title={`Download ${imageFileName(slot.index, slot.image.mimeType)}`}
+            data-testid="download-link"
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M12 4v11m0 0l-4.5-4.5M12 15l4.5-4.5M5 19.5h14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+          </a>
+        </div>
+      ) : (
+        <div
+          className={`${styles.frame} ${isWaiting ? styles.shimmer : ''} ${slot.status === 'failed' ? styles.failed : ''} ${slot.status === 'canceled' ? styles.canceled : ''}`}
+          style={frameStyle}
+        >
+          <div className={styles.state}>
+            {slot.status === 'failed' ? (
+              <>
+                <svg className={styles.stateIcon} viewBox="0 0 24 24" aria-hidden="true">
+                  <circle cx="12" cy="12" r="9" fill="none" stroke="currentColor" strokeWidth="1.8" />
+                  <path d="M12 7.5v5.5M12 16.2v.3" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+                </svg>
+                <span className={styles.stateTitle}>Image {slot.index} failed</span>
+                <span className={styles.reason} data-testid="slot-error">
+                  {slot.error}
+                </span>
+                {slot.details && slot.details !== slot.error ? (
+                  <span className={styles.details} title={slot.details}>
+                    {slot.details}
+                  </span>
+                ) : null}
+              </>
+            ) : (
+              <>
+                <span className={styles.stateTitle}>{retry ?? statusWords[slot.status]}</span>
+                {retry && slot.retry ? <span className={styles.details}>{slot.retry.reason}</span> : null}
+                {slot.status === 'running' && !retry && slot.attempt > 1 ? <span className={styles.details}>Attempt {slot.attempt}</span> : null}
+              </>
+            )}
+          </div>
+        </div>
+      )}
+      <span className={styles.number} aria-hidden="true">
+        {slot.index}
+      </span>
+    </li>
+  );
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { ProgressEvent } from '@/lib/core/events';
+import { applyProgressEvent, breakRun, cancelRun, createRun, describeOutcome, progressLabel, type BatchRun } from './batch-state';
+
+const counters = { batchId: 'b1', total: 4, etaMs: null };
+let sequence = 0;
+const next = () => (sequence += 1);
+
+function newRun(numberOfImages = 4): BatchRun {
+  sequence = 0;
+  return createRun({
+    clientId: 'c1',
+    prompt: 'a lighthouse',
+    numberOfImages,
+    aspectRatio: '1:1',
+    mode: 'text-to-image',
+    provider: { id: 'demo', model: 'demo-shapes-v1', isDemo: true },
+    startedAt: 0,
+  });
+}
+
+function apply(run: BatchRun, ...events: ProgressEvent[]): BatchRun {
+  return events.reduce((current, event) => applyProgressEvent(current, event, 1000, { url: `blob:${event.sequence}`, mimeType: 'image/png' }), run);
+}
+
+const start = (): ProgressEvent => ({ type: 'batch-start', ...counters, sequence: next(), completed: 0, failed: 0, provider: 'demo', model: 'm', isDemo: true, mode: 'text-to-image' });
+const itemStart = (index: number, completed: number, failed = 0): ProgressEvent => ({ type: 'item-start', ...counters, sequence: next(), completed, failed, index, attempt: 1 });
+const succeeded = (index: number, completed: number, failed = 0): ProgressEvent => ({
+  type: 'item-end', ...counters, sequence: next(), completed, failed, etaMs: 500, index, status: 'succeeded', data: 'AA==', mimeType: 'image/png',
+});
+const failedItem = (index: number, completed: number, failed: number): ProgressEvent => ({
+  type: 'item-end', ...counters, sequence: next(), completed, failed, etaMs: 500, index, status: 'failed', kind: 'safety_blocked', error: 'Blocked by the safety filter', details: 'injected',
+});
+
+describe('batch state from progress events', () => {
+  it('says "Generating X/Y..." with X the image being worked on, capped at Y', () => {
+    let run = apply(newRun(), start(), itemStart(1, 0));
+    expect(progressLabel(run)).toBe('Generating 1/4...');
+    run = apply(run, succeeded(1, 1), itemStart(2, 1), succeeded(2, 2), itemStart(3, 2), succeeded(3, 3), itemStart(4, 3));
+    expect(progressLabel(run)).toBe('Generating 4/4...');
+    run = apply(run, succeeded(4, 4));
+    expect(progressLabel(run)).toBe('Generating 4/4...');
+  });
+
+  it('never moves the progress back: stale, repeated and out-of-order events are ignored', () => {
+    let run = newRun();
+    const early = succeeded(1, 1);
+    run = apply(run, start(), early, itemStart(2, 1), succeeded(2, 2));
+    expect(run.finished).toBe(2);
+    run = apply(run, early);
+    expect(run.finished).toBe(2);
+    run = applyProgressEvent(run, { ...itemStart(3, 0), sequence: 100 }, 0);
+    expect(run.finished).toBe(2);
+    expect(run.slots[1]?.status).toBe('succeeded');
+  });
+
+  it('ignores events of another batch', () => {
+    const run = apply(newRun(), start());
+    const other = applyProgressEvent(run, { ...succeeded(1, 1), batchId: 'other' }, 0);
+    expect(other).toBe(run);
+  });
+
+  it('reaches the total only with the last item, and ends with batch-end', () => {
+    let run = apply(newRun(2), { ...start(), total: 2 }, { ...succeeded(1, 1), total: 2 });
+    expect(run.finished).toBe(1);
+    expect(run.status).toBe('running');
+    run = apply(run, { ...failedItem(2, 1, 1), total: 2 });
+    run = apply(run, {
+      type: 'batch-end', ...counters, total: 2, sequence: next(), completed: 1, failed: 1, status: 'partial',
+      result: { images: [{ data: 'AA==', mimeType: 'image/png' }], success: 1, failed: 1, errors: [{ index: 2, error: 'Blocked by the safety filter', details: 'injected' }] },
+    });
+    expect(run.status).toBe('partial');
+    expect(run.finished).toBe(2);
+    expect(run.endedAt).toBe(1000);
+  });
+
+  it('shows a retry wait on the slot until the item starts again', () => {
+    let run = apply(newRun(), start(), itemStart(1, 0));
+    run = apply(run, { type: 'item-retry', ...counters, sequence: next(), completed: 0, failed: 0, index: 1, attempt: 1, delayMs: 3000, kind: 'rate_limited', error: 'Rate limited by the provider' });
+    expect(run.slots[0]?.retry).toEqual({ delayMs: 3000, receivedAt: 1000, reason: 'Rate limited by the provider' });
+    run = apply(run, { ...itemStart(1, 0), attempt: 2 } as ProgressEvent);
+    expect(run.slots[0]?.retry).toBeUndefined();
+    expect(run.slots[0]?.attempt).toBe(2);
+  });
+
+  it('describes a partial batch with the seed sentence and names the failed images', () => {
+    const run = apply(newRun(), start(), succeeded(1, 1), failedItem(2, 1, 1), succeeded(3, 2, 1), succeeded(4, 3, 1), {
+      type: 'batch-end', ...counters, sequence: next(), completed: 3, failed: 1, status: 'partial',
+      result: { images: [], success: 3, failed: 1 },
+    });
+    expect(describeOutcome(run)).toEqual({
+      tone: 'warning',
+      title: 'Successfully generated 3 of 4 images. 1 failed.',
+      description: 'Failed: image 2 (Blocked by the safety filter)',
+    });
+  });
+
+  it('describes success and total failure', () => {
+    const ok = apply(newRun(), start(), succeeded(1, 1), succeeded(2, 2), succeeded(3, 3), succeeded(4, 4), {
+      type: 'batch-end', ...counters, sequence: next(), completed: 4, failed: 0, status: 'completed', result: { images: [], success: 4, failed: 0 },
+    });
+    expect(describeOutcome(ok)).toEqual({ tone: 'success', title: 'Successfully generated 4 images.' });
+
+    const bad = apply(newRun(2), { ...start(), total: 2 }, { ...failedItem(1, 0, 1), total: 2 }, { ...failedItem(2, 0, 2), total: 2 }, {
+      type: 'batch-end', ...counters, total: 2, sequence: next(), completed: 0, failed: 2, status: 'failed',
+      result: { error: 'All image generations failed', details: [] },
+    });
+    expect(describeOutcome(bad)).toEqual({
+      tone: 'error',
+      title: 'All 2 images failed.',
+      description: 'Failed: image 1 (Blocked by the safety filter), image 2 (Blocked by the safety filter)',
+    });
+  });
+
+  it('cancel marks what had not finished as canceled and keeps the images', () => {
+    const run = cancelRun(apply(newRun(), start(), succeeded(1, 1), itemStart(2, 1)), 5000);
+    expect(run.status).toBe('canceled');
+    expect(run.slots.map((slot) => slot.status)).toEqual(['succeeded', 'canceled', 'canceled', 'canceled']);
+    expect(apply(run, succeeded(2, 2)).slots[1]?.status).toBe('canceled');
+  });
+
+  it('a broken stream fails what had not finished, with the reason', () => {
+    const run = breakRun(apply(newRun(2), { ...start(), total: 2 }, { ...succeeded(1, 1), total: 2 }), 5000, 'Connection lost');
+    expect(run.status).toBe('partial');
+    expect(run.slots[1]).toMatchObject({ status: 'failed', error: 'Connection lost' });
+    expect(describeOutcome(run).title).toBe('Successfully generated 1 of 2 images. 1 failed.');
+  });
+});

@@ -1,0 +1,265 @@
+import type { AspectRatio } from '@/lib/core/image';
+import type { BatchStatus, GenerationMode, ProgressEvent } from '@/lib/core/events';
+
+/**
+ * The browser's picture of this session's batches, built only from server events (and from the
+ * client's own cancel or a lost connection). Pure: no timers, no URLs created here.
+ */
+
+export type SlotStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+export interface GeneratedImage {
+  /** An object URL (or data URL) the page can show and download. */
+  url: string;
+  mimeType: string;
+}
+
+export interface RetryWait {
+  delayMs: number;
+  /** Client clock when the item-retry event arrived, to show how long is left. */
+  receivedAt: number;
+  /** Why the attempt failed, in words. */
+  reason: string;
+}
+
+export interface Slot {
+  /** 1-based, as in the events. */
+  index: number;
+  status: SlotStatus;
+  attempt: number;
+  retry?: RetryWait;
+  image?: GeneratedImage;
+  /** Why it failed, in words ("Blocked by the safety filter"). */
+  error?: string;
+  details?: string;
+}
+
+export interface ProviderSummary {
+  id: string;
+  model: string;
+  isDemo: boolean;
+}
+
+export type RunStatus = 'running' | BatchStatus;
+
+export interface BatchRun {
+  /** Chosen by the client before the server answers. */
+  clientId: string;
+  /** The server's batch id, from the first event. */
+  batchId: string | null;
+  prompt: string;
+  aspectRatio: AspectRatio;
+  mode: GenerationMode;
+  /** The uploaded image's name, for image-to-image. */
+  inputName?: string;
+  provider: ProviderSummary;
+  startedAt: number;
+  endedAt: number | null;
+  status: RunStatus;
+  slots: Slot[];
+  /** Images that succeeded (never decreases). */
+  succeeded: number;
+  /** Images that failed (never decreases). */
+  failed: number;
+  /** Items that ended, succeeded or failed: the progress bar's value (never decreases). */
+  finished: number;
+  etaMs: number | null;
+  /** Highest event sequence applied; older or repeated events are ignored. */
+  lastSequence: number;
+  /** Set when the batch ended without the server's batch-end (connection lost). */
+  problem?: string;
+}
+
+export interface NewRun {
+  clientId: string;
+  prompt: string;
+  numberOfImages: number;
+  aspectRatio: AspectRatio;
+  mode: GenerationMode;
+  inputName?: string;
+  provider: ProviderSummary;
+  startedAt: number;
+}
+
+export function createRun(options: NewRun): BatchRun {
+  return {
+    clientId: options.clientId,
+    batchId: null,
+    prompt: options.prompt,
+    aspectRatio: options.aspectRatio,
+    mode: options.mode,
+    ...(options.inputName ? { inputName: options.inputName } : {}),
+    provider: options.provider,
+    startedAt: options.startedAt,
+    endedAt: null,
+    status: 'running',
+    slots: createSlots(options.numberOfImages),
+    succeeded: 0,
+    failed: 0,
+    finished: 0,
+    etaMs: null,
+    lastSequence: -1,
+  };
+}
+
+function createSlots(count: number, existing: Slot[] = []): Slot[] {
+  return Array.from({ length: count }, (_, offset) => existing[offset] ?? { index: offset + 1, status: 'queued', attempt: 0 });
+}
+
+const isUnfinished = (slot: Slot) => slot.status === 'queued' || slot.status === 'running';
+
+function updateSlot(run: BatchRun, index: number, update: (slot: Slot) => Slot): Slot[] {
+  return run.slots.map((slot) => (slot.index === index ? update(slot) : slot));
+}
+
+/** Applies one validated server event. `receivedAt` is the client clock, `image` the decoded picture of a success. */
+export function applyProgressEvent(run: BatchRun, event: ProgressEvent, receivedAt: number, image?: GeneratedImage): BatchRun {
+  if (run.status !== 'running') return run;
+  if (run.batchId !== null && event.batchId !== run.batchId) return run;
+  if (event.sequence <= run.lastSequence) return run;
+
+  const counted: BatchRun = {
+    ...run,
+    batchId: event.batchId,
+    lastSequence: event.sequence,
+    succeeded: Math.max(run.succeeded, event.completed),
+    failed: Math.max(run.failed, event.failed),
+    finished: Math.min(event.total, Math.max(run.finished, event.completed + event.failed)),
+    etaMs: event.etaMs,
+  };
+
+  switch (event.type) {
+    case 'batch-start':
+      return {
+        ...counted,
+        provider: { id: event.provider, model: event.model, isDemo: event.isDemo },
+        mode: event.mode,
+        slots: event.total === run.slots.length ? run.slots : createSlots(event.total, run.slots),
+      };
+    case 'item-start':
+      return {
+        ...counted,
+        slots: updateSlot(run, event.index, ({ retry: _retry, ...slot }) => ({ ...slot, status: 'running', attempt: event.attempt })),
+      };
+    case 'item-retry':
+      return {
+        ...counted,
+        slots: updateSlot(run, event.index, (slot) => ({
+          ...slot,
+          status: 'running',
+          attempt: event.attempt,
+          retry: { delayMs: event.delayMs, receivedAt, reason: event.error },
+        })),
+      };
+    case 'item-end':
+      return {
+        ...counted,
+        slots: updateSlot(run, event.index, (slot) => {
+          const { retry: _retry, ...rest } = slot;
+          if (event.status === 'succeeded' && image) return { ...rest, status: 'succeeded', image };
+          if (event.status === 'canceled') return { ...rest, status: 'canceled' };
+          return {
+            ...rest,
+            status: 'failed',
+            error: event.error ?? (event.status === 'succeeded' ? 'The image could not be shown' : 'Failed'),
+            ...(event.details ? { details: event.details } : {}),
+          };
+        }),
+      };
+    case 'batch-end':
+      return {
+        ...counted,
+        status: event.status,
+        endedAt: receivedAt,
+        etaMs: null,
+        finished: event.status === 'canceled' ? counted.finished : event.total,
+        slots: counted.slots.map((slot) => (isUnfinished(slot) ? { ...slot, status: 'canceled', retry: undefined } : slot)),
+      };
+  }
+}
+
+/** The person canceled: what had not finished is canceled. */
+export function cancelRun(run: BatchRun, at: number): BatchRun {
+  if (run.status !== 'running') return run;
+  return {
+    ...run,
+    status: 'canceled',
+    endedAt: at,
+    etaMs: null,
+    slots: run.slots.map(({ retry: _retry, ...slot }) => (isUnfinished(slot) ? { ...slot, status: 'canceled' } : slot)),
+  };
+}
+
+/** The stream broke before batch-end: what had not finished failed with that reason. */
+export function breakRun(run: BatchRun, at: number, reason: string): BatchRun {
+  if (run.status !== 'running') return run;
+  const slots = run.slots.map(({ retry: _retry, ...slot }): Slot => (isUnfinished(slot) ? { ...slot, status: 'failed', error: reason } : slot));
+  const succeeded = slots.filter((slot) => slot.status === 'succeeded').length;
+  const failed = slots.filter((slot) => slot.status === 'failed').length;
+  return {
+    ...run,
+    status: succeeded === 0 ? 'failed' : 'partial',
+    endedAt: at,
+    etaMs: null,
+    problem: reason,
+    slots,
+    succeeded,
+    failed,
+    finished: slots.length,
+  };
+}
+
+/** "Generating X/Y...": X is the image being worked on (finished + 1), never above Y. */
+export function progressLabel(run: BatchRun): string {
+  const total = run.slots.length;
+  return `Generating ${Math.min(run.finished + 1, total)}/${total}...`;
+}
+
+export type Tone = 'success' | 'warning' | 'error' | 'info';
+
+export interface Outcome {
+  tone: Tone;
+  title: string;
+  description?: string;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "Failed: image 2 (Blocked by the safety filter), image 4 (Timed out)" */
+export function describeFailures(run: BatchRun): string | undefined {
+  const failures = run.slots.filter((slot) => slot.status === 'failed');
+  if (failures.length === 0) return undefined;
+  return `Failed: ${failures.map((slot) => `image ${slot.index} (${slot.error ?? 'Failed'})`).join(', ')}`;
+}
+
+/** What the end-of-batch notification says. */
+export function describeOutcome(run: BatchRun): Outcome {
+  const total = run.slots.length;
+  const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
+  const failed = run.slots.filter((slot) => slot.status === 'failed').length;
+  const failures = describeFailures(run);
+  const withFailures = (outcome: Outcome): Outcome => (failures ? { ...outcome, description: failures } : outcome);
+
+  if (run.status === 'canceled') {
+    return withFailures({ tone: 'info', title: `Canceled. Generated ${succeeded} of ${plural(total, 'image')}.` });
+  }
+  if (succeeded === total) {
+    return { tone: 'success', title: `Successfully generated ${plural(total, 'image')}.` };
+  }
+  if (succeeded > 0) {
+    return withFailures({ tone: 'warning', title: `Successfully generated ${succeeded} of ${plural(total, 'image')}. ${failed} failed.` });
+  }
+  return withFailures({
+    tone: 'error',
+    title: total === 1 ? 'The image failed.' : `All ${total} images failed.`,
+  });
+}
+
+/** The short line shown for 2 s after the batch, in place of "Generating X/Y...". */
+export function endLabel(run: BatchRun): string {
+  const total = run.slots.length;
+  const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
+  if (run.status === 'canceled') return `Canceled: ${succeeded}/${total} generated`;
+  if (run.status === 'completed') return `Done: ${succeeded}/${total} generated`;
+  return `Done: ${succeeded}/${total} generated, ${total - succeeded} failed`;
+}

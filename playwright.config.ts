@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const port = 3210;
+
+/**
+ * Browser tests against the production build (`next build` first) on the offline demo provider, in
+ * Debian's Chromium (Playwright never downloads a browser here). The demo fails image 2 with
+ * "Blocked by the safety filter" only for prompts containing "[fail]".
+ */
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: Boolean(process.env.CI),
+  // The JSON report is read by scripts/run-tests.ts (not under test-results/, which Playwright empties).
+  reporter: [['list'], ['json', { outputFile: 'test-reports/e2e.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    ...devices['Desktop Chrome'],
+    viewport: { width: 1280, height: 800 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
+    url: `http://127.0.0.1:${port}`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      // next's `#!/usr/bin/env node` must find the project's Node 24, not an older global one.
+      PATH: `${resolve('node_modules/.bin')}:${process.env.PATH ?? ''}`,
+      IMAGE_PROVIDER: 'demo',
+      DEMO_LATENCY_MS: '400',
+      DEMO_FAIL_INDEXES: '2',
+      DEMO_FAIL_PROMPT_MATCH: '[fail]',
+      PACING_MIN_INTERVAL_MS: '100',
+      RETRY_MAX_ATTEMPTS: '1',
+      LOG_LEVEL: 'silent',
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+  },
+});

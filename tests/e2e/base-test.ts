@@ -1,0 +1,47 @@
+import { test as base, expect } from '@playwright/test';
+import { GeneratorPage } from './pages/generator-page';
+
+interface Fixtures {
+  generator: GeneratorPage;
+  /** Console errors matching one of these are expected by the test (e.g. a deliberate HTTP 400). */
+  allowConsoleErrors: (pattern: RegExp) => void;
+  /** Requests the page sent to the generate routes. */
+  generateRequests: string[];
+}
+
+/** Every test fails on a console error or an uncaught exception in the page. */
+export const test = base.extend<Fixtures & { consoleProblems: string[] }>({
+  consoleProblems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      await use(problems);
+    },
+    { auto: true },
+  ],
+  allowConsoleErrors: [
+    async ({ consoleProblems }, use) => {
+      const allowed: RegExp[] = [];
+      await use((pattern) => allowed.push(pattern));
+      const unexpected = consoleProblems.filter((problem) => !allowed.some((pattern) => pattern.test(problem)));
+      expect(unexpected, 'console errors or uncaught exceptions in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+  generateRequests: async ({ page }, use) => {
+    const requests: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/api/generate')) requests.push(`${request.method()} ${pathname}`);
+    });
+    await use(requests);
+  },
+  generator: async ({ page }, use) => {
+    await use(new GeneratorPage(page));
+  },
+});
+
+export { expect };
