@@ -1,0 +1,238 @@
+import { ApiError } from '@google/genai';
+import { describe, expect, it } from 'vitest';
+import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+import { classifyGeminiError, classifyGeminiNoImage, parseDurationMs } from './classify-gemini-error';
+
+const apiKey = 'AIzaSyUnitTestKey_abcdefghijklmnopqrstu';
+
+/** An ApiError exactly as the SDK builds it: the JSON body, stringified, as the message. */
+function apiError(status: number, error: Record<string, unknown>): ApiError {
+  return new ApiError({ status, message: JSON.stringify({ error: { code: status, ...error } }) });
+}
+
+function retryInfo(retryDelay: unknown) {
+  return { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay };
+}
+
+function classified(error: unknown, signal?: AbortSignal): ProviderError {
+  const result = classifyGeminiError(error, { signal, secrets: [apiKey] });
+  expect(result).toBeInstanceOf(ProviderError);
+  return result as ProviderError;
+}
+
+describe('classifyGeminiError: API errors', () => {
+  it.each([
+    ['53s', 53_000],
+    ['1.5s', 1_500],
+    ['0.5s', 500],
+    ['1.1s', 1_100],
+    ['0.000001s', 1],
+    [{ seconds: '2', nanos: 500_000_000 }, 2_500],
+  ])('429 with RetryInfo retryDelay %j → rate_limited, retryAfterMs %d', (retryDelay, expectedMs) => {
+    const error = classified(
+      apiError(429, {
+        message: 'You exceeded your current quota.',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [
+          { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier' }] },
+          retryInfo(retryDelay),
+        ],
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'rate_limited', isRetryable: true, status: 429, retryAfterMs: expectedMs });
+    expect(error.details).toBe('You exceeded your current quota.');
+    expect(error.message).toBe('Gemini API error 429 RESOURCE_EXHAUSTED');
+  });
+
+  it('falls back to "Please retry in 53.0s." in the message when RetryInfo is absent', () => {
+    const error = classified(apiError(429, { message: 'Quota exceeded.\nPlease retry in 53.0s.', status: 'RESOURCE_EXHAUSTED' }));
+    expect(error.retryAfterMs).toBe(53_000);
+  });
+
+  it('prefers RetryInfo over the message and ignores an unparsable retryDelay', () => {
+    expect(classified(apiError(429, { message: 'Please retry in 9s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('4s')] })).retryAfterMs).toBe(4_000);
+    expect(classified(apiError(429, { message: 'Please retry in 9s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('soon')] })).retryAfterMs).toBe(9_000);
+  });
+
+  it('leaves retryAfterMs undefined when the provider gives no delay', () => {
+    const error = classified(apiError(429, { message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' }));
+    expect(error.kind).toBe('rate_limited');
+    expect(error.retryAfterMs).toBeUndefined();
+  });
+
+  it('treats RESOURCE_EXHAUSTED as rate_limited whatever the status', () => {
+    expect(classified(apiError(400, { message: 'x', status: 'RESOURCE_EXHAUSTED' })).kind).toBe('rate_limited');
+  });
+
+  const statusCases: [number, string | undefined, ProviderErrorKind][] = [
+    [503, 'UNAVAILABLE', 'overloaded'],
+    [500, 'INTERNAL', 'transient'],
+    [502, undefined, 'transient'],
+    [504, 'DEADLINE_EXCEEDED', 'transient'],
+    [408, undefined, 'transient'],
+    [400, 'INVALID_ARGUMENT', 'invalid_request'],
+    [400, 'FAILED_PRECONDITION', 'invalid_request'],
+    [401, 'UNAUTHENTICATED', 'auth'],
+    [403, 'PERMISSION_DENIED', 'auth'],
+    [404, 'NOT_FOUND', 'not_found'],
+    [413, undefined, 'invalid_request'],
+  ];
+  it.each(statusCases)('%d %s → %s', (status, rpcStatus, kind) => {
+    const error = classified(apiError(status, { message: 'provider says no', ...(rpcStatus ? { status: rpcStatus } : {}) }));
+    expect(error.kind).toBe(kind);
+    expect(error.status).toBe(status);
+    expect(error.retryAfterMs).toBeUndefined();
+    expect(error.details).toBe('provider says no');
+  });
+
+  it('classifies 400 with ErrorInfo API_KEY_INVALID as auth', () => {
+    const error = classified(
+      apiError(400, {
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'auth', isRetryable: false, status: 400 });
+  });
+
+  it('reads a non-JSON error body the SDK wrapped, without its HTML', () => {
+    const sdkMessage = JSON.stringify({ error: { message: '<html><body><h1>502 Bad Gateway</h1></body></html>', code: 502, status: 'Bad Gateway' } });
+    const error = classified(new ApiError({ status: 502, message: sdkMessage }));
+    expect(error).toMatchObject({ kind: 'transient', status: 502, details: '502 Bad Gateway' });
+  });
+
+  it('survives an ApiError whose message is not JSON at all', () => {
+    const error = classified(new ApiError({ status: 503, message: 'upstream connect error' }));
+    expect(error).toMatchObject({ kind: 'overloaded', status: 503, details: 'upstream connect error' });
+  });
+});
+
+describe('classifyGeminiError: aborts, timeouts, network', () => {
+  it('returns the caller’s abort reason as is once its signal aborted, whatever was thrown', () => {
+    const controller = new AbortController();
+    controller.abort();
+    const thrown = new DOMException('This operation was aborted', 'AbortError');
+    const result = classifyGeminiError(thrown, { signal: controller.signal });
+    expect(result).toBe(controller.signal.reason);
+    expect(result).not.toBeInstanceOf(ProviderError);
+    expect(result.name).toBe('AbortError');
+    // Even an ApiError that raced the abort: the caller asked to stop.
+    expect(classifyGeminiError(apiError(500, { message: 'x' }), { signal: controller.signal })).toBe(controller.signal.reason);
+  });
+
+  it('turns a non-Error abort reason into an AbortError', () => {
+    const controller = new AbortController();
+    controller.abort('batch canceled');
+    const result = classifyGeminiError(new Error('whatever'), { signal: controller.signal });
+    expect(result).toBeInstanceOf(DOMException);
+    expect(result.name).toBe('AbortError');
+  });
+
+  it('classifies an AbortError while the caller’s signal is live as the SDK timeout', () => {
+    const live = new AbortController().signal;
+    expect(classified(new DOMException('This operation was aborted', 'AbortError'), live).kind).toBe('timeout');
+    expect(classified(new DOMException('The operation timed out.', 'TimeoutError')).kind).toBe('timeout');
+  });
+
+  it.each([
+    ['ECONNREFUSED', 'transient'],
+    ['ECONNRESET', 'transient'],
+    ['ENOTFOUND', 'transient'],
+    ['UND_ERR_SOCKET', 'transient'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+  ])('classifies fetch failed caused by %s as %s', (code, kind) => {
+    const cause = Object.assign(new Error(`connect ${code} 127.0.0.1:9`), { code });
+    const error = classified(new TypeError('fetch failed', { cause }));
+    expect(error.kind).toBe(kind);
+    expect(error.details).toBe(`${code}: fetch failed`);
+  });
+
+  it('classifies a bare fetch failure and a malformed success body as transient', () => {
+    expect(classified(new TypeError('fetch failed')).kind).toBe('transient');
+    expect(classified(new SyntaxError('Unexpected end of JSON input'))).toMatchObject({
+      kind: 'transient',
+      message: 'Gemini answered with a malformed body',
+    });
+  });
+
+  it('classifies anything else as transient, keeping the original as cause', () => {
+    const original = new Error('response is undefined');
+    const error = classified(original);
+    expect(error.kind).toBe('transient');
+    expect(error.cause).toBe(original);
+  });
+});
+
+describe('classifyGeminiError: details are safe to show', () => {
+  it('scrubs the API key and anything shaped like a Google key', () => {
+    const error = classified(
+      apiError(400, { message: `API key ${apiKey} invalid; also AIzaSyOtherKey_0123456789abcdefghijklmn`, status: 'INVALID_ARGUMENT' }),
+    );
+    expect(error.details).toBe('API key [redacted] invalid; also [redacted]');
+  });
+
+  it('drops base64 runs (image bytes) and caps the length', () => {
+    const base64 = Buffer.alloc(600, 7).toString('base64');
+    const error = classified(apiError(400, { message: `Bad image ${base64} ${'word '.repeat(200)}`, status: 'INVALID_ARGUMENT' }));
+    expect(error.details).not.toContain(base64.slice(0, 120));
+    expect(error.details!.startsWith('Bad image […] word word')).toBe(true);
+    expect(error.details!.length).toBe(300);
+    expect(error.details!.endsWith('…')).toBe(true);
+  });
+});
+
+describe('parseDurationMs', () => {
+  it('parses protobuf Durations and rejects anything else', () => {
+    expect(parseDurationMs('53s')).toBe(53_000);
+    expect(parseDurationMs('0.25s')).toBe(250);
+    expect(parseDurationMs({ seconds: 1 })).toBe(1_000);
+    expect(parseDurationMs('53')).toBeUndefined();
+    expect(parseDurationMs('1m')).toBeUndefined();
+    expect(parseDurationMs(undefined)).toBeUndefined();
+  });
+});
+
+describe('classifyGeminiNoImage', () => {
+  it.each([
+    ['IMAGE_SAFETY', 'safety_blocked'],
+    ['IMAGE_PROHIBITED_CONTENT', 'safety_blocked'],
+    ['SAFETY', 'safety_blocked'],
+    ['PROHIBITED_CONTENT', 'safety_blocked'],
+    ['IMAGE_RECITATION', 'safety_blocked'],
+    ['NO_IMAGE', 'transient'],
+    ['IMAGE_OTHER', 'transient'],
+    ['MAX_TOKENS', 'transient'],
+  ] as const)('finishReason %s → %s', (finishReason, kind) => {
+    const error = classifyGeminiNoImage({ candidates: [{ finishReason: finishReason as never, finishMessage: 'Unable to show the generated image.' }] });
+    expect(error.kind).toBe(kind);
+    expect(error.message).toBe(`Gemini returned no image (${finishReason})`);
+    expect(error.details).toBe(`finishReason: ${finishReason}; Unable to show the generated image.`);
+  });
+
+  it('classifies STOP with only text as invalid_request, quoting the text', () => {
+    const error = classifyGeminiNoImage({
+      candidates: [{ finishReason: 'STOP' as never, content: { role: 'model', parts: [{ text: 'I can describe it instead.' }] } }],
+    });
+    expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, details: 'finishReason: STOP; I can describe it instead.' });
+  });
+
+  it('classifies an empty STOP and no candidates as transient', () => {
+    expect(classifyGeminiNoImage({ candidates: [{ finishReason: 'STOP' as never, content: { parts: [] } }] }).kind).toBe('transient');
+    expect(classifyGeminiNoImage({ candidates: [] }).kind).toBe('transient');
+    expect(classifyGeminiNoImage({}).kind).toBe('transient');
+  });
+
+  it('classifies a blocked prompt as safety_blocked', () => {
+    const error = classifyGeminiNoImage({ promptFeedback: { blockReason: 'OTHER' as never, blockReasonMessage: 'The prompt was blocked.' } });
+    expect(error).toMatchObject({ kind: 'safety_blocked', details: 'blockReason: OTHER; The prompt was blocked.' });
+  });
+
+  it('scrubs secrets from the model’s text', () => {
+    const error = classifyGeminiNoImage(
+      { candidates: [{ finishReason: 'STOP' as never, content: { parts: [{ text: `Your key is ${apiKey}` }] } }] },
+      { secrets: [apiKey] },
+    );
+    expect(error.details).toBe('finishReason: STOP; Your key is [redacted]');
+  });
+});

@@ -1,0 +1,246 @@
+import { ApiError, type GenerateContentResponse } from '@google/genai';
+import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+
+/**
+ * Translates what the Gemini SDK throws, and answers that carry no image, into one `ProviderError`.
+ * Pure: no I/O, no clock. The adapter calls these; nothing above it ever reads Gemini's body.
+ */
+
+export interface ClassifyGeminiOptions {
+  /** The caller's signal. Once it has aborted, its abort is returned as is, never a `ProviderError`. */
+  signal?: AbortSignal;
+  /** Strings scrubbed from every message and detail (the API key). @default [] */
+  secrets?: readonly string[];
+}
+
+/** The `{"error":{…}}` envelope of Google APIs. */
+interface GoogleErrorBody {
+  code?: number;
+  message?: string;
+  status?: string;
+  details?: unknown[];
+}
+
+const maxDetailsLength = 300;
+
+/**
+ * Classifies a thrown value. Returns the `ProviderError` to throw, or, when `options.signal` has
+ * aborted, the abort itself (`signal.reason`, an `AbortError` for a plain `abort()`): the engine must
+ * see a cancellation, not a provider failure.
+ */
+export function classifyGeminiError(error: unknown, options: ClassifyGeminiOptions = {}): Error {
+  const { signal, secrets = [] } = options;
+  if (signal?.aborted) return abortErrorOf(signal);
+  const clean = (text: string) => sanitizeDetails(text, secrets);
+
+  if (isApiError(error)) return classifyApiError(error, clean);
+  // Without our signal aborting, the only other abort comes from the SDK's own `httpOptions.timeout`
+  // timer (it aborts with no reason, hence a plain AbortError).
+  if (hasName(error, 'AbortError') || hasName(error, 'TimeoutError')) {
+    return new ProviderError('timeout', 'Gemini did not answer in time', { details: clean(messageOf(error)), cause: error });
+  }
+  if (error instanceof SyntaxError) {
+    return new ProviderError('transient', 'Gemini answered with a malformed body', {
+      details: clean(messageOf(error)),
+      cause: error,
+    });
+  }
+  const networkCode = networkErrorCode(error);
+  if (networkCode !== undefined || (error instanceof TypeError && error.message === 'fetch failed')) {
+    const kind: ProviderErrorKind = networkCode !== undefined && timeoutCodes.has(networkCode) ? 'timeout' : 'transient';
+    return new ProviderError(kind, 'Network error calling Gemini', {
+      details: clean([networkCode, messageOf(error)].filter(Boolean).join(': ')),
+      cause: error,
+    });
+  }
+  // Unknown: most likely an SDK quirk on an odd answer. Retrying a few times is cheap; the engine bounds it.
+  return new ProviderError('transient', 'Unexpected error calling Gemini', { details: clean(messageOf(error)), cause: error });
+}
+
+function classifyApiError(error: ApiError, clean: (text: string) => string): ProviderError {
+  const body = parseGoogleErrorBody(error.message);
+  const status = error.status;
+  const rpcStatus = body?.status;
+  const kind = kindOf(status, rpcStatus, body?.details ?? []);
+  const providerMessage = body?.message ?? error.message;
+  return new ProviderError(kind, `Gemini API error ${status}${rpcStatus ? ` ${rpcStatus}` : ''}`, {
+    status,
+    details: clean(providerMessage),
+    retryAfterMs: kind === 'rate_limited' ? retryDelayMsOf(body) : undefined,
+    cause: error,
+  });
+}
+
+function kindOf(status: number, rpcStatus: string | undefined, details: unknown[]): ProviderErrorKind {
+  if (status === 429 || rpcStatus === 'RESOURCE_EXHAUSTED') return 'rate_limited';
+  if (status === 503 || rpcStatus === 'UNAVAILABLE') return 'overloaded';
+  // A wrong key is a 400 INVALID_ARGUMENT whose ErrorInfo reason is API_KEY_INVALID: still auth.
+  if (status === 401 || status === 403 || hasApiKeyErrorInfo(details)) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408 || status >= 500) return 'transient';
+  return 'invalid_request';
+}
+
+/**
+ * The SDK's `message` is the error body as a JSON string (a non-JSON body arrives wrapped as
+ * `{"error":{"message":"<the text>","code":…,"status":"<statusText>"}}`).
+ */
+function parseGoogleErrorBody(message: string): GoogleErrorBody | undefined {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    const inner = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
+    if (!inner) return undefined;
+    return {
+      code: typeof inner.code === 'number' ? inner.code : undefined,
+      message: typeof inner.message === 'string' ? inner.message : undefined,
+      status: typeof inner.status === 'string' ? inner.status : undefined,
+      details: Array.isArray(inner.details) ? inner.details : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** From the `google.rpc.RetryInfo` detail, else from "Please retry in 53.0s." in the message. */
+function retryDelayMsOf(body: GoogleErrorBody | undefined): number | undefined {
+  for (const detail of body?.details ?? []) {
+    if (isRecord(detail) && String(detail['@type']).endsWith('google.rpc.RetryInfo')) {
+      const delayMs = parseDurationMs(detail.retryDelay);
+      if (delayMs !== undefined) return delayMs;
+    }
+  }
+  const match = /retry in (\d+(?:\.\d+)?)\s*s\b/i.exec(body?.message ?? '');
+  return match ? secondsToMs(Number(match[1])) : undefined;
+}
+
+/** A protobuf `Duration` in its JSON form (`"53s"`, `"1.5s"`), or `{seconds, nanos}`. */
+export function parseDurationMs(duration: unknown): number | undefined {
+  if (typeof duration === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)s\s*$/.exec(duration);
+    return match ? secondsToMs(Number(match[1])) : undefined;
+  }
+  if (isRecord(duration)) {
+    const seconds = Number(duration.seconds ?? 0);
+    const nanos = Number(duration.nanos ?? 0);
+    return Number.isFinite(seconds) && Number.isFinite(nanos) ? secondsToMs(seconds + nanos / 1e9) : undefined;
+  }
+  return undefined;
+}
+
+/** Rounded up to the millisecond, without float noise (1.1 s is 1100 ms, not 1101). */
+function secondsToMs(seconds: number): number {
+  return Math.ceil(Math.round(seconds * 1e6) / 1e3);
+}
+
+function hasApiKeyErrorInfo(details: unknown[]): boolean {
+  return details.some(
+    (detail) =>
+      isRecord(detail) &&
+      String(detail['@type']).endsWith('google.rpc.ErrorInfo') &&
+      typeof detail.reason === 'string' &&
+      detail.reason.startsWith('API_KEY_'),
+  );
+}
+
+// ---- answers without an image ----------------------------------------------------------------
+
+/** Finish reasons meaning the safety or recitation filter withheld the image: the same prompt will be refused again. */
+const safetyFinishReasons = new Set([
+  'SAFETY',
+  'IMAGE_SAFETY',
+  'PROHIBITED_CONTENT',
+  'IMAGE_PROHIBITED_CONTENT',
+  'BLOCKLIST',
+  'SPII',
+  'RECITATION',
+  'IMAGE_RECITATION',
+]);
+
+/**
+ * Classifies a successful answer that holds no image.
+ * - a blocked prompt (`promptFeedback.blockReason`) or a safety/recitation finish → `safety_blocked`;
+ * - `STOP` with only text → `invalid_request`: the model chose to answer in words (usually a soft
+ *   refusal or a question back), and the same prompt tends to get the same answer;
+ * - `NO_IMAGE`, `IMAGE_OTHER`, `OTHER`, `MAX_TOKENS`, no candidates, an empty `STOP` → `transient`:
+ *   generation glitches that a new sample often gets past, so a bounded retry is worth it.
+ */
+export function classifyGeminiNoImage(
+  response: Pick<GenerateContentResponse, 'candidates' | 'promptFeedback'>,
+  options: Pick<ClassifyGeminiOptions, 'secrets'> = {},
+): ProviderError {
+  const clean = (text: string) => sanitizeDetails(text, options.secrets ?? []);
+  const blockReason: string | undefined = response.promptFeedback?.blockReason;
+  if (blockReason) {
+    const reasonMessage = response.promptFeedback?.blockReasonMessage;
+    return new ProviderError('safety_blocked', `Gemini blocked the prompt (${blockReason})`, {
+      details: clean([`blockReason: ${blockReason}`, reasonMessage].filter(Boolean).join('; ')),
+    });
+  }
+  const candidate = response.candidates?.[0];
+  if (!candidate) return new ProviderError('transient', 'Gemini returned no candidates', { details: 'no candidates' });
+
+  const finishReason: string = candidate.finishReason ?? 'FINISH_REASON_UNSPECIFIED';
+  const text = (candidate.content?.parts ?? [])
+    .map((part) => part.text)
+    .filter((partText): partText is string => typeof partText === 'string' && partText.trim() !== '')
+    .join(' ');
+  const details = clean([`finishReason: ${finishReason}`, candidate.finishMessage, text].filter(Boolean).join('; '));
+  const message = `Gemini returned no image (${finishReason})`;
+  if (safetyFinishReasons.has(finishReason)) return new ProviderError('safety_blocked', message, { details });
+  if (finishReason === 'STOP' && text !== '') return new ProviderError('invalid_request', message, { details });
+  return new ProviderError('transient', message, { details });
+}
+
+// ---- small helpers (mirrored in ../openai/classify-openai-error.ts) ---------------------------
+
+/** `signal.reason` when it is an Error (a plain `abort()` gives a DOMException AbortError), else a new AbortError. */
+function abortErrorOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+const timeoutCodes = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** The system or undici error code somewhere in the cause chain (`fetch failed` → `ECONNREFUSED`). */
+function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
+    if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Makes provider text safe to show and store: secrets scrubbed (and anything shaped like a Google
+ * or OpenAI key), HTML tags and long base64 runs (image bytes) removed, whitespace collapsed, capped.
+ */
+function sanitizeDetails(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) if (secret) clean = clean.split(secret).join('[redacted]');
+  clean = clean
+    .replace(/AIza[0-9A-Za-z_-]{30,}/g, '[redacted]')
+    .replace(/sk-[A-Za-z0-9_-]{20,}/g, '[redacted]')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[A-Za-z0-9+/=_-]{120,}/g, '[…]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > maxDetailsLength ? `${clean.slice(0, maxDetailsLength - 1)}…` : clean;
+}
+
+function isApiError(error: unknown): error is ApiError {
+  // instanceof, plus a shape check in case the SDK got loaded twice (ESM and CJS copies).
+  return error instanceof ApiError || (hasName(error, 'ApiError') && typeof (error as { status?: unknown }).status === 'number');
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return isRecord(error) && error.name === name;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,2 @@
+export { createGeminiProvider, type GeminiProviderOptions } from './gemini-provider';
+export { classifyGeminiError, classifyGeminiNoImage, type ClassifyGeminiOptions } from './classify-gemini-error';

@@ -1,0 +1,166 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+
+/**
+ * Translates what the OpenAI SDK (or the image download after it) throws into one `ProviderError`.
+ * Pure apart from the injectable clock. Nothing above the adapter ever reads OpenAI's body.
+ */
+
+export interface ClassifyOpenAIOptions {
+  /** The caller's signal. Once it has aborted, its abort is returned as is, never a `ProviderError`. */
+  signal?: AbortSignal;
+  /** Strings scrubbed from every message and detail (the API key). @default [] */
+  secrets?: readonly string[];
+  /** Epoch milliseconds now, for a `retry-after` given as an HTTP date. @default Date.now */
+  now?: () => number;
+}
+
+const maxDetailsLength = 300;
+
+/**
+ * Classifies a thrown value. Returns the `ProviderError` to throw, or, for a user abort
+ * (`APIUserAbortError`, or `options.signal` aborted), the abort itself (`signal.reason`, an
+ * `AbortError` for a plain `abort()`): the engine must see a cancellation, not a provider failure.
+ */
+export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptions = {}): Error {
+  const { signal, secrets = [], now = Date.now } = options;
+  if (signal?.aborted || error instanceof APIUserAbortError) return abortErrorOf(signal);
+  const clean = (text: string) => sanitizeDetails(text, secrets);
+
+  // Subclass before its parent: a timeout is also an APIConnectionError.
+  if (error instanceof APIConnectionTimeoutError || hasName(error, 'TimeoutError') || hasName(error, 'AbortError')) {
+    return new ProviderError('timeout', 'OpenAI did not answer in time', { details: clean(messageOf(error)), cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    return new ProviderError('transient', 'Network error calling OpenAI', {
+      details: clean([networkErrorCode(error), messageOf(error)].filter(Boolean).join(': ')),
+      cause: error,
+    });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const status = error.status;
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    const kind = openAIKindForStatus(status, code);
+    return new ProviderError(kind, `OpenAI API error ${status}${code ? ` ${code}` : ''}`, {
+      status,
+      details: clean(providerMessageOf(error)),
+      retryAfterMs: kind === 'rate_limited' ? retryAfterMsOf(error.headers, now) : undefined,
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new ProviderError('transient', 'OpenAI answered with a malformed body', { details: clean(error.message), cause: error });
+  }
+  const networkCode = networkErrorCode(error);
+  if (networkCode !== undefined || (error instanceof TypeError && error.message === 'fetch failed')) {
+    return new ProviderError('transient', 'Network error calling OpenAI', {
+      details: clean([networkCode, messageOf(error)].filter(Boolean).join(': ')),
+      cause: error,
+    });
+  }
+  // Unknown: most likely an SDK quirk on an odd answer. Retrying a few times is cheap; the engine bounds it.
+  return new ProviderError('transient', 'Unexpected error calling OpenAI', { details: clean(messageOf(error)), cause: error });
+}
+
+/**
+ * The kind for an HTTP status (and OpenAI error `code`). `insufficient_quota` is a 429 that waiting
+ * does not cure (no credit left), so it is not `rate_limited`.
+ */
+export function openAIKindForStatus(status: number, code?: string): ProviderErrorKind {
+  if (status === 429) return code === 'insufficient_quota' ? 'invalid_request' : 'rate_limited';
+  if (status === 400 && (code === 'content_policy_violation' || code === 'moderation_blocked')) return 'safety_blocked';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 503) return 'overloaded';
+  if (status === 408 || status === 409 || status >= 500) return 'transient';
+  return 'invalid_request';
+}
+
+/** The provider's own words: the body's `error.message`, else the SDK's text without its status prefix. */
+function providerMessageOf(error: APIError): string {
+  const body: unknown = error.error;
+  if (isRecord(body) && typeof body.message === 'string') return body.message;
+  return error.message.replace(/^\d{3}\s+/, '');
+}
+
+/**
+ * `retry-after-ms`, else `retry-after` (seconds or an HTTP date), else, when the request quota is
+ * spent (`x-ratelimit-remaining-requests: 0`), `x-ratelimit-reset-requests` (`"12s"`, `"6m0s"`).
+ */
+export function retryAfterMsOf(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
+  if (!headers) return undefined;
+  const retryAfterMs = headers.get('retry-after-ms');
+  if (retryAfterMs !== null && /^\s*\d+(\.\d+)?\s*$/.test(retryAfterMs)) return Math.ceil(Number(retryAfterMs));
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null) {
+    if (/^\s*\d+(\.\d+)?\s*$/.test(retryAfter)) return secondsToMs(Number(retryAfter));
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now());
+  }
+  if (headers.get('x-ratelimit-remaining-requests')?.trim() === '0') {
+    return parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
+  }
+  return undefined;
+}
+
+/** OpenAI's reset durations in Go's notation: `"20ms"`, `"1.5s"`, `"6m0s"`, `"1h2m3s"`. */
+function parseGoDurationMs(duration: string): number | undefined {
+  const trimmed = duration.trim();
+  if (!/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(trimmed)) return undefined;
+  const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+  let totalMs = 0;
+  for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) totalMs += Number(match[1]) * unitMs[match[2]];
+  return Math.ceil(Math.round(totalMs * 1e3) / 1e3);
+}
+
+/** Rounded up to the millisecond, without float noise. */
+function secondsToMs(seconds: number): number {
+  return Math.ceil(Math.round(seconds * 1e6) / 1e3);
+}
+
+// ---- small helpers (mirrored in ../gemini/classify-gemini-error.ts) ---------------------------
+
+/** `signal.reason` when it is an Error (a plain `abort()` gives a DOMException AbortError), else a new AbortError. */
+function abortErrorOf(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** The system or undici error code somewhere in the cause chain (`fetch failed` → `ECONNREFUSED`). */
+function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
+    if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/**
+ * Makes provider text safe to show and store: secrets scrubbed (and anything shaped like an OpenAI
+ * or Google key), HTML tags and long base64 runs (image bytes) removed, whitespace collapsed, capped.
+ */
+function sanitizeDetails(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) if (secret) clean = clean.split(secret).join('[redacted]');
+  clean = clean
+    .replace(/sk-[A-Za-z0-9_-]{20,}/g, '[redacted]')
+    .replace(/AIza[0-9A-Za-z_-]{30,}/g, '[redacted]')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[A-Za-z0-9+/=_-]{120,}/g, '[…]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > maxDetailsLength ? `${clean.slice(0, maxDetailsLength - 1)}…` : clean;
+}
+
+function hasName(error: unknown, name: string): boolean {
+  return isRecord(error) && error.name === name;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,15 @@
+/** Test doubles for the provider adapters: local HTTP fakes speaking each provider's real wire format. */
+export {
+  closedLocalUrl,
+  startFakeHttpServer,
+  type FakeHttpServer,
+  type FakeHttpServerOptions,
+  type RecordedFile,
+  type RecordedForm,
+  type RecordedRequest,
+  type ResponseScript,
+  type ScriptedResponse,
+} from './fake-http-server';
+export { startFakeGeminiServer, geminiModelOf, geminiResponses, type FakeGeminiServer } from './fake-gemini-server';
+export { startFakeOpenAIServer, openaiResponses, type FakeOpenAIServer, type OpenAIErrorBody } from './fake-openai-server';
+export { TINY_JPEG_BASE64, TINY_PNG_BASE64, tinyJpeg, tinyPng } from './test-images';
