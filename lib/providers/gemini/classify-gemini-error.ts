@@ -1,5 +1,6 @@
 import { ApiError, type GenerateContentResponse } from '@google/genai';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
 
 /**
  * Translates what the Gemini SDK throws, and answers that carry no image, into one `ProviderError`.
@@ -20,8 +21,6 @@ interface GoogleErrorBody {
   status?: string;
   details?: unknown[];
 }
-
-const maxDetailsLength = 300;
 
 /**
  * Classifies a thrown value. Returns the `ProviderError` to throw, or, when `options.signal` has
@@ -127,11 +126,6 @@ export function parseDurationMs(duration: unknown): number | undefined {
   return undefined;
 }
 
-/** Rounded up to the millisecond, without float noise (1.1 s is 1100 ms, not 1101). */
-function secondsToMs(seconds: number): number {
-  return Math.ceil(Math.round(seconds * 1e6) / 1e3);
-}
-
 function hasApiKeyErrorInfo(details: unknown[]): boolean {
   return details.some(
     (detail) =>
@@ -193,54 +187,10 @@ export function classifyGeminiNoImage(
 
 // ---- small helpers (mirrored in ../openai/classify-openai-error.ts) ---------------------------
 
-/** `signal.reason` when it is an Error (a plain `abort()` gives a DOMException AbortError), else a new AbortError. */
-function abortErrorOf(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
 const timeoutCodes = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-/** The system or undici error code somewhere in the cause chain (`fetch failed` → `ECONNREFUSED`). */
-function networkErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
-    if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
-    current = current.cause;
-  }
-  return undefined;
-}
-
-/**
- * Makes provider text safe to show and store: secrets scrubbed (and anything shaped like a Google
- * or OpenAI key), HTML tags and long base64 runs (image bytes) removed, whitespace collapsed, capped.
- */
-function sanitizeDetails(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) if (secret) clean = clean.split(secret).join('[redacted]');
-  clean = clean
-    .replace(/AIza[0-9A-Za-z_-]{30,}/g, '[redacted]')
-    .replace(/sk-[A-Za-z0-9_-]{20,}/g, '[redacted]')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[A-Za-z0-9+/=_-]{120,}/g, '[…]')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clean.length > maxDetailsLength ? `${clean.slice(0, maxDetailsLength - 1)}…` : clean;
-}
 
 function isApiError(error: unknown): error is ApiError {
   // instanceof, plus a shape check in case the SDK got loaded twice (ESM and CJS copies).
   return error instanceof ApiError || (hasName(error, 'ApiError') && typeof (error as { status?: unknown }).status === 'number');
 }
 
-function hasName(error: unknown, name: string): boolean {
-  return isRecord(error) && error.name === name;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}

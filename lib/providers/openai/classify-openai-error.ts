@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
 
 /**
  * Translates what the OpenAI SDK (or the image download after it) throws into one `ProviderError`.
@@ -14,8 +15,6 @@ export interface ClassifyOpenAIOptions {
   /** Epoch milliseconds now, for a `retry-after` given as an HTTP date. @default Date.now */
   now?: () => number;
 }
-
-const maxDetailsLength = 300;
 
 /**
  * Classifies a thrown value. Returns the `ProviderError` to throw, or, for a user abort
@@ -113,54 +112,3 @@ function parseGoDurationMs(duration: string): number | undefined {
   return Math.ceil(Math.round(totalMs * 1e3) / 1e3);
 }
 
-/** Rounded up to the millisecond, without float noise. */
-function secondsToMs(seconds: number): number {
-  return Math.ceil(Math.round(seconds * 1e6) / 1e3);
-}
-
-// ---- small helpers (mirrored in ../gemini/classify-gemini-error.ts) ---------------------------
-
-/** `signal.reason` when it is an Error (a plain `abort()` gives a DOMException AbortError), else a new AbortError. */
-function abortErrorOf(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** The system or undici error code somewhere in the cause chain (`fetch failed` → `ECONNREFUSED`). */
-function networkErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
-    if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(current.code)) return current.code;
-    current = current.cause;
-  }
-  return undefined;
-}
-
-/**
- * Makes provider text safe to show and store: secrets scrubbed (and anything shaped like an OpenAI
- * or Google key), HTML tags and long base64 runs (image bytes) removed, whitespace collapsed, capped.
- */
-function sanitizeDetails(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) if (secret) clean = clean.split(secret).join('[redacted]');
-  clean = clean
-    .replace(/sk-[A-Za-z0-9_-]{20,}/g, '[redacted]')
-    .replace(/AIza[0-9A-Za-z_-]{30,}/g, '[redacted]')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/[A-Za-z0-9+/=_-]{120,}/g, '[…]')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return clean.length > maxDetailsLength ? `${clean.slice(0, maxDetailsLength - 1)}…` : clean;
-}
-
-function hasName(error: unknown, name: string): boolean {
-  return isRecord(error) && error.name === name;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
