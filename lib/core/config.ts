@@ -64,6 +64,12 @@ export const configSchema = z
     DEMO_FAIL_KIND: z.enum(providerErrorKinds).default('safety_blocked'),
     /** Demo provider: inject failures only when the prompt contains this text. @default always */
     DEMO_FAIL_PROMPT_MATCH: optionalString,
+    /**
+     * Where batches (`imagegen.sqlite`) and image files (`images/`) are kept; relative paths resolve
+     * against the server's working directory. Created when missing.
+     * @default `./data`
+     */
+    DATA_DIR: optionalString.transform((value) => value ?? './data'),
   })
   .transform((env) => ({
     ...env,

@@ -60,9 +60,13 @@ export const itemEndEventSchema = z.object({
   ...counters,
   index,
   status: z.enum(['succeeded', 'failed', 'canceled']),
-  /** base64, when succeeded */
+  /** base64, when succeeded (the classic generate stream; durable batches send `imageUrl` instead) */
   data: z.string().optional(),
   mimeType: z.string().optional(),
+  /** The stored image, when succeeded in a durable batch (`/api/batches`). */
+  imageId: z.string().optional(),
+  /** Where to fetch the stored image, e.g. `/api/images/<imageId>`; present with `imageId`. */
+  imageUrl: z.string().optional(),
   /** when failed */
   kind: z.string().optional(),
   error: z.string().optional(),
@@ -86,8 +90,12 @@ export const batchEndEventSchema = z.object({
   type: z.literal('batch-end'),
   ...counters,
   status: z.enum(batchStatuses),
-  /** The classic JSON body the non-streaming request would have answered. */
-  result: classicBodySchema,
+  /**
+   * The classic JSON body the non-streaming request would have answered. Present on the classic
+   * generate stream; absent on durable batch streams (`/api/batches/:id/events`), whose images are
+   * fetched by URL (the item-end events' `imageUrl`, or `GET /api/batches/:id`).
+   */
+  result: classicBodySchema.optional(),
 });
 
 export const progressEventSchema = z.discriminatedUnion('type', [

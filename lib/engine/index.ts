@@ -12,3 +12,5 @@ export {
 export { sleep } from './sleep';
 export { toBatchStatus } from './batch-status';
 export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';
+export { runItem, type RunItemOptions } from './run-item';
+export type { EngineEventBody } from './batch-progress';

@@ -1,7 +1,16 @@
-import { loadConfig, type AppConfig, type ImageProvider, type ProviderId } from '@/lib/core';
+import { loadConfig, providerIds, type AppConfig, type ImageProvider, type ProviderId } from '@/lib/core';
 import { createLane, type Lane, type RetryPolicy } from '@/lib/engine';
 import { createProviders } from '@/lib/providers';
+import { createBatchQueue, type BatchQueue } from '@/lib/queue';
+import { openStore, type Store } from '@/lib/store';
 import { InputError } from './input-error';
+import { logEvent } from './logger';
+
+/** The durable side of the app: the store under DATA_DIR and the queue whose worker runs in this process. */
+export interface BatchRuntime {
+  store: Store;
+  queue: BatchQueue;
+}
 
 /** Everything the server needs, wired once from the environment. */
 export interface App {
@@ -13,6 +22,13 @@ export interface App {
   /** One lane per provider, shared by every batch on it: the pacing lives there. */
   laneFor(provider: ImageProvider): Lane;
   retryPolicy: RetryPolicy;
+  /**
+   * Opens the store (DATA_DIR) and starts the queue's worker, once: later calls share the same
+   * runtime. The worker recovers what a crash left running, then serves queued batches.
+   */
+  batches(): Promise<BatchRuntime>;
+  /** Stops the worker (items in flight are requeued at the next start) and closes the store. */
+  close(): Promise<void>;
 }
 
 const keyVariableByProvider: Record<ProviderId, string | undefined> = {
@@ -25,8 +41,9 @@ export function createApp(env: Record<string, string | undefined> = process.env)
   const config = loadConfig(env);
   const providers = createProviders(config);
   const lanes = new Map<string, Lane>();
+  let runtime: Promise<BatchRuntime> | undefined;
 
-  return {
+  const app: App = {
     config,
     defaultProviderId: config.IMAGE_PROVIDER,
     resolveProvider(providerId = config.IMAGE_PROVIDER) {
@@ -52,7 +69,50 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       baseDelayMs: config.RETRY_BASE_DELAY_MS,
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
+    batches() {
+      runtime ??= openBatchRuntime(app).catch((error: unknown) => {
+        // Not cached: the next request tries again (say, once DATA_DIR is writable).
+        runtime = undefined;
+        throw error;
+      });
+      return runtime;
+    },
+    async close() {
+      const opened = await runtime?.catch(() => undefined);
+      runtime = undefined;
+      if (!opened) return;
+      await opened.queue.stop();
+      await opened.store.close();
+    },
   };
+  return app;
+}
+
+async function openBatchRuntime(app: App): Promise<BatchRuntime> {
+  const store = await openStore({ dataDirectory: app.config.DATA_DIR });
+  const queue = createBatchQueue({
+    store: store.batches,
+    blobs: store.blobs,
+    resolveProvider(providerId) {
+      if (!isProviderId(providerId)) throw new InputError(`Unknown provider "${providerId}".`, { field: 'provider' });
+      return app.resolveProvider(providerId);
+    },
+    laneFor: (provider) => app.laneFor(provider),
+    retryPolicy: app.retryPolicy,
+    log: logEvent,
+  });
+  try {
+    await queue.start();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  logEvent('queue-started', { dataDirectory: app.config.DATA_DIR });
+  return { store, queue };
+}
+
+function isProviderId(value: string): value is ProviderId {
+  return (providerIds as readonly string[]).includes(value);
 }
 
 // One app per server process. Kept on globalThis so that Next.js dev reloads and separately bundled
@@ -64,9 +124,19 @@ export function getApp(): App {
   return globalForApp.imagegenApp;
 }
 
-/** For tests: forget the process-wide app so the next getApp() reads the environment again. */
+/**
+ * For tests: forget the process-wide app so the next getApp() reads the environment again. A batch
+ * runtime the old app had opened is stopped and closed in the background.
+ */
 export function resetApp(): void {
+  const previous = globalForApp.imagegenApp;
   globalForApp.imagegenApp = undefined;
+  previous?.close().catch(() => undefined);
+}
+
+/** The process-wide batch runtime (store + queue), opened and its worker started on first use. */
+export function getBatchRuntime(): Promise<BatchRuntime> {
+  return getApp().batches();
 }
 
 export interface ProviderInfo {

@@ -15,7 +15,7 @@ export interface GenerationInput {
 export const maxPromptCharacters = 4_000;
 export const maxImagesPerRequest = 4;
 
-const promptSchema = z
+export const promptSchema = z
   .string({ error: 'Prompt is required.' })
   .trim()
   .min(1, 'Prompt is required: describe the image you want.')
@@ -24,21 +24,22 @@ const promptSchema = z
       `Prompt is too long (${String(issue.input).length} characters); the limit is ${maxPromptCharacters}.`,
   });
 
-const numberOfImagesSchema = z
-  .union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)], {
-    error: `Number of images must be a whole number from 1 to ${maxImagesPerRequest}.`,
-  })
-  .pipe(
-    z
-      .number()
-      .int(`Number of images must be a whole number from 1 to ${maxImagesPerRequest}.`)
-      .min(1, `Number of images must be a whole number from 1 to ${maxImagesPerRequest}.`)
-      .max(maxImagesPerRequest, `Number of images must be from 1 to ${maxImagesPerRequest}; larger batches run in the background.`),
-  )
-  .default(1);
+/** `numberOfImages` (a number, or digits in a form field) from 1 to `maximum`; 1 when absent. */
+export function numberOfImagesSchemaUpTo(maximum: number, tooManyMessage = `Number of images must be from 1 to ${maximum}.`) {
+  const wholeNumberMessage = `Number of images must be a whole number from 1 to ${maximum}.`;
+  return z
+    .union([z.number(), z.string().trim().regex(/^\d+$/).transform(Number)], { error: wholeNumberMessage })
+    .pipe(z.number().int(wholeNumberMessage).min(1, wholeNumberMessage).max(maximum, tooManyMessage))
+    .default(1);
+}
 
-const aspectRatioSchema = z.enum(aspectRatios, { error: `Aspect ratio must be one of ${aspectRatios.join(', ')}.` }).optional();
-const providerSchema = z.enum(providerIds, { error: `Provider must be one of ${providerIds.join(', ')}.` }).optional();
+const numberOfImagesSchema = numberOfImagesSchemaUpTo(
+  maxImagesPerRequest,
+  `Number of images must be from 1 to ${maxImagesPerRequest}; larger batches run in the background.`,
+);
+
+export const aspectRatioSchema = z.enum(aspectRatios, { error: `Aspect ratio must be one of ${aspectRatios.join(', ')}.` }).optional();
+export const providerSchema = z.enum(providerIds, { error: `Provider must be one of ${providerIds.join(', ')}.` }).optional();
 
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -57,18 +58,19 @@ const jsonImageSchema = z.object(
   { error: 'image must be an object { data: base64, mimeType }.' },
 );
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+/** Parses with zod; the first issue becomes a 400 InputError naming its field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue.path[0];
-  const knownField = typeof field === 'string' && ['prompt', 'numberOfImages', 'aspectRatio', 'provider', 'image'].includes(field)
+  const knownField = typeof field === 'string' && ['prompt', 'prompts', 'numberOfImages', 'aspectRatio', 'provider', 'image'].includes(field)
     ? (field as InputField)
     : 'body';
   throw new InputError(issue.message, { field: knownField });
 }
 
-async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
     body = await request.json();
@@ -91,7 +93,7 @@ function toGenerationInput(fields: z.output<typeof textFieldsSchema>, inputImage
   };
 }
 
-function isMediaType(request: Request, mediaType: string): boolean {
+export function isMediaType(request: Request, mediaType: string): boolean {
   return (request.headers.get('content-type') ?? '').toLowerCase().startsWith(mediaType);
 }
 
@@ -109,11 +111,7 @@ export async function parseTextToImageRequest(request: Request): Promise<Generat
  * JSON `{ prompt, numberOfImages, image: { data: base64, mimeType } }`.
  */
 export async function parseImageToImageRequest(request: Request): Promise<GenerationInput> {
-  const declaredLength = Number(request.headers.get('content-length') ?? 0);
-  // base64 in JSON is 4/3 of the bytes; leave room for the other fields.
-  if (declaredLength > Math.ceil(maxInputImageBytes * 1.4) + 64 * 1024) {
-    throw new InputError('The request is too large: the image limit is 10 MB.', { field: 'image' });
-  }
+  assertRequestSizeFitsAnImage(request);
   if (isMediaType(request, 'multipart/form-data')) return parseMultipart(request);
   if (isMediaType(request, 'application/json')) return parseJsonWithImage(request);
   throw new InputError('Send multipart/form-data (prompt, numberOfImages, image file) or application/json.', {
@@ -121,23 +119,31 @@ export async function parseImageToImageRequest(request: Request): Promise<Genera
   });
 }
 
-async function parseMultipart(request: Request): Promise<GenerationInput> {
-  let form: FormData;
+/** Refuses, from its declared length, a request too large to carry a 10 MB image and its fields. */
+export function assertRequestSizeFitsAnImage(request: Request): void {
+  const declaredLength = Number(request.headers.get('content-length') ?? 0);
+  // base64 in JSON is 4/3 of the bytes; leave room for the other fields.
+  if (declaredLength > Math.ceil(maxInputImageBytes * 1.4) + 64 * 1024) {
+    throw new InputError('The request is too large: the image limit is 10 MB.', { field: 'image' });
+  }
+}
+
+export async function readForm(request: Request): Promise<FormData> {
   try {
-    form = await request.formData();
+    return await request.formData();
   } catch {
     throw new InputError('The multipart form could not be read.', { field: 'body' });
   }
-  const textValue = (name: string) => {
-    const value = form.get(name);
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const fields = parseOrThrow(textFieldsSchema, {
-    prompt: textValue('prompt') ?? '',
-    numberOfImages: textValue('numberOfImages'),
-    aspectRatio: textValue('aspectRatio'),
-    provider: textValue('provider'),
-  });
+}
+
+/** A non-empty text field of a form, or undefined. */
+export function formText(form: FormData, name: string): string | undefined {
+  const value = form.get(name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The uploaded file of the form's `image` field, checked to be a real PNG, JPEG or WebP of at most 10 MB. */
+export async function readFormImage(form: FormData): Promise<InputImage> {
   const file = form.get('image');
   if (!(file instanceof File) || file.size === 0) {
     throw new InputError('Attach an image file in the "image" field (PNG, JPEG or WebP, up to 10 MB).', { field: 'image' });
@@ -145,8 +151,29 @@ async function parseMultipart(request: Request): Promise<GenerationInput> {
   if (file.size > maxInputImageBytes) {
     throw new InputError(`The uploaded image is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is 10 MB.`, { field: 'image' });
   }
-  const inputImage = await readInputImage(new Uint8Array(await file.arrayBuffer()));
-  return toGenerationInput(fields, inputImage);
+  return readInputImage(new Uint8Array(await file.arrayBuffer()));
+}
+
+/** A JSON body's `image: { data: base64, mimeType }`, decoded and checked like an upload. */
+export async function readJsonImage(value: unknown): Promise<InputImage> {
+  const image = parseOrThrow(z.object({ image: jsonImageSchema }), { image: value }).image;
+  const data = image.data.replace(/^data:[^;,]+;base64,/, '').replace(/\s+/g, '');
+  if (!base64Pattern.test(data)) {
+    throw new InputError('image.data is not valid base64.', { field: 'image' });
+  }
+  return readInputImage(new Uint8Array(Buffer.from(data, 'base64')));
+}
+
+async function parseMultipart(request: Request): Promise<GenerationInput> {
+  const form = await readForm(request);
+  const textValue = (name: string) => formText(form, name);
+  const fields = parseOrThrow(textFieldsSchema, {
+    prompt: textValue('prompt') ?? '',
+    numberOfImages: textValue('numberOfImages'),
+    aspectRatio: textValue('aspectRatio'),
+    provider: textValue('provider'),
+  });
+  return toGenerationInput(fields, await readFormImage(form));
 }
 
 async function parseJsonWithImage(request: Request): Promise<GenerationInput> {
@@ -155,11 +182,5 @@ async function parseJsonWithImage(request: Request): Promise<GenerationInput> {
   if (body.image === undefined) {
     throw new InputError('Add an image: { "image": { "data": "<base64>", "mimeType": "image/png" } }.', { field: 'image' });
   }
-  const image = parseOrThrow(z.object({ image: jsonImageSchema }), { image: body.image }).image;
-  const data = image.data.replace(/^data:[^;,]+;base64,/, '').replace(/\s+/g, '');
-  if (!base64Pattern.test(data)) {
-    throw new InputError('image.data is not valid base64.', { field: 'image' });
-  }
-  const inputImage = await readInputImage(new Uint8Array(Buffer.from(data, 'base64')));
-  return toGenerationInput(fields, inputImage);
+  return toGenerationInput(fields, await readJsonImage(body.image));
 }

@@ -1,6 +1,38 @@
-export { createApp, getApp, getProviderInfo, resetApp, type App, type ProviderInfo } from './create-app';
+export {
+  createApp,
+  getApp,
+  getBatchRuntime,
+  getProviderInfo,
+  resetApp,
+  type App,
+  type BatchRuntime,
+  type ProviderInfo,
+} from './create-app';
 export { respondToGeneration } from './generate-endpoint';
+export { startBatchWorker } from './start-batch-worker';
 export { parseImageToImageRequest, parseTextToImageRequest, type GenerationInput } from './generation-input';
 export { InputError } from './input-error';
 export { toClassicResult } from './classic-result';
 export { toErrorResponse } from './to-response';
+export { parseBatchRequest, maxImagesPerBatch, type BatchInput } from './batch-input';
+export {
+  cancelBatch,
+  createBatch,
+  defaultBatchPageSize,
+  getBatch,
+  listBatches,
+  retryBatch,
+  type BatchList,
+  type ListBatchesQuery,
+} from './batches';
+export { imageUrlOf, toBatchView, type BatchItemView, type BatchView } from './batch-view';
+export {
+  respondToBatchEvents,
+  respondToBatchZip,
+  respondToCancelBatch,
+  respondToCreateBatch,
+  respondToGetBatch,
+  respondToImage,
+  respondToListBatches,
+  respondToRetryBatch,
+} from './batch-endpoints';

@@ -1,5 +1,16 @@
 /** Bad input from a client: answered 400 with a message a person can act on; nothing is generated. */
-export type InputField = 'prompt' | 'numberOfImages' | 'image' | 'aspectRatio' | 'provider' | 'body';
+export type InputField =
+  | 'prompt'
+  | 'prompts'
+  | 'numberOfImages'
+  | 'image'
+  | 'aspectRatio'
+  | 'provider'
+  | 'body'
+  /** Query parameters and headers of the batch API. */
+  | 'limit'
+  | 'before'
+  | 'lastEventId';
 
 export class InputError extends Error {
   readonly status: number;

@@ -32,10 +32,11 @@ export function createSseResponse(
   requestSignal.addEventListener('abort', abortProduction, { once: true });
   const encoder = new TextEncoder();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
+  // Set once the stream is closed by us or canceled by the client: nothing may be enqueued or closed after.
+  let isClosed = false;
 
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      let isClosed = false;
       const write = (text: string) => {
         if (isClosed) return;
         try {
@@ -60,6 +61,7 @@ export function createSseResponse(
         });
     },
     cancel() {
+      isClosed = true;
       clearInterval(keepAlive);
       abortProduction();
     },

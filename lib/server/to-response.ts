@@ -1,11 +1,22 @@
 import { ConfigError } from '@/lib/core';
-import { InputError } from './input-error';
+import type { StoreErrorKind } from '@/lib/store';
+import { isInputError, storeErrorKindOf } from './error-kinds';
 import { logEvent } from './logger';
+
+const statusByStoreErrorKind: Record<StoreErrorKind, number> = {
+  invalid_id: 400,
+  not_found: 404,
+  conflict: 409,
+};
 
 /** The one place errors become HTTP responses. Bodies never carry secrets or stack traces. */
 export function toErrorResponse(error: unknown): Response {
-  if (error instanceof InputError) {
+  if (isInputError(error)) {
     return Response.json({ error: error.message, ...(error.field ? { field: error.field } : {}) }, { status: error.status });
+  }
+  const storeErrorKind = storeErrorKindOf(error);
+  if (storeErrorKind) {
+    return Response.json({ error: (error as Error).message }, { status: statusByStoreErrorKind[storeErrorKind] });
   }
   if (error instanceof ConfigError) {
     // Config messages name variables, never their values.

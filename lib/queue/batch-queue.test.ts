@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import { readPngTextChunks, StoreError, type BatchEvent } from '@/lib/store';
+import { createControllableProvider, tinyPng } from './testing/controllable-provider';
+import { newBatch, startQueueHarness } from './testing/queue-harness';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const summary = (events: BatchEvent[]) =>
+  events.map((event) => [event.sequence, event.type, 'index' in event ? event.index : undefined, 'status' in event ? event.status : undefined]);
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('batch queue', () => {
+  it('runs every item, stores each image before logging its success, logs the events in order', async () => {
+    const provider = createControllableProvider();
+    const harness = await startQueueHarness({ providers: [provider] });
+    const created = await harness.queue.enqueue(newBatch('fake', 3));
+    expect(created).toMatchObject({ status: 'queued', total: 3 });
+
+    await harness.waitForBatchEnd(created.id);
+    const batch = (await harness.store.batches.getBatch(created.id))!;
+    expect(batch).toMatchObject({ status: 'completed', succeeded: 3, failed: 0 });
+    expect(summary(await harness.events(created.id))).toEqual([
+      [1, 'batch-start', undefined, undefined],
+      [2, 'item-start', 1, undefined],
+      [3, 'item-end', 1, 'succeeded'],
+      [4, 'item-start', 2, undefined],
+      [5, 'item-end', 2, 'succeeded'],
+      [6, 'item-start', 3, undefined],
+      [7, 'item-end', 3, 'succeeded'],
+      [8, 'batch-end', undefined, 'completed'],
+    ]);
+    const events = await harness.events(created.id);
+    expect(events[0]).toMatchObject({ provider: 'fake', model: 'fake-model', isDemo: false, mode: 'text-to-image', total: 3 });
+    expect(events.at(-1)).toMatchObject({ completed: 3, failed: 0, etaMs: 0 });
+    for (const item of batch.items) {
+      const end = events.find((event) => event.type === 'item-end' && event.index === item.index);
+      expect(end).toMatchObject({ imageId: item.image!.imageId, mimeType: 'image/png' });
+      expect(end).not.toHaveProperty('data');
+      const opened = await harness.store.blobs.open(item.image!.imageId);
+      const bytes = await readAll(opened.stream);
+      // The stored PNG carries its prompt and parameters as text chunks.
+      expect(readPngTextChunks(bytes).find((entry) => entry.keyword === 'prompt')?.text).toBe('a lighthouse at dusk');
+    }
+    expect(provider.calls.map((call) => call.request.index)).toEqual([1, 2, 3]);
+  });
+
+  it('serves batches round-robin on a shared lane: a small batch is not starved by a big one', async () => {
+    const provider = createControllableProvider({ delayMs: 2 });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const big = await harness.queue.enqueue(newBatch('fake', 20, 'big'));
+    await until(() => provider.calls.length >= 2);
+    const small = await harness.queue.enqueue(newBatch('fake', 1, 'small'));
+
+    await harness.waitForBatchEnd(small.id);
+    const bigCallsBeforeSmallEnded = provider.calls.filter((call) => call.request.prompt === 'big').length;
+    expect(bigCallsBeforeSmallEnded).toBeLessThanOrEqual(4);
+    await harness.waitForBatchEnd(big.id);
+    expect(provider.calls).toHaveLength(21);
+    expect(provider.inFlight.max).toBe(1);
+  });
+
+  it('keeps up to the lane concurrency in flight, never more', async () => {
+    const provider = createControllableProvider({ delayMs: 5 });
+    const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 3 } });
+    const created = await harness.queue.enqueue(newBatch('fake', 9));
+    await harness.waitForBatchEnd(created.id);
+    expect(provider.inFlight.max).toBe(3);
+  });
+
+  it('cancel: queued items end canceled at once, the call in flight is aborted, nothing more reaches the provider', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const created = await harness.queue.enqueue(newBatch('fake', 5));
+    await until(() => provider.calls.length === 1);
+
+    expect(await harness.queue.cancel(created.id)).toBe(4);
+    await harness.waitForBatchEnd(created.id);
+    provider.releaseAll();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(provider.calls).toHaveLength(1);
+    expect(provider.calls[0]!.signal?.aborted).toBe(true);
+    const batch = (await harness.store.batches.getBatch(created.id))!;
+    expect(batch).toMatchObject({ status: 'canceled', canceled: 5 });
+    const events = await harness.events(created.id);
+    expect(events.filter((event) => event.type === 'item-end').map((event) => [event.index, 'status' in event && event.status]).sort()).toEqual([
+      [1, 'canceled'],
+      [2, 'canceled'],
+      [3, 'canceled'],
+      [4, 'canceled'],
+      [5, 'canceled'],
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'batch-end', status: 'canceled' });
+    // Idempotent: a second cancel changes nothing and logs nothing.
+    expect(await harness.queue.cancel(created.id)).toBe(0);
+    expect(await harness.events(created.id)).toHaveLength(events.length);
+  });
+
+  it('retry requeues only the failed and canceled items; the images already made keep their ids', async () => {
+    const provider = createControllableProvider({ failWith: (request) => ([2, 4].includes(request.index) ? 'safety_blocked' : undefined) });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const created = await harness.queue.enqueue(newBatch('fake', 5));
+    await harness.waitForBatchEnd(created.id);
+    const before = (await harness.store.batches.getBatch(created.id))!;
+    expect(before).toMatchObject({ status: 'partial', succeeded: 3, failed: 2 });
+    expect(before.items[1]!.error).toMatchObject({ kind: 'safety_blocked', message: 'Blocked by the safety filter' });
+
+    provider.options.failWith = undefined;
+    const callsBefore = provider.calls.length;
+    expect(await harness.queue.retry(created.id)).toBe(2);
+    await harness.waitForBatchEnd(created.id);
+
+    expect(provider.calls.slice(callsBefore).map((call) => call.request.index)).toEqual([2, 4]);
+    const after = (await harness.store.batches.getBatch(created.id))!;
+    expect(after).toMatchObject({ status: 'completed', succeeded: 5, failed: 0 });
+    for (const index of [1, 3, 5]) expect(after.items[index - 1]!.image).toEqual(before.items[index - 1]!.image);
+    expect(after.items[1]!.attempts).toBe(2);
+    const events = await harness.events(created.id);
+    const secondRun = events.slice(events.findLastIndex((event) => event.type === 'batch-start'));
+    expect(summary(secondRun).map(([, type, index]) => [type, index])).toEqual([
+      ['batch-start', undefined],
+      ['item-start', 2],
+      ['item-end', 2],
+      ['item-start', 4],
+      ['item-end', 4],
+      ['batch-end', undefined],
+    ]);
+  });
+
+  it('refuses to retry a batch that is still running, and changes nothing', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const created = await harness.queue.enqueue(newBatch('fake', 2));
+    await until(() => provider.calls.length === 1);
+    const eventsBefore = await harness.events(created.id);
+
+    const error = await harness.queue.retry(created.id).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ kind: 'conflict' });
+    expect(await harness.events(created.id)).toEqual(eventsBefore);
+    provider.releaseAll();
+    await harness.waitForBatchEnd(created.id);
+  });
+
+  it('on start, requeues the items a crash left running and finishes the batch', async () => {
+    const provider = createControllableProvider();
+    const first = await startQueueHarness({ providers: [provider], isStarted: false });
+    const created = await first.queue.enqueue(newBatch('fake', 3));
+    // What a crash leaves: item 1 claimed, never finished.
+    await first.store.batches.startItem({ batchId: created.id, index: 1 });
+    await first.close();
+
+    const second = await startQueueHarness({ providers: [provider], dataDirectory: first.dataDirectory });
+    await second.waitForBatchEnd(created.id);
+    expect(await second.store.batches.getBatch(created.id)).toMatchObject({ status: 'completed', succeeded: 3 });
+    expect(provider.calls.map((call) => call.request.index)).toEqual([1, 2, 3]);
+  });
+
+  it('stop interrupts the calls in flight and leaves their items running for the next start', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const created = await harness.queue.enqueue(newBatch('fake', 2));
+    await until(() => provider.calls.length === 1);
+    await harness.queue.stop();
+    expect(provider.calls[0]!.signal?.aborted).toBe(true);
+    const batch = (await harness.store.batches.getBatch(created.id))!;
+    expect(batch.items.map((item) => item.status)).toEqual(['running', 'queued']);
+  });
+
+  it('image-to-image: the stored input image reaches the provider for every item', async () => {
+    const provider = createControllableProvider();
+    const harness = await startQueueHarness({ providers: [provider] });
+    const inputImage = await harness.store.blobs.put(tinyPng(), 'image/png');
+    const created = await harness.queue.enqueue({
+      ...newBatch('fake', 2),
+      mode: 'image-to-image',
+      params: { numberOfImages: 2, aspectRatio: '16:9', inputImage },
+    });
+    await harness.waitForBatchEnd(created.id);
+    expect(provider.calls.map((call) => call.request.inputImage?.mimeType)).toEqual(['image/png', 'image/png']);
+    expect(Buffer.from(provider.calls[0]!.request.inputImage!.bytes)).toEqual(Buffer.from(tinyPng()));
+    expect(provider.calls[0]!.request.aspectRatio).toBe('16:9');
+  });
+
+  it('an item whose provider is not configured here fails with the reason; the batch still ends', async () => {
+    const provider = createControllableProvider();
+    const harness = await startQueueHarness({ providers: [provider], safetyPollIntervalMs: 20 });
+    // A batch from another configuration (say, a key removed since), written straight to the store:
+    // nothing wakes the worker, the safety poll finds it.
+    const orphan = await harness.store.batches.createBatch(newBatch('gemini', 2));
+    await harness.waitForBatchEnd(orphan.id);
+    const batch = (await harness.store.batches.getBatch(orphan.id))!;
+    expect(batch).toMatchObject({ status: 'failed', failed: 2 });
+    expect(batch.items[0]!.error).toMatchObject({ kind: 'internal', message: 'Provider "gemini" is not available on this server' });
+  });
+
+  it('enqueue refuses an unknown provider before writing anything', async () => {
+    const harness = await startQueueHarness({ providers: [createControllableProvider()] });
+    await expect(harness.queue.enqueue(newBatch('nope', 1))).rejects.toThrow(/not configured/);
+    expect((await harness.store.batches.listBatches()).batches).toEqual([]);
+  });
+
+  it('repairs a log a crash cut between the last item and batch-end', async () => {
+    const harness = await startQueueHarness({ providers: [createControllableProvider()], isStarted: false });
+    const created = await harness.queue.enqueue(newBatch('fake', 1));
+    await harness.store.batches.startItem({ batchId: created.id, index: 1 });
+    await harness.store.batches.finishItem({ batchId: created.id, index: 1, result: { status: 'canceled' }, attemptsInRun: 0 });
+
+    const published: BatchEvent[] = [];
+    harness.queue.subscribe(created.id, (event) => published.push(event));
+    const last = await harness.queue.ensureBatchEndLogged(created.id);
+    expect(last).toMatchObject({ type: 'batch-end', status: 'canceled', sequence: 2 });
+    expect(published).toEqual([last]);
+    // Already repaired: nothing more.
+    expect(await harness.queue.ensureBatchEndLogged(created.id)).toEqual(last);
+    expect(await harness.events(created.id)).toHaveLength(2);
+  });
+
+  it('publishes each logged event to live subscribers, in sequence order', async () => {
+    const harness = await startQueueHarness({ providers: [createControllableProvider()], isStarted: false });
+    const created = await harness.queue.enqueue(newBatch('fake', 2));
+    const published: number[] = [];
+    const unsubscribe = harness.queue.subscribe(created.id, (event) => published.push(event.sequence));
+    await harness.queue.start();
+    await harness.waitForBatchEnd(created.id);
+    unsubscribe();
+    expect(published).toEqual([2, 3, 4, 5, 6]);
+  });
+});

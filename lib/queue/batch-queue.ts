@@ -1,0 +1,141 @@
+import type { ImageProvider } from '@/lib/core';
+import { resolveRetryPolicy, type Lane, type RetryPolicy } from '@/lib/engine';
+import type { BatchEvent, BatchEventInput, BatchRecord, BatchStore, BatchWithItems, BlobStore, NewBatch } from '@/lib/store';
+import { createBatchEventBus, type BatchEventListener } from './batch-event-bus';
+import { createBatchJournal } from './batch-journal';
+import { BatchWorker, type QueueLog } from './batch-worker';
+import { createKeyedMutex } from './keyed-mutex';
+
+export interface BatchQueueOptions {
+  store: BatchStore;
+  blobs: BlobStore;
+  /** A batch's provider by id; throws when this server has no such provider configured. */
+  resolveProvider: (providerId: string) => ImageProvider;
+  /** One lane per provider, shared with every other caller of that provider (the classic routes too). */
+  laneFor: (provider: ImageProvider) => Lane;
+  /**
+   * Overrides of the retry policy.
+   * @default defaultRetryPolicy (3 attempts, 1000 ms base delay, 60000 ms cap)
+   */
+  retryPolicy?: Partial<RetryPolicy>;
+  /**
+   * How often the worker looks at the queue when nothing woke it, in milliseconds. Enqueueing,
+   * retrying and finishing an item wake it at once; this only catches what they could not signal.
+   * @default 5000
+   */
+  safetyPollIntervalMs?: number;
+  /**
+   * Structured log lines (ids, counts, kinds; never prompts' images or keys).
+   * @default no logging
+   */
+  log?: QueueLog;
+  /**
+   * Source of retry jitter in [0, 1); injectable for tests.
+   * @default Math.random
+   */
+  random?: () => number;
+}
+
+/**
+ * The durable work queue (in-process, on the embedded store): batches go in as queued items, one
+ * worker loop in this process runs them, every change is logged as a progress event and published
+ * to live listeners. Survives a restart: `start` requeues what a crash left running.
+ */
+export interface BatchQueue {
+  /** Recovers interrupted items and starts the worker loop. Idempotent. */
+  start(): Promise<void>;
+  /** Stops the worker (calls in flight are interrupted and their items requeued at the next start). */
+  stop(): Promise<void>;
+  /** Creates the batch (every item queued), logs `batch-start` and wakes the worker. */
+  enqueue(batch: NewBatch): Promise<BatchWithItems>;
+  /**
+   * Cancels a batch: queued items become `canceled` at once, calls in flight are aborted, nothing
+   * more is sent to the provider. Images already made are kept. Resolves how many queued items
+   * were canceled (0 for a batch that had ended: cancel is idempotent).
+   */
+  cancel(batchId: string): Promise<number>;
+  /**
+   * Requeues the failed and canceled items of an ended batch (a `conflict` StoreError while it is
+   * queued or running) and logs `batch-start` for the new run. Resolves how many were requeued.
+   */
+  retry(batchId: string): Promise<number>;
+  /** Live events of a batch, from now on (read the backlog from the store after subscribing). */
+  subscribe(batchId: string, listener: BatchEventListener): () => void;
+  /** See `BatchJournal.ensureBatchEndLogged`: repairs a log a crash cut short, resolves its last event. */
+  ensureBatchEndLogged(batchId: string): Promise<BatchEvent | undefined>;
+}
+
+const admissionKey = 'admission';
+
+export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
+  const { store, blobs, resolveProvider, laneFor, safetyPollIntervalMs = 5_000, log = () => {}, random } = options;
+  const bus = createBatchEventBus();
+  const journal = createBatchJournal({ store, bus });
+  const admission = createKeyedMutex();
+  const worker = new BatchWorker({
+    store,
+    blobs,
+    journal,
+    resolveProvider,
+    laneFor,
+    retryPolicy: resolveRetryPolicy(options.retryPolicy),
+    admission,
+    safetyPollIntervalMs,
+    log,
+    random,
+  });
+  let starting: Promise<void> | undefined;
+
+  const batchStartOf = (batch: BatchRecord): BatchEventInput => ({
+    type: 'batch-start',
+    provider: batch.providerId,
+    model: batch.modelId,
+    isDemo: isDemoProvider(batch.providerId),
+    mode: batch.mode,
+    etaMs: null,
+  });
+  const isDemoProvider = (providerId: string): boolean => {
+    try {
+      return resolveProvider(providerId).isDemo;
+    } catch {
+      return false;
+    }
+  };
+
+  return {
+    start() {
+      starting ??= worker.start();
+      return starting;
+    },
+
+    stop: () => worker.stop(),
+
+    async enqueue(batch) {
+      // Refuses an unknown provider before anything is written.
+      resolveProvider(batch.providerId);
+      const created = await admission.run(admissionKey, () => journal.createBatch(batch, batchStartOf));
+      log('batch-queued', { batchId: created.id, provider: created.providerId, total: created.total, mode: created.mode });
+      worker.notify();
+      return created;
+    },
+
+    async cancel(batchId) {
+      // Queued items first, so nothing new can be claimed; then the calls already in flight.
+      const count = await journal.cancelQueuedItems(batchId);
+      worker.abortBatch(batchId);
+      log('batch-cancel', { batchId, canceledItems: count });
+      return count;
+    },
+
+    async retry(batchId) {
+      const count = await admission.run(admissionKey, () => journal.requeueItems(batchId, batchStartOf));
+      log('batch-retry', { batchId, requeuedItems: count });
+      if (count > 0) worker.notify();
+      return count;
+    },
+
+    subscribe: (batchId, listener) => bus.subscribe(batchId, listener),
+
+    ensureBatchEndLogged: (batchId) => journal.ensureBatchEndLogged(batchId),
+  };
+}

@@ -1,0 +1,276 @@
+import type { ImageData, ImageProvider, InputImage, ItemOutcome } from '@/lib/core';
+import { runItem, type EngineEventBody, type Lane, type RetryPolicy } from '@/lib/engine';
+import { toImageTextMetadata, type BatchRecord, type BatchStore, type BlobStore, type ItemRecord, type ItemResult } from '@/lib/store';
+import { isFinishedStatus, type BatchJournal } from './batch-journal';
+import { internalError, toItemEnding } from './item-outcome';
+import type { KeyedMutex } from './keyed-mutex';
+import { readInputImage } from './read-input-image';
+import { createWakeup } from './wakeup';
+
+export type QueueLog = (event: string, fields: Record<string, string | number | boolean | undefined>) => void;
+
+export interface BatchWorkerOptions {
+  store: BatchStore;
+  blobs: BlobStore;
+  journal: BatchJournal;
+  /** A batch's provider by id; throws when this server has no such provider configured. */
+  resolveProvider: (providerId: string) => ImageProvider;
+  /** The provider's shared lane (the same one the classic routes use, so pacing holds across both). */
+  laneFor: (provider: ImageProvider) => Lane;
+  retryPolicy: RetryPolicy;
+  /** Taken while picking and claiming an item, so a batch is never claimed before its `batch-start` is logged. */
+  admission: KeyedMutex;
+  /** Time between two looks at the queue when nothing woke the worker, in milliseconds. */
+  safetyPollIntervalMs: number;
+  log: QueueLog;
+  random?: () => number;
+}
+
+/** What the worker keeps about a batch it is serving: cancel switch, ETA basis, input image. */
+interface BatchRun {
+  controller: AbortController;
+  startedAtMs: number;
+  endedInRun: number;
+  /** Items not yet ended (queued or running), as of the last change the worker saw. */
+  unended: number;
+  active: number;
+  inputImage?: Promise<InputImage | undefined>;
+}
+
+/** Runnable items looked at per pass: one per batch, least recently served first. */
+const candidatesPerPass = 100;
+const admissionKey = 'admission';
+
+/**
+ * The in-process worker loop. It takes queued items round-robin across batches, keeps at most the
+ * lane's concurrency of its own items in flight per lane, runs each through the engine (lane
+ * pacing, retries, Retry-After pauses), stores the image durably, then records the item. It sleeps
+ * until woken (new work, a slot freed) or the slow safety poll.
+ */
+export class BatchWorker {
+  readonly #options: BatchWorkerOptions;
+  readonly #runs = new Map<string, BatchRun>();
+  readonly #activeByLane = new Map<Lane, number>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #stopController = new AbortController();
+  readonly #wakeup = createWakeup();
+  #loop: Promise<void> | undefined;
+
+  constructor(options: BatchWorkerOptions) {
+    this.#options = options;
+  }
+
+  /** Requeues what a crash left running, then starts the loop. Call once. */
+  async start(): Promise<void> {
+    if (this.#loop) return;
+    const requeued = await this.#options.store.requeueInterruptedItems();
+    if (requeued > 0) this.#options.log('queue-recovered', { requeuedItems: requeued });
+    this.#loop = this.#runLoop();
+  }
+
+  /** Stops taking items and interrupts the calls in flight; their items stay `running`, requeued at the next start. */
+  async stop(): Promise<void> {
+    this.#stopController.abort(new DOMException('The worker is stopping', 'AbortError'));
+    this.#wakeup.notify();
+    await this.#loop;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** New work may be runnable. */
+  notify(): void {
+    this.#wakeup.notify();
+  }
+
+  /** Aborts the batch's calls in flight; they end `canceled` (images already made are kept). */
+  abortBatch(batchId: string): void {
+    const run = this.#runs.get(batchId);
+    if (!run) return;
+    this.#runs.delete(batchId);
+    run.controller.abort(new DOMException('The batch was canceled', 'AbortError'));
+  }
+
+  get #isStopping(): boolean {
+    return this.#stopController.signal.aborted;
+  }
+
+  async #runLoop(): Promise<void> {
+    while (!this.#isStopping) {
+      let isDispatched = false;
+      try {
+        isDispatched = await this.#options.admission.run(admissionKey, () => this.#dispatchNext());
+      } catch (error) {
+        this.#options.log('queue-error', { message: errorMessage(error) });
+      }
+      if (!isDispatched && !this.#isStopping) await this.#wakeup.wait(this.#options.safetyPollIntervalMs);
+    }
+  }
+
+  /** Claims and launches one item; false when nothing can start now. */
+  async #dispatchNext(): Promise<boolean> {
+    const { store, journal, resolveProvider, laneFor } = this.#options;
+    for (const { batch, item } of await store.listRunnableItems({ limit: candidatesPerPass })) {
+      if (this.#isStopping) return false;
+      let provider: ImageProvider;
+      try {
+        provider = resolveProvider(batch.providerId);
+      } catch (error) {
+        await this.#failUnrunnable(batch, item, error);
+        return true;
+      }
+      const lane = laneFor(provider);
+      if ((this.#activeByLane.get(lane) ?? 0) >= lane.concurrency) continue;
+      // Before the claim, so a cancel that lands in between aborts this item too.
+      const run = this.#runFor(batch);
+      const change = await journal.claimItem(batch.id, item.index);
+      if (!change) {
+        if (run.active === 0 && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
+        continue;
+      }
+      run.unended = unendedOf(change.batch);
+      this.#launch(run, change.batch, change.item, provider, lane);
+      return true;
+    }
+    return false;
+  }
+
+  #runFor(batch: BatchRecord): BatchRun {
+    let run = this.#runs.get(batch.id);
+    if (!run) {
+      run = { controller: new AbortController(), startedAtMs: Date.now(), endedInRun: 0, unended: unendedOf(batch), active: 0 };
+      this.#runs.set(batch.id, run);
+    }
+    return run;
+  }
+
+  #launch(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, lane: Lane): void {
+    run.active += 1;
+    this.#activeByLane.set(lane, (this.#activeByLane.get(lane) ?? 0) + 1);
+    const task = this.#runClaimedItem(run, batch, item, provider, lane).finally(() => {
+      run.active -= 1;
+      if (run.active === 0) run.inputImage = undefined;
+      this.#activeByLane.set(lane, (this.#activeByLane.get(lane) ?? 1) - 1);
+      this.#inFlight.delete(task);
+      this.#wakeup.notify();
+    });
+    this.#inFlight.add(task);
+  }
+
+  async #runClaimedItem(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, lane: Lane): Promise<void> {
+    const { log, retryPolicy, random } = this.#options;
+    try {
+      const inputImage = await this.#inputImageFor(run, batch);
+      const outcome = await runItem({
+        request: {
+          prompt: item.prompt,
+          index: item.index,
+          ...(batch.params.aspectRatio ? { aspectRatio: batch.params.aspectRatio } : {}),
+          ...(inputImage ? { inputImage } : {}),
+        },
+        provider,
+        lane,
+        policy: retryPolicy,
+        signal: AbortSignal.any([run.controller.signal, this.#stopController.signal]),
+        random,
+        emit: (body) => this.#logProgress(run, batch.id, body),
+      });
+      // Interrupted by a stop, not a cancel: leave it running; the next start requeues it.
+      if (outcome.status === 'canceled' && !run.controller.signal.aborted) return;
+      await this.#finish(run, batch, item, provider, outcome);
+    } catch (error) {
+      log('queue-item-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
+      await this.#finish(run, batch, item, provider, {
+        status: 'failed',
+        error: internalError('The image could not be generated', error),
+        attempts: 0,
+      }).catch((finishError: unknown) => {
+        log('queue-item-error', { batchId: batch.id, index: item.index, message: String(finishError) });
+      });
+    }
+  }
+
+  /** Stores the image (durably) before recording the item, so its success is never logged without its bytes. */
+  async #finish(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, outcome: ItemOutcome): Promise<void> {
+    const result: ItemResult =
+      outcome.status === 'succeeded'
+        ? await this.#storeImage(batch, item, provider, outcome.image)
+        : outcome.status === 'failed'
+          ? { status: 'failed', error: outcome.error }
+          : { status: 'canceled' };
+    run.endedInRun += 1;
+    const ending = toItemEnding(item.index, result, estimateRemainingMs(run, run.unended - 1));
+    const change = await this.#options.journal.finishItem({ batchId: batch.id, index: item.index, attemptsInRun: outcome.attempts, ...ending });
+    run.unended = unendedOf(change.batch);
+    if (isFinishedStatus(change.batch.status) && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
+  }
+
+  async #storeImage(batch: BatchRecord, item: ItemRecord, provider: ImageProvider, image: ImageData): Promise<ItemResult> {
+    const metadata = toImageTextMetadata({
+      prompt: item.prompt,
+      providerId: provider.id,
+      modelId: provider.modelId,
+      mode: batch.mode,
+      aspectRatio: batch.params.aspectRatio,
+      batchId: batch.id,
+      index: item.index,
+    });
+    try {
+      return { status: 'succeeded', image: await this.#options.blobs.put(image.bytes, image.mimeType, metadata) };
+    } catch (error) {
+      this.#options.log('image-store-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
+      return { status: 'failed', error: internalError('The image could not be saved', error) };
+    }
+  }
+
+  /** `item-start` and `item-retry` from the engine, logged in order; best effort (the item's end is what counts). */
+  #logProgress(run: BatchRun, batchId: string, body: EngineEventBody): void {
+    const etaMs = estimateRemainingMs(run, run.unended);
+    const event =
+      body.type === 'item-start'
+        ? { type: 'item-start' as const, index: body.index, attempt: body.attempt, etaMs }
+        : body.type === 'item-retry'
+          ? {
+              type: 'item-retry' as const,
+              index: body.index,
+              attempt: body.attempt,
+              delayMs: body.delayMs,
+              kind: body.error.kind,
+              error: body.error.message,
+              etaMs,
+            }
+          : undefined;
+    if (!event) return;
+    this.#options.journal.append(batchId, event).catch((error: unknown) => {
+      this.#options.log('queue-event-error', { batchId, type: event.type, message: errorMessage(error) });
+    });
+  }
+
+  #inputImageFor(run: BatchRun, batch: BatchRecord): Promise<InputImage | undefined> {
+    const ref = batch.params.inputImage;
+    if (!ref) return Promise.resolve(undefined);
+    run.inputImage ??= readInputImage(this.#options.blobs, ref);
+    return run.inputImage;
+  }
+
+  /** An item whose provider this server does not have: it fails with the reason, the rest go on. */
+  async #failUnrunnable(batch: BatchRecord, item: ItemRecord, reason: unknown): Promise<void> {
+    const change = await this.#options.journal.claimItem(batch.id, item.index);
+    if (!change) return;
+    const error = internalError(`Provider "${batch.providerId}" is not available on this server`, reason);
+    const ending = toItemEnding(item.index, { status: 'failed', error }, null);
+    await this.#options.journal.finishItem({ batchId: batch.id, index: item.index, attemptsInRun: 0, ...ending });
+  }
+}
+
+function unendedOf(batch: BatchRecord): number {
+  return batch.total - batch.succeeded - batch.failed - batch.canceled;
+}
+
+/** Average time per item ended in this run, times the items left; null until one has ended. */
+function estimateRemainingMs(run: BatchRun, remaining: number): number | null {
+  if (run.endedInRun === 0) return null;
+  return Math.round(((Date.now() - run.startedAtMs) / run.endedInRun) * Math.max(0, remaining));
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,103 @@
+import type { ProgressEvent } from '@/lib/core';
+import { isFinishedStatus, type BatchQueue } from '@/lib/queue';
+import type { BatchEvent, BatchStore } from '@/lib/store';
+import { toWireEvent } from './batch-view';
+import { requireBatch } from './batches';
+import { getApp } from './create-app';
+import { InputError } from './input-error';
+import { createSseResponse } from './sse';
+
+const backlogPageSize = 1_000;
+
+/**
+ * The sequence a client last received: the `Last-Event-ID` header (what EventSource sends when it
+ * reconnects) or else `?lastEventId=` (for clients that cannot set headers); 0 when neither.
+ */
+export function parseLastEventId(request: Request): number {
+  const value = request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId');
+  if (value === null || value.trim() === '') return 0;
+  const sequence = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(sequence)) {
+    throw new InputError('Last-Event-ID must be the id of an event received before: a whole number ≥ 0.', { field: 'lastEventId' });
+  }
+  return sequence;
+}
+
+/**
+ * `GET /api/batches/:id/events`: the batch's progress as SSE, each event's `id:` its durable
+ * sequence. Replays what the client missed (after Last-Event-ID), then continues live; a batch that
+ * has ended replays and closes. Unknown batch: 404, before any stream starts.
+ */
+export async function respondWithBatchEvents(request: Request, batchId: string): Promise<Response> {
+  const afterSequence = parseLastEventId(request);
+  const { store, queue } = await getApp().batches();
+  await requireBatch(store, batchId);
+  return createSseResponse(request.signal, (send, signal) =>
+    followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send, signal }),
+  );
+}
+
+export interface FollowBatchEventsOptions {
+  store: BatchStore;
+  queue: Pick<BatchQueue, 'subscribe' | 'ensureBatchEndLogged'>;
+  batchId: string;
+  /** Only events after this sequence. */
+  afterSequence: number;
+  send: (event: ProgressEvent) => void;
+  /** Stops following (the client went away). */
+  signal: AbortSignal;
+}
+
+/**
+ * Sends the backlog from the durable log, then live events, with nothing lost or repeated in
+ * between: it subscribes before reading the backlog, holds live events until the backlog is sent,
+ * and sends each sequence at most once, in order. Resolves after sending the batch's `batch-end`
+ * (or at once when the client's Last-Event-ID is already past it), or when `signal` aborts.
+ */
+export async function followBatchEvents({ store, queue, batchId, afterSequence, send, signal }: FollowBatchEventsOptions): Promise<void> {
+  let lastSent = afterSequence;
+  let lastSentType: BatchEvent['type'] | undefined;
+  let heldLive: BatchEvent[] | undefined = [];
+  let markEnded: () => void = () => {};
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+
+  const deliver = (event: BatchEvent) => {
+    if (event.sequence <= lastSent) return;
+    send(toWireEvent(event));
+    lastSent = event.sequence;
+    lastSentType = event.type;
+    if (event.type === 'batch-end') markEnded();
+  };
+  const unsubscribe = queue.subscribe(batchId, (event) => {
+    if (heldLive) heldLive.push(event);
+    else deliver(event);
+  });
+
+  try {
+    for (;;) {
+      const page = await store.listEvents(batchId, { afterSequence: lastSent, limit: backlogPageSize });
+      page.forEach(deliver);
+      if (page.length < backlogPageSize || signal.aborted) break;
+    }
+    const held = heldLive.sort((left, right) => left.sequence - right.sequence);
+    heldLive = undefined;
+    held.forEach(deliver);
+    if (lastSentType === 'batch-end' || signal.aborted) return;
+
+    // Nothing sent so far ends the batch: it is still going, or it has ended and either the client
+    // already has the batch-end, or a crash cut the log before it (then it is logged now, and arrives live).
+    const batch = await store.getBatch(batchId);
+    if (batch && isFinishedStatus(batch.status)) {
+      const last = await queue.ensureBatchEndLogged(batchId);
+      if (last?.type === 'batch-end' && last.sequence <= lastSent) return;
+    }
+    await Promise.race([ended, abortOf(signal)]);
+  } finally {
+    unsubscribe();
+  }
+}
+
+function abortOf(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

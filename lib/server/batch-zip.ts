@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import { ZipFile } from 'yazl';
+import type { BatchWithItems, BlobStore, ItemRecord } from '@/lib/store';
+import { requireBatch } from './batches';
+import { getApp } from './create-app';
+import { logEvent } from './logger';
+
+const extensionByMimeType: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/avif': 'avif',
+};
+
+/** `image-001.png`: the item's index, zero-padded to at least three digits so names sort in order. */
+export function zipEntryName(item: ItemRecord, total: number): string | undefined {
+  if (item.status !== 'succeeded' || !item.image) return undefined;
+  const width = Math.max(3, String(total).length);
+  return `image-${String(item.index).padStart(width, '0')}.${extensionByMimeType[item.image.mimeType] ?? 'bin'}`;
+}
+
+/** What `manifest.json` in the ZIP says about the batch and each of its items. */
+export function toZipManifest(batch: BatchWithItems) {
+  return {
+    batchId: batch.id,
+    createdAt: batch.createdAt,
+    prompt: batch.prompt,
+    prompts: batch.params.prompts ?? [batch.prompt],
+    mode: batch.mode,
+    provider: batch.providerId,
+    model: batch.modelId,
+    isDemo: batch.providerId === 'demo',
+    aspectRatio: batch.params.aspectRatio ?? null,
+    status: batch.status,
+    total: batch.total,
+    succeeded: batch.succeeded,
+    failed: batch.failed,
+    canceled: batch.canceled,
+    items: batch.items.map((item) => ({
+      index: item.index,
+      prompt: item.prompt,
+      status: item.status,
+      error: item.error ? { kind: item.error.kind, message: item.error.message, details: item.error.details ?? null } : null,
+      file: zipEntryName(item, batch.total) ?? null,
+      imageId: item.image?.imageId ?? null,
+      mimeType: item.image?.mimeType ?? null,
+    })),
+  };
+}
+
+/**
+ * `GET /api/batches/:id/zip`: every succeeded image (`image-001.png`, …) and `manifest.json`, as a
+ * streamed ZIP. Entries are stored, not deflated (images are compressed already), and each image
+ * file is opened only when the archive reaches it and streamed through with backpressure, so memory
+ * stays flat whatever the batch's size; the total size is known up front (Content-Length).
+ */
+export async function respondWithBatchZip(request: Request, batchId: string): Promise<Response> {
+  const { store } = await getApp().batches();
+  const batch = await requireBatch(store, batchId);
+  const { stream, byteLength } = createBatchZip(batch, store.blobs);
+  request.signal.addEventListener('abort', () => stream.destroy(), { once: true });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/zip',
+    'Content-Disposition': `attachment; filename="batch-${batch.id.slice(0, 8)}.zip"`,
+    'Cache-Control': 'no-store',
+  };
+  if (byteLength !== undefined) headers['Content-Length'] = String(byteLength);
+  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { headers });
+}
+
+export interface BatchZip {
+  /** The archive's bytes; destroying it closes any image file it has open. */
+  stream: Readable;
+  /** The archive's exact size, when every entry's size is known (always, for stored images). */
+  byteLength?: number;
+}
+
+export function createBatchZip(batch: BatchWithItems, blobs: BlobStore): BatchZip {
+  const zip = new ZipFile();
+  const manifest = Buffer.from(`${JSON.stringify(toZipManifest(batch), null, 2)}\n`);
+  zip.addBuffer(manifest, 'manifest.json', { compress: false, mtime: new Date(batch.updatedAt) });
+
+  const output = zip.outputStream as Readable;
+  zip.on('error', (error: Error) => {
+    // An image file gone missing or changed under us: the download fails visibly (truncated), never silently.
+    logEvent('zip-error', { batchId: batch.id, message: error.message });
+    output.destroy(error);
+  });
+  const openStreams = new Set<Readable>();
+  for (const item of batch.items) {
+    const name = zipEntryName(item, batch.total);
+    if (!name || !item.image) continue;
+    const { imageId, byteLength } = item.image;
+    const options = { compress: false, size: byteLength, mtime: new Date(item.endedAt ?? batch.updatedAt) };
+    zip.addReadStreamLazy(name, options, (callback) => {
+      // The client has gone: leave the rest of the archive unmade (and its files unopened).
+      if (output.destroyed) return;
+      blobs.open(imageId).then(
+        ({ stream }) => {
+          if (output.destroyed) {
+            stream.destroy();
+            return;
+          }
+          openStreams.add(stream);
+          stream.once('close', () => openStreams.delete(stream));
+          callback(null, stream);
+        },
+        (error: unknown) => callback(error, undefined as never),
+      );
+    });
+  }
+
+  let byteLength: number | undefined;
+  zip.end(undefined, ((totalSize: number) => {
+    if (totalSize >= 0) byteLength = totalSize;
+  }) as () => void);
+
+  // A client that goes away mid-download must not leave an image file open.
+  output.once('close', () => openStreams.forEach((stream) => stream.destroy()));
+  return { stream: output, byteLength };
+}

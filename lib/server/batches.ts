@@ -1,0 +1,132 @@
+import { StoreError, type BatchWithItems, type ImageRef, type Store } from '@/lib/store';
+import type { BatchInput } from './batch-input';
+import { toBatchView, type BatchView } from './batch-view';
+import { getApp } from './create-app';
+import { storeErrorKindOf } from './error-kinds';
+import { InputError } from './input-error';
+
+/**
+ * The batch API as functions: what the routes (and the page) call. Each resolves plain data or
+ * throws an `InputError` / `StoreError` that `toErrorResponse` maps to HTTP.
+ */
+
+export interface BatchList {
+  /** Newest first, each with its items. */
+  batches: BatchView[];
+  /** Pass as `before` for the next page; absent on the last page. */
+  nextCursor?: string;
+  /** The next page's URL; absent on the last page. */
+  nextUrl?: string;
+}
+
+export interface ListBatchesQuery {
+  /** 1 to 100. @default 20 */
+  limit?: number;
+  /** A batch id from a previous page's `nextCursor`. @default the newest batch */
+  before?: string;
+}
+
+export const defaultBatchPageSize = 20;
+const maxBatchPageSize = 100;
+const maxCursorLength = 200;
+
+/** Stores the input image (so the batch survives a restart), creates the batch, wakes the worker. */
+export async function createBatch(input: BatchInput): Promise<BatchView> {
+  const app = getApp();
+  const provider = app.resolveProvider(input.providerId);
+  const { store, queue } = await app.batches();
+  const inputImage = input.inputImage ? await store.blobs.put(input.inputImage.bytes, input.inputImage.mimeType) : undefined;
+  try {
+    const batch = await queue.enqueue({
+      prompt: input.prompts[0]!,
+      mode: inputImage ? 'image-to-image' : 'text-to-image',
+      providerId: provider.id,
+      modelId: provider.modelId,
+      params: {
+        numberOfImages: input.numberOfImages,
+        ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
+        ...(input.prompts.length > 1 ? { prompts: input.prompts } : {}),
+        ...(inputImage ? { inputImage } : {}),
+      },
+      items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
+    });
+    return toBatchView(batch);
+  } catch (error) {
+    await forgetImage(store, inputImage);
+    throw error;
+  }
+}
+
+export async function getBatch(batchId: string): Promise<BatchView> {
+  const { store } = await getApp().batches();
+  return toBatchView(await requireBatch(store, batchId));
+}
+
+export async function listBatches({ limit = defaultBatchPageSize, before }: ListBatchesQuery = {}): Promise<BatchList> {
+  const { store } = await getApp().batches();
+  try {
+    const page = await store.batches.listBatches({ limit, before, includeItems: true });
+    const batches = page.batches.map(toBatchView);
+    if (!page.nextCursor) return { batches };
+    const nextUrl = `/api/batches?limit=${limit}&before=${encodeURIComponent(page.nextCursor)}`;
+    return { batches, nextCursor: page.nextCursor, nextUrl };
+  } catch (error) {
+    if (storeErrorKindOf(error) === 'invalid_id') {
+      throw new InputError('before must be the nextCursor of a previous page (a batch id).', { field: 'before' });
+    }
+    throw error;
+  }
+}
+
+/** Cancels the batch (idempotent) and answers it as it now stands. */
+export async function cancelBatch(batchId: string): Promise<{ batch: BatchView; canceledCount: number }> {
+  const { store, queue } = await getApp().batches();
+  const canceledCount = await queue.cancel(batchId);
+  return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
+}
+
+/** Requeues the failed and canceled items; a 409 while the batch is still queued or running. */
+export async function retryBatch(batchId: string): Promise<{ batch: BatchView; requeuedCount: number }> {
+  const { store, queue } = await getApp().batches();
+  await requireBatch(store, batchId);
+  try {
+    const requeuedCount = await queue.retry(batchId);
+    return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
+  } catch (error) {
+    if (storeErrorKindOf(error) === 'conflict') {
+      throw new StoreError('conflict', 'The batch is still running: wait for it to end, or cancel it, before retrying its failed images.');
+    }
+    throw error;
+  }
+}
+
+/** `?limit=&before=` of `GET /api/batches`, validated. */
+export function parseListBatchesQuery(url: URL): ListBatchesQuery {
+  const limitText = url.searchParams.get('limit');
+  const before = url.searchParams.get('before');
+  const query: ListBatchesQuery = {};
+  if (limitText !== null) {
+    const limit = /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= maxBatchPageSize)) {
+      throw new InputError(`limit must be a whole number from 1 to ${maxBatchPageSize}.`, { field: 'limit' });
+    }
+    query.limit = limit;
+  }
+  if (before !== null) {
+    if (before === '' || before.length > maxCursorLength) {
+      throw new InputError('before must be the nextCursor of a previous page (a batch id).', { field: 'before' });
+    }
+    query.before = before;
+  }
+  return query;
+}
+
+export async function requireBatch(store: Store, batchId: string): Promise<BatchWithItems> {
+  const batch = await store.batches.getBatch(batchId);
+  if (!batch) throw new StoreError('not_found', 'No batch with this id.');
+  return batch;
+}
+
+async function forgetImage(store: Store, image: ImageRef | undefined): Promise<void> {
+  if (image) await store.blobs.delete(image.imageId).catch(() => undefined);
+}
