@@ -2,7 +2,7 @@ import { isStoreError, type StoreErrorKind } from '@/lib/store';
 import { InputError } from './input-error';
 
 /*
- * By name as well as by class. Next.js bundles instrumentation.ts and the route handlers
+ * Store errors carry a registry-symbol brand (see lib/store/store-error.ts); InputError is checked by name as well as by class. Next.js bundles instrumentation.ts and the route handlers
  * separately, each with its own copy of lib/ modules, while the process-wide app (store, queue,
  * providers) is built once, by whichever copy asked first. An error thrown by that app may thus be
  * an instance of another copy's class, and `instanceof` alone would miss it (seen with next start).
@@ -12,7 +12,7 @@ const storeErrorKinds: ReadonlySet<string> = new Set<StoreErrorKind>(['not_found
 
 /** The kind of a store error, from any copy of lib/store; undefined for anything else. */
 export function storeErrorKindOf(error: unknown): StoreErrorKind | undefined {
-  if (!isStoreError(error) && !(error instanceof Error && error.name === 'StoreError')) return undefined;
+  if (!isStoreError(error)) return undefined;
   const kind = (error as { kind?: unknown }).kind;
   return typeof kind === 'string' && storeErrorKinds.has(kind) ? (kind as StoreErrorKind) : undefined;
 }

@@ -31,7 +31,8 @@ export const imagesDirectoryName = 'images';
 
 /** Opens the embedded store: migrates the SQLite schema and prepares the image directory. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const dataDirectory = resolve(options.dataDirectory ?? 'data');
+  // turbopackIgnore: a path known only at run time; without it the build traces the whole project.
+  const dataDirectory = resolve(/*turbopackIgnore: true*/ options.dataDirectory ?? 'data');
   await mkdir(dataDirectory, { recursive: true });
   const blobs = await createFileBlobStore({ directory: join(dataDirectory, imagesDirectoryName) });
   const batches = createSqliteBatchStore({ filePath: join(dataDirectory, databaseFileName), busyTimeoutMs: options.busyTimeoutMs });

@@ -6,7 +6,12 @@
  */
 export type StoreErrorKind = 'not_found' | 'invalid_id' | 'conflict';
 
+// A registry symbol, not `instanceof`: Next.js bundles instrumentation.ts and each route separately,
+// so one process can hold several copies of this class (the same reason as ProviderError's brand).
+const storeErrorBrand = Symbol.for('imagegen.StoreError');
+
 export class StoreError extends Error {
+  readonly [storeErrorBrand] = true;
   readonly kind: StoreErrorKind;
 
   constructor(kind: StoreErrorKind, message: string, options?: { cause?: unknown }) {
@@ -17,5 +22,5 @@ export class StoreError extends Error {
 }
 
 export function isStoreError(error: unknown): error is StoreError {
-  return error instanceof StoreError;
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[storeErrorBrand] === true;
 }
