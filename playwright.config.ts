@@ -1,12 +1,21 @@
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
 const port = 3210;
 
 /**
+ * The server's DATA_DIR (SQLite + images): fresh for every run, and outside test-results/, which
+ * Playwright empties. Workers load this file too; only the runner, before the server starts, clears it.
+ */
+const dataDirectory = resolve('.e2e-data');
+if (process.env.TEST_WORKER_INDEX === undefined) rmSync(dataDirectory, { recursive: true, force: true });
+
+/**
  * Browser tests against the production build (`next build` first) on the offline demo provider, in
  * Debian's Chromium (Playwright never downloads a browser here). The demo fails image 2 with
- * "Blocked by the safety filter" only for prompts containing "[fail]".
+ * "Blocked by the safety filter" only for prompts containing "[fail]"; one attempt per image, so a
+ * failure is final (and fails again, deterministically, when retried).
  */
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -50,6 +59,7 @@ export default defineConfig({
       // next's `#!/usr/bin/env node` must find the project's Node 24, not an older global one.
       PATH: `${resolve('node_modules/.bin')}:${process.env.PATH ?? ''}`,
       IMAGE_PROVIDER: 'demo',
+      DATA_DIR: dataDirectory,
       DEMO_LATENCY_MS: '400',
       DEMO_FAIL_INDEXES: '2',
       DEMO_FAIL_PROMPT_MATCH: '[fail]',

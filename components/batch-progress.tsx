@@ -13,6 +13,8 @@ interface BatchProgressProps {
   /** The newest batch, or null before the first. */
   run: BatchRun | null;
   onCancel: () => void;
+  /** The cancel request is on its way (a background batch). */
+  isCancelPending?: boolean;
 }
 
 /**
@@ -20,11 +22,12 @@ interface BatchProgressProps {
  * ticker only moves the elapsed clock). The live region is always in the DOM so that screen readers
  * announce its changes.
  */
-export function BatchProgress({ run, onCancel }: BatchProgressProps) {
+export function BatchProgress({ run, onCancel, isCancelPending = false }: BatchProgressProps) {
   const [clearedRunId, setClearedRunId] = useState<string | null>(null);
   const isRunning = run?.status === 'running';
   const now = useNow(isRunning);
-  const runId = run?.clientId;
+  // A batch retried later is a new run of the same batch: its line shows again.
+  const runId = run ? `${run.clientId}@${run.startedAt}` : undefined;
   const hasEnded = run !== null && !isRunning;
 
   useEffect(() => {
@@ -33,7 +36,7 @@ export function BatchProgress({ run, onCancel }: BatchProgressProps) {
     return () => clearTimeout(timer);
   }, [hasEnded, runId]);
 
-  const isVisible = run !== null && clearedRunId !== run.clientId;
+  const isVisible = run !== null && clearedRunId !== runId;
   const total = run?.slots.length ?? 0;
   const finished = run?.finished ?? 0;
   const elapsedMs = run ? (run.endedAt ?? Math.max(now, run.startedAt)) - run.startedAt : 0;
@@ -59,8 +62,8 @@ export function BatchProgress({ run, onCancel }: BatchProgressProps) {
           </p>
         ) : null}
         {isVisible && isRunning ? (
-          <button type="button" className="button button-secondary" data-testid="cancel-button" onClick={onCancel}>
-            Cancel
+          <button type="button" className="button button-secondary" data-testid="cancel-button" onClick={onCancel} disabled={isCancelPending}>
+            {isCancelPending ? 'Canceling…' : 'Cancel'}
           </button>
         ) : null}
       </div>

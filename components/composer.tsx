@@ -8,7 +8,11 @@ import { ProviderBadge } from './provider-badge';
 import styles from './composer.module.css';
 
 export const maxPromptCharacters = 4000;
-export const imageCountOptions = [1, 2, 3, 4] as const;
+/** Up to this many images run in the tab over the classic streaming route; more go to the background queue. */
+export const maxInTabImages = 4;
+export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as const;
+const inTabCounts = imageCountOptions.filter((count) => count <= maxInTabImages);
+const backgroundCounts = imageCountOptions.filter((count) => count > maxInTabImages);
 
 export type FieldName = 'prompt' | 'numberOfImages' | 'aspectRatio' | 'image' | 'form';
 export type FieldErrors = Partial<Record<FieldName, string>>;
@@ -109,11 +113,20 @@ export function Composer({ values, onChange, onImageSelect, errors, provider, is
             aria-invalid={errors.numberOfImages ? true : undefined}
             aria-describedby={describedBy('numberOfImages')}
           >
-            {imageCountOptions.map((count) => (
-              <option key={count} value={count}>
-                {count}
-              </option>
-            ))}
+            <optgroup label="In this tab">
+              {inTabCounts.map((count) => (
+                <option key={count} value={count}>
+                  {count}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="In the background">
+              {backgroundCounts.map((count) => (
+                <option key={count} value={count}>
+                  {count}
+                </option>
+              ))}
+            </optgroup>
           </select>
           <FieldError id={errorId('numberOfImages')} field="numberOfImages" message={errors.numberOfImages} />
         </div>
@@ -165,6 +178,11 @@ export function Composer({ values, onChange, onImageSelect, errors, provider, is
 
       <div className={styles.actions}>
         <FieldError id={errorId('form')} field="form" message={errors.form} />
+        {values.numberOfImages > maxInTabImages && !errors.form ? (
+          <p className={styles.backgroundHint} data-testid="background-hint">
+            {values.numberOfImages} images run in the background: they are saved as they arrive, even if you close the tab.
+          </p>
+        ) : null}
         <button type="submit" className="button button-primary" data-testid="generate-button" disabled={isRunning} aria-busy={isRunning}>
           {isImageToImage ? 'Generate Images from Image' : 'Generate Images'}
         </button>

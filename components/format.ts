@@ -33,3 +33,10 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** 14:05:09 today; "3 Jun, 14:05" (in the reader's locale) on another day. */
+export function formatWhen(timestamp: number, now: number = Date.now()): string {
+  const date = new Date(timestamp);
+  if (date.toDateString() === new Date(now).toDateString()) return formatTime(timestamp);
+  return date.toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}

@@ -1,23 +1,27 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createBatch, type BatchRequest } from '@/hooks/batch-api';
 import { createRun, describeOutcome, type ProviderSummary } from '@/hooks/batch-state';
-import { useBatchStream, type BatchRequest } from '@/hooks/use-batch-stream';
+import { askNotificationPermissionOnce, notifyIfHidden } from '@/hooks/browser-notification';
+import { clientIdOf, displayRunOf } from '@/hooks/server-batch-state';
+import { useBatchStream } from '@/hooks/use-batch-stream';
 import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
 import { useRunEnd } from '@/hooks/use-run-end';
+import { useServerBatches, type HistoryPage } from '@/hooks/use-server-batches';
 import { useSessionBatches } from '@/hooks/use-session-batches';
-import { BatchGroup } from './batch-group';
 import { BatchProgress } from './batch-progress';
-import { Composer, maxPromptCharacters, type ComposerValues, type FieldErrors } from './composer';
-import { imageFileName } from './format';
+import { Composer, maxInTabImages, maxPromptCharacters, type ComposerValues, type FieldErrors } from './composer';
+import { Gallery, type GalleryItem } from './gallery';
 import { checkInputImage } from './image-drop-zone';
-import { Lightbox, type LightboxEntry } from './lightbox';
-import { notifyError, notifyInfo, notifyOutcome } from './notify';
+import { notifyError, notifyOutcome } from './notify';
 import styles from './generator.module.css';
 
 export interface GeneratorProps {
   /** The server's active provider (never a key). */
   provider: { id: string; modelId: string; isDemo: boolean };
+  /** The newest batches the server keeps, loaded with the page. */
+  history: HistoryPage;
 }
 
 function validate(values: ComposerValues): FieldErrors | null {
@@ -30,23 +34,61 @@ function validate(values: ComposerValues): FieldErrors | null {
   return imageProblem ? { image: imageProblem } : null;
 }
 
-/** The page's client side: composer, live batch, the session's gallery and the lightbox. */
-export function Generator({ provider }: GeneratorProps) {
+/**
+ * The page's client side: composer, live batch, gallery. Up to four images run in this tab over
+ * the classic streaming route; more go to the server's background queue and are followed over
+ * their event stream, like the batches still running when the page loads.
+ */
+export function Generator({ provider, history }: GeneratorProps) {
   const providerSummary: ProviderSummary = useMemo(
     () => ({ id: provider.id, model: provider.modelId, isDemo: provider.isDemo }),
     [provider.id, provider.modelId, provider.isDemo],
   );
-  const { runs, dispatch, receive } = useSessionBatches();
-  const { start, cancel, isRunning } = useBatchStream();
+  const session = useSessionBatches();
+  const stream = useBatchStream();
+  const [currentClientId, setCurrentClientId] = useState<string | null>(null);
+  const currentServerId = currentClientId?.startsWith('batch:') ? currentClientId.slice('batch:'.length) : null;
+  const server = useServerBatches(history, currentServerId);
   const [values, setValues] = useState<ComposerValues>({ prompt: '', numberOfImages: 4, aspectRatio: '1:1', image: null });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [selected, setSelected] = useState<{ clientId: string; index: number } | null>(null);
+  const [isCreating, setIsCreating] = useState(false);
   const isStartingRef = useRef(false);
   const runCounterRef = useRef(0);
   const promptRef = useRef<HTMLTextAreaElement>(null);
-  const shouldFocusPromptRef = useRef(false);
 
-  useRunEnd(runs, (run) => notifyOutcome(describeOutcome(run)));
+  // A batch still running when the page loads takes the live area again.
+  const initialRunsRef = useRef(server.batches.map(displayRunOf));
+  useEffect(() => {
+    const running = initialRunsRef.current.find((run) => run.status === 'running');
+    if (running) setCurrentClientId((current) => current ?? running.clientId);
+  }, []);
+
+  const { cancel: cancelServerBatch, retry: retryServerBatch, pending } = server;
+  const items: GalleryItem[] = useMemo(() => {
+    const fromServer = server.batches.map((batch) => ({
+      sortKey: Date.parse(batch.view.createdAt),
+      run: displayRunOf(batch),
+      saved: {
+        zipUrl: batch.view.zipUrl,
+        ...(pending[batch.view.id] ? { pending: pending[batch.view.id] } : {}),
+        onCancel: () => void cancelServerBatch(batch.view.id).then((result) => reportProblem('Could not cancel the batch', result)),
+        onRetry: () =>
+          void retryServerBatch(batch.view.id).then((result) => {
+            reportProblem('Could not retry the failed images', result);
+            if (result?.ok) setCurrentClientId(clientIdOf(batch.view.id));
+          }),
+      },
+    }));
+    const fromSession = session.runs.map((run) => ({ sortKey: run.startedAt, run }));
+    return [...fromSession, ...fromServer].sort((left, right) => right.sortKey - left.sortKey).map(({ sortKey: _key, ...item }) => item);
+  }, [server.batches, session.runs, pending, cancelServerBatch, retryServerBatch]);
+
+  const allRuns = useMemo(() => items.map((item) => item.run), [items]);
+  useRunEnd(allRuns, (run) => {
+    const outcome = describeOutcome(run);
+    notifyOutcome(outcome);
+    notifyIfHidden(outcome.title, outcome.description ?? run.prompt, run.clientId);
+  });
 
   const selectImage = useCallback((file: File) => {
     const problem = checkInputImage(file);
@@ -58,6 +100,7 @@ export function Generator({ provider }: GeneratorProps) {
     setErrors(({ image: _image, ...rest }) => rest);
   }, []);
   useFilePasteAndDrop(selectImage);
+  const focusPrompt = useCallback(() => promptRef.current?.focus(), []);
 
   const changeValues = (change: Partial<ComposerValues>) => {
     setValues((current) => ({ ...current, ...change }));
@@ -72,6 +115,50 @@ export function Generator({ provider }: GeneratorProps) {
     });
   };
 
+  const showRejection = (field: keyof FieldErrors | undefined, message: string) => {
+    setErrors({ [field ?? 'form']: message });
+    if (field === 'prompt') promptRef.current?.focus();
+    if (!field) notifyError('The batch could not start', message);
+  };
+
+  const runInTab = async (request: BatchRequest) => {
+    const clientId = `run-${Date.now()}-${(runCounterRef.current += 1)}`;
+    session.dispatch({
+      type: 'start',
+      run: createRun({
+        clientId,
+        prompt: request.prompt,
+        numberOfImages: request.numberOfImages,
+        aspectRatio: values.aspectRatio,
+        mode: request.image ? 'image-to-image' : 'text-to-image',
+        ...(request.image ? { inputName: request.image.name } : {}),
+        provider: providerSummary,
+        startedAt: Date.now(),
+      }),
+    });
+    setCurrentClientId(clientId);
+    const outcome = await stream.start(request, (event) => session.receive(clientId, event));
+    if (outcome.type === 'aborted') session.dispatch({ type: 'cancel', clientId, at: Date.now() });
+    if (outcome.type === 'broken') session.dispatch({ type: 'break', clientId, at: Date.now(), reason: outcome.message });
+    if (outcome.type === 'rejected' || outcome.type === 'busy') session.dispatch({ type: 'discard', clientId });
+    if (outcome.type === 'rejected') showRejection(outcome.field, outcome.message);
+  };
+
+  const runInBackground = async (request: BatchRequest) => {
+    setIsCreating(true);
+    try {
+      const result = await createBatch(request);
+      if (!result.ok) {
+        showRejection(result.field, result.message);
+        return;
+      }
+      server.add(result.value);
+      setCurrentClientId(clientIdOf(result.value.id));
+    } finally {
+      setIsCreating(false);
+    }
+  };
+
   const generate = async () => {
     if (isStartingRef.current) return;
     const problems = validate(values);
@@ -82,83 +169,26 @@ export function Generator({ provider }: GeneratorProps) {
     }
     isStartingRef.current = true;
     setErrors({});
-    const clientId = `run-${Date.now()}-${(runCounterRef.current += 1)}`;
     const request: BatchRequest = {
       prompt: values.prompt.trim(),
       numberOfImages: values.numberOfImages,
       aspectRatio: values.aspectRatio,
       ...(values.image ? { image: values.image } : {}),
     };
-    dispatch({
-      type: 'start',
-      run: createRun({
-        clientId,
-        prompt: request.prompt,
-        numberOfImages: request.numberOfImages,
-        aspectRatio: values.aspectRatio,
-        mode: values.image ? 'image-to-image' : 'text-to-image',
-        ...(values.image ? { inputName: values.image.name } : {}),
-        provider: providerSummary,
-        startedAt: Date.now(),
-      }),
-    });
+    const isBackground = request.numberOfImages > maxInTabImages;
+    // While the click is still a user gesture: the browser only shows its prompt then.
+    if (isBackground) askNotificationPermissionOnce();
     try {
-      const outcome = await start(request, (event) => receive(clientId, event));
-      if (outcome.type === 'aborted') dispatch({ type: 'cancel', clientId, at: Date.now() });
-      if (outcome.type === 'broken') dispatch({ type: 'break', clientId, at: Date.now(), reason: outcome.message });
-      if (outcome.type === 'rejected' || outcome.type === 'busy') dispatch({ type: 'discard', clientId });
-      if (outcome.type === 'rejected') {
-        setErrors({ [outcome.field ?? 'form']: outcome.message });
-        if (outcome.field === 'prompt') promptRef.current?.focus();
-        if (!outcome.field) notifyError('The batch could not start', outcome.message);
-      }
+      await (isBackground ? runInBackground(request) : runInTab(request));
     } finally {
       isStartingRef.current = false;
     }
   };
 
-  const entries: LightboxEntry[] = useMemo(
-    () =>
-      runs.flatMap((run) =>
-        run.slots.flatMap((slot) => (slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, image: slot.image }] : [])),
-      ),
-    [runs],
-  );
-  const selectedPosition = selected
-    ? entries.findIndex((entry) => entry.run.clientId === selected.clientId && entry.index === selected.index)
-    : -1;
-  const selectedEntry = entries[selectedPosition];
-  const step = (offset: number) => {
-    const next = entries[(selectedPosition + offset + entries.length) % entries.length];
-    if (next) setSelected({ clientId: next.run.clientId, index: next.index });
-  };
-
-  useEffect(() => {
-    if (selected === null && shouldFocusPromptRef.current) {
-      shouldFocusPromptRef.current = false;
-      promptRef.current?.focus();
-    }
-  }, [selected]);
-
-  const copyPrompt = async (prompt: string) => {
-    try {
-      await navigator.clipboard.writeText(prompt);
-      notifyInfo('Prompt copied.');
-    } catch {
-      notifyError('Could not copy the prompt', 'Select the prompt text and copy it by hand.');
-    }
-  };
-
-  const takeAsInput = async ({ image, index }: LightboxEntry) => {
-    try {
-      const blob = await (await fetch(image.url)).blob();
-      selectImage(new File([blob], `input-${imageFileName(index, image.mimeType)}`, { type: blob.type || image.mimeType }));
-      shouldFocusPromptRef.current = true;
-      setSelected(null);
-      notifyInfo(`Image ${index} is now the input image.`);
-    } catch {
-      notifyError('Could not use that image as input');
-    }
+  const currentRun = items.find((item) => item.run.clientId === currentClientId)?.run ?? null;
+  const cancelCurrent = () => {
+    if (currentServerId) void cancelServerBatch(currentServerId).then((result) => reportProblem('Could not cancel the batch', result));
+    else stream.cancel();
   };
 
   return (
@@ -168,7 +198,7 @@ export function Generator({ provider }: GeneratorProps) {
         <p className={styles.subtitle}>
           {providerSummary.isDemo
             ? 'Demo mode: an offline provider draws simple pictures from your prompt. It is not AI; set an API key on the server for real generation.'
-            : 'One prompt, up to four images. Each one arrives the moment it is ready.'}
+            : 'One prompt, up to a hundred images. Up to four arrive right here; larger batches run in the background and are saved as they arrive.'}
         </p>
       </header>
 
@@ -178,38 +208,18 @@ export function Generator({ provider }: GeneratorProps) {
         onImageSelect={selectImage}
         errors={errors}
         provider={providerSummary}
-        isRunning={isRunning}
+        isRunning={stream.isRunning || isCreating}
         onSubmit={() => void generate()}
         promptRef={promptRef}
       />
 
-      <BatchProgress run={runs[0] ?? null} onCancel={cancel} />
+      <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentServerId ? pending[currentServerId] === 'cancel' : false} />
 
-      <section className={styles.results} aria-labelledby="results-heading">
-        <h2 id="results-heading" className={styles.sectionTitle}>
-          This session
-        </h2>
-        {runs.length === 0 ? (
-          <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
-        ) : (
-          runs.map((run, position) => (
-            <BatchGroup key={run.clientId} run={run} isCurrent={position === 0} onOpen={(clientId, index) => setSelected({ clientId, index })} />
-          ))
-        )}
-      </section>
-
-      {selectedEntry ? (
-        <Lightbox
-          entry={selectedEntry}
-          position={selectedPosition + 1}
-          count={entries.length}
-          onPrevious={() => step(-1)}
-          onNext={() => step(1)}
-          onClose={() => setSelected(null)}
-          onCopyPrompt={(prompt) => void copyPrompt(prompt)}
-          onUseAsInput={(entry) => void takeAsInput(entry)}
-        />
-      ) : null}
+      <Gallery items={items} currentClientId={currentClientId} history={server.history} onUseAsInput={selectImage} onFocusPrompt={focusPrompt} />
     </div>
   );
+}
+
+function reportProblem(title: string, result: { ok: true } | { ok: false; message: string } | undefined): void {
+  if (result && !result.ok) notifyError(title, result.message);
 }

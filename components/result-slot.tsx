@@ -9,6 +9,8 @@ interface ResultSlotProps {
   /** The client clock, for "retrying in 3 s". */
   now: number;
   testId: string;
+  /** Load the image only near the viewport (history can hold hundreds). */
+  isLazy?: boolean;
   onOpen: (index: number) => void;
 }
 
@@ -21,7 +23,7 @@ function retryLabel(slot: Slot, now: number): string | undefined {
 const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled' } as const;
 
 /** One requested image: a shimmering placeholder, the image, a failed tile with the reason, or canceled. */
-export function ResultSlot({ slot, aspectRatio, prompt, now, testId, onOpen }: ResultSlotProps) {
+export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = false, onOpen }: ResultSlotProps) {
   const frameStyle = { aspectRatio: cssAspectRatio(aspectRatio) };
   const retry = retryLabel(slot, now);
   const isWaiting = slot.status === 'queued' || slot.status === 'running';
@@ -31,7 +33,7 @@ export function ResultSlot({ slot, aspectRatio, prompt, now, testId, onOpen }: R
       {slot.status === 'succeeded' && slot.image ? (
         <div className={styles.frame} style={frameStyle}>
           <button type="button" className={styles.open} onClick={() => onOpen(slot.index)} aria-label={`Open image ${slot.index} full size`}>
-            <img src={slot.image.url} alt={`Image ${slot.index}: ${prompt}`} className={styles.image} data-testid="gallery-image" />
+            <img src={slot.image.url} alt={`Image ${slot.index}: ${prompt}`} className={styles.image} data-testid="gallery-image" loading={isLazy ? 'lazy' : undefined} />
           </button>
           <a
             className={styles.download}

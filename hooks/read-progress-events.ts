@@ -1,6 +1,29 @@
 import { createParser } from 'eventsource-parser';
 import { progressEventSchema, type ProgressEvent } from '@/lib/core/events';
 
+export type ParsedProgressMessage = { success: true; event: ProgressEvent } | { success: false; problem: string };
+
+/**
+ * One SSE message's `data:` as a progress event, validated with the schema instead of cast; the
+ * message's `event:` name, when it has one, must match the event's type.
+ */
+export function parseProgressMessage(data: string, eventName: string | undefined, id?: string): ParsedProgressMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { success: false, problem: `event ${id || '?'} is not JSON` };
+  }
+  const parsed = progressEventSchema.safeParse(json);
+  if (!parsed.success) {
+    return { success: false, problem: `event ${id || '?'} does not match the progress event schema: ${parsed.error.issues[0]?.message}` };
+  }
+  if (eventName !== undefined && eventName !== parsed.data.type) {
+    return { success: false, problem: `event ${id || '?'} is named "${eventName}" but carries a "${parsed.data.type}"` };
+  }
+  return { success: true, event: parsed.data };
+}
+
 export interface ReadProgressEventsOptions {
   onEvent: (event: ProgressEvent) => void;
   /** A frame that is not a valid progress event: reported, then skipped. */
@@ -24,24 +47,13 @@ export async function readProgressEvents(
   let sawBatchEnd = false;
   const parser = createParser({
     onEvent(message) {
-      let json: unknown;
-      try {
-        json = JSON.parse(message.data);
-      } catch {
-        onInvalidEvent?.(`event ${message.id ?? '?'} is not JSON`);
-        return;
-      }
-      const parsed = progressEventSchema.safeParse(json);
+      const parsed = parseProgressMessage(message.data, message.event, message.id);
       if (!parsed.success) {
-        onInvalidEvent?.(`event ${message.id ?? '?'} does not match the progress event schema: ${parsed.error.issues[0]?.message}`);
+        onInvalidEvent?.(parsed.problem);
         return;
       }
-      if (message.event !== undefined && message.event !== parsed.data.type) {
-        onInvalidEvent?.(`event ${message.id ?? '?'} is named "${message.event}" but carries a "${parsed.data.type}"`);
-        return;
-      }
-      if (parsed.data.type === 'batch-end') sawBatchEnd = true;
-      onEvent(parsed.data);
+      if (parsed.event.type === 'batch-end') sawBatchEnd = true;
+      onEvent(parsed.event);
     },
   });
 

@@ -2,19 +2,10 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProgressEvent } from '@/lib/core/events';
-import type { AspectRatio } from '@/lib/core/image';
+import { readApiError, toRequestBody, type BatchRequest, type RequestField } from './batch-api';
 import { readProgressEvents } from './read-progress-events';
 
-export interface BatchRequest {
-  prompt: string;
-  numberOfImages: number;
-  aspectRatio?: AspectRatio;
-  /** Present for image-to-image. */
-  image?: File;
-}
-
-/** Fields the server may name in a 400; shown next to that field. */
-export type RequestField = 'prompt' | 'numberOfImages' | 'image' | 'aspectRatio';
+export type { BatchRequest, RequestField } from './batch-api';
 
 export type StreamOutcome =
   /** The server sent batch-end. */
@@ -28,46 +19,13 @@ export type StreamOutcome =
   /** The connection failed or closed before batch-end. */
   | { type: 'broken'; message: string };
 
-const requestFields: readonly string[] = ['prompt', 'numberOfImages', 'image', 'aspectRatio'];
-
-function isRequestField(value: unknown): value is RequestField {
-  return typeof value === 'string' && requestFields.includes(value);
-}
-
+/** The classic routes: `/api/generate`, or `/api/generate-with-image` with the image as a multipart form. */
 function toFetchInit(request: BatchRequest, signal: AbortSignal): { url: string; init: RequestInit } {
-  const headers = { Accept: 'text/event-stream' };
-  if (request.image) {
-    const form = new FormData();
-    form.set('prompt', request.prompt);
-    form.set('numberOfImages', String(request.numberOfImages));
-    if (request.aspectRatio) form.set('aspectRatio', request.aspectRatio);
-    form.set('image', request.image, request.image.name);
-    return { url: '/api/generate-with-image', init: { method: 'POST', headers, body: form, signal } };
-  }
-  const body = JSON.stringify({
-    prompt: request.prompt,
-    numberOfImages: request.numberOfImages,
-    ...(request.aspectRatio ? { aspectRatio: request.aspectRatio } : {}),
-  });
+  const { body, headers } = toRequestBody(request);
   return {
-    url: '/api/generate',
-    init: { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body, signal },
+    url: request.image ? '/api/generate-with-image' : '/api/generate',
+    init: { method: 'POST', headers: { Accept: 'text/event-stream', ...headers }, body, signal },
   };
-}
-
-async function readRejection(response: Response): Promise<StreamOutcome> {
-  let message = `The server answered ${response.status} ${response.statusText}`.trim();
-  let field: RequestField | undefined;
-  try {
-    const body: unknown = await response.json();
-    if (typeof body === 'object' && body !== null) {
-      if ('error' in body && typeof body.error === 'string') message = body.error;
-      if ('field' in body && isRequestField(body.field)) field = body.field;
-    }
-  } catch {
-    // Not JSON: keep the status line.
-  }
-  return { type: 'rejected', status: response.status, message, ...(field ? { field } : {}) };
 }
 
 /**
@@ -89,7 +47,7 @@ export function useBatchStream() {
     try {
       const { url, init } = toFetchInit(request, controller.signal);
       const response = await fetch(url, init);
-      if (!response.ok) return await readRejection(response);
+      if (!response.ok) return { type: 'rejected', ...(await readApiError(response)) };
       const contentType = response.headers.get('content-type') ?? '';
       if (!response.body || !contentType.includes('text/event-stream')) {
         return { type: 'broken', message: 'The server did not answer with a progress stream.' };

@@ -1,16 +1,25 @@
 import { test as base, expect } from '@playwright/test';
 import { GeneratorPage } from './pages/generator-page';
+import { cancelActiveBatches } from './helpers';
 
 interface Fixtures {
   generator: GeneratorPage;
   /** Console errors matching one of these are expected by the test (e.g. a deliberate HTTP 400). */
   allowConsoleErrors: (pattern: RegExp) => void;
-  /** Requests the page sent to the generate routes. */
+  /** Requests the page sent to the generate routes and to POST /api/batches. */
   generateRequests: string[];
 }
 
 /** Every test fails on a console error or an uncaught exception in the page. */
-export const test = base.extend<Fixtures & { consoleProblems: string[] }>({
+export const test = base.extend<Fixtures & { consoleProblems: string[]; idleQueue: void }>({
+  // The server (and its saved batches) is shared by every test: none leaves a background batch running.
+  idleQueue: [
+    async ({ request }, use) => {
+      await use();
+      await cancelActiveBatches(request);
+    },
+    { auto: true },
+  ],
   consoleProblems: [
     async ({ page }, use) => {
       const problems: string[] = [];
@@ -35,7 +44,8 @@ export const test = base.extend<Fixtures & { consoleProblems: string[] }>({
     const requests: string[] = [];
     page.on('request', (request) => {
       const { pathname } = new URL(request.url());
-      if (pathname.startsWith('/api/generate')) requests.push(`${request.method()} ${pathname}`);
+      const isStart = pathname.startsWith('/api/generate') || (pathname === '/api/batches' && request.method() === 'POST');
+      if (isStart) requests.push(`${request.method()} ${pathname}`);
     });
     await use(requests);
   },

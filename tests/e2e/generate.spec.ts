@@ -1,51 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
 import { expect, test } from './base-test';
+import { expectImagesLoaded, progressSamples, recordProgress } from './helpers';
 
 const inputPng = path.join(__dirname, 'fixtures', 'input-64x48.png');
-
-interface ProgressSample {
-  now: number;
-  max: number;
-  unfinished: number;
-  text: string | null;
-}
-
-/** Records the progress bar and line on every DOM change, to check the bar never moves back. */
-async function recordProgress(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const samples: ProgressSample[] = [];
-    (window as unknown as { progressSamples: ProgressSample[] }).progressSamples = samples;
-    const record = () => {
-      const bar = document.querySelector('[data-testid="progress-bar"]');
-      const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? null;
-      if (!bar) return;
-      const sample = {
-        now: Number(bar.getAttribute('aria-valuenow')),
-        max: Number(bar.getAttribute('aria-valuemax')),
-        unfinished: document.querySelectorAll('[data-testid="result-slot"]:is([data-status="queued"], [data-status="running"])').length,
-        text,
-      };
-      const last = samples[samples.length - 1];
-      if (!last || last.now !== sample.now || last.text !== sample.text || last.unfinished !== sample.unfinished) samples.push(sample);
-    };
-    new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-  });
-}
-
-async function progressSamples(page: Page): Promise<ProgressSample[]> {
-  return page.evaluate(() => (window as unknown as { progressSamples: ProgressSample[] }).progressSamples);
-}
-
-async function expectImagesLoaded(page: Page, count: number): Promise<void> {
-  const images = page.getByTestId('gallery-image');
-  await expect(images).toHaveCount(count);
-  for (const image of await images.all()) {
-    await expect(image).toBeVisible();
-    expect(await image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth > 0)).toBe(true);
-  }
-}
 
 test('generates 4 images with the demo provider: live progress, slots, green toast, the line clears', async ({ page, generator, generateRequests }) => {
   await recordProgress(page);
@@ -63,7 +21,7 @@ test('generates 4 images with the demo provider: live progress, slots, green toa
 
   await generator.waitForBatchEnd(4);
   for (let index = 1; index <= 4; index += 1) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(page, 4);
+  await expectImagesLoaded(generator.sessionImages, 4);
   const toast = generator.toasts.filter({ hasText: 'Successfully generated 4 images.' });
   await expect(toast).toBeVisible();
   await expect(toast).toHaveAttribute('data-type', 'success');
@@ -75,7 +33,7 @@ test('generates 4 images with the demo provider: live progress, slots, green toa
   await expect(generator.progressText).toBeHidden({ timeout: 5000 });
   expect(Date.now() - endSeenAt).toBeGreaterThan(1000);
   await expect(generator.progressBar).toBeHidden();
-  await expect(generator.galleryImages).toHaveCount(4);
+  await expect(generator.sessionImages).toHaveCount(4);
   await expect(generator.cancelButton).toHaveCount(0);
 
   const samples = await progressSamples(page);
@@ -97,7 +55,7 @@ test('a partial batch: orange toast with the seed sentence, the failed slot says
   await expect(generator.slot(2)).toHaveAttribute('data-status', 'failed');
   await expect(generator.slot(2)).toContainText('Blocked by the safety filter');
   for (const index of [1, 3, 4]) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(page, 3);
+  await expectImagesLoaded(generator.sessionImages, 3);
 
   const toast = generator.toasts.filter({ hasText: 'Successfully generated 3 of 4 images. 1 failed.' });
   await expect(toast).toBeVisible();
@@ -123,7 +81,7 @@ test('image-to-image: upload with preview, the button says so, 2 images from the
 
   await generator.waitForBatchEnd(2);
   for (const index of [1, 2]) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(page, 2);
+  await expectImagesLoaded(generator.sessionImages, 2);
   await expect(generator.toasts.filter({ hasText: 'Successfully generated 2 images.' })).toBeVisible();
   expect(generateRequests).toEqual(['POST /api/generate-with-image']);
 
@@ -199,8 +157,8 @@ test('cancel mid-batch: the rest is canceled, the button comes back, the next ba
   expect(Date.now() - startedAt).toBeLessThan(5000);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
   const succeededBefore = statuses.filter((status) => status === 'succeeded').length;
-  await expect(generator.galleryImages).toHaveCount(succeededBefore + 1);
-  await expect(page.getByTestId('batch-group')).toHaveCount(2);
+  await expect(generator.sessionImages).toHaveCount(succeededBefore + 1);
+  await expect(generator.sessionCards).toHaveCount(2);
 });
 
 test('gallery and lightbox: full size, download, copy prompt, Esc, focus trap, use as input', async ({ page, context, generator }) => {
@@ -268,7 +226,7 @@ test('a batch where every image fails: red toast naming each image (stubbed even
   const toast = generator.toasts.filter({ hasText: 'All 2 images failed.' });
   await expect(toast).toHaveAttribute('data-type', 'error');
   await expect(toast).toContainText('Failed: image 1 (Rate limited by the provider), image 2 (Timed out)');
-  await expect(generator.galleryImages).toHaveCount(0);
+  await expect(generator.sessionImages).toHaveCount(0);
 });
 
 test('the page follows the events: retry wait, image on its item-end, bar only from events (scripted stream)', async ({ page, generator }) => {
@@ -308,7 +266,7 @@ test('the page follows the events: retry wait, image on its item-end, bar only f
   await expect(generator.slot(1)).not.toContainText('Retrying');
   await send({ type: 'item-end', ...counters, sequence: 5, completed: 1, failed: 0, etaMs: 4000, index: 1, status: 'succeeded', data: png, mimeType: 'image/png' });
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
-  await expect(generator.galleryImages).toHaveCount(1);
+  await expect(generator.sessionImages).toHaveCount(1);
   await expect(generator.progressText).toHaveText('Generating 2/2...');
   await expect(generator.progressBar).toHaveAttribute('aria-valuenow', '1');
   await expect(page.getByTestId('progress-eta')).toHaveText('About 4 s left');

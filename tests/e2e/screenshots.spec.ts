@@ -1,5 +1,18 @@
 import { mkdirSync } from 'node:fs';
+import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from './base-test';
+import { startBatch, waitUntilIdle } from './helpers';
+
+const historyPrompt = 'a quiet harbour at dawn, fishing boats, soft mist [fail]';
+
+/** A saved batch in the history (with a failed image), made once for all the screenshots. */
+async function ensureHistory(request: APIRequestContext): Promise<void> {
+  const response = await request.get('/api/batches?limit=100');
+  const { batches } = (await response.json()) as { batches: { prompt: string }[] };
+  if (batches.some((batch) => batch.prompt === historyPrompt)) return;
+  await startBatch(request, { prompt: historyPrompt, numberOfImages: 6, aspectRatio: '3:2' });
+  await waitUntilIdle(request);
+}
 
 /** The page at desktop and phone sizes, light and dark: screenshots into test-results/screenshots/. */
 const viewports = [
@@ -13,7 +26,9 @@ for (const viewport of viewports) {
     test.describe(`${viewport.name} ${viewport.width}x${viewport.height}, ${colorScheme}`, () => {
       test.use({ viewport: { width: viewport.width, height: viewport.height }, colorScheme });
 
-      test('looks right and fits the width', async ({ page, generator }) => {
+      test('looks right and fits the width', async ({ page, request, generator }) => {
+        test.setTimeout(60_000);
+        await ensureHistory(request);
         const directory = 'test-results/screenshots';
         mkdirSync(directory, { recursive: true });
         const shot = (state: string, fullPage = false) =>
@@ -40,6 +55,15 @@ for (const viewport of viewports) {
         await generator.slot(1).getByRole('button', { name: 'Open image 1 full size' }).click();
         await expect(generator.lightbox).toBeVisible();
         await shot('lightbox');
+        await page.keyboard.press('Escape');
+        await expect(generator.lightbox).toHaveCount(0);
+
+        // A background batch on its way: live area, card actions, the history under it.
+        await generator.startBackground('a field of sunflowers under a summer sky [fail]', 12);
+        await expect(generator.slot(4)).toHaveAttribute('data-status', 'succeeded', { timeout: 15_000 });
+        await shot('background');
+        await shot('background-full', true);
+        expect(await fitsWidth()).toBe(true);
       });
     });
   }

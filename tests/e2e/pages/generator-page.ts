@@ -13,7 +13,14 @@ export class GeneratorPage {
   readonly progressText: Locator;
   readonly progressBar: Locator;
   readonly slots: Locator;
+  /** Every image on the page: this tab's batches and the saved history. */
   readonly galleryImages: Locator;
+  /** Images of the batches started in this tab over the classic route (not saved on the server). */
+  readonly sessionImages: Locator;
+  readonly cards: Locator;
+  readonly sessionCards: Locator;
+  /** The batch of the live area (its tiles are the result-slots). */
+  readonly currentCard: Locator;
   readonly toasts: Locator;
   readonly providerBadge: Locator;
   readonly fieldErrors: Locator;
@@ -32,6 +39,10 @@ export class GeneratorPage {
     this.progressBar = page.getByTestId('progress-bar');
     this.slots = page.getByTestId('result-slot');
     this.galleryImages = page.getByTestId('gallery-image');
+    this.cards = page.getByTestId('batch-card');
+    this.sessionCards = page.locator('[data-testid="batch-card"][data-source="session"]');
+    this.sessionImages = this.sessionCards.getByTestId('gallery-image');
+    this.currentCard = this.cards.filter({ has: page.getByTestId('result-slot') });
     this.toasts = page.getByTestId('toast');
     this.providerBadge = page.getByTestId('provider-badge');
     this.fieldErrors = page.getByTestId('field-error');
@@ -41,6 +52,23 @@ export class GeneratorPage {
   async goto(): Promise<void> {
     await this.page.goto('/');
     await expect(this.prompt).toBeFocused();
+  }
+
+  /** A batch kept by the server, by id. */
+  card(batchId: string): Locator {
+    return this.page.locator(`[data-testid="batch-card"][data-batch-id="${batchId}"]`);
+  }
+
+  /** Starts a batch of 5+ images (the background queue) and answers its id. */
+  async startBackground(prompt: string, numberOfImages: number): Promise<string> {
+    await this.fill(prompt, numberOfImages);
+    const responsePromise = this.page.waitForResponse((response) => new URL(response.url()).pathname === '/api/batches' && response.request().method() === 'POST');
+    await this.generateButton.click();
+    const response = await responsePromise;
+    expect(response.status()).toBe(202);
+    const body: unknown = await response.json();
+    if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string') throw new Error('POST /api/batches answered no id');
+    return body.id;
   }
 
   slot(index: number): Locator {

@@ -1,0 +1,136 @@
+'use client';
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { BatchRun } from '@/hooks/batch-state';
+import type { SavedBatchControls } from './batch-actions';
+import { BatchGroup } from './batch-group';
+import { imageFileName } from './format';
+import { Lightbox, type LightboxEntry } from './lightbox';
+import { notifyError, notifyInfo } from './notify';
+import styles from './generator.module.css';
+
+export interface GalleryItem {
+  run: BatchRun;
+  /** Present for a batch the server keeps. */
+  saved?: SavedBatchControls;
+}
+
+export interface HistoryControls {
+  hasMore: boolean;
+  isLoadingMore: boolean;
+  error?: string;
+  loadMore: () => Promise<void>;
+}
+
+interface GalleryProps {
+  /** Newest first: this tab's batches and the server's, together. */
+  items: GalleryItem[];
+  /** The batch of the live area. */
+  currentClientId: string | null;
+  history: HistoryControls;
+  /** "Use as input" in the lightbox: the image becomes the composer's input image. */
+  onUseAsInput: (file: File) => void;
+  /** After "Use as input", once the lightbox has closed. */
+  onFocusPrompt: () => void;
+}
+
+/** Every batch, newest first, grouped by batch; a lightbox for any image; older batches on demand. */
+export function Gallery({ items, currentClientId, history, onUseAsInput, onFocusPrompt }: GalleryProps) {
+  const [selected, setSelected] = useState<{ clientId: string; index: number } | null>(null);
+  const shouldFocusPromptRef = useRef(false);
+
+  const entries: LightboxEntry[] = useMemo(
+    () =>
+      items.flatMap(({ run }) =>
+        run.slots.flatMap((slot) => (slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, image: slot.image }] : [])),
+      ),
+    [items],
+  );
+  const selectedPosition = selected
+    ? entries.findIndex((entry) => entry.run.clientId === selected.clientId && entry.index === selected.index)
+    : -1;
+  const selectedEntry = entries[selectedPosition];
+  const step = (offset: number) => {
+    const next = entries[(selectedPosition + offset + entries.length) % entries.length];
+    if (next) setSelected({ clientId: next.run.clientId, index: next.index });
+  };
+
+  useEffect(() => {
+    if (selected === null && shouldFocusPromptRef.current) {
+      shouldFocusPromptRef.current = false;
+      onFocusPrompt();
+    }
+  }, [selected, onFocusPrompt]);
+
+  const copyPrompt = async (prompt: string) => {
+    try {
+      await navigator.clipboard.writeText(prompt);
+      notifyInfo('Prompt copied.');
+    } catch {
+      notifyError('Could not copy the prompt', 'Select the prompt text and copy it by hand.');
+    }
+  };
+
+  const takeAsInput = async ({ image, index }: LightboxEntry) => {
+    try {
+      const blob = await (await fetch(image.url)).blob();
+      onUseAsInput(new File([blob], `input-${imageFileName(index, image.mimeType)}`, { type: blob.type || image.mimeType }));
+      shouldFocusPromptRef.current = true;
+      setSelected(null);
+      notifyInfo(`Image ${index} is now the input image.`);
+    } catch {
+      notifyError('Could not use that image as input');
+    }
+  };
+
+  return (
+    <section className={styles.results} aria-labelledby="results-heading">
+      <h2 id="results-heading" className={styles.sectionTitle}>
+        Gallery
+      </h2>
+      {items.length === 0 && !history.hasMore ? (
+        <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
+      ) : (
+        items.map(({ run, saved }) => (
+          <BatchGroup
+            key={run.clientId}
+            run={run}
+            isCurrent={run.clientId === currentClientId}
+            onOpen={(clientId, index) => setSelected({ clientId, index })}
+            {...(saved ? { saved } : {})}
+          />
+        ))
+      )}
+      {history.error ? (
+        <p className={styles.historyError} role="status" data-testid="history-error">
+          {history.error}
+        </p>
+      ) : null}
+      {history.hasMore ? (
+        <button
+          type="button"
+          className={`button button-secondary ${styles.loadMore}`}
+          onClick={() => void history.loadMore()}
+          disabled={history.isLoadingMore}
+          aria-busy={history.isLoadingMore}
+          data-testid="load-more"
+        >
+          {history.isLoadingMore ? 'Loading…' : history.error ? 'Try again' : 'Load more'}
+        </button>
+      ) : null}
+
+      {selectedEntry ? (
+        <Lightbox
+          entry={selectedEntry}
+          position={selectedPosition + 1}
+          count={entries.length}
+          onPrevious={() => step(-1)}
+          onNext={() => step(1)}
+          onClose={() => setSelected(null)}
+          onCopyPrompt={(prompt) => void copyPrompt(prompt)}
+          onUseAsInput={(entry) => void takeAsInput(entry)}
+        />
+      ) : null}
+    </section>
+  );
+}

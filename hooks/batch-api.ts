@@ -1,0 +1,105 @@
+import type { z } from 'zod';
+import { batchActionResultSchema, batchListSchema, batchViewSchema, type BatchListData, type BatchViewData } from './batch-view-schema';
+
+export interface BatchRequest {
+  prompt: string;
+  numberOfImages: number;
+  aspectRatio?: string;
+  /** Present for image-to-image. */
+  image?: File;
+}
+
+/** Fields the server may name in a 400; shown next to that field. */
+export type RequestField = 'prompt' | 'numberOfImages' | 'image' | 'aspectRatio';
+
+export interface ApiError {
+  /** 0 when the server could not be reached. */
+  status: number;
+  message: string;
+  field?: RequestField;
+}
+
+export type ApiResult<Value> = ({ ok: true } & { value: Value }) | ({ ok: false } & ApiError);
+
+const requestFields: readonly string[] = ['prompt', 'numberOfImages', 'image', 'aspectRatio'];
+
+function isRequestField(value: unknown): value is RequestField {
+  return typeof value === 'string' && requestFields.includes(value);
+}
+
+/** The `{ error, field? }` body of a refused request, or its status line when the body says nothing. */
+export async function readApiError(response: Response): Promise<ApiError> {
+  let message = `The server answered ${response.status} ${response.statusText}`.trim();
+  let field: RequestField | undefined;
+  try {
+    const body: unknown = await response.json();
+    if (typeof body === 'object' && body !== null) {
+      if ('error' in body && typeof body.error === 'string') message = body.error;
+      if ('field' in body && isRequestField(body.field)) field = body.field;
+    }
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  return { status: response.status, message, ...(field ? { field } : {}) };
+}
+
+async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodType<Value>): Promise<ApiResult<Value>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, headers: { Accept: 'application/json', ...init.headers } });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, status: 0, message: `Could not reach the server (${reason})` };
+  }
+  if (!response.ok) return { ok: false, ...(await readApiError(response)) };
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return { ok: false, status: response.status, message: 'The server did not answer JSON.' };
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    return { ok: false, status: response.status, message: `The server's answer was not understood (${parsed.error.issues[0]?.message}).` };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** The request as JSON, or as a multipart form when it carries an image (like the generate routes). */
+export function toRequestBody(request: BatchRequest): { body: BodyInit; headers: Record<string, string> } {
+  if (request.image) {
+    const form = new FormData();
+    form.set('prompt', request.prompt);
+    form.set('numberOfImages', String(request.numberOfImages));
+    if (request.aspectRatio) form.set('aspectRatio', request.aspectRatio);
+    form.set('image', request.image, request.image.name);
+    return { body: form, headers: {} };
+  }
+  const body = JSON.stringify({
+    prompt: request.prompt,
+    numberOfImages: request.numberOfImages,
+    ...(request.aspectRatio ? { aspectRatio: request.aspectRatio } : {}),
+  });
+  return { body, headers: { 'Content-Type': 'application/json' } };
+}
+
+/** `POST /api/batches`: the server queues the batch and answers at once (202). */
+export function createBatch(request: BatchRequest): Promise<ApiResult<BatchViewData>> {
+  return requestJson('/api/batches', { method: 'POST', ...toRequestBody(request) }, batchViewSchema);
+}
+
+export function getBatch(batch: BatchViewData): Promise<ApiResult<BatchViewData>> {
+  return requestJson(batch.url, { cache: 'no-store' }, batchViewSchema);
+}
+
+/** Newest first; `before` is the previous page's `nextCursor`. */
+export function listBatches(limit: number, before?: string): Promise<ApiResult<BatchListData>> {
+  const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) });
+  return requestJson(`/api/batches?${query}`, { cache: 'no-store' }, batchListSchema);
+}
+
+/** `cancel`: queued images are canceled, calls in flight stopped. `retry`: failed and canceled images run again. */
+export async function postBatchAction(batch: BatchViewData, action: 'cancel' | 'retry'): Promise<ApiResult<BatchViewData>> {
+  const result = await requestJson(`${batch.url}/${action}`, { method: 'POST' }, batchActionResultSchema);
+  return result.ok ? { ok: true, value: result.value.batch } : result;
+}

@@ -1,0 +1,150 @@
+'use client';
+
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { getBatch, listBatches, postBatchAction, type ApiResult } from './batch-api';
+import type { BatchViewData } from './batch-view-schema';
+import { eventsUrlAfter, followBatchEvents } from './follow-batch-events';
+import {
+  displayRunOf,
+  historyPageSize,
+  isActiveStatus,
+  resumeSequenceOf,
+  serverBatchesReducer,
+  toServerBatch,
+  type HistoryPage,
+  type ServerBatch,
+} from './server-batch-state';
+
+export type { HistoryPage } from './server-batch-state';
+
+/**
+ * Event streams open at once. Each holds one of the browser's six HTTP/1.1 connections to the
+ * server, which the images need too; running batches beyond these are polled instead.
+ */
+const maxLiveStreams = 3;
+const pollIntervalMs = 4000;
+
+export type BatchAction = 'cancel' | 'retry';
+
+function isShownRunning(batch: ServerBatch): boolean {
+  return displayRunOf(batch).status === 'running';
+}
+
+/**
+ * The batches the server keeps: the first page of history (loaded with the page), batches started
+ * here, older pages on demand. Every batch that is running is followed live over its event stream
+ * (or polled, past `maxLiveStreams`); cancel and retry go to the API.
+ */
+export function useServerBatches(initialPage: HistoryPage, priorityBatchId: string | null) {
+  const [state, dispatch] = useReducer(serverBatchesReducer, initialPage, (page) => ({ batches: page.batches.map(toServerBatch) }));
+  const [next, setNext] = useState<{ cursor?: string } | null>(
+    initialPage.error ? {} : initialPage.nextCursor ? { cursor: initialPage.nextCursor } : null,
+  );
+  const [historyError, setHistoryError] = useState(initialPage.error);
+  const [isLoadingMore, setIsLoadingMore] = useState(false);
+  const [pending, setPending] = useState<Record<string, BatchAction>>({});
+  const [streamChanges, setStreamChanges] = useState(0);
+  const streamsRef = useRef(new Map<string, () => void>());
+  const lostRef = useRef(new Set<string>());
+  const stateRef = useRef(state);
+  useEffect(() => {
+    stateRef.current = state;
+  });
+
+  useEffect(() => {
+    const streams = streamsRef.current;
+    return () => {
+      for (const stop of streams.values()) stop();
+      streams.clear();
+    };
+  }, []);
+
+  // Follow what runs, the batch in the live area first.
+  useEffect(() => {
+    const streams = streamsRef.current;
+    const candidates = state.batches
+      .filter((batch) => isShownRunning(batch) && !streams.has(batch.view.id) && !lostRef.current.has(batch.view.id))
+      .sort((left, right) => Number(right.view.id === priorityBatchId) - Number(left.view.id === priorityBatchId));
+    for (const batch of candidates) {
+      if (streams.size >= maxLiveStreams) break;
+      const batchId = batch.view.id;
+      const url = eventsUrlAfter(batch.view.eventsUrl, resumeSequenceOf(batch));
+      dispatch({ type: 'follow', batchId });
+      const forget = () => {
+        streams.delete(batchId);
+        setStreamChanges((count) => count + 1);
+      };
+      const stop = followBatchEvents(url, {
+        onEvent: (event) => dispatch({ type: 'event', batchId, event, receivedAt: Date.now() }),
+        onEnd: () => {
+          forget();
+          dispatch({ type: 'stream-end', batchId });
+        },
+        onLost: () => {
+          forget();
+          lostRef.current.add(batchId);
+          dispatch({ type: 'stream-lost', batchId });
+        },
+        onInvalidEvent: (problem) => console.warn(`Skipped a progress event: ${problem}`),
+      });
+      streams.set(batchId, stop);
+    }
+  }, [state.batches, priorityBatchId, streamChanges]);
+
+  // Running batches without a stream are polled.
+  const hasRunning = state.batches.some(isShownRunning);
+  useEffect(() => {
+    if (!hasRunning) return;
+    const timer = setInterval(() => {
+      for (const batch of stateRef.current.batches) {
+        if (!isShownRunning(batch) || streamsRef.current.has(batch.view.id)) continue;
+        void getBatch(batch.view).then((result) => {
+          if (result.ok) dispatch({ type: 'snapshot', view: result.value });
+        });
+      }
+    }, pollIntervalMs);
+    return () => clearInterval(timer);
+  }, [hasRunning]);
+
+  const add = useCallback((view: BatchViewData) => dispatch({ type: 'add', views: [view], position: 'start' }), []);
+
+  const act = useCallback(async (batchId: string, action: BatchAction): Promise<ApiResult<BatchViewData> | undefined> => {
+    const batch = stateRef.current.batches.find((candidate) => candidate.view.id === batchId);
+    if (!batch) return undefined;
+    setPending((current) => ({ ...current, [batchId]: action }));
+    try {
+      const result = await postBatchAction(batch.view, action);
+      if (result.ok) {
+        const isRequeued = action === 'retry' && isActiveStatus(result.value.status);
+        lostRef.current.delete(batchId);
+        dispatch(isRequeued ? { type: 'retried', view: result.value, at: Date.now() } : { type: 'snapshot', view: result.value });
+      }
+      return result;
+    } finally {
+      setPending(({ [batchId]: _done, ...rest }) => rest);
+    }
+  }, []);
+
+  const loadMore = useCallback(async () => {
+    if (!next || isLoadingMore) return;
+    setIsLoadingMore(true);
+    const result = await listBatches(historyPageSize, next.cursor);
+    setIsLoadingMore(false);
+    if (!result.ok) {
+      setHistoryError(`The saved batches could not be loaded: ${result.message}`);
+      return;
+    }
+    setHistoryError(undefined);
+    dispatch({ type: 'add', views: result.value.batches, position: 'end' });
+    setNext(result.value.nextCursor ? { cursor: result.value.nextCursor } : null);
+  }, [next, isLoadingMore]);
+
+  return {
+    batches: state.batches,
+    add,
+    cancel: (batchId: string) => act(batchId, 'cancel'),
+    retry: (batchId: string) => act(batchId, 'retry'),
+    pending,
+    history: { hasMore: next !== null, isLoadingMore, error: historyError, loadMore },
+  };
+}

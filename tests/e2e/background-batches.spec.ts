@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from './base-test';
+import { expectImagesLoaded, getBatch, progressSamples, recordProgress, startBatch, waitUntilIdle } from './helpers';
+
+/**
+ * Batches of 5+ images go to the server's background queue (POST /api/batches) and are followed
+ * over their event stream; they are saved, so they survive a reload. The demo provider takes
+ * about 0.5 s per image here (DEMO_LATENCY_MS=400, one at a time).
+ */
+
+const inputPng = path.join(__dirname, 'fixtures', 'input-64x48.png');
+
+test('8 images in the background: progress survives a reload and goes on, then Download all (ZIP)', async ({ page, request, generator, generateRequests }) => {
+  test.setTimeout(60_000);
+  await recordProgress(page);
+  await generator.goto();
+  const batchId = await generator.startBackground('a field of sunflowers under a summer sky', 8);
+  expect(generateRequests).toEqual(['POST /api/batches']);
+  await expect(generator.generateButton).toBeEnabled();
+  await expect(generator.progressText).toHaveText(/^Generating [1-8]\/8\.\.\.$/);
+  await expect(generator.progressBar).toHaveAttribute('aria-valuemax', '8');
+  await expect(generator.slots).toHaveCount(8);
+  await expect(generator.card(batchId)).toHaveAttribute('data-status', /queued|running/);
+
+  await expect.poll(async () => (await generator.progressValue()).now, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  const beforeReload = (await generator.progressValue()).now;
+  expect(beforeReload).toBeLessThan(8);
+  const imagesBeforeReload = await generator.currentCard.getByTestId('gallery-image').count();
+  await page.reload();
+
+  // The live area follows the batch again, from where it was: never from 0, never backwards.
+  await expect(generator.progressText).toHaveText(/^Generating [1-8]\/8\.\.\.$/);
+  await expect(generator.slots).toHaveCount(8);
+  await generator.waitForBatchEnd(8);
+  await expect(generator.progressText).toHaveText('Done: 8/8 generated');
+  const samples = await progressSamples(page);
+  const values = samples.map((sample) => sample.now);
+  expect(values[0], 'the first progress after the reload').toBeGreaterThanOrEqual(beforeReload);
+  expect(values, 'the bar never moves back').toEqual([...values].sort((left, right) => left - right));
+  expect(samples.filter((sample) => sample.now === sample.max && sample.unfinished > 0), 'never full before the end').toEqual([]);
+  expect(new Set(values).size, 'progress kept arriving after the reload').toBeGreaterThan(1);
+  expect(imagesBeforeReload).toBeGreaterThanOrEqual(3);
+
+  const card = generator.card(batchId);
+  await expect(card).toHaveAttribute('data-status', 'completed');
+  await expectImagesLoaded(card.getByTestId('gallery-image'), 8);
+  await expect(card.getByTestId('gallery-image').first()).toHaveAttribute('src', /^\/api\/images\//);
+  await expect(generator.toasts.filter({ hasText: 'Successfully generated 8 images.' })).toBeVisible();
+  await expect(card.getByTestId('batch-retry')).toHaveCount(0);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), card.getByTestId('batch-zip').click()]);
+  expect(download.suggestedFilename()).toMatch(/\.zip$/);
+  const zip = readFileSync(await download.path());
+  expect([...zip.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
+  const batch = await getBatch(request, batchId);
+  let imageBytes = 0;
+  for (const item of batch.items ?? []) {
+    const response = await request.get(`/api/images/${(item as { imageId?: string }).imageId}`);
+    imageBytes += (await response.body()).length;
+  }
+  expect(imageBytes).toBeGreaterThan(0);
+  expect(zip.length).toBeGreaterThan(imageBytes);
+});
+
+test('the gallery survives a reload: saved batches come back from the server, older ones with "Load more"', async ({ page, request, generator }) => {
+  test.setTimeout(60_000);
+  // Enough saved batches for a second page (10 per page).
+  for (let count = 1; count <= 11; count += 1) await startBatch(request, { prompt: `saved batch ${count}`, numberOfImages: 1 });
+  await waitUntilIdle(request);
+  await generator.goto();
+  const savedCards = page.locator('[data-testid="batch-card"][data-source="server"]');
+  await expect(savedCards).toHaveCount(10);
+  const newest = generator.cards.first();
+  await expect(newest).toContainText('saved batch 11');
+  await expect(newest).toHaveAttribute('data-status', 'completed');
+  await expect(newest.getByTestId('batch-status')).toHaveText('Completed');
+  await expect(newest.locator('time')).toHaveText(/\d{2}:\d{2}/);
+  await expect(newest.locator('[data-demo="true"]')).toHaveText('demo');
+  await expectImagesLoaded(newest.getByTestId('gallery-image'), 1);
+
+  // A classic batch (1-4 images) lives in this tab only, and says so; the saved ones stay after a reload.
+  await generator.generate('a classic batch in this tab', 2);
+  await generator.waitForBatchEnd(2);
+  await expect(generator.sessionCards.first()).toContainText('this tab only');
+  await page.reload();
+  await expect(generator.prompt).toBeFocused();
+  await expect(generator.sessionCards).toHaveCount(0);
+  await expect(savedCards).toHaveCount(10);
+  await expect(generator.cards.first()).toContainText('saved batch 11');
+  await expect(generator.progressText).toHaveCount(0);
+
+  await page.getByTestId('load-more').click();
+  await expect.poll(() => savedCards.count()).toBeGreaterThan(10);
+  const ids = await savedCards.evaluateAll((cards) => cards.map((card) => card.getAttribute('data-batch-id')));
+  expect(new Set(ids).size, 'no batch twice').toBe(ids.length);
+  await expect(page.getByText('saved batch 1', { exact: true })).toBeVisible();
+});
+
+test('"Retry failed" runs only the failed image again; its new attempt fails the same way', async ({ page, request, generator, generateRequests }) => {
+  test.setTimeout(60_000);
+  await recordProgress(page);
+  await generator.goto();
+  await generator.fill('a lighthouse in the fog [fail]', 6);
+  const responsePromise = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/batches' && response.request().method() === 'POST');
+  await generator.generateButton.dblclick();
+  const batchId = ((await (await responsePromise).json()) as { id: string }).id;
+  await generator.waitForBatchEnd(6);
+  expect(generateRequests, 'a double click starts one batch').toEqual(['POST /api/batches']);
+
+  const card = generator.card(batchId);
+  await expect(card).toHaveAttribute('data-status', 'partial');
+  await expect(generator.slot(2)).toHaveAttribute('data-status', 'failed');
+  await expect(generator.slot(2)).toContainText('Blocked by the safety filter');
+  const toast = generator.toasts.filter({ hasText: 'Successfully generated 5 of 6 images. 1 failed.' });
+  await expect(toast).toHaveAttribute('data-type', 'warning');
+  await expect(toast).toContainText('Failed: image 2 (Blocked by the safety filter)');
+  const before = await getBatch(request, batchId);
+  expect(before.items?.map((item) => item.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
+
+  // Every status each tile goes through from here on.
+  await page.evaluate(() => {
+    const history: Record<string, string[]> = {};
+    (window as unknown as { slotHistory: typeof history }).slotHistory = history;
+    const record = () => {
+      for (const slot of document.querySelectorAll('[data-testid="result-slot"]')) {
+        const seen = (history[slot.getAttribute('data-index') ?? '?'] ??= []);
+        const status = slot.getAttribute('data-status') ?? '?';
+        if (seen.at(-1) !== status) seen.push(status);
+      }
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
+  });
+
+  const retry = card.getByTestId('batch-retry');
+  await expect(retry).toHaveText('Retry failed (1)');
+  await retry.click();
+  await expect(generator.toasts.filter({ hasText: 'Successfully generated 5 of 6 images. 1 failed.' })).toHaveCount(2, { timeout: 15_000 });
+  await expect(generator.slot(2)).toHaveAttribute('data-status', 'failed');
+  // The batch ran again (the live line came back), and only image 2 left its ended state.
+  const history = await page.evaluate(() => (window as unknown as { slotHistory: Record<string, string[]> }).slotHistory);
+  expect(history['2']?.[0]).toBe('failed');
+  expect(history['2']?.at(-1)).toBe('failed');
+  expect(history['2']?.some((status) => status === 'queued' || status === 'running')).toBe(true);
+  for (const index of ['1', '3', '4', '5', '6']) expect(history[index]).toEqual(['succeeded']);
+  const texts = (await progressSamples(page)).map((sample) => sample.text);
+  expect(texts.lastIndexOf('Generating 6/6...')).toBeGreaterThan(texts.indexOf('Done: 5/6 generated, 1 failed'));
+  await expect(card).toHaveAttribute('data-status', 'partial');
+
+  const after = await getBatch(request, batchId);
+  expect(after.items?.map((item) => item.attempts), 'a new attempt for image 2 only').toEqual([1, 2, 1, 1, 1, 1]);
+  await expect(retry).toHaveText('Retry failed (1)');
+  await expectImagesLoaded(card.getByTestId('gallery-image'), 5);
+});
+
+test('cancel a background batch (from an image) mid-way: what had not run is canceled, retry offers it', async ({ page, request, generator }) => {
+  test.setTimeout(60_000);
+  await generator.goto();
+  await generator.imageInput.setInputFiles(inputPng);
+  await expect(generator.generateButton).toHaveText('Generate Images from Image');
+  const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches');
+  const batchId = await generator.startBackground('turn it into a night scene', 12);
+  expect((await requestPromise).headers()['content-type']).toContain('multipart/form-data');
+
+  const card = generator.card(batchId);
+  await expect(card.locator('[data-testid="result-slot"][data-status="succeeded"]')).toHaveCount(2, { timeout: 15_000 });
+  await card.getByTestId('batch-cancel').click();
+  await expect(card).toHaveAttribute('data-status', 'canceled');
+  await expect(generator.progressText).toHaveText(/^Canceled: \d+\/12 generated$/);
+  await expect(generator.toasts.filter({ hasText: 'Canceled.' })).toBeVisible();
+  await expect(card.getByTestId('batch-cancel')).toHaveCount(0);
+
+  const statuses = await generator.slots.evaluateAll((slots) => slots.map((slot) => slot.getAttribute('data-status')));
+  expect(statuses.every((status) => status === 'succeeded' || status === 'canceled')).toBe(true);
+  const canceled = statuses.filter((status) => status === 'canceled').length;
+  expect(canceled).toBeGreaterThanOrEqual(6);
+  await expect(generator.slot(12)).toContainText('Canceled');
+
+  // The server agrees, and stays that way: nothing more runs.
+  const batch = await getBatch(request, batchId);
+  expect(batch.status).toBe('canceled');
+  expect(batch.items?.map((item) => item.status)).toEqual(statuses);
+  await page.waitForTimeout(1200);
+  expect((await getBatch(request, batchId)).items?.map((item) => item.status)).toEqual(statuses);
+  await expect(card.getByTestId('batch-retry')).toHaveText(`Retry failed (${canceled})`);
+  await expect(card.getByTestId('batch-zip')).toBeVisible();
+});

@@ -1,0 +1,82 @@
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+
+export interface ProgressSample {
+  now: number;
+  max: number;
+  unfinished: number;
+  text: string | null;
+}
+
+/** Records the progress bar and line on every DOM change (of every page load), to check the bar never moves back. */
+export async function recordProgress(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const samples: ProgressSample[] = [];
+    (window as unknown as { progressSamples: ProgressSample[] }).progressSamples = samples;
+    const record = () => {
+      const bar = document.querySelector('[data-testid="progress-bar"]');
+      const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? null;
+      if (!bar) return;
+      const sample = {
+        now: Number(bar.getAttribute('aria-valuenow')),
+        max: Number(bar.getAttribute('aria-valuemax')),
+        unfinished: document.querySelectorAll('[data-testid="result-slot"]:is([data-status="queued"], [data-status="running"])').length,
+        text,
+      };
+      const last = samples[samples.length - 1];
+      if (!last || last.now !== sample.now || last.text !== sample.text || last.unfinished !== sample.unfinished) samples.push(sample);
+    };
+    new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+export async function progressSamples(page: Page): Promise<ProgressSample[]> {
+  return page.evaluate(() => (window as unknown as { progressSamples: ProgressSample[] }).progressSamples);
+}
+
+/** Exactly `count` images in `images`, each visible and decoded. */
+export async function expectImagesLoaded(images: Locator, count: number): Promise<void> {
+  await expect(images).toHaveCount(count);
+  for (const image of await images.all()) {
+    await image.scrollIntoViewIfNeeded();
+    await expect(image).toBeVisible();
+    await expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth > 0)).toBe(true);
+  }
+}
+
+interface BatchSummary {
+  id: string;
+  status: string;
+  items?: { index: number; status: string; attempts: number }[];
+}
+
+export async function getBatch(request: APIRequestContext, batchId: string): Promise<BatchSummary> {
+  const response = await request.get(`/api/batches/${batchId}`);
+  expect(response.status()).toBe(200);
+  return (await response.json()) as BatchSummary;
+}
+
+const isActive = (batch: BatchSummary) => batch.status === 'queued' || batch.status === 'running';
+
+/** Starts a background batch through the API. */
+export async function startBatch(request: APIRequestContext, body: Record<string, unknown>): Promise<string> {
+  const response = await request.post('/api/batches', { data: body });
+  expect(response.status()).toBe(202);
+  return ((await response.json()) as BatchSummary).id;
+}
+
+async function listActive(request: APIRequestContext): Promise<BatchSummary[]> {
+  const response = await request.get('/api/batches?limit=100');
+  const { batches } = (await response.json()) as { batches: BatchSummary[] };
+  return batches.filter(isActive);
+}
+
+/** Waits until no background batch is queued or running. */
+export async function waitUntilIdle(request: APIRequestContext): Promise<void> {
+  await expect.poll(async () => (await listActive(request)).length, { timeout: 60_000 }).toBe(0);
+}
+
+/** Cancels whatever background batch a test left running, and waits until the queue is idle. */
+export async function cancelActiveBatches(request: APIRequestContext): Promise<void> {
+  for (const batch of await listActive(request)) await request.post(`/api/batches/${batch.id}/cancel`);
+  await waitUntilIdle(request);
+}
