@@ -1,17 +1,9 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import type { BatchWithItems, BlobStore, ItemRecord } from '@/lib/store';
+import { extensionByMimeType, type BatchWithItems, type BlobStore, type ItemRecord } from '@/lib/store';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
 import { logEvent } from './logger';
-
-const extensionByMimeType: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'image/avif': 'avif',
-};
 
 /** `image-001.png`: the item's index, zero-padded to at least three digits so names sort in order. */
 export function zipEntryName(item: ItemRecord, total: number): string | undefined {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StoreError } from './store-error';
 
 /** File extension per stored type; anything else is kept as `.bin` so no returned image is ever refused. */
-const extensionByMimeType: Readonly<Record<string, string>> = {
+export const extensionByMimeType: Readonly<Record<string, string>> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
   'image/webp': 'webp',

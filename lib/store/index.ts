@@ -28,6 +28,6 @@ export {
 } from './batch-records';
 export type { BlobStore, ImageRef, ImageTextMetadata, OpenedImage } from './blob-store';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
-export { parseImageId } from './image-id';
+export { extensionByMimeType, parseImageId } from './image-id';
 export { toImageTextMetadata, type GenerationDescription } from './image-text-metadata';
 export { readPngTextChunks, type PngTextEntry } from './png/png-text-chunks';
