@@ -30,6 +30,17 @@ const indexList = z
 export const providerIds = ['demo', 'gemini', 'openai'] as const;
 export type ProviderId = (typeof providerIds)[number];
 
+/**
+ * How calls to one provider are paced: `sequential` (one at a time, the seed's), `fixed` (a set
+ * concurrency and request rate), `adaptive` (learned from the provider's 429s and rate-limit headers).
+ */
+export const pacingModes = ['sequential', 'fixed', 'adaptive'] as const;
+export type PacingMode = (typeof pacingModes)[number];
+
+const optionalPacingMode = optionalString.pipe(z.enum(pacingModes).optional());
+const optionalRequestsPerMinute = optionalString.pipe(z.coerce.number<string>().positive().max(1_000_000).optional());
+const optionalConcurrency = optionalString.pipe(z.coerce.number<string>().int().min(1).max(64).optional());
+
 export const configSchema = z
   .object({
     /** Which provider generates images. @default `demo` unless a key is set (gemini, then openai). */
@@ -50,6 +61,26 @@ export const configSchema = z
     PACING_CONCURRENCY: integer(1, 1, 64),
     /** Minimum time between two request starts to one provider. @default 500 */
     PACING_MIN_INTERVAL_MS: integer(500, 0, 600_000),
+    /**
+     * `sequential` (concurrency 1, PACING_MIN_INTERVAL_MS apart), `fixed` (PACING_CONCURRENCY in flight,
+     * starts 60000/PACING_RPM ms apart) or `adaptive` (learns the provider's quota).
+     * @default `fixed` when PACING_CONCURRENCY > 1 or PACING_RPM is set, else `sequential`
+     */
+    PACING_MODE: optionalPacingMode,
+    /**
+     * Requests per minute per provider. `fixed`: the start rate (overrides PACING_MIN_INTERVAL_MS);
+     * `adaptive`: a ceiling it never exceeds. @default none
+     */
+    PACING_RPM: optionalRequestsPerMinute,
+    /** `adaptive`: the most calls in flight it may reach per provider. @default 16 */
+    PACING_MAX_CONCURRENCY: integer(16, 1, 64),
+    /** Per-provider overrides of PACING_MODE / PACING_CONCURRENCY / PACING_RPM. @default the global ones */
+    GEMINI_PACING_MODE: optionalPacingMode,
+    GEMINI_PACING_CONCURRENCY: optionalConcurrency,
+    GEMINI_PACING_RPM: optionalRequestsPerMinute,
+    OPENAI_PACING_MODE: optionalPacingMode,
+    OPENAI_PACING_CONCURRENCY: optionalConcurrency,
+    OPENAI_PACING_RPM: optionalRequestsPerMinute,
     /** Attempts per image, first try included. @default 3 */
     RETRY_MAX_ATTEMPTS: integer(3, 1, 10),
     /** First backoff delay; doubles each attempt, with jitter. @default 1000 */

@@ -11,9 +11,24 @@ export interface GenerateImageOptions {
   inputImage?: InputImage;
 }
 
+/**
+ * The request quota a provider reported alongside an answer (OpenAI's `x-ratelimit-*-requests`
+ * headers). Adaptive pacing uses it; providers that send nothing leave it out.
+ */
+export interface RateLimitInfo {
+  /** Requests allowed per minute (`x-ratelimit-limit-requests`). */
+  limitRequestsPerMinute?: number;
+  /** Requests left before the limit is reached (`x-ratelimit-remaining-requests`). */
+  remainingRequests?: number;
+  /** Time until the request quota is fully replenished, in milliseconds (`x-ratelimit-reset-requests`). */
+  resetRequestsMs?: number;
+}
+
 export interface GeneratedImage extends ImageData {
   /** Options the provider could not honour (never errors). */
   warnings?: string[];
+  /** The provider's quota as it reported it with this answer, when it did. */
+  rateLimit?: RateLimitInfo;
 }
 
 /**

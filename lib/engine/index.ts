@@ -1,5 +1,15 @@
 /** The batch engine's front door: other modules import from here, never from the files behind it. */
-export { createLane, defaultLaneOptions, type Lane, type LaneOptions, type ReleaseSlot } from './lane';
+export { createLane, defaultLaneOptions, type Lane, type LaneOptions, type ReleaseSlot, type SlotOutcome } from './lane';
+export { createAdaptiveLane, type AdaptiveLane } from './adaptive-lane';
+export {
+  createAdaptivePacer,
+  type AdaptivePacer,
+  type AdaptivePacingOptions,
+  type AdaptivePacingSnapshot,
+  type CallTicket,
+  type LaneLoad,
+} from './adaptive-pacing';
+export { createPacedLane, pacingSettingsFor, type PacingSettings } from './pacing';
 export {
   decideRetry,
   defaultRetryPolicy,

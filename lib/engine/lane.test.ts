@@ -189,3 +189,26 @@ describe('createLane', () => {
     expect(() => lane.setConcurrency(0)).toThrow(RangeError);
   });
 });
+
+describe('createLane at run time', () => {
+  it('changes the spacing with setMinIntervalMs, measured from the previous start', async () => {
+    const lane = createLane({ concurrency: 5, minIntervalMs: 1_000 });
+    const starts: number[] = [];
+    const all = Promise.all([useSlot(lane, starts), useSlot(lane, starts), useSlot(lane, starts)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(starts).toEqual([0]);
+    lane.setMinIntervalMs(200);
+    expect(lane.minIntervalMs).toBe(200);
+    await vi.advanceTimersByTimeAsync(400);
+    await all;
+    expect(starts).toEqual([0, 200, 400]);
+    expect(() => lane.setMinIntervalMs(-1)).toThrow(RangeError);
+  });
+
+  it('accepts how the call ended on release (fixed lanes ignore it)', async () => {
+    const lane = createLane({ minIntervalMs: 0 });
+    const release = await lane.acquire();
+    release({ status: 'failed', error: new Error('boom') });
+    expect(lane.inFlight).toBe(0);
+  });
+});

@@ -1,3 +1,5 @@
+import type { RateLimitInfo } from '@/lib/core';
+
 /**
  * A rate-limit lane: one per provider key, shared by every batch that calls that provider.
  *
@@ -21,8 +23,27 @@ export interface LaneOptions {
 
 export const defaultLaneOptions: Readonly<LaneOptions> = Object.freeze({ concurrency: 1, minIntervalMs: 500 });
 
-/** Gives a slot back to the lane. Calling it more than once is harmless. */
-export type ReleaseSlot = () => void;
+/**
+ * How the call made in a slot ended, told to the lane when the slot is given back, so that a lane
+ * that adapts (see `createAdaptiveLane`) can learn from it. Fixed lanes ignore it.
+ */
+export type SlotOutcome =
+  | {
+      status: 'succeeded';
+      /** The provider's quota as reported with the answer, when it reported one. */
+      rateLimit?: RateLimitInfo;
+    }
+  | {
+      status: 'failed';
+      /** What the call threw (usually a `ProviderError`). */
+      error: unknown;
+    };
+
+/**
+ * Gives a slot back to the lane, optionally saying how the call ended (omit it for a call that was
+ * never made or was aborted). Calling it more than once is harmless: only the first call counts.
+ */
+export type ReleaseSlot = (outcome?: SlotOutcome) => void;
 
 export interface Lane {
   /**
@@ -35,6 +56,8 @@ export interface Lane {
   pauseFor(durationMs: number): void;
   /** Changes the concurrency at run time; waiters that now fit start at once (pacing still applies). */
   setConcurrency(concurrency: number): void;
+  /** Changes the minimum time between two starts at run time (measured from the previous start). */
+  setMinIntervalMs(minIntervalMs: number): void;
   /** Slots taken and not yet released. */
   readonly inFlight: number;
   /** Callers waiting in `acquire`. */
@@ -57,7 +80,7 @@ interface Waiter {
 
 class RateLimitLane implements Lane {
   #concurrency: number;
-  readonly #minIntervalMs: number;
+  #minIntervalMs: number;
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
   #lastStartAtMs: number | undefined;
@@ -66,9 +89,7 @@ class RateLimitLane implements Lane {
 
   constructor(options: LaneOptions) {
     assertConcurrency(options.concurrency);
-    if (!Number.isFinite(options.minIntervalMs) || options.minIntervalMs < 0) {
-      throw new RangeError(`minIntervalMs must be a finite number >= 0, got ${options.minIntervalMs}`);
-    }
+    assertMinInterval(options.minIntervalMs);
     this.#concurrency = options.concurrency;
     this.#minIntervalMs = options.minIntervalMs;
   }
@@ -126,6 +147,12 @@ class RateLimitLane implements Lane {
     this.#drain();
   }
 
+  setMinIntervalMs(minIntervalMs: number): void {
+    assertMinInterval(minIntervalMs);
+    this.#minIntervalMs = minIntervalMs;
+    this.#drain();
+  }
+
   /** Starts every waiter that may start now, then sleeps until the next one may. */
   #drain(): void {
     this.#clearWakeTimer();
@@ -161,6 +188,12 @@ class RateLimitLane implements Lane {
     if (this.#wakeTimer === undefined) return;
     clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
+  }
+}
+
+function assertMinInterval(minIntervalMs: number): void {
+  if (!Number.isFinite(minIntervalMs) || minIntervalMs < 0) {
+    throw new RangeError(`minIntervalMs must be a finite number >= 0, got ${minIntervalMs}`);
   }
 }
 

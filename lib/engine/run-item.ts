@@ -37,7 +37,7 @@ export async function runItem({ request, provider, lane, policy, signal, random,
     let error: unknown;
     try {
       const image = await provider.generate(request, signal);
-      release();
+      release({ status: 'succeeded', ...(image.rateLimit ? { rateLimit: image.rateLimit } : {}) });
       // Kept even if the batch was aborted meanwhile: the image exists, never lose it.
       return { status: 'succeeded', image, attempts };
     } catch (caught) {
@@ -53,7 +53,8 @@ export async function runItem({ request, provider, lane, policy, signal, random,
     if (isProviderError(error) && error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
       lane.pauseFor(Math.min(error.retryAfterMs, policy.maxDelayMs));
     }
-    release();
+    // The outcome lets an adaptive lane slow down on 429 and overload.
+    release({ status: 'failed', error });
 
     const decision = decideRetry({ error, attempt: attempts, policy, random });
     if (!decision.shouldRetry) return { status: 'failed', error: toItemError(error), attempts };

@@ -1,5 +1,5 @@
 import { loadConfig, providerIds, type AppConfig, type ImageProvider, type ProviderId } from '@/lib/core';
-import { createLane, type Lane, type RetryPolicy } from '@/lib/engine';
+import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from '@/lib/engine';
 import { createProviders } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
 import { openStore, type Store } from '@/lib/store';
@@ -59,7 +59,8 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       const key = `${provider.id}:${provider.modelId}`;
       let lane = lanes.get(key);
       if (!lane) {
-        lane = createLane({ concurrency: config.PACING_CONCURRENCY, minIntervalMs: config.PACING_MIN_INTERVAL_MS });
+        // PACING_MODE (and <PROVIDER>_PACING_*): sequential by default, fixed, or adaptive.
+        lane = createPacedLane(pacingSettingsFor(config, provider.id));
         lanes.set(key, lane);
       }
       return lane;

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ProviderError, type ProviderErrorKind } from '@/lib/core';
+import { ProviderError, type ProviderErrorKind, type RateLimitInfo } from '@/lib/core';
 import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
 
 /**
@@ -100,6 +100,27 @@ export function retryAfterMsOf(headers: Headers | undefined, now: () => number =
     return parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
   }
   return undefined;
+}
+
+/**
+ * The request quota from `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests` and
+ * `x-ratelimit-reset-requests`, sent with successes as well as 429s; undefined when none is present.
+ */
+export function rateLimitInfoOf(headers: Headers | undefined): RateLimitInfo | undefined {
+  if (!headers) return undefined;
+  const wholeNumber = (name: string) => {
+    const text = headers.get(name)?.trim();
+    return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
+  };
+  const limit = wholeNumber('x-ratelimit-limit-requests');
+  const remaining = wholeNumber('x-ratelimit-remaining-requests');
+  const resetMs = parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
+  const info: RateLimitInfo = {
+    ...(limit !== undefined && limit > 0 ? { limitRequestsPerMinute: limit } : {}),
+    ...(remaining !== undefined ? { remainingRequests: remaining } : {}),
+    ...(resetMs !== undefined ? { resetRequestsMs: resetMs } : {}),
+  };
+  return Object.keys(info).length > 0 ? info : undefined;
 }
 
 /** OpenAI's reset durations in Go's notation: `"20ms"`, `"1.5s"`, `"6m0s"`, `"1h2m3s"`. */

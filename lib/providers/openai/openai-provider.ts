@@ -1,6 +1,6 @@
 import OpenAI, { toFile } from 'openai';
 import { ProviderError, type AspectRatio, type ImageProvider, type InputMimeType } from '@/lib/core';
-import { classifyOpenAIError, openAIKindForStatus } from './classify-openai-error';
+import { classifyOpenAIError, openAIKindForStatus, rateLimitInfoOf } from './classify-openai-error';
 
 export interface OpenAIProviderOptions {
   /** An OpenAI API key (sent as a bearer token; never logged, never in an error). */
@@ -65,14 +65,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvi
       const requestOptions = signal ? { signal } : undefined;
 
       let response: OpenAI.ImagesResponse;
+      let headers: Headers;
       try {
         if (request.inputImage) {
           const { bytes, mimeType } = request.inputImage;
           // A real image MIME type per part: the API rejects application/octet-stream.
           const image = await toFile(bytes, fileNameByMimeType[mimeType], { type: mimeType });
-          response = await client.images.edit({ ...common, image }, requestOptions);
+          ({ data: response, response: { headers } } = await client.images.edit({ ...common, image }, requestOptions).withResponse());
         } else {
-          response = await client.images.generate(common, requestOptions);
+          ({ data: response, response: { headers } } = await client.images.generate(common, requestOptions).withResponse());
         }
       } catch (error) {
         throw classifyOpenAIError(error, { signal, secrets });
@@ -91,7 +92,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvi
         });
       }
       if (image.bytes.byteLength === 0) throw new ProviderError('transient', 'OpenAI returned an empty image');
-      return warnings.length > 0 ? { ...image, warnings } : image;
+      // The request quota OpenAI reports on every answer: adaptive pacing paces right at it.
+      const rateLimit = rateLimitInfoOf(headers);
+      return { ...image, ...(warnings.length > 0 ? { warnings } : {}), ...(rateLimit ? { rateLimit } : {}) };
     },
   };
 }

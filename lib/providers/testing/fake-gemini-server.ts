@@ -108,15 +108,18 @@ export const geminiResponses = {
       hasRetryInfo?: boolean;
       /** @default the free-tier quota text ending in "Please retry in 53.0s." */
       message?: string;
+      /** The QuotaFailure violation's `quotaValue` (requests per minute). @default '10' */
+      quotaValue?: string;
     } = {},
   ): ScriptedResponse {
     const retryDelay = options.retryDelay ?? '53s';
+    const quotaValue = options.quotaValue ?? '10';
     const message =
       options.message ??
       'You exceeded your current quota, please check your plan and billing details. For more information on this error, ' +
         'head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: ' +
         'https://ai.dev/usage?tab=rate-limit. \n* Quota exceeded for metric: ' +
-        'generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 10, model: gemini-2.5-flash-image\n' +
+        `generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: ${quotaValue}, model: gemini-2.5-flash-image\n` +
         `Please retry in ${Number.parseFloat(retryDelay).toFixed(1)}s.`;
     const details: unknown[] = [
       {
@@ -126,7 +129,7 @@ export const geminiResponses = {
             quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
             quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
             quotaDimensions: { location: 'global', model: 'gemini-2.5-flash-image' },
-            quotaValue: '10',
+            quotaValue,
           },
         ],
       },

@@ -108,10 +108,22 @@ export const openaiResponses = {
    * 429 `rate_limit_exceeded` with the `x-ratelimit-*` headers. Set `retryAfter` (seconds or an HTTP date)
    * and/or `retryAfterMs` to send those headers.
    */
-  rateLimited(options: { retryAfter?: string; retryAfterMs?: string; resetRequests?: string } = {}): ScriptedResponse {
+  rateLimited(
+    options: {
+      retryAfter?: string;
+      retryAfterMs?: string;
+      /** @default '12s' */
+      resetRequests?: string;
+      /** `x-ratelimit-limit-requests`. @default '5' */
+      limitRequests?: string;
+      /** `x-ratelimit-remaining-requests`. @default '0' */
+      remainingRequests?: string;
+    } = {},
+  ): ScriptedResponse {
+    const limit = options.limitRequests ?? '5';
     const headers: Record<string, string> = {
-      'x-ratelimit-limit-requests': '5',
-      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-limit-requests': limit,
+      'x-ratelimit-remaining-requests': options.remainingRequests ?? '0',
       'x-ratelimit-reset-requests': options.resetRequests ?? '12s',
     };
     if (options.retryAfter !== undefined) headers['retry-after'] = options.retryAfter;
@@ -120,7 +132,7 @@ export const openaiResponses = {
       429,
       {
         message:
-          'Rate limit reached for gpt-image-1 in organization org-fake on requests per min (RPM): Limit 5, Used 5, Requested 1. ' +
+          `Rate limit reached for gpt-image-1 in organization org-fake on requests per min (RPM): Limit ${limit}, Used ${limit}, Requested 1. ` +
           'Please try again in 12s. Visit https://platform.openai.com/account/rate-limits to learn more.',
         type: 'requests',
         param: null,

@@ -13,3 +13,15 @@ export {
 export { startFakeGeminiServer, geminiModelOf, geminiResponses, type FakeGeminiServer } from './fake-gemini-server';
 export { startFakeOpenAIServer, openaiResponses, type FakeOpenAIServer, type OpenAIErrorBody } from './fake-openai-server';
 export { TINY_JPEG_BASE64, TINY_PNG_BASE64, tinyJpeg, tinyPng } from './test-images';
+export {
+  defaultBurstRequests,
+  startProviderSimulator,
+  type ProviderSimulator,
+  type ProviderSimulatorOptions,
+  type SimulatedFaults,
+  type SimulatedQuotaOptions,
+  type SimulatedWire,
+  type SimulatorStats,
+} from './provider-simulator';
+export { imageModelLatency, meanLatencyMs, sampleLatencyMs, seededRandom, type LatencyDistribution } from './latency-distribution';
+export { createSimulatedQuota, type Admission, type QuotaOptions, type QuotaState, type SimulatedQuota } from './simulated-quota';

@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ProviderError, type ImageProvider } from '@/lib/core';
+import { createAdaptiveLane } from './adaptive-lane';
+import { runBatch } from './run-batch';
+import { sleep } from './sleep';
+import { trackPromise } from './testing/track-promise';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * A provider with a quota, in fake time: a token bucket (`requestsPerMinute`, `burst`) and a cap on
+ * calls in flight, answering 429 at once with the time until the next token, else an image after
+ * `latencyMs`. Counts what it accepted and refused.
+ */
+function createQuotaProvider(options: { requestsPerMinute: number; burst: number; maxConcurrent: number; latencyMs: number }) {
+  const refillPerMs = options.requestsPerMinute / 60_000;
+  let tokens = options.burst;
+  let refilledAtMs = 0;
+  let inFlight = 0;
+  const stats = { accepted: 0, refused: 0, peakInFlight: 0 };
+  const provider: ImageProvider = {
+    id: 'quota',
+    modelId: 'quota-model',
+    isDemo: false,
+    async generate(_request, signal) {
+      tokens = Math.min(options.burst, tokens + (Date.now() - refilledAtMs) * refillPerMs);
+      refilledAtMs = Date.now();
+      if (inFlight >= options.maxConcurrent || tokens < 1) {
+        stats.refused += 1;
+        const retryAfterMs = tokens < 1 ? Math.ceil((1 - tokens) / refillPerMs) : 1_000;
+        throw new ProviderError('rate_limited', '429', { status: 429, retryAfterMs });
+      }
+      tokens -= 1;
+      inFlight += 1;
+      stats.accepted += 1;
+      stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+      try {
+        await sleep(options.latencyMs, signal);
+        return { bytes: new Uint8Array([1]), mimeType: 'image/png' };
+      } finally {
+        inFlight -= 1;
+      }
+    },
+  };
+  return { provider, stats };
+}
+
+describe('createAdaptiveLane', () => {
+  it('starts one at a time and opens a slot for each call still in flight after acceptedAfterMs', async () => {
+    const lane = createAdaptiveLane({ initialIntervalMs: 100, acceptedAfterMs: 1_000 });
+    expect(lane.concurrency).toBe(1);
+    const release = await lane.acquire();
+    const second = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(999);
+    expect(second.isSettled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(lane.concurrency).toBe(2);
+    expect(second.isSettled).toBe(true);
+    release({ status: 'succeeded' });
+    second.value!({ status: 'succeeded' });
+    expect(lane.inFlight).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('slows down on a 429 and keeps the lane pause working', async () => {
+    const lane = createAdaptiveLane({ initialIntervalMs: 100, acceptedAfterMs: 50 });
+    for (let call = 0; call < 3; call += 1) {
+      const release = await lane.acquire();
+      await vi.advanceTimersByTimeAsync(1_000);
+      release({ status: 'succeeded' });
+    }
+    const before = lane.minIntervalMs;
+    const release = await lane.acquire();
+    lane.pauseFor(5_000);
+    release({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 5_000 }) });
+    expect(lane.minIntervalMs).toBeGreaterThan(before);
+    expect(lane.snapshot().reactions).toBe(1);
+    const next = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(next.isSettled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next.isSettled).toBe(true);
+    next.value!();
+  });
+
+  it('ignores a second release and an aborted call', async () => {
+    const lane = createAdaptiveLane();
+    const release = await lane.acquire();
+    release();
+    release({ status: 'failed', error: new ProviderError('rate_limited', '429') });
+    expect(lane.inFlight).toBe(0);
+    expect(lane.snapshot().reactions).toBe(0);
+  });
+
+  it('finds a rate quota it was not told: no image lost, few 429s, near the quota', async () => {
+    // 12 per minute (one per 5 s), burst 2, calls take 9 s: the rate is the limit (12/min < 8 / 9 s).
+    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 12, burst: 2, maxConcurrent: 8, latencyMs: 9_000 });
+    const lane = createAdaptiveLane();
+    const requests = Array.from({ length: 60 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
+    let endedAtMs = 0;
+    const run = trackPromise(
+      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
+        endedAtMs = Date.now();
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    // A low rate (under two calls in flight) is the hard case: a handful of 429s while learning it.
+    expect(stats.refused).toBeLessThanOrEqual(8);
+    expect(lane.snapshot().measuredRequestsPerMinute).toBeGreaterThan(10);
+    expect(lane.snapshot().measuredRequestsPerMinute).toBeLessThanOrEqual(12.5);
+    // The quota lets 60 calls through in about 290 s (burst 2, then one per 5 s), plus a last 9 s call.
+    expect(endedAtMs).toBeLessThan(300_000 / 0.9);
+  });
+
+  it('finds a concurrency limit it was not told', async () => {
+    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 600, burst: 50, maxConcurrent: 5, latencyMs: 9_000 });
+    const lane = createAdaptiveLane();
+    const requests = Array.from({ length: 60 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
+    const startedAtMs = Date.now();
+    let endedAtMs = 0;
+    const run = trackPromise(
+      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
+        endedAtMs = Date.now();
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    expect(stats.peakInFlight).toBe(5);
+    expect(lane.snapshot().concurrencyCeiling).toBeLessThanOrEqual(6);
+    expect(stats.refused).toBeLessThanOrEqual(6);
+    // 60 calls of 9 s on 5 slots: 108 s at best; within 80% of that.
+    expect(endedAtMs - startedAtMs).toBeLessThan(108_000 / 0.8);
+  });
+});

@@ -1,0 +1,71 @@
+import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot } from './adaptive-pacing';
+import { createLane, type Lane, type ReleaseSlot, type SlotOutcome } from './lane';
+
+/** A lane whose concurrency and spacing follow the adaptive controller. */
+export interface AdaptiveLane extends Lane {
+  /** What the controller has learned so far (for logs and benchmarks). */
+  snapshot(): AdaptivePacingSnapshot;
+}
+
+/**
+ * A rate-limit lane that learns its provider's quota from how calls end (see `createAdaptivePacer`):
+ * the slot's release must carry the outcome (`runItem` does). Retry-After pauses work as on any lane.
+ * `setConcurrency` / `setMinIntervalMs` override the controller only until its next adjustment.
+ */
+export function createAdaptiveLane(options: AdaptivePacingOptions = {}): AdaptiveLane {
+  const pacer = createAdaptivePacer(options);
+  const inner = createLane({ concurrency: pacer.concurrency, minIntervalMs: pacer.minIntervalMs });
+  // Counted here, in grant order: the inner lane grants several waiters in one pass, before any resumes.
+  let inFlight = 0;
+
+  const load = () => ({ inFlight, waiting: inner.waiting });
+  const applyPacer = () => {
+    if (inner.concurrency !== pacer.concurrency) inner.setConcurrency(pacer.concurrency);
+    if (inner.minIntervalMs !== pacer.minIntervalMs) inner.setMinIntervalMs(pacer.minIntervalMs);
+  };
+
+  return {
+    async acquire(signal) {
+      const releaseInner = await inner.acquire(signal);
+      inFlight += 1;
+      const ticket = pacer.recordStart(inFlight);
+      // A call not refused by then was accepted: slow start grows on that, not a whole latency later.
+      const acceptedTimer = setTimeout(() => {
+        pacer.recordAccepted(ticket, load());
+        applyPacer();
+      }, pacer.acceptedAfterMs);
+      acceptedTimer.unref?.();
+      let isReleased = false;
+      const release: ReleaseSlot = (outcome?: SlotOutcome) => {
+        if (isReleased) return;
+        isReleased = true;
+        clearTimeout(acceptedTimer);
+        pacer.recordEnd(ticket, outcome, load());
+        inFlight -= 1;
+        // The new pacing first, so the slot given back is handed out under it.
+        applyPacer();
+        releaseInner();
+      };
+      return release;
+    },
+    pauseFor: (durationMs) => inner.pauseFor(durationMs),
+    setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
+    setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
+    snapshot: () => pacer.snapshot(),
+    get inFlight() {
+      return inner.inFlight;
+    },
+    get waiting() {
+      return inner.waiting;
+    },
+    get concurrency() {
+      return inner.concurrency;
+    },
+    get minIntervalMs() {
+      return inner.minIntervalMs;
+    },
+    get pauseRemainingMs() {
+      return inner.pauseRemainingMs;
+    },
+  };
+}

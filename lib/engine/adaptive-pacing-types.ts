@@ -1,0 +1,81 @@
+import type { SlotOutcome } from './lane';
+
+/** The adaptive pacing controller's options and what it exposes (see `createAdaptivePacer`). */
+
+export interface AdaptivePacingOptions {
+  /**
+   * Never more calls in flight than this, whatever the provider accepts.
+   * @default 16
+   */
+  maxConcurrency?: number;
+  /**
+   * Minimum time between two starts while ramping up, before any latency is known, in milliseconds.
+   * @default 500 (the seed's pacing)
+   */
+  initialIntervalMs?: number;
+  /**
+   * A call still in flight after this long was not refused (429s come back at once): slow start
+   * grows on it. Raised to twice the slowest refusal seen.
+   * @default 1000
+   */
+  acceptedAfterMs?: number;
+  /**
+   * A request rate the provider is known to allow, per minute: never exceeded.
+   * @default unknown (learned from 429s and rate-limit headers)
+   */
+  requestsPerMinute?: number;
+  /**
+   * Factor applied to the rate on a 429 (without a measure of the quota) and to the concurrency on an overload.
+   * @default 0.85
+   */
+  decreaseFactor?: number;
+  /**
+   * Successes in a quiet spell before a ceiling is probed again (the longest wait between
+   * concurrency probes; rate probes double it after each failure).
+   * @default 64
+   */
+  probeAfterSuccesses?: number;
+  /** Epoch milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+/** What the controller remembers about one call, from its start to its end. */
+export interface CallTicket {
+  readonly startedAtMs: number;
+  /** Calls in flight when this one started, itself included. */
+  readonly inFlightAtStart: number;
+}
+
+/** How busy the lane was at an event (before the slot of a call that ended was given back). */
+export interface LaneLoad {
+  /** Calls in flight, the one ending included. */
+  inFlight: number;
+  /** Callers waiting for a slot. */
+  waiting: number;
+}
+
+export interface AdaptivePacingSnapshot {
+  concurrency: number;
+  minIntervalMs: number;
+  isSlowStart: boolean;
+  /** The learned concurrency ceiling; `maxConcurrency` until a 429 proves a lower one. */
+  concurrencyCeiling: number;
+  /** The quota's rate per minute as measured between 429s or read from headers; undefined while unknown. */
+  measuredRequestsPerMinute?: number;
+  /** 429s and overloads that made the controller slow down (duplicates of one event not counted). */
+  reactions: number;
+}
+
+export interface AdaptivePacer {
+  readonly concurrency: number;
+  readonly minIntervalMs: number;
+  /** How long after its start a call still in flight counts as accepted (see `recordAccepted`). */
+  readonly acceptedAfterMs: number;
+  /** Call when a slot is granted; keep the ticket for the other calls. */
+  recordStart(inFlightAtStart: number): CallTicket;
+  /** Call when the call is still in flight `acceptedAfterMs` after its start. Idempotent. */
+  recordAccepted(ticket: CallTicket, load: LaneLoad): void;
+  /** Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing). */
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): void;
+  snapshot(): AdaptivePacingSnapshot;
+}

@@ -1,0 +1,263 @@
+import { describe, expect, it } from 'vitest';
+import { ProviderError } from '@/lib/core';
+import { createAdaptivePacer, type AdaptivePacingOptions, type CallTicket } from './adaptive-pacing';
+import type { SlotOutcome } from './lane';
+
+/** The controller is pure apart from its clock: these tests drive it by hand on a fake one. */
+function setup(options: AdaptivePacingOptions = {}) {
+  const clock = { nowMs: 0 };
+  const pacer = createAdaptivePacer({ now: () => clock.nowMs, ...options });
+  let inFlight = 0;
+  const start = () => {
+    inFlight += 1;
+    return pacer.recordStart(inFlight);
+  };
+  const end = (ticket: CallTicket, outcome: SlotOutcome | undefined, waiting = 10) => {
+    pacer.recordEnd(ticket, outcome, { inFlight, waiting });
+    inFlight -= 1;
+  };
+  const accept = (ticket: CallTicket, waiting = 10) => pacer.recordAccepted(ticket, { inFlight, waiting });
+  const advance = (ms: number) => {
+    clock.nowMs += ms;
+  };
+  return { pacer, clock, start, end, accept, advance };
+}
+
+const succeeded: SlotOutcome = { status: 'succeeded' };
+const rateLimited = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429 }) });
+const overloaded = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('overloaded', '503', { status: 503 }) });
+
+/** Runs `count` calls one after another, each accepted and then succeeding after `latencyMs`. */
+function runSequentially(harness: ReturnType<typeof setup>, count: number, latencyMs: number) {
+  for (let call = 0; call < count; call += 1) {
+    const ticket = harness.start();
+    harness.advance(latencyMs);
+    harness.end(ticket, succeeded);
+  }
+}
+
+describe('createAdaptivePacer', () => {
+  it('starts gently: one call at a time, the seed spacing', () => {
+    const { pacer } = setup();
+    expect(pacer.concurrency).toBe(1);
+    expect(pacer.minIntervalMs).toBe(500);
+    expect(pacer.acceptedAfterMs).toBe(1_000);
+    expect(pacer.snapshot()).toMatchObject({ isSlowStart: true, concurrencyCeiling: 16, reactions: 0 });
+  });
+
+  it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
+    const { pacer, start, accept, advance } = setup();
+    const first = start();
+    advance(1_000);
+    accept(first);
+    expect(pacer.concurrency).toBe(2);
+    const second = start();
+    const third = start();
+    advance(1_000);
+    accept(second);
+    accept(third);
+    expect(pacer.concurrency).toBe(4);
+    accept(third); // idempotent
+    expect(pacer.concurrency).toBe(4);
+  });
+
+  it('never grows past maxConcurrency', () => {
+    const { pacer, start, accept } = setup({ maxConcurrency: 2 });
+    for (let call = 0; call < 5; call += 1) accept(start());
+    expect(pacer.concurrency).toBe(2);
+  });
+
+  it('once a latency is known, sizes the concurrency from rate x latency and raises the rate on acceptance', () => {
+    const harness = setup();
+    const { pacer, start, accept, end, advance } = harness;
+    const first = start();
+    advance(8_000);
+    end(first, succeeded);
+    // 500 ms apart, 8 s calls: 16 calls in flight needed, capped at the ceiling.
+    expect(pacer.concurrency).toBe(16);
+    const before = pacer.minIntervalMs;
+    const second = start();
+    advance(1_000);
+    accept(second, 5);
+    expect(pacer.minIntervalMs).toBeLessThan(before);
+  });
+
+  it('halves the rate reached on the first rate 429, then cuts by the decrease factor', () => {
+    const harness = setup({ initialIntervalMs: 1_000 });
+    const { pacer, start, end, advance, accept } = harness;
+    runSequentially(harness, 1, 4_000);
+    // Interval-paced calls at a level already accepted: their 429s are the rate.
+    const accepted = start();
+    advance(1_000);
+    accept(accepted);
+    end(accepted, succeeded);
+    const intervalBefore = pacer.minIntervalMs;
+    advance(intervalBefore);
+    const refused = start();
+    end(refused, rateLimited());
+    expect(pacer.minIntervalMs).toBeCloseTo(intervalBefore * 2, 5);
+    expect(pacer.snapshot()).toMatchObject({ isSlowStart: false, reactions: 1 });
+
+    // Later 429s cut the rate actually reached (here slower than the interval) by 0.85.
+    const intervalAfterFirst = pacer.minIntervalMs;
+    advance(pacer.minIntervalMs);
+    const refusedAgain = start();
+    end(refusedAgain, rateLimited());
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(intervalAfterFirst / 0.85);
+  });
+
+  it('reacts once per congestion event: a call sent before the reaction cannot cause another', () => {
+    const harness = setup({ initialIntervalMs: 1_000 });
+    const { pacer, start, end, advance } = harness;
+    runSequentially(harness, 2, 2_000);
+    const early = start();
+    const late = start();
+    advance(10);
+    end(late, rateLimited());
+    const afterFirst = pacer.minIntervalMs;
+    end(early, rateLimited());
+    expect(pacer.minIntervalMs).toBe(afterFirst);
+    expect(pacer.snapshot().reactions).toBe(1);
+  });
+
+  it('measures the quota from the calls accepted between 429s and paces right at it', () => {
+    const harness = setup({ initialIntervalMs: 100 });
+    const { pacer, start, end, advance, accept } = harness;
+    runSequentially(harness, 2, 1_000);
+    const refuse = () => {
+      const ticket = start();
+      end(ticket, rateLimited());
+    };
+    // A quota of one call per 300 ms: between two 429s 1,500 ms apart, 5 calls got through.
+    refuse();
+    for (let call = 0; call < 5; call += 1) {
+      advance(300);
+      const ticket = start();
+      accept(ticket);
+      end(ticket, succeeded);
+    }
+    advance(1);
+    refuse();
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeCloseTo(60_000 / (1_501 / 5), 5);
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(1_501 / 5);
+  });
+
+  it('takes a 429 at a never-proven level, with starts held by the slots, for the concurrency limit', () => {
+    const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
+    // Ramp to five in flight, each accepted.
+    const tickets: CallTicket[] = [];
+    for (let call = 0; call < 5; call += 1) {
+      const ticket = start();
+      tickets.push(ticket);
+      advance(1_000);
+      accept(ticket);
+    }
+    expect(pacer.concurrency).toBe(6);
+    // The sixth, at level 6, is refused: the ceiling becomes 5.
+    const sixth = start();
+    end(sixth, rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(5);
+    expect(pacer.concurrency).toBe(5);
+    // Refused at a level accepted before (five in flight): the rate after all, and so was the first.
+    end(tickets.shift()!, succeeded);
+    advance(2_000);
+    const refusedAtAcceptedLevel = start();
+    end(refusedAtAcceptedLevel, rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    for (const ticket of tickets) end(ticket, succeeded);
+  });
+
+  it('never blames a 429 at three calls in flight or fewer on concurrency', () => {
+    const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
+    const first = start();
+    advance(1_000);
+    accept(first);
+    const second = start();
+    advance(1_000);
+    accept(second);
+    const third = start();
+    end(third, rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+  });
+
+  it('cuts the concurrency ceiling on an overload', () => {
+    const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
+    const tickets: CallTicket[] = [];
+    for (let call = 0; call < 8; call += 1) {
+      const ticket = start();
+      tickets.push(ticket);
+      advance(100);
+      accept(ticket);
+    }
+    const last = tickets.at(-1)!;
+    end(last, overloaded());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(Math.floor(8 * 0.85));
+    expect(pacer.concurrency).toBeLessThanOrEqual(6);
+  });
+
+  it('paces at the quota the provider states (x-ratelimit-limit-requests) and never faster', () => {
+    const { pacer, start, end, advance } = setup();
+    const ticket = start();
+    advance(2_000);
+    end(ticket, { status: 'succeeded', rateLimit: { limitRequestsPerMinute: 120, remainingRequests: 7 } });
+    expect(pacer.minIntervalMs).toBe(500);
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBe(120);
+    for (let call = 0; call < 50; call += 1) {
+      const next = start();
+      advance(500);
+      end(next, { status: 'succeeded', rateLimit: { limitRequestsPerMinute: 120 } }, 5);
+    }
+    expect(pacer.minIntervalMs).toBe(500);
+  });
+
+  it('never paces faster than an operator-given requestsPerMinute', () => {
+    const harness = setup({ requestsPerMinute: 30, initialIntervalMs: 0 });
+    expect(harness.pacer.minIntervalMs).toBe(2_000);
+    runSequentially(harness, 30, 100);
+    expect(harness.pacer.minIntervalMs).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('learns nothing from aborted calls or failures unrelated to the quota', () => {
+    const { pacer, start, end, advance } = setup();
+    const aborted = start();
+    end(aborted, undefined);
+    const blocked = start();
+    advance(100);
+    end(blocked, { status: 'failed', error: new ProviderError('safety_blocked', 'no') });
+    const crashed = start();
+    end(crashed, { status: 'failed', error: new Error('bug') });
+    expect(pacer.snapshot()).toMatchObject({ concurrency: 1, minIntervalMs: 500, isSlowStart: true, reactions: 0 });
+  });
+
+  it('probes a learned concurrency ceiling again after a round trip of successes at it', () => {
+    const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
+    const inFlight: CallTicket[] = [];
+    for (let call = 0; call < 5; call += 1) {
+      const ticket = start();
+      inFlight.push(ticket);
+      advance(1_000);
+      accept(ticket);
+    }
+    end(start(), rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(5);
+    // Five successes with all five slots busy: the ceiling is tried at 6.
+    for (let call = 0; call < 5; call += 1) {
+      const done = inFlight.shift()!;
+      advance(1_000);
+      end(done, succeeded, 3);
+      const replacement = start();
+      inFlight.push(replacement);
+      accept(replacement, 3);
+    }
+    expect(pacer.snapshot().concurrencyCeiling).toBe(6);
+  });
+
+  it('rejects invalid options as programmer errors', () => {
+    expect(() => createAdaptivePacer({ maxConcurrency: 0 })).toThrow(RangeError);
+    expect(() => createAdaptivePacer({ decreaseFactor: 1 })).toThrow(RangeError);
+    expect(() => createAdaptivePacer({ initialIntervalMs: -1 })).toThrow(RangeError);
+    expect(() => createAdaptivePacer({ acceptedAfterMs: Number.NaN })).toThrow(RangeError);
+    expect(() => createAdaptivePacer({ requestsPerMinute: 0 })).toThrow(RangeError);
+    expect(() => createAdaptivePacer({ probeAfterSuccesses: 1.5 })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Small measurements the adaptive pacing controller learns from: call latency, the actual start
+ * rate, and the request rate a quota accepted between two 429s. Pure; times are epoch milliseconds.
+ */
+
+/** Exponentially weighted mean and mean deviation of call latency (successes only). */
+export class LatencyEstimate {
+  #meanMs: number | undefined;
+  #deviationMs = 0;
+
+  get isKnown(): boolean {
+    return this.#meanMs !== undefined;
+  }
+
+  get meanMs(): number {
+    return this.#meanMs ?? 0;
+  }
+
+  /** A latency few calls exceed (mean + 3 mean deviations): how long a slot may stay taken. */
+  get highMs(): number {
+    return this.meanMs + 3 * this.#deviationMs;
+  }
+
+  add(latencyMs: number): void {
+    if (this.#meanMs === undefined) {
+      this.#meanMs = latencyMs;
+      this.#deviationMs = latencyMs / 4;
+      return;
+    }
+    this.#deviationMs += (Math.abs(latencyMs - this.#meanMs) - this.#deviationMs) / 4;
+    this.#meanMs += (latencyMs - this.#meanMs) / 8;
+  }
+}
+
+/** The recent actual spacing of starts (whatever held them back: interval, concurrency or demand). */
+export class StartRateMeter {
+  readonly #startsMs: number[] = [];
+  readonly #size: number;
+
+  constructor(size = 6) {
+    this.#size = size;
+  }
+
+  add(startedAtMs: number): void {
+    this.#startsMs.push(startedAtMs);
+    if (this.#startsMs.length > this.#size) this.#startsMs.shift();
+  }
+
+  /** Mean time between the recent starts; undefined until four are known. */
+  intervalMs(): number | undefined {
+    if (this.#startsMs.length < 4) return undefined;
+    return (this.#startsMs.at(-1)! - this.#startsMs[0]!) / (this.#startsMs.length - 1);
+  }
+}
+
+export interface SampledCall {
+  readonly startedAtMs: number;
+  isRejected: boolean;
+}
+
+/** Calls accepted in a sample below which their rate is too noisy to trust. */
+const minAcceptedForEstimate = 4;
+/** 429s a sample spans, at most: long enough to smooth, short enough to follow a quota that changes. */
+const maxSpannedRefusals = 3;
+/** Calls kept; older ones are dropped (the estimate then errs low, and self-corrects). */
+const maxCallsKept = 2_000;
+
+/**
+ * A token bucket is empty at each 429. Between 429s, while calls kept coming faster than it refills
+ * (no refill overflowed), it accepted exactly its refill over that time, give or take one call:
+ * calls accepted / time elapsed measures the quota's rate. A sample spans up to the last three
+ * 429s. If the pressure lapsed, tokens overflowed and the measure is low: a safe error. Calls
+ * before the first 429 are never used: the bucket started full, of unknown size.
+ */
+export class QuotaRateSampler {
+  #calls: SampledCall[] = [];
+  /** Start times of the calls refused at the last few rate 429s, oldest first. */
+  readonly #boundariesMs: number[] = [];
+
+  add(startedAtMs: number): SampledCall {
+    const call: SampledCall = { startedAtMs, isRejected: false };
+    this.#calls.push(call);
+    if (this.#calls.length > maxCallsKept) this.#calls.splice(0, this.#calls.length - maxCallsKept);
+    return call;
+  }
+
+  /**
+   * Records a rate 429 (the refused call) and returns the measured interval per accepted call over
+   * the sample it ends, or undefined when there is no sample yet or it is too small.
+   */
+  closeAt(rejected: SampledCall): number | undefined {
+    const sampleStartMs = this.#boundariesMs[0];
+    this.#boundariesMs.push(rejected.startedAtMs);
+    if (this.#boundariesMs.length > maxSpannedRefusals) this.#boundariesMs.shift();
+    // Calls before the oldest boundary kept will not be needed again.
+    const keepFromMs = this.#boundariesMs[0]!;
+    this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
+    if (sampleStartMs === undefined) return undefined;
+    const accepted = this.#calls.filter(
+      (call) => call.startedAtMs >= sampleStartMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected,
+    ).length;
+    const elapsedMs = rejected.startedAtMs - sampleStartMs;
+    if (accepted < minAcceptedForEstimate || elapsedMs <= 0) return undefined;
+    return elapsedMs / accepted;
+  }
+}
+
+/**
+ * Evidence per concurrency level (calls in flight at a call's start): accepted and refused calls.
+ * A level is proven when the calls accepted at it or above outnumber twice those refused at it.
+ */
+export class LevelEvidence {
+  readonly #accepted: number[] = [];
+  readonly #refused: number[] = [];
+
+  accepted(level: number): void {
+    this.#accepted[level] = (this.#accepted[level] ?? 0) + 1;
+  }
+
+  refused(level: number): void {
+    this.#refused[level] = (this.#refused[level] ?? 0) + 1;
+  }
+
+  isProvenAt(level: number): boolean {
+    let accepted = 0;
+    for (let at = level; at < this.#accepted.length; at += 1) accepted += this.#accepted[at] ?? 0;
+    return accepted > 2 * (this.#refused[level] ?? 0);
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@/lib/core';
+import { createPacedLane, pacingSettingsFor } from './pacing';
+
+describe('pacingSettingsFor', () => {
+  it('is the seed sequential pacing by default', () => {
+    const settings = pacingSettingsFor(loadConfig({}), 'demo');
+    expect(settings).toEqual({ mode: 'sequential', concurrency: 1, minIntervalMs: 500, maxConcurrency: 16 });
+    const lane = createPacedLane(settings);
+    expect([lane.concurrency, lane.minIntervalMs]).toEqual([1, 500]);
+  });
+
+  it('means fixed when only PACING_CONCURRENCY or PACING_RPM is set (the seed variable keeps working)', () => {
+    expect(pacingSettingsFor(loadConfig({ PACING_CONCURRENCY: '4' }), 'demo').mode).toBe('fixed');
+    expect(pacingSettingsFor(loadConfig({ PACING_RPM: '30' }), 'demo').mode).toBe('fixed');
+    expect(pacingSettingsFor(loadConfig({ PACING_MODE: 'sequential', PACING_CONCURRENCY: '4' }), 'demo').mode).toBe('sequential');
+  });
+
+  it('fixed: the concurrency, and starts 60000 / PACING_RPM ms apart (rounded up)', () => {
+    const lane = createPacedLane(pacingSettingsFor(loadConfig({ PACING_MODE: 'fixed', PACING_CONCURRENCY: '8', PACING_RPM: '7' }), 'demo'));
+    expect([lane.concurrency, lane.minIntervalMs]).toEqual([8, Math.ceil(60_000 / 7)]);
+    const withoutRate = createPacedLane(pacingSettingsFor(loadConfig({ PACING_MODE: 'fixed', PACING_CONCURRENCY: '3', PACING_MIN_INTERVAL_MS: '250' }), 'demo'));
+    expect([withoutRate.concurrency, withoutRate.minIntervalMs]).toEqual([3, 250]);
+  });
+
+  it('adaptive: starts at one call, PACING_RPM as a ceiling, PACING_MAX_CONCURRENCY as a cap', () => {
+    const settings = pacingSettingsFor(loadConfig({ PACING_MODE: 'adaptive', PACING_RPM: '30', PACING_MAX_CONCURRENCY: '4' }), 'gemini');
+    expect(settings).toMatchObject({ mode: 'adaptive', requestsPerMinute: 30, maxConcurrency: 4 });
+    const lane = createPacedLane(settings);
+    expect(lane.concurrency).toBe(1);
+    expect(lane.minIntervalMs).toBe(2_000);
+    expect('snapshot' in lane).toBe(true);
+  });
+
+  it('lets each provider override the global settings', () => {
+    const config = loadConfig({
+      PACING_MODE: 'fixed',
+      PACING_CONCURRENCY: '2',
+      GEMINI_PACING_MODE: 'adaptive',
+      OPENAI_PACING_RPM: '5',
+      OPENAI_PACING_CONCURRENCY: '3',
+    });
+    expect(pacingSettingsFor(config, 'gemini').mode).toBe('adaptive');
+    expect(pacingSettingsFor(config, 'openai')).toMatchObject({ mode: 'fixed', concurrency: 3, requestsPerMinute: 5 });
+    expect(pacingSettingsFor(config, 'demo')).toMatchObject({ mode: 'fixed', concurrency: 2 });
+  });
+
+  it('refuses bad values by name', () => {
+    expect(() => loadConfig({ PACING_MODE: 'turbo' })).toThrow(/PACING_MODE/);
+    expect(() => loadConfig({ PACING_RPM: '0' })).toThrow(/PACING_RPM/);
+    expect(() => loadConfig({ GEMINI_PACING_CONCURRENCY: '100' })).toThrow(/GEMINI_PACING_CONCURRENCY/);
+    expect(loadConfig({ PACING_MODE: '', PACING_RPM: ' ' })).toMatchObject({ PACING_MODE: undefined, PACING_RPM: undefined });
+  });
+});
