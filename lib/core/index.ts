@@ -4,3 +4,4 @@ export * from './provider';
 export * from './classic-response';
 export * from './events';
 export * from './config';
+export * from './sleep';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError, type ImageProvider } from '@/lib/core';
 import { createAdaptiveLane } from './adaptive-lane';
 import { runBatch } from './run-batch';
-import { sleep } from './sleep';
+import { sleep } from '@/lib/core';
 import { trackPromise } from './testing/track-promise';
 
 beforeEach(() => {

@@ -19,7 +19,7 @@ export {
   type RetryDecision,
   type RetryPolicy,
 } from './retry';
-export { sleep } from './sleep';
+export { sleep } from '@/lib/core';
 export { toBatchStatus } from './batch-status';
 export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';
 export { runItem, type RunItemOptions } from './run-item';

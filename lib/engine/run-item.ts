@@ -2,7 +2,7 @@ import { isProviderError, toItemError, type GenerateImageOptions, type ImageProv
 import type { EngineEventBody } from './batch-progress';
 import type { Lane, ReleaseSlot } from './lane';
 import { decideRetry, type RetryPolicy } from './retry';
-import { sleep } from './sleep';
+import { sleep } from '@/lib/core';
 
 export interface RunItemOptions {
   request: GenerateImageOptions;

@@ -1,6 +1,6 @@
 import { onTestFinished } from 'vitest';
 import type { GenerateImageOptions, GeneratedImage, ImageProvider } from '@/lib/core';
-import { sleep } from '../sleep';
+import { sleep } from '@/lib/core';
 
 /**
  * A fake provider for engine tests that does exactly what the test scripts, per image index and

@@ -1,4 +1,4 @@
-import { ProviderError, type ImageProvider, type ProviderErrorKind } from '@/lib/core';
+import { ProviderError, sleep, type ImageProvider, type ProviderErrorKind } from '@/lib/core';
 import { renderDemoPicture, transformDemoPicture } from './demo-picture';
 
 export interface DemoProviderOptions {
@@ -12,22 +12,6 @@ export interface DemoProviderOptions {
   failPromptMatch?: string;
 }
 
-function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** The offline provider: deterministic pictures, no key, no network. Always labelled as a demo. */
 export function createDemoProvider(options: DemoProviderOptions = {}): ImageProvider {
   const { latencyMs = 0, failIndexes = [], failKind = 'safety_blocked', failPromptMatch } = options;
@@ -36,7 +20,8 @@ export function createDemoProvider(options: DemoProviderOptions = {}): ImageProv
     modelId: 'demo-shapes-v1',
     isDemo: true,
     async generate(request, signal) {
-      await waitFor(latencyMs, signal);
+      signal?.throwIfAborted();
+      if (latencyMs > 0) await sleep(latencyMs, signal);
       const isFailureWanted =
         failIndexes.includes(request.index) && (failPromptMatch === undefined || request.prompt.includes(failPromptMatch));
       if (isFailureWanted) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sleep } from './sleep';
-import { trackPromise } from './testing/track-promise';
+import { trackPromise } from '@/lib/engine/testing/track-promise';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
