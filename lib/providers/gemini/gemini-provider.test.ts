@@ -10,6 +10,7 @@ import {
   tinyPng,
   type FakeGeminiServer,
   type ScriptedResponse,
+  rejectionOf,
 } from '../testing';
 import { createGeminiProvider, type GeminiProviderOptions } from './gemini-provider';
 
@@ -26,16 +27,6 @@ afterEach(async () => {
 
 function provider(overrides: Partial<GeminiProviderOptions> = {}) {
   return createGeminiProvider({ apiKey, baseUrl: server.baseUrl, model, ...overrides });
-}
-
-/** The rejection of `promise`; fails the test if it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, it resolved');
 }
 
 async function providerErrorFor(response: ScriptedResponse): Promise<ProviderError> {

@@ -10,6 +10,7 @@ import {
   tinyPng,
   type FakeOpenAIServer,
   type ScriptedResponse,
+  rejectionOf,
 } from '../testing';
 import { createOpenAIProvider, type OpenAIProviderOptions } from './openai-provider';
 
@@ -26,16 +27,6 @@ afterEach(async () => {
 
 function provider(overrides: Partial<OpenAIProviderOptions> = {}) {
   return createOpenAIProvider({ apiKey, baseUrl: server.baseUrl, model, ...overrides });
-}
-
-/** The rejection of `promise`; fails the test if it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject, it resolved');
 }
 
 async function providerErrorFor(response: ScriptedResponse): Promise<ProviderError> {

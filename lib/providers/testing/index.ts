@@ -25,3 +25,4 @@ export {
 } from './provider-simulator';
 export { imageModelLatency, meanLatencyMs, sampleLatencyMs, seededRandom, type LatencyDistribution } from './latency-distribution';
 export { createSimulatedQuota, type Admission, type QuotaOptions, type QuotaState, type SimulatedQuota } from './simulated-quota';
+export { rejectionOf } from './rejection-of';
