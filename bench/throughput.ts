@@ -47,6 +47,8 @@ export const strategyLabels: Record<Strategy, string> = {
 export interface ThroughputResult {
   scenario: string;
   strategy: Strategy;
+  /** The simulator's latency seed for this run. */
+  seed: number;
   /** Simulated milliseconds from the first call to the last image. */
   wallMs: number;
   realWallMs: number;
@@ -77,6 +79,53 @@ export interface ThroughputResult {
   learned?: string;
 }
 
+/** One strategy over several seeds (same seeds for every strategy): means, and the worst run. */
+export interface ThroughputSummary {
+  scenario: string;
+  strategy: Strategy;
+  seeds: number[];
+  runs: ThroughputResult[];
+  meanWallMs: number;
+  meanImagesPerMinute: number;
+  meanCeilingPerMinute: number;
+  meanRatioToCeiling: number;
+  worstRatioToCeiling: number;
+  meanRatioToIdeal: number;
+  /** Mean of the runs' accepted-start ratios; undefined if any run lost images. */
+  meanStartRateRatio?: number;
+  rejected: number;
+  calls: number;
+  lost: number;
+  /** The worst run's share of calls refused. */
+  worstRejectedShare: number;
+  learned: string[];
+}
+
+export function summarizeRuns(runs: ThroughputResult[]): ThroughputSummary {
+  if (runs.length === 0) throw new RangeError('summarizeRuns needs at least one run');
+  const mean = (pick: (run: ThroughputResult) => number) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
+  const sum = (pick: (run: ThroughputResult) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const startRatios = runs.map((run) => run.startRateRatio);
+  return {
+    scenario: runs[0]!.scenario,
+    strategy: runs[0]!.strategy,
+    seeds: runs.map((run) => run.seed),
+    runs,
+    meanWallMs: mean((run) => run.wallMs),
+    meanImagesPerMinute: mean((run) => run.imagesPerMinute),
+    meanCeilingPerMinute: mean((run) => run.ceilingPerMinute),
+    meanRatioToCeiling: mean((run) => run.ratioToCeiling),
+    worstRatioToCeiling: Math.min(...runs.map((run) => run.ratioToCeiling)),
+    meanRatioToIdeal: mean((run) => run.ratioToIdeal),
+    ...(startRatios.every((ratio) => ratio !== undefined) ? { meanStartRateRatio: mean((run) => run.startRateRatio!) } : {}),
+    rejected: sum((run) => run.rejected),
+    calls: sum((run) => run.calls),
+    lost: sum((run) => run.lost),
+    worstRejectedShare: Math.max(...runs.map((run) => (run.calls === 0 ? 0 : run.rejected / run.calls))),
+    learned: runs.flatMap((run) => (run.learned ? [run.learned] : [])),
+  };
+}
+
 export async function runThroughput(scenario: ThroughputScenario, strategy: Strategy): Promise<ThroughputResult> {
   const { timeFactor } = scenario;
   const simulator = await startProviderSimulator({
@@ -104,6 +153,7 @@ export async function runThroughput(scenario: ThroughputScenario, strategy: Stra
     return {
       scenario: scenario.name,
       strategy,
+      seed: scenario.seed ?? 1,
       wallMs,
       realWallMs,
       succeeded,

@@ -2,6 +2,8 @@
  * The error taxonomy. Provider adapters translate every vendor error into a `ProviderError`;
  * nothing above the adapters ever reads a vendor's body.
  */
+import type { RateLimitInfo } from './provider';
+
 export const providerErrorKinds = [
   'rate_limited',
   'overloaded',
@@ -40,6 +42,11 @@ export interface ProviderErrorOptions {
   retryAfterMs?: number;
   /** Extra detail for people (never secrets, never image bytes). */
   details?: string;
+  /**
+   * The request quota as the provider reported it with the refusal (OpenAI's `x-ratelimit-*`):
+   * requests still left means another limit refused the call, not the request rate.
+   */
+  rateLimit?: RateLimitInfo;
   cause?: unknown;
 }
 
@@ -54,6 +61,7 @@ export class ProviderError extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly details?: string;
+  readonly rateLimit?: RateLimitInfo;
 
   constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -63,6 +71,7 @@ export class ProviderError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details;
+    if (options.rateLimit) this.rateLimit = options.rateLimit;
   }
 }
 

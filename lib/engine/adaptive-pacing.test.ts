@@ -180,6 +180,40 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().concurrencyCeiling).toBe(16);
   });
 
+  it('lets a 429 that reports the requests left name its limit: some left is the concurrency, none the rate', () => {
+    const refusedWith = (remainingRequests: number): SlotOutcome => ({
+      status: 'failed',
+      error: new ProviderError('rate_limited', '429', { status: 429, rateLimit: { limitRequestsPerMinute: 60, remainingRequests } }),
+    });
+    const rampTo = (harness: ReturnType<typeof setup>, level: number) => {
+      const tickets: CallTicket[] = [];
+      for (let call = 0; call < level; call += 1) {
+        const ticket = harness.start();
+        tickets.push(ticket);
+        harness.advance(1_000);
+        harness.accept(ticket);
+      }
+      return tickets;
+    };
+    // Without headers a 429 at three in flight is always the rate's; with requests left, the
+    // concurrency: the ceiling drops under the level refused, and no rate is measured.
+    const withRequestsLeft = setup({ initialIntervalMs: 10 });
+    const tickets = rampTo(withRequestsLeft, 2);
+    withRequestsLeft.end(withRequestsLeft.start(), refusedWith(3));
+    expect(withRequestsLeft.pacer.snapshot().concurrencyCeiling).toBe(2);
+    expect(withRequestsLeft.pacer.concurrency).toBeLessThanOrEqual(2);
+    for (const ticket of tickets) withRequestsLeft.end(ticket, succeeded);
+
+    // Without headers a 429 at a never-proven level with starts held by the slots is the
+    // concurrency's; with none left, the rate: the ceiling stays and the rate is cut.
+    const noneLeft = setup({ initialIntervalMs: 10 });
+    rampTo(noneLeft, 5);
+    const intervalBefore = noneLeft.pacer.minIntervalMs;
+    noneLeft.end(noneLeft.start(), refusedWith(0));
+    expect(noneLeft.pacer.snapshot().concurrencyCeiling).toBe(16);
+    expect(noneLeft.pacer.minIntervalMs).toBeGreaterThan(intervalBefore);
+  });
+
   it('cuts the concurrency ceiling on an overload', () => {
     const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
     const tickets: CallTicket[] = [];

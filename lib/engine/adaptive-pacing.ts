@@ -33,6 +33,8 @@ import { LatencyEstimate, LevelEvidence, QuotaRateSampler, StartRateMeter, type 
  * - A 503 overload cuts the concurrency ceiling multiplicatively.
  * - `x-ratelimit-limit-requests` (OpenAI) is the quota itself: paced at, never probed past. An
  *   operator's `requestsPerMinute` is never exceeded.
+ * - A 429 that says how many requests were left (OpenAI's `x-ratelimit-remaining-requests`) names
+ *   its limit: none left, the rate; some left, the concurrency (above one call in flight).
  * - One reaction per congestion event: a call that started before the last reaction cannot cause
  *   another. Retry hints are honoured by the lane's pause (`runItem` calls `pauseFor`), not here.
  */
@@ -174,7 +176,7 @@ class AdaptivePacingController implements AdaptivePacer {
       this.#onSuccess(ticket, outcome, load);
     } else {
       const kind = isProviderError(outcome.error) ? outcome.error.kind : undefined;
-      if (kind === 'rate_limited') this.#onRateLimited(ticket);
+      if (kind === 'rate_limited') this.#onRateLimited(ticket, outcome.error);
       else if (kind === 'overloaded') this.#onOverloaded(ticket);
       // Other failures (safety, bad request, transient, timeout) say nothing about the quota.
     }
@@ -232,7 +234,7 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#isProbingConcurrency = true;
   }
 
-  #onRateLimited(ticket: Ticket): void {
+  #onRateLimited(ticket: Ticket, error: unknown): void {
     ticket.sample.isRejected = true;
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
@@ -240,7 +242,13 @@ class AdaptivePacingController implements AdaptivePacer {
     // Starts held back by the interval (not by the slots) that get refused point at the rate.
     const reachedIntervalMs = this.#reachedIntervalMs();
     const isPacedByInterval = reachedIntervalMs <= this.#intervalMs * 1.05;
-    const isConcurrencySuspect = isFailedProbe || (level > minSuspectLevel && !isPacedByInterval && !this.#levels.isProvenAt(level));
+    // OpenAI says how many requests were left when it refused: none means the rate; some means
+    // another limit refused the call (calls in flight, or images or tokens per minute).
+    const remaining = isProviderError(error) ? error.rateLimit?.remainingRequests : undefined;
+    const isConcurrencySuspect =
+      remaining === undefined
+        ? isFailedProbe || (level > minSuspectLevel && !isPacedByInterval && !this.#levels.isProvenAt(level))
+        : remaining > 0 && level > 1;
     this.#levels.refused(level);
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket.
     const measuredIntervalMs = isConcurrencySuspect ? undefined : this.#sampler.closeAt(ticket.sample);

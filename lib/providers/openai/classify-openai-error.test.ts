@@ -38,6 +38,15 @@ describe('classifyOpenAIError: API errors', () => {
     expect(error.message).toBe('OpenAI API error 429 rate_limit_exceeded');
   });
 
+  it('keeps the request quota a 429 reports (which limit refused the call), and none when it reports none', () => {
+    const headers = { 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '4', 'x-ratelimit-reset-requests': '3.5s', 'retry-after': '1' };
+    const error = classified(apiError(429, { message: 'Too many requests in flight.', type: 'requests', code: 'rate_limit_exceeded' }, headers));
+    expect(error.rateLimit).toEqual({ limitRequestsPerMinute: 60, remainingRequests: 4, resetRequestsMs: 3_500 });
+    const bare = classified(apiError(429, { message: 'Rate limit reached.', type: 'requests', code: 'rate_limit_exceeded' }, { 'retry-after': '1' }));
+    expect(bare.rateLimit).toBeUndefined();
+    expect(classified(apiError(500, { message: 'boom', type: 'server_error' }, headers)).rateLimit).toBeUndefined();
+  });
+
   it('treats 429 insufficient_quota as not retryable (no credit left)', () => {
     const error = classified(apiError(429, { message: 'You exceeded your current quota.', type: 'insufficient_quota', code: 'insufficient_quota' }, { 'retry-after': '7' }));
     expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, status: 429, retryAfterMs: undefined });

@@ -40,10 +40,12 @@ export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptio
     const status = error.status;
     const code = typeof error.code === 'string' ? error.code : undefined;
     const kind = openAIKindForStatus(status, code);
+    const rateLimit = kind === 'rate_limited' ? rateLimitInfoOf(error.headers) : undefined;
     return new ProviderError(kind, `OpenAI API error ${status}${code ? ` ${code}` : ''}`, {
       status,
       details: clean(providerMessageOf(error)),
       retryAfterMs: kind === 'rate_limited' ? retryAfterMsOf(error.headers, now) : undefined,
+      ...(rateLimit ? { rateLimit } : {}),
       cause: error,
     });
   }
