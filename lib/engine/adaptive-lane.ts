@@ -51,6 +51,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     pauseFor: (durationMs) => inner.pauseFor(durationMs),
     setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
     setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
+    onConcurrencyRaised: (listener) => inner.onConcurrencyRaised(listener),
     snapshot: () => pacer.snapshot(),
     get inFlight() {
       return inner.inFlight;

@@ -167,6 +167,21 @@ describe('createLane', () => {
     expect(fourth.isSettled).toBe(true);
   });
 
+  it('tells its listeners when the concurrency is raised, never when it is lowered or kept', () => {
+    const lane = createLane({ concurrency: 2 });
+    const heard: number[] = [];
+    const unsubscribe = lane.onConcurrencyRaised(() => heard.push(lane.concurrency));
+    lane.setConcurrency(4);
+    lane.setConcurrency(4);
+    lane.setConcurrency(3);
+    lane.setConcurrency(Infinity);
+    expect(heard).toEqual([4, Infinity]);
+    unsubscribe();
+    lane.setConcurrency(1);
+    lane.setConcurrency(8);
+    expect(heard).toEqual([4, Infinity]);
+  });
+
   it('still spaces starts after the concurrency grows', async () => {
     const lane = createLane({ minIntervalMs: 500 });
     await lane.acquire();

@@ -58,6 +58,12 @@ export interface Lane {
   setConcurrency(concurrency: number): void;
   /** Changes the minimum time between two starts at run time (measured from the previous start). */
   setMinIntervalMs(minIntervalMs: number): void;
+  /**
+   * Calls `listener` whenever the concurrency is raised, so that a caller who keeps up to
+   * `concurrency` calls queued on the lane (the durable queue's worker) can take more at once.
+   * Returns the function that unsubscribes.
+   */
+  onConcurrencyRaised(listener: () => void): () => void;
   /** Slots taken and not yet released. */
   readonly inFlight: number;
   /** Callers waiting in `acquire`. */
@@ -86,6 +92,7 @@ class RateLimitLane implements Lane {
   #lastStartAtMs: number | undefined;
   #pausedUntilMs = 0;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #raiseListeners = new Set<() => void>();
 
   constructor(options: LaneOptions) {
     assertConcurrency(options.concurrency);
@@ -143,8 +150,15 @@ class RateLimitLane implements Lane {
 
   setConcurrency(concurrency: number): void {
     assertConcurrency(concurrency);
+    const isRaised = concurrency > this.#concurrency;
     this.#concurrency = concurrency;
     this.#drain();
+    if (isRaised) for (const listener of [...this.#raiseListeners]) listener();
+  }
+
+  onConcurrencyRaised(listener: () => void): () => void {
+    this.#raiseListeners.add(listener);
+    return () => this.#raiseListeners.delete(listener);
   }
 
   setMinIntervalMs(minIntervalMs: number): void {

@@ -27,6 +27,7 @@ function recordingLane(): { lane: Lane; outcomes: (SlotOutcome | undefined)[] } 
     pauseFor: (durationMs) => inner.pauseFor(durationMs),
     setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
     setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
+    onConcurrencyRaised: (listener) => inner.onConcurrencyRaised(listener),
     inFlight: 0,
     waiting: 0,
     concurrency: 1,

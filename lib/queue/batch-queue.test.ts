@@ -78,6 +78,24 @@ describe('batch queue', () => {
     expect(provider.inFlight.max).toBe(3);
   });
 
+  it('takes more items at once as soon as the lane raises its concurrency (an adaptive lane growing), not at the next item end', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    // The safety poll is a minute away: only the lane's signal can wake the worker in time.
+    const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 1 } });
+    const created = await harness.queue.enqueue(newBatch('fake', 4));
+    await until(() => provider.calls.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(provider.calls).toHaveLength(1);
+
+    harness.lanes.get('fake')!.setConcurrency(3);
+    await until(() => provider.calls.length === 3, 1_000);
+    expect(provider.calls).toHaveLength(3);
+    provider.releaseAll();
+    await until(() => provider.calls.length === 4);
+    provider.releaseAll();
+    await harness.waitForBatchEnd(created.id);
+  });
+
   it('cancel: queued items end canceled at once, the call in flight is aborted, nothing more reaches the provider', async () => {
     const provider = createControllableProvider({ isHolding: true });
     const harness = await startQueueHarness({ providers: [provider] });

@@ -54,6 +54,8 @@ export class BatchWorker {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #stopController = new AbortController();
   readonly #wakeup = createWakeup();
+  /** Lanes the worker listens to: an adaptive lane that grows lets it take more items at once. */
+  readonly #watchedLanes = new Map<Lane, () => void>();
   #loop: Promise<void> | undefined;
 
   constructor(options: BatchWorkerOptions) {
@@ -74,6 +76,8 @@ export class BatchWorker {
     this.#wakeup.notify();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight]);
+    for (const unsubscribe of this.#watchedLanes.values()) unsubscribe();
+    this.#watchedLanes.clear();
   }
 
   /** New work may be runnable. */
@@ -118,6 +122,7 @@ export class BatchWorker {
         return true;
       }
       const lane = laneFor(provider);
+      this.#watch(lane);
       if ((this.#activeByLane.get(lane) ?? 0) >= lane.concurrency) continue;
       // Before the claim, so a cancel that lands in between aborts this item too.
       const run = this.#runFor(batch);
@@ -131,6 +136,11 @@ export class BatchWorker {
       return true;
     }
     return false;
+  }
+
+  #watch(lane: Lane): void {
+    if (this.#watchedLanes.has(lane) || this.#isStopping) return;
+    this.#watchedLanes.set(lane, lane.onConcurrencyRaised(() => this.#wakeup.notify()));
   }
 
   #runFor(batch: BatchRecord): BatchRun {
