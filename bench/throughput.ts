@@ -33,14 +33,15 @@ export interface ThroughputScenario {
   seed?: number;
 }
 
-export const strategies = ['seed', 'naive', 'fixed-window', 'fixed', 'adaptive'] as const;
+export const strategies = ['seed', 'naive', 'fixed-window', 'fixed', 'fixed-burst', 'adaptive'] as const;
 export type Strategy = (typeof strategies)[number];
 
 export const strategyLabels: Record<Strategy, string> = {
   seed: 'seed pacing (sequential, 500 ms)',
   naive: 'naive parallel (all at once, no retry)',
   'fixed-window': 'p-queue style (fixed window + p-retry)',
-  fixed: 'ours: PACING_MODE=fixed (right numbers)',
+  fixed: 'ours: PACING_MODE=fixed, PACING_RPM + PACING_CONCURRENCY = the quota (evenly spaced)',
+  'fixed-burst': 'ours: PACING_MODE=fixed, + PACING_BURST = the quota\'s bucket size',
   adaptive: 'ours: PACING_MODE=adaptive (not told)',
 };
 
@@ -236,6 +237,7 @@ async function runStrategy(
     case 'seed':
       return runOnLane(createLane({ concurrency: 1, minIntervalMs: 500 * timeFactor }), provider, requests, retryPolicy);
     case 'fixed':
+    case 'fixed-burst':
       return runOnLane(
         createPacedLane({
           mode: 'fixed',
@@ -243,6 +245,7 @@ async function runStrategy(
           requestsPerMinute: quota.requestsPerMinute / timeFactor,
           minIntervalMs: 500 * timeFactor,
           maxConcurrency: 16,
+          ...(strategy === 'fixed-burst' ? { burst: Math.max(1, (quota.burstRequests ?? defaultBurstRequests(quota.requestsPerMinute)) - 1) } : {}),
         }),
         provider,
         requests,

@@ -40,6 +40,7 @@ export type PacingMode = (typeof pacingModes)[number];
 const optionalPacingMode = optionalString.pipe(z.enum(pacingModes).optional());
 const optionalRequestsPerMinute = optionalString.pipe(z.coerce.number<string>().positive().max(1_000_000).optional());
 const optionalConcurrency = optionalString.pipe(z.coerce.number<string>().int().min(1).max(64).optional());
+const optionalBurst = optionalString.pipe(z.coerce.number<string>().int().min(1).max(1_000).optional());
 
 export const configSchema = z
   .object({
@@ -74,13 +75,21 @@ export const configSchema = z
     PACING_RPM: optionalRequestsPerMinute,
     /** `adaptive`: the most calls in flight it may reach per provider. @default 16 */
     PACING_MAX_CONCURRENCY: integer(16, 1, 64),
-    /** Per-provider overrides of PACING_MODE / PACING_CONCURRENCY / PACING_RPM. @default the global ones */
+    /**
+     * `fixed`: starts that may come together after a quiet spell, at the same average rate (any
+     * BURST + 1 consecutive starts span BURST intervals): set it to the quota's bucket size when
+     * the provider allows bursts. @default 1 (evenly spaced)
+     */
+    PACING_BURST: optionalBurst,
+    /** Per-provider overrides of PACING_MODE / PACING_CONCURRENCY / PACING_RPM / PACING_BURST. @default the global ones */
     GEMINI_PACING_MODE: optionalPacingMode,
     GEMINI_PACING_CONCURRENCY: optionalConcurrency,
     GEMINI_PACING_RPM: optionalRequestsPerMinute,
+    GEMINI_PACING_BURST: optionalBurst,
     OPENAI_PACING_MODE: optionalPacingMode,
     OPENAI_PACING_CONCURRENCY: optionalConcurrency,
     OPENAI_PACING_RPM: optionalRequestsPerMinute,
+    OPENAI_PACING_BURST: optionalBurst,
     /** Attempts per image, first try included. @default 3 */
     RETRY_MAX_ATTEMPTS: integer(3, 1, 10),
     /** First backoff delay; doubles each attempt, with jitter. @default 1000 */

@@ -65,6 +65,9 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     get minIntervalMs() {
       return inner.minIntervalMs;
     },
+    get burst() {
+      return inner.burst;
+    },
     get pauseRemainingMs() {
       return inner.pauseRemainingMs;
     },

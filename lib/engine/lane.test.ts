@@ -182,6 +182,48 @@ describe('createLane', () => {
     expect(heard).toEqual([4, Infinity]);
   });
 
+  it('with a burst, lets that many start together after a quiet spell, then keeps the average rate', async () => {
+    const lane = createLane({ concurrency: Infinity, minIntervalMs: 1_000, burst: 3 });
+    expect(lane.burst).toBe(3);
+    const starts: number[] = [];
+    const first = Promise.all(Array.from({ length: 7 }, () => useSlot(lane, starts)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await first;
+    expect(starts).toEqual([0, 0, 0, 3_000, 3_000, 3_000, 6_000]);
+    // Quiet for long enough to refill: a burst again, not one start per interval.
+    await vi.advanceTimersByTimeAsync(20_000);
+    const again = Promise.all(Array.from({ length: 4 }, () => useSlot(lane, starts)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await again;
+    expect(starts.slice(7)).toEqual([30_000, 30_000, 30_000, 33_000]);
+  });
+
+  it('with a burst, never starts more than a token bucket of that size would accept', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const burst = 4;
+    const intervalMs = 700;
+    const lane = createLane({ concurrency: 6, minIntervalMs: intervalMs, burst });
+    const starts: number[] = [];
+    const calls: Promise<void>[] = [];
+    for (let call = 0; call < 200; call += 1) {
+      calls.push(useSlot(lane, starts, Math.floor(random() * 5_000)));
+      await vi.advanceTimersByTimeAsync(Math.floor(random() * 1_200));
+    }
+    await vi.advanceTimersByTimeAsync(1_000_000);
+    await Promise.all(calls);
+    // The provider's side: a bucket of `burst` tokens, full at first, one token back per interval.
+    let tokens = burst;
+    let lastMs = 0;
+    for (const startMs of starts) {
+      tokens = Math.min(burst, tokens + (startMs - lastMs) / intervalMs);
+      lastMs = startMs;
+      expect(tokens).toBeGreaterThanOrEqual(1 - 1e-9);
+      tokens -= 1;
+    }
+    expect(starts).toHaveLength(200);
+  });
+
   it('still spaces starts after the concurrency grows', async () => {
     const lane = createLane({ minIntervalMs: 500 });
     await lane.acquire();
@@ -194,6 +236,8 @@ describe('createLane', () => {
   });
 
   it('rejects invalid options as programmer errors', () => {
+    expect(() => createLane({ burst: 0 })).toThrow(RangeError);
+    expect(() => createLane({ burst: 1.5 })).toThrow(RangeError);
     expect(() => createLane({ concurrency: 0 })).toThrow(RangeError);
     expect(() => createLane({ concurrency: 1.5 })).toThrow(RangeError);
     expect(() => createLane({ minIntervalMs: -1 })).toThrow(RangeError);

@@ -16,12 +16,20 @@ export interface LaneOptions {
   concurrency: number;
   /**
    * Minimum time between two request starts, in milliseconds (not between an end and the next start).
+   * With `burst` > 1, the average time between starts instead (see `burst`).
    * @default 500
    */
   minIntervalMs: number;
+  /**
+   * Starts that may come together after a quiet spell: any `burst + 1` consecutive starts span at
+   * least `burst * minIntervalMs`. Never more than a token bucket of this size, refilled once per
+   * `minIntervalMs`, accepts (what per-minute quotas usually are); 1 is an even spacing.
+   * @default 1
+   */
+  burst: number;
 }
 
-export const defaultLaneOptions: Readonly<LaneOptions> = Object.freeze({ concurrency: 1, minIntervalMs: 500 });
+export const defaultLaneOptions: Readonly<LaneOptions> = Object.freeze({ concurrency: 1, minIntervalMs: 500, burst: 1 });
 
 /**
  * How the call made in a slot ended, told to the lane when the slot is given back, so that a lane
@@ -70,6 +78,7 @@ export interface Lane {
   readonly waiting: number;
   readonly concurrency: number;
   readonly minIntervalMs: number;
+  readonly burst: number;
   /** Time left in the current pause, in milliseconds; 0 when not paused. */
   readonly pauseRemainingMs: number;
 }
@@ -87,9 +96,11 @@ interface Waiter {
 class RateLimitLane implements Lane {
   #concurrency: number;
   #minIntervalMs: number;
+  readonly #burst: number;
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
-  #lastStartAtMs: number | undefined;
+  /** The last `burst` start times, oldest first. */
+  readonly #recentStartsMs: number[] = [];
   #pausedUntilMs = 0;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #raiseListeners = new Set<() => void>();
@@ -97,8 +108,14 @@ class RateLimitLane implements Lane {
   constructor(options: LaneOptions) {
     assertConcurrency(options.concurrency);
     assertMinInterval(options.minIntervalMs);
+    if (!(Number.isInteger(options.burst) && options.burst >= 1)) throw new RangeError(`burst must be an integer >= 1, got ${options.burst}`);
     this.#concurrency = options.concurrency;
     this.#minIntervalMs = options.minIntervalMs;
+    this.#burst = options.burst;
+  }
+
+  get burst(): number {
+    return this.#burst;
   }
 
   get inFlight(): number {
@@ -172,7 +189,9 @@ class RateLimitLane implements Lane {
     this.#clearWakeTimer();
     while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
       const nowMs = Date.now();
-      const readyAtMs = Math.max(this.#pausedUntilMs, (this.#lastStartAtMs ?? -Infinity) + this.#minIntervalMs);
+      // The start `burst` starts ago (with a burst of 1, the previous start) sets the pace.
+      const paceFromMs = this.#recentStartsMs.length < this.#burst ? -Infinity : this.#recentStartsMs[0]!;
+      const readyAtMs = Math.max(this.#pausedUntilMs, paceFromMs + this.#burst * this.#minIntervalMs);
       if (nowMs < readyAtMs) {
         this.#wakeTimer = setTimeout(() => {
           this.#wakeTimer = undefined;
@@ -183,7 +202,8 @@ class RateLimitLane implements Lane {
       const waiter = this.#queue.shift()!;
       waiter.detach();
       this.#inFlight += 1;
-      this.#lastStartAtMs = nowMs;
+      this.#recentStartsMs.push(nowMs);
+      if (this.#recentStartsMs.length > this.#burst) this.#recentStartsMs.shift();
       waiter.grant(this.#createRelease());
     }
   }

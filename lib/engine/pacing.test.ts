@@ -23,6 +23,16 @@ describe('pacingSettingsFor', () => {
     expect([withoutRate.concurrency, withoutRate.minIntervalMs]).toEqual([3, 250]);
   });
 
+  it('fixed: PACING_BURST lets that many starts come together, per provider too; evenly spaced by default', () => {
+    const spaced = createPacedLane(pacingSettingsFor(loadConfig({ PACING_MODE: 'fixed', PACING_RPM: '60' }), 'gemini'));
+    expect(spaced.burst).toBe(1);
+    const config = loadConfig({ PACING_MODE: 'fixed', PACING_RPM: '60', PACING_BURST: '5', OPENAI_PACING_BURST: '2' });
+    expect(createPacedLane(pacingSettingsFor(config, 'gemini')).burst).toBe(5);
+    expect(createPacedLane(pacingSettingsFor(config, 'openai')).burst).toBe(2);
+    expect(() => loadConfig({ PACING_BURST: '0' })).toThrow(/PACING_BURST/);
+    expect(() => loadConfig({ GEMINI_PACING_BURST: 'lots' })).toThrow(/GEMINI_PACING_BURST/);
+  });
+
   it('adaptive: starts at one call, PACING_RPM as a ceiling, PACING_MAX_CONCURRENCY as a cap', () => {
     const settings = pacingSettingsFor(loadConfig({ PACING_MODE: 'adaptive', PACING_RPM: '30', PACING_MAX_CONCURRENCY: '4' }), 'gemini');
     expect(settings).toMatchObject({ mode: 'adaptive', requestsPerMinute: 30, maxConcurrency: 4 });

@@ -23,6 +23,12 @@ export interface PacingSettings {
    */
   requestsPerMinute?: number;
   /**
+   * `fixed`: starts that may come together after a quiet spell, at the same average rate (the
+   * provider's bucket size, when its quota allows bursts). Ignored by the other modes.
+   * @default 1 (evenly spaced)
+   */
+  burst?: number;
+  /**
    * `adaptive`: the most calls in flight it may reach.
    * @default 16
    */
@@ -43,6 +49,7 @@ export function createPacedLane(settings: PacingSettings): Lane {
       return createLane({
         concurrency: settings.concurrency,
         minIntervalMs: settings.requestsPerMinute ? Math.ceil(60_000 / settings.requestsPerMinute) : settings.minIntervalMs,
+        burst: settings.burst ?? 1,
       });
     case 'adaptive':
       return createAdaptiveLane({
@@ -61,12 +68,15 @@ type PacingConfig = Pick<
   | 'PACING_MIN_INTERVAL_MS'
   | 'PACING_RPM'
   | 'PACING_MAX_CONCURRENCY'
+  | 'PACING_BURST'
   | 'GEMINI_PACING_MODE'
   | 'GEMINI_PACING_CONCURRENCY'
   | 'GEMINI_PACING_RPM'
+  | 'GEMINI_PACING_BURST'
   | 'OPENAI_PACING_MODE'
   | 'OPENAI_PACING_CONCURRENCY'
   | 'OPENAI_PACING_RPM'
+  | 'OPENAI_PACING_BURST'
 >;
 
 /**
@@ -77,18 +87,20 @@ type PacingConfig = Pick<
 export function pacingSettingsFor(config: PacingConfig, providerId: string): PacingSettings {
   const own =
     providerId === 'gemini'
-      ? { mode: config.GEMINI_PACING_MODE, concurrency: config.GEMINI_PACING_CONCURRENCY, rpm: config.GEMINI_PACING_RPM }
+      ? { mode: config.GEMINI_PACING_MODE, concurrency: config.GEMINI_PACING_CONCURRENCY, rpm: config.GEMINI_PACING_RPM, burst: config.GEMINI_PACING_BURST }
       : providerId === 'openai'
-        ? { mode: config.OPENAI_PACING_MODE, concurrency: config.OPENAI_PACING_CONCURRENCY, rpm: config.OPENAI_PACING_RPM }
+        ? { mode: config.OPENAI_PACING_MODE, concurrency: config.OPENAI_PACING_CONCURRENCY, rpm: config.OPENAI_PACING_RPM, burst: config.OPENAI_PACING_BURST }
         : {};
   const concurrency = own.concurrency ?? config.PACING_CONCURRENCY;
   const requestsPerMinute = own.rpm ?? config.PACING_RPM;
+  const burst = own.burst ?? config.PACING_BURST;
   const mode = own.mode ?? config.PACING_MODE ?? (concurrency > 1 || requestsPerMinute !== undefined ? 'fixed' : 'sequential');
   return {
     mode,
     concurrency,
     minIntervalMs: config.PACING_MIN_INTERVAL_MS,
     ...(requestsPerMinute === undefined ? {} : { requestsPerMinute }),
+    ...(burst === undefined ? {} : { burst }),
     maxConcurrency: config.PACING_MAX_CONCURRENCY,
   };
 }

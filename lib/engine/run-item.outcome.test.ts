@@ -32,6 +32,7 @@ function recordingLane(): { lane: Lane; outcomes: (SlotOutcome | undefined)[] } 
     waiting: 0,
     concurrency: 1,
     minIntervalMs: 0,
+    burst: 1,
     pauseRemainingMs: 0,
   };
   return { lane, outcomes };
