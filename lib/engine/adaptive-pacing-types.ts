@@ -26,7 +26,7 @@ export interface AdaptivePacingOptions {
   requestsPerMinute?: number;
   /**
    * Factor applied to the rate on a 429 (without a measure of the quota) and to the concurrency on an overload.
-   * @default 0.85
+   * @default 0.7
    */
   decreaseFactor?: number;
   /**

@@ -128,18 +128,51 @@ describe('createAdaptivePacer', () => {
       const ticket = start();
       end(ticket, rateLimited());
     };
+    const acceptFive = () => {
+      for (let call = 0; call < 5; call += 1) {
+        advance(300);
+        const ticket = start();
+        accept(ticket);
+        end(ticket, succeeded);
+      }
+      advance(1);
+    };
+    // The 429 that ends slow start starts no sample (a lapse follows it).
+    refuse();
+    expect(pacer.snapshot().isSlowStart).toBe(false);
+    acceptFive();
     // A quota of one call per 300 ms: between two 429s 1,500 ms apart, 5 calls got through.
     refuse();
-    for (let call = 0; call < 5; call += 1) {
-      advance(300);
-      const ticket = start();
-      accept(ticket);
-      end(ticket, succeeded);
-    }
-    advance(1);
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
+    acceptFive();
     refuse();
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeCloseTo(60_000 / (1_501 / 5), 5);
     expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(1_501 / 5);
+
+    // Recovery then climbs to 5% over the measure (it errs low), not towards the rate that failed.
+    for (let call = 0; call < 40; call += 1) {
+      const ticket = start();
+      advance(1_000);
+      end(ticket, succeeded, 5);
+    }
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual((1_501 / 5) * 0.95 - 1e-9);
+    expect(pacer.minIntervalMs).toBeLessThan(290);
+
+    // Refused there, 5% over the measure: from then on recovery stops at the measure itself.
+    for (let call = 0; call < 6; call += 1) {
+      const ticket = start();
+      advance(pacer.minIntervalMs);
+      end(ticket, succeeded, 5);
+    }
+    refuse();
+    for (let call = 0; call < 40; call += 1) {
+      const ticket = start();
+      advance(1_000);
+      end(ticket, succeeded, 5);
+    }
+    const measuredIntervalMs = 60_000 / pacer.snapshot().measuredRequestsPerMinute!;
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(measuredIntervalMs - 1e-6);
+    expect(pacer.minIntervalMs).toBeLessThan(measuredIntervalMs * 1.01);
   });
 
   it('takes a 429 at a never-proven level, with starts held by the slots, for the concurrency limit', () => {
@@ -165,6 +198,21 @@ describe('createAdaptivePacer', () => {
     end(refusedAtAcceptedLevel, rateLimited());
     expect(pacer.snapshot().concurrencyCeiling).toBe(16);
     for (const ticket of tickets) end(ticket, succeeded);
+  });
+
+  it('blames the concurrency for a second 429 at a level never accepted, even with starts paced by the interval', () => {
+    const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 200 });
+    for (let call = 0; call < 4; call += 1) {
+      accept(start());
+      advance(200);
+    }
+    // Paced by the interval, first refusal at five in flight: taken for the rate.
+    end(start(), rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    advance(pacer.minIntervalMs);
+    // Refused at five again, never accepted there: five is the limit.
+    end(start(), rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(4);
   });
 
   it('never blames a 429 at three calls in flight or fewer on concurrency', () => {
@@ -225,8 +273,8 @@ describe('createAdaptivePacer', () => {
     }
     const last = tickets.at(-1)!;
     end(last, overloaded());
-    expect(pacer.snapshot().concurrencyCeiling).toBe(Math.floor(8 * 0.85));
-    expect(pacer.concurrency).toBeLessThanOrEqual(6);
+    expect(pacer.snapshot().concurrencyCeiling).toBe(Math.floor(8 * 0.7));
+    expect(pacer.concurrency).toBeLessThanOrEqual(5);
   });
 
   it('paces at the quota the provider states (x-ratelimit-limit-requests) and never faster', () => {

@@ -20,16 +20,17 @@ import { LatencyEstimate, LevelEvidence, QuotaRateSampler, StartRateMeter, type 
  *   calls at that level or above must outnumber twice the ones refused at it: a response in transit makes
  *   the count off by one now and then), above 3, while starts were held by the slots rather than the
  *   interval, it is the concurrency: the ceiling becomes that level - 1 and starts are paced evenly
- *   at the rate they came. Otherwise it is the rate: multiplicative decrease (x0.85) of the rate
+ *   at the rate they came. Otherwise it is the rate: multiplicative decrease (x0.7) of the rate
  *   reached. A rate 429 under a learned ceiling shows the rate caused that one too: it is lifted.
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
- *   few 429s, over the time they span, measure its refill rate (low if pressure lapsed meanwhile).
- *   The best measure is kept (replaced when pacing at it fails); after a rate 429, pacing restarts
- *   from it.
- * - Additive increase: recovery climbs (concave) back to just under the rate that failed, then
- *   probes +2% rate after each quiet spell; the concurrency ceiling is probed +1 per round trip of
- *   successes at it, the wait growing 4x after each probe that fails; a failed rate probe doubles the
- *   next spell.
+ *   few 429s (more at low rates, for at least four calls), over the time they span, measure its
+ *   refill rate (low if pressure lapsed meanwhile, as it does for a latency after slow start: the
+ *   429 that ends slow start starts no sample). The best measure is kept (replaced when pacing at
+ *   it fails); after a rate 429, pacing restarts from it.
+ * - Additive increase: recovery climbs (concave) back to just under the rate that failed or, once
+ *   the quota is measured, to 5% over the measure (which errs low), and to the measure itself
+ *   once a 429 came over it; then it probes +2% rate after each quiet spell. The concurrency ceiling is probed +1 per round trip of successes at it, the
+ *   wait growing 4x after each probe that fails; a failed rate probe doubles the next spell.
  * - A 503 overload cuts the concurrency ceiling multiplicatively.
  * - `x-ratelimit-limit-requests` (OpenAI) is the quota itself: paced at, never probed past. An
  *   operator's `requestsPerMinute` is never exceeded.
@@ -39,13 +40,18 @@ import { LatencyEstimate, LevelEvidence, QuotaRateSampler, StartRateMeter, type 
  *   another. Retry hints are honoured by the lane's pause (`runItem` calls `pauseFor`), not here.
  */
 
-const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 1_000, decreaseFactor: 0.85, probeAfterSuccesses: 64 };
+const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 1_000, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
 /** Additive increase of the rate after a quiet spell. */
 const rateProbeFactor = 1.02;
 /** Recovery without a measure of the quota stops this far under the rate that failed. */
 const recoveryMargin = 0.95;
-/** The same once the quota has been measured. */
-const measuredRecoveryMargin = 0.92;
+/**
+ * Once the quota is measured, recovery climbs to this much over the measured rate (interval x 0.95,
+ * about +5%): the measure errs low (tokens overflow whenever pressure lapses), so a little over it
+ * is where the quota usually is. The rate that failed is no guide then: a bucket hides an overshoot
+ * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
+ */
+const measuredRecoveryFactor = 0.95;
 /**
  * At or below this many calls in flight a 429 is always taken for the rate: at such levels a rate
  * quota's refusals look just like a concurrency limit's, and a wrong ceiling there starves the lane.
@@ -86,6 +92,8 @@ class AdaptivePacingController implements AdaptivePacer {
   /** The quota's interval per call as measured (between 429s) or stated (headers). */
   #measuredIntervalMs: number | undefined;
   #isRateFromHeaders = false;
+  /** A rate 429 came while pacing over the measure: recovery stops at the measure from then on. */
+  #isOverMeasureRefused = false;
   /** The interval at which the last rate 429 came: what recovery climbs back towards. */
   #failedIntervalMs: number | undefined;
   /** Per number of calls in flight at the start: how many calls were accepted, and refused. */
@@ -202,10 +210,14 @@ class AdaptivePacingController implements AdaptivePacer {
 
   #growRate(): void {
     if (this.#isRateFromHeaders) return;
-    // Under the rate that failed (further under once the quota is measured: the measure, a lower
-    // bound, is where recovery starts from, and overshooting costs a 429 per bucket drained).
-    const margin = this.#measuredIntervalMs === undefined ? recoveryMargin : measuredRecoveryMargin;
-    const targetMs = this.#failedIntervalMs === undefined ? undefined : this.#failedIntervalMs / margin;
+    // Just over the measured quota once there is a measure, else just under the rate that failed.
+    const measured = this.#measuredIntervalMs;
+    const targetMs =
+      this.#failedIntervalMs === undefined
+        ? undefined
+        : measured !== undefined
+          ? measured * (this.#isOverMeasureRefused ? 1 : measuredRecoveryFactor)
+          : this.#failedIntervalMs / recoveryMargin;
     if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
       // Concave recovery: close a share of the gap per success (about 40% per round trip).
       this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (2 * this.#callsPerLatency())));
@@ -238,10 +250,12 @@ class AdaptivePacingController implements AdaptivePacer {
     ticket.sample.isRejected = true;
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
+    const measureBefore = this.#measuredIntervalMs;
     const isFailedProbe = this.#isProbingConcurrency && level >= this.#concurrencyCeiling;
-    // Starts held back by the interval (not by the slots) that get refused point at the rate.
+    // Starts held back by the interval (not by the slots) that get refused point at the rate,
+    // unless this level was refused before and never accepted: then the level is the limit.
     const reachedIntervalMs = this.#reachedIntervalMs();
-    const isPacedByInterval = reachedIntervalMs <= this.#intervalMs * 1.05;
+    const isPacedByInterval = reachedIntervalMs <= this.#intervalMs * 1.05 && !this.#levels.isRefutedAt(level);
     // OpenAI says how many requests were left when it refused: none means the rate; some means
     // another limit refused the call (calls in flight, or images or tokens per minute).
     const remaining = isProviderError(error) ? error.rateLimit?.remainingRequests : undefined;
@@ -250,8 +264,11 @@ class AdaptivePacingController implements AdaptivePacer {
         ? isFailedProbe || (level > minSuspectLevel && !isPacedByInterval && !this.#levels.isProvenAt(level))
         : remaining > 0 && level > 1;
     this.#levels.refused(level);
-    // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket.
-    const measuredIntervalMs = isConcurrencySuspect ? undefined : this.#sampler.closeAt(ticket.sample);
+    // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does the
+    // one that ends slow start: for a whole latency after it the slots stay as slow start left them,
+    // all taken, while the bucket refills past its size, so a sample from there measures low.
+    const isSampleBoundary = !isConcurrencySuspect && !this.#isSlowStart;
+    const measuredIntervalMs = isSampleBoundary ? this.#sampler.closeAt(ticket.sample) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return;
     const wasSlowStart = this.#isSlowStart;
     this.#react();
@@ -281,6 +298,7 @@ class AdaptivePacingController implements AdaptivePacer {
       return;
     }
     // The rate: to the measure when it is below the rate that failed, else by the decrease factor.
+    if (measureBefore !== undefined && reachedIntervalMs < measureBefore) this.#isOverMeasureRefused = true;
     this.#failedIntervalMs = reachedIntervalMs;
     const measured = this.#measuredIntervalMs;
     // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.

@@ -60,17 +60,23 @@ export interface SampledCall {
 
 /** Calls accepted in a sample below which their rate is too noisy to trust. */
 const minAcceptedForEstimate = 4;
-/** 429s a sample spans, at most: long enough to smooth, short enough to follow a quota that changes. */
-const maxSpannedRefusals = 3;
+/**
+ * 429s a sample spans when enough calls were accepted since the third-last: long enough to smooth,
+ * short enough to follow a quota that changes.
+ */
+const preferredSpannedRefusals = 3;
+/** 429s a sample may reach back over to gather `minAcceptedForEstimate` calls (low rates: few calls between 429s). */
+const maxSpannedRefusals = 8;
 /** Calls kept; older ones are dropped (the estimate then errs low, and self-corrects). */
 const maxCallsKept = 2_000;
 
 /**
  * A token bucket is empty at each 429. Between 429s, while calls kept coming faster than it refills
  * (no refill overflowed), it accepted exactly its refill over that time, give or take one call:
- * calls accepted / time elapsed measures the quota's rate. A sample spans up to the last three
- * 429s. If the pressure lapsed, tokens overflowed and the measure is low: a safe error. Calls
- * before the first 429 are never used: the bucket started full, of unknown size.
+ * calls accepted / time elapsed measures the quota's rate. A sample spans the last three 429s, or
+ * more (up to eight) when fewer than four calls were accepted over those, as at low rates. If the
+ * pressure lapsed, tokens overflowed and the measure is low: a safe error. Calls before the first
+ * 429 are never used: the bucket started full, of unknown size.
  */
 export class QuotaRateSampler {
   #calls: SampledCall[] = [];
@@ -89,19 +95,23 @@ export class QuotaRateSampler {
    * the sample it ends, or undefined when there is no sample yet or it is too small.
    */
   closeAt(rejected: SampledCall): number | undefined {
-    const sampleStartMs = this.#boundariesMs[0];
+    const boundaries = [...this.#boundariesMs];
     this.#boundariesMs.push(rejected.startedAtMs);
     if (this.#boundariesMs.length > maxSpannedRefusals) this.#boundariesMs.shift();
     // Calls before the oldest boundary kept will not be needed again.
     const keepFromMs = this.#boundariesMs[0]!;
+    const candidates = this.#calls.filter((call) => call.startedAtMs >= (boundaries[0] ?? keepFromMs));
     this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
-    if (sampleStartMs === undefined) return undefined;
-    const accepted = this.#calls.filter(
-      (call) => call.startedAtMs >= sampleStartMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected,
-    ).length;
-    const elapsedMs = rejected.startedAtMs - sampleStartMs;
-    if (accepted < minAcceptedForEstimate || elapsedMs <= 0) return undefined;
-    return elapsedMs / accepted;
+    const acceptedSince = (fromMs: number) =>
+      candidates.filter((call) => call.startedAtMs >= fromMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected).length;
+    // The last three 429s before this one (or all there are), reaching further back for enough calls.
+    for (let back = Math.min(preferredSpannedRefusals, boundaries.length); back >= 1 && back <= boundaries.length; back += 1) {
+      const sampleStartMs = boundaries[boundaries.length - back]!;
+      const accepted = acceptedSince(sampleStartMs);
+      const elapsedMs = rejected.startedAtMs - sampleStartMs;
+      if (accepted >= minAcceptedForEstimate && elapsedMs > 0) return elapsedMs / accepted;
+    }
+    return undefined;
   }
 }
 
@@ -119,6 +129,13 @@ export class LevelEvidence {
 
   refused(level: number): void {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
+  }
+
+  /** Refused at this level before, and never accepted at it or above. */
+  isRefutedAt(level: number): boolean {
+    if ((this.#refused[level] ?? 0) === 0) return false;
+    for (let at = level; at < this.#accepted.length; at += 1) if ((this.#accepted[at] ?? 0) > 0) return false;
+    return true;
   }
 
   isProvenAt(level: number): boolean {

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { QuotaRateSampler } from './pacing-signals';
+
+/** Feeds the sampler a quota's answers: `accepted` calls spread evenly between consecutive 429s. */
+function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; gapMs: number; acceptedBetween: number }) {
+  const measures: (number | undefined)[] = [];
+  let nowMs = 0;
+  for (let refusal = 0; refusal < options.refusals; refusal += 1) {
+    const refused = sampler.add(nowMs);
+    refused.isRejected = true;
+    measures.push(sampler.closeAt(refused));
+    for (let call = 1; call <= options.acceptedBetween; call += 1) sampler.add(nowMs + (call * options.gapMs) / (options.acceptedBetween + 1));
+    nowMs += options.gapMs;
+  }
+  return measures;
+}
+
+describe('QuotaRateSampler', () => {
+  it('measures the interval per accepted call over the last three 429s once enough calls got through', () => {
+    // 5 calls accepted every 1,500 ms: one per 300 ms. Before the first 429 nothing counts.
+    const sampler = new QuotaRateSampler();
+    for (let call = 0; call < 20; call += 1) sampler.add(-1_000 + call);
+    const measures = refusalsEvery(sampler, { refusals: 5, gapMs: 1_500, acceptedBetween: 5 });
+    expect(measures[0]).toBeUndefined();
+    expect(measures.slice(1)).toEqual([300, 300, 300, 300]);
+  });
+
+  it('reaches back over more 429s at a low rate, where fewer than four calls get through between two', () => {
+    // One call accepted between 429s 6 s apart (a quota of 10 per minute): four spans make a sample.
+    const measures = refusalsEvery(new QuotaRateSampler(), { refusals: 7, gapMs: 6_000, acceptedBetween: 1 });
+    expect(measures.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(measures.slice(4)).toEqual([6_000, 6_000, 6_000]);
+  });
+
+  it('does not count refused calls, and gives nothing when too few were accepted even eight 429s back', () => {
+    const sampler = new QuotaRateSampler();
+    const measures = refusalsEvery(sampler, { refusals: 10, gapMs: 1_000, acceptedBetween: 0 });
+    expect(measures.every((measure) => measure === undefined)).toBe(true);
+  });
+});
