@@ -46,6 +46,9 @@ const scenarios: ThroughputScenario[] = [
   { name: 'A. 60 requests/min, 8 concurrent (concurrency-bound)', wire: 'gemini', quota: { requestsPerMinute: 60, maxConcurrent: 8 }, images: 100, timeFactor },
   // A rate-bound quota, like most real image quotas (Gemini's per-minute ones): 20/min binds first.
   { name: 'B. 20 requests/min, 8 concurrent (rate-bound)', wire: 'gemini', quota: { requestsPerMinute: 20, maxConcurrent: 8 }, images: 100, timeFactor },
+  // A low rate (entry tiers of image APIs are 5-10 a minute): fewer than two calls in flight, the
+  // hardest case for learning the rate, as few calls come between two 429s.
+  { name: 'C. 10 requests/min, 8 concurrent (rate-bound, low rate)', wire: 'gemini', quota: { requestsPerMinute: 10, maxConcurrent: 8 }, images: 100, timeFactor },
 ];
 
 const log = (text: string) => process.stderr.write(`${text}\n`);

@@ -41,7 +41,7 @@ export const strategyLabels: Record<Strategy, string> = {
   naive: 'naive parallel (all at once, no retry)',
   'fixed-window': 'p-queue style (fixed window + p-retry)',
   fixed: 'ours: PACING_MODE=fixed, PACING_RPM + PACING_CONCURRENCY = the quota (evenly spaced)',
-  'fixed-burst': 'ours: PACING_MODE=fixed, + PACING_BURST = the quota\'s bucket size',
+  'fixed-burst': 'ours: PACING_MODE=fixed, + PACING_BURST one under the quota\'s bucket',
   adaptive: 'ours: PACING_MODE=adaptive (not told)',
 };
 

@@ -31,7 +31,8 @@ export function isFinishedStatus(status: StoredBatchStatus): status is BatchStat
  */
 export interface BatchJournal {
   /** Creates a batch (all items queued) and logs its `batch-start`. */
-  createBatch(batch: NewBatch, batchStart: (created: BatchWithItems) => BatchEventInput): Promise<BatchWithItems>;
+  /** Creates the batch and logs its `batch-start` in the same transaction. */
+  createBatch(batch: NewBatch, batchStart: BatchEventInput): Promise<BatchWithItems>;
   /** Logs an event that accompanies no item change (`item-start`, `item-retry`). */
   append(batchId: string, event: BatchEventInput): Promise<BatchEvent>;
   /** `queued` → `running`; undefined when the item was no longer queued (canceled meanwhile). */
@@ -69,8 +70,8 @@ export function createBatchJournal({ store, bus }: BatchJournalOptions): BatchJo
 
   return {
     async createBatch(batch, batchStart) {
-      const created = await store.createBatch(batch);
-      await mutex.run(created.id, () => appendNow(created.id, batchStart(created)));
+      const { firstEvent, ...created } = await store.createBatch(batch, batchStart);
+      if (firstEvent) logged(firstEvent);
       return created;
     },
 

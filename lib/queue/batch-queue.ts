@@ -86,7 +86,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   });
   let starting: Promise<void> | undefined;
 
-  const batchStartOf = (batch: BatchRecord): BatchEventInput => ({
+  const batchStartOf = (batch: Pick<BatchRecord, 'providerId' | 'modelId' | 'mode'>): BatchEventInput => ({
     type: 'batch-start',
     provider: batch.providerId,
     model: batch.modelId,
@@ -113,7 +113,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     async enqueue(batch) {
       // Refuses an unknown provider before anything is written.
       resolveProvider(batch.providerId);
-      const created = await admission.run(admissionKey, () => journal.createBatch(batch, batchStartOf));
+      const created = await admission.run(admissionKey, () => journal.createBatch(batch, batchStartOf(batch)));
       log('batch-queued', { batchId: created.id, provider: created.providerId, total: created.total, mode: created.mode });
       worker.notify();
       return created;

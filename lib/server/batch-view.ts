@@ -66,6 +66,11 @@ export interface BatchView {
   zipUrl: string;
   /** In index order (present when the items were loaded). */
   items?: BatchItemView[];
+  /**
+   * The sequence of the last progress event this view reflects: resume the events stream after it
+   * (`Last-Event-ID`) to miss nothing and replay nothing.
+   */
+  lastSequence: number;
 }
 
 export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
@@ -88,6 +93,7 @@ export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
     succeeded: batch.succeeded,
     failed: batch.failed,
     canceled: batch.canceled,
+    lastSequence: batch.lastEventSequence,
     ...(params.inputImage ? { inputImageUrl: imageUrlOf(params.inputImage.imageId) } : {}),
     url,
     eventsUrl: `${url}/events`,

@@ -37,6 +37,11 @@ export interface BatchRecord {
   succeeded: number;
   failed: number;
   canceled: number;
+  /**
+   * The sequence of the batch's last logged event (0 before any), read with the rest of the record:
+   * a reader that shows this record follows the log from here on and misses nothing.
+   */
+  lastEventSequence: number;
 }
 
 export interface ItemRecord {

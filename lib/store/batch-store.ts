@@ -112,9 +112,17 @@ export type RequeueableStatus = 'failed' | 'canceled';
  * undefined). SQLite implements it today; a PostgreSQL implementation must pass the same
  * conformance suite (`lib/store/testing/batch-store-conformance.ts`).
  */
+/** A new batch, with its first event as logged when one was given. */
+export interface CreatedBatch extends BatchWithItems {
+  firstEvent?: BatchEvent;
+}
+
 export interface BatchStore {
-  /** Creates a batch and its items (all `queued`) in one transaction. */
-  createBatch(batch: NewBatch): Promise<BatchWithItems>;
+  /**
+   * Creates a batch and its items (all `queued`) in one transaction; `firstEvent` (its
+   * `batch-start`) is logged in the same one, so no crash leaves a batch without it.
+   */
+  createBatch(batch: NewBatch, firstEvent?: BatchEventInput): Promise<CreatedBatch>;
 
   getBatch(batchId: string): Promise<BatchWithItems | undefined>;
 

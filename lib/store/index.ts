@@ -3,6 +3,7 @@ export { openStore, databaseFileName, imagesDirectoryName, type OpenStoreOptions
 export type {
   BatchPage,
   BatchStore,
+  CreatedBatch,
   FinishItem,
   ItemChange,
   ListBatchesOptions,

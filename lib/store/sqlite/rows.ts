@@ -18,6 +18,7 @@ export interface BatchRow {
   succeeded: number;
   failed: number;
   canceled: number;
+  last_event_sequence: number;
 }
 
 export interface ItemRow {
@@ -52,6 +53,7 @@ export function toBatchRecord(row: BatchRow): BatchRecord {
     succeeded: row.succeeded,
     failed: row.failed,
     canceled: row.canceled,
+    lastEventSequence: row.last_event_sequence,
   };
 }
 

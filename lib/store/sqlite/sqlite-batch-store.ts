@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
-import type { BatchPage, BatchStore, ItemChange, RequeueableStatus } from '../batch-store';
+import type { BatchPage, BatchStore, CreatedBatch, ItemChange, RequeueableStatus } from '../batch-store';
 import { deriveBatchStatus, type ItemStatusCounts } from '../derive-batch-status';
 import { StoreError } from '../store-error';
 import { migrate } from './migrate';
@@ -110,10 +110,10 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
   }
 
   return {
-    async createBatch(batch) {
+    async createBatch(batch, firstEvent) {
       if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
       const batchId = createId();
-      return inWriteTransaction(database, () => {
+      return inWriteTransaction(database, (): CreatedBatch => {
         query.insertBatch.run({
           id: batchId,
           now: timestamp(),
@@ -125,7 +125,8 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
           total: batch.items.length,
         });
         batch.items.forEach((item, position) => query.insertItem.run({ batchId, index: position + 1, prompt: item.prompt }));
-        return readBatchWithItems(batchId)!;
+        const logged = firstEvent ? appendEventInTransaction(batchId, firstEvent) : undefined;
+        return { ...readBatchWithItems(batchId)!, ...(logged ? { firstEvent: logged } : {}) };
       });
     },
 

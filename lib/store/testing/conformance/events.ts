@@ -20,6 +20,29 @@ export function describeEvents(useContext: UseContext): void {
       expect(sequences).toEqual([1, 1, 2, 3, 2]);
     });
 
+    it('logs the first event given to createBatch in the same transaction, stamped like any other', async () => {
+      const { store } = useContext();
+      const created = await store.createBatch(sampleBatch(), { type: 'batch-start', provider: 'demo', model: 'demo-1', isDemo: true, mode: 'text-to-image', etaMs: null });
+      expect(created.lastEventSequence).toBe(1);
+      expect(created.firstEvent).toMatchObject({ type: 'batch-start', batchId: created.id, sequence: 1, total: created.total, completed: 0, failed: 0 });
+      expect(await store.listEvents(created.id)).toEqual([created.firstEvent]);
+      // Without one, nothing is logged.
+      const bare = await store.createBatch(sampleBatch());
+      expect(bare.firstEvent).toBeUndefined();
+      expect(await store.listEvents(bare.id)).toEqual([]);
+    });
+
+    it('reports the last logged sequence with the batch, 0 before any event, in the list too', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch());
+      expect(batch.lastEventSequence).toBe(0);
+      await store.appendEvent(batch.id, itemStart(1));
+      await store.appendEvent(batch.id, itemStart(2));
+      expect((await store.getBatch(batch.id))?.lastEventSequence).toBe(2);
+      const page = await store.listBatches();
+      expect(page.batches.find((listed) => listed.id === batch.id)?.lastEventSequence).toBe(2);
+    });
+
     it('hands out sequences without gaps or repeats under concurrent appends', async () => {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch());

@@ -74,6 +74,21 @@ describe('GET /api/batches/:id/events', () => {
     );
   });
 
+  it('a batch view carries the last sequence it reflects: resuming from it replays nothing it already shows', async () => {
+    const { runtime } = await useBatchTestApp();
+    const created = await startBatch({ prompt: 'view sequence', numberOfImages: 2 });
+    expect(created.lastSequence).toBe(1); // its batch-start
+    await waitForBatchEnd(await runtime(), created.id);
+    const log = await (await runtime()).store.batches.listEvents(created.id);
+
+    const { GET: getBatch } = await import('../route');
+    const view = await readJson<BatchView>(await getBatch(getRequest(`/api/batches/${created.id}`), routeContext(created.id)));
+    expect(view.lastSequence).toBe(log.at(-1)!.sequence);
+    expect(view.status).toBe('completed');
+    const frames = await createSseReader(await connect(created.id, { 'last-event-id': String(view.lastSequence) })).rest();
+    expect(frames).toEqual([]);
+  });
+
   it('takes ?lastEventId= too, for clients that cannot set the header', async () => {
     const { runtime } = await useBatchTestApp();
     const created = await startBatch({ prompt: 'query', numberOfImages: 2 });
