@@ -49,7 +49,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port}`,
+    // Idle connections kept longer than the test client keeps them (Node's agent: 5 s), so the
+    // server never closes a socket just as the client reuses it (ECONNRESET, "socket hang up").
+    command: `node_modules/.bin/next start -H 127.0.0.1 -p ${port} --keepAliveTimeout 65000`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: false,
     timeout: 60_000,
