@@ -111,8 +111,13 @@ export function createBatchJournal({ store, bus }: BatchJournalOptions): BatchJo
 
     requeueItems(batchId, batchStart) {
       return mutex.run(batchId, async () => {
-        const count = await store.requeueItems(batchId, ['failed', 'canceled']);
-        if (count > 0) await appendNow(batchId, batchStart(await requireBatch(store, batchId)));
+        // The new run's batch-start goes in with the requeue (one transaction); the batch's
+        // provider and mode, which it names, do not change.
+        const count = await store.requeueItems(batchId, ['failed', 'canceled'], batchStart(await requireBatch(store, batchId)));
+        if (count > 0) {
+          const runStart = await readLastEvent(store, batchId);
+          if (runStart) logged(runStart);
+        }
         return count;
       });
     },

@@ -153,10 +153,11 @@ export interface BatchStore {
 
   /**
    * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).
-   * Rejects `conflict` while the batch is still queued or running. Resolves how many.
+   * Rejects `conflict` while the batch is still queued or running. Resolves how many. When some
+   * were requeued, `runStart` (the new run's `batch-start`) is logged in the same transaction.
    * @param statuses @default ['failed', 'canceled']
    */
-  requeueItems(batchId: string, statuses?: readonly RequeueableStatus[]): Promise<number>;
+  requeueItems(batchId: string, statuses?: readonly RequeueableStatus[], runStart?: BatchEventInput): Promise<number>;
 
   /** Start-up recovery: every `running` item (left by a crash) goes back to `queued`. Resolves how many. */
   requeueInterruptedItems(): Promise<number>;

@@ -198,7 +198,7 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
-    async requeueItems(batchId, statuses = ['failed', 'canceled']) {
+    async requeueItems(batchId, statuses = ['failed', 'canceled'], runStart) {
       for (const status of statuses) {
         if (!requeueableStatuses.has(status)) throw new RangeError(`Only failed and canceled items can be requeued, not ${status}`);
       }
@@ -211,7 +211,10 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
         const count = Number(
           query.requeueItems.run({ batchId, firstStatus: statuses[0], secondStatus: statuses.at(-1) ?? null }).changes,
         );
-        if (count > 0) refreshBatch(batchId);
+        if (count > 0) {
+          refreshBatch(batchId);
+          if (runStart) appendEventInTransaction(batchId, runStart);
+        }
         return count;
       });
     },

@@ -170,6 +170,25 @@ export function describeItems(useContext: UseContext): void {
       expect((await store.listRunnableItems()).map(({ item }) => item.index)).toEqual([2]);
     });
 
+    it('logs the new run\'s first event with the requeue, and none when nothing was requeued', async () => {
+      const { store } = useContext();
+      const batchId = await endedBatch();
+      const eventsBefore = await store.listEvents(batchId);
+      const runStart = { type: 'batch-start', provider: 'demo', model: 'demo-1', isDemo: true, mode: 'text-to-image', etaMs: null } as const;
+
+      expect(await store.requeueItems(batchId, ['failed', 'canceled'], runStart)).toBe(3);
+      const logged = (await store.listEvents(batchId)).slice(eventsBefore.length);
+      expect(logged).toEqual([expect.objectContaining({ type: 'batch-start', sequence: eventsBefore.length + 1, total: 4, completed: 1, failed: 0 })]);
+
+      const nothingLeft = await store.createBatch(sampleBatch({ itemCount: 2 }));
+      await runItem(store, nothingLeft.id, 1, succeeded());
+      await runItem(store, nothingLeft.id, 2, succeeded('2'));
+      const quietBefore = (await store.listEvents(nothingLeft.id)).length;
+      expect((await store.getBatch(nothingLeft.id))?.status).toBe('completed');
+      expect(await store.requeueItems(nothingLeft.id, ['failed', 'canceled'], runStart)).toBe(0);
+      expect(await store.listEvents(nothingLeft.id)).toHaveLength(quietBefore);
+    });
+
     it('requeues only the statuses asked for', async () => {
       const { store } = useContext();
       const batchId = await endedBatch();
