@@ -29,8 +29,9 @@ import { LatencyEstimate, LevelEvidence, QuotaRateSampler, StartRateMeter, type 
  *   it fails); after a rate 429, pacing restarts from it.
  * - Additive increase: recovery climbs (concave) back to just under the rate that failed or, once
  *   the quota is measured, to 5% over the measure (which errs low), and to the measure itself
- *   once a 429 came over it; then it probes +2% rate after each quiet spell. The concurrency ceiling is probed +1 per round trip of successes at it, the
- *   wait growing 4x after each probe that fails; a failed rate probe doubles the next spell.
+ *   once a 429 came over it; then it probes +2% rate after each quiet spell. The concurrency
+ *   ceiling is probed +1 per round trip of successes at it, the wait growing 4x after each probe
+ *   that fails; a failed rate probe doubles the next spell.
  * - A 503 overload cuts the concurrency ceiling multiplicatively.
  * - `x-ratelimit-limit-requests` (OpenAI) is the quota itself: paced at, never probed past. An
  *   operator's `requestsPerMinute` is never exceeded.
