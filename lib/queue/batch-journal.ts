@@ -113,11 +113,8 @@ export function createBatchJournal({ store, bus }: BatchJournalOptions): BatchJo
       return mutex.run(batchId, async () => {
         // The new run's batch-start goes in with the requeue (one transaction); the batch's
         // provider and mode, which it names, do not change.
-        const count = await store.requeueItems(batchId, ['failed', 'canceled'], batchStart(await requireBatch(store, batchId)));
-        if (count > 0) {
-          const runStart = await readLastEvent(store, batchId);
-          if (runStart) logged(runStart);
-        }
+        const { count, runStart } = await store.requeueItems(batchId, ['failed', 'canceled'], batchStart(await requireBatch(store, batchId)));
+        if (runStart) logged(runStart);
         return count;
       });
     },

@@ -112,6 +112,12 @@ export type RequeueableStatus = 'failed' | 'canceled';
  * undefined). SQLite implements it today; a PostgreSQL implementation must pass the same
  * conformance suite (`lib/store/testing/batch-store-conformance.ts`).
  */
+/** What a requeue did: how many items went back to `queued`, and the run's first event as logged. */
+export interface RequeuedItems {
+  count: number;
+  runStart?: BatchEvent;
+}
+
 /** A new batch, with its first event as logged when one was given. */
 export interface CreatedBatch extends BatchWithItems {
   firstEvent?: BatchEvent;
@@ -153,11 +159,11 @@ export interface BatchStore {
 
   /**
    * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).
-   * Rejects `conflict` while the batch is still queued or running. Resolves how many. When some
-   * were requeued, `runStart` (the new run's `batch-start`) is logged in the same transaction.
+   * Rejects `conflict` while the batch is still queued or running. Resolves how many, and when some
+   * were requeued, `runStart` (the new run's `batch-start`) as logged in the same transaction.
    * @param statuses @default ['failed', 'canceled']
    */
-  requeueItems(batchId: string, statuses?: readonly RequeueableStatus[], runStart?: BatchEventInput): Promise<number>;
+  requeueItems(batchId: string, statuses?: readonly RequeueableStatus[], runStart?: BatchEventInput): Promise<RequeuedItems>;
 
   /** Start-up recovery: every `running` item (left by a crash) goes back to `queued`. Resolves how many. */
   requeueInterruptedItems(): Promise<number>;

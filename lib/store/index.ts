@@ -11,6 +11,7 @@ export type {
   ListRunnableItemsOptions,
   NewBatch,
   RequeueableStatus,
+  RequeuedItems,
   RunnableItem,
   StartItem,
 } from './batch-store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
-import type { BatchPage, BatchStore, CreatedBatch, ItemChange, RequeueableStatus } from '../batch-store';
+import type { BatchPage, BatchStore, CreatedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
 import { deriveBatchStatus, type ItemStatusCounts } from '../derive-batch-status';
 import { StoreError } from '../store-error';
 import { migrate } from './migrate';
@@ -202,20 +202,18 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       for (const status of statuses) {
         if (!requeueableStatuses.has(status)) throw new RangeError(`Only failed and canceled items can be requeued, not ${status}`);
       }
-      return inWriteTransaction(database, () => {
+      return inWriteTransaction(database, (): RequeuedItems => {
         const batch = requireBatchRow(batchId);
         if (batch.status === 'queued' || batch.status === 'running') {
           throw new StoreError('conflict', `Batch "${batchId}" is still ${batch.status}: wait for it to end or cancel it first`);
         }
-        if (statuses.length === 0) return 0;
+        if (statuses.length === 0) return { count: 0 };
         const count = Number(
           query.requeueItems.run({ batchId, firstStatus: statuses[0], secondStatus: statuses.at(-1) ?? null }).changes,
         );
-        if (count > 0) {
-          refreshBatch(batchId);
-          if (runStart) appendEventInTransaction(batchId, runStart);
-        }
-        return count;
+        if (count === 0) return { count };
+        refreshBatch(batchId);
+        return runStart ? { count, runStart: appendEventInTransaction(batchId, runStart) } : { count };
       });
     },
 

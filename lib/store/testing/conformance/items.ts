@@ -160,7 +160,7 @@ export function describeItems(useContext: UseContext): void {
       const { store } = useContext();
       const batchId = await endedBatch();
 
-      expect(await store.requeueItems(batchId)).toBe(3);
+      expect((await store.requeueItems(batchId)).count).toBe(3);
 
       const after = await store.getBatch(batchId);
       expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'queued', 'queued']);
@@ -176,16 +176,18 @@ export function describeItems(useContext: UseContext): void {
       const eventsBefore = await store.listEvents(batchId);
       const runStart = { type: 'batch-start', provider: 'demo', model: 'demo-1', isDemo: true, mode: 'text-to-image', etaMs: null } as const;
 
-      expect(await store.requeueItems(batchId, ['failed', 'canceled'], runStart)).toBe(3);
+      const requeued = await store.requeueItems(batchId, ['failed', 'canceled'], runStart);
+      expect(requeued.count).toBe(3);
       const logged = (await store.listEvents(batchId)).slice(eventsBefore.length);
       expect(logged).toEqual([expect.objectContaining({ type: 'batch-start', sequence: eventsBefore.length + 1, total: 4, completed: 1, failed: 0 })]);
+      expect(requeued.runStart).toEqual(logged[0]);
 
       const nothingLeft = await store.createBatch(sampleBatch({ itemCount: 2 }));
       await runItem(store, nothingLeft.id, 1, succeeded());
       await runItem(store, nothingLeft.id, 2, succeeded('2'));
       const quietBefore = (await store.listEvents(nothingLeft.id)).length;
       expect((await store.getBatch(nothingLeft.id))?.status).toBe('completed');
-      expect(await store.requeueItems(nothingLeft.id, ['failed', 'canceled'], runStart)).toBe(0);
+      expect(await store.requeueItems(nothingLeft.id, ['failed', 'canceled'], runStart)).toEqual({ count: 0 });
       expect(await store.listEvents(nothingLeft.id)).toHaveLength(quietBefore);
     });
 
@@ -193,7 +195,7 @@ export function describeItems(useContext: UseContext): void {
       const { store } = useContext();
       const batchId = await endedBatch();
 
-      expect(await store.requeueItems(batchId, ['failed'])).toBe(2);
+      expect((await store.requeueItems(batchId, ['failed'])).count).toBe(2);
 
       const after = await store.getBatch(batchId);
       expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'canceled', 'queued']);
@@ -224,7 +226,7 @@ export function describeItems(useContext: UseContext): void {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch({ itemCount: 1 }));
       await runItem(store, batch.id, 1, succeeded());
-      expect(await store.requeueItems(batch.id)).toBe(0);
+      expect((await store.requeueItems(batch.id)).count).toBe(0);
       expect((await store.getBatch(batch.id))?.status).toBe('completed');
     });
   });
