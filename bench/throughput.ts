@@ -149,6 +149,7 @@ export async function runThroughput(scenario: ThroughputScenario, strategy: Stra
     const wallMs = realWallMs / timeFactor;
     const imagesPerMinute = succeeded / (wallMs / 60_000);
     const ceilingPerMinute = quotaCeilingPerMinute(scenario);
+    const bestWallMs = idealWallMs(scenario);
     const acceptedSpanMs = ((stats.lastAcceptedAtMs ?? 0) - (stats.firstAcceptedAtMs ?? 0)) / timeFactor;
     const startsPerMinute = acceptedSpanMs > 0 ? (stats.accepted - 1) / (acceptedSpanMs / 60_000) : 0;
     return {
@@ -165,8 +166,8 @@ export async function runThroughput(scenario: ThroughputScenario, strategy: Stra
       ceilingPerMinute,
       ratioToCeiling: imagesPerMinute / ceilingPerMinute,
       ...(succeeded === scenario.images ? { startRateRatio: startsPerMinute / ceilingPerMinute } : {}),
-      idealWallMs: idealWallMs(scenario),
-      ratioToIdeal: imagesPerMinute / (scenario.images / (idealWallMs(scenario) / 60_000)),
+      idealWallMs: bestWallMs,
+      ratioToIdeal: imagesPerMinute / (scenario.images / (bestWallMs / 60_000)),
       peakInFlight: stats.peakInFlight,
       ...(learned ? { learned } : {}),
     };

@@ -95,19 +95,23 @@ export class QuotaRateSampler {
    * the sample it ends, or undefined when there is no sample yet or it is too small.
    */
   closeAt(rejected: SampledCall): number | undefined {
-    const boundaries = [...this.#boundariesMs];
+    const measuredMs = this.#measureUpTo(rejected);
     this.#boundariesMs.push(rejected.startedAtMs);
     if (this.#boundariesMs.length > maxSpannedRefusals) this.#boundariesMs.shift();
     // Calls before the oldest boundary kept will not be needed again.
     const keepFromMs = this.#boundariesMs[0]!;
-    const candidates = this.#calls.filter((call) => call.startedAtMs >= (boundaries[0] ?? keepFromMs));
     this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
-    const acceptedSince = (fromMs: number) =>
-      candidates.filter((call) => call.startedAtMs >= fromMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected).length;
-    // The last three 429s before this one (or all there are), reaching further back for enough calls.
+    return measuredMs;
+  }
+
+  /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
+  #measureUpTo(rejected: SampledCall): number | undefined {
+    const boundaries = this.#boundariesMs;
     for (let back = Math.min(preferredSpannedRefusals, boundaries.length); back >= 1 && back <= boundaries.length; back += 1) {
       const sampleStartMs = boundaries[boundaries.length - back]!;
-      const accepted = acceptedSince(sampleStartMs);
+      const accepted = this.#calls.filter(
+        (call) => call.startedAtMs >= sampleStartMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected,
+      ).length;
       const elapsedMs = rejected.startedAtMs - sampleStartMs;
       if (accepted >= minAcceptedForEstimate && elapsedMs > 0) return elapsedMs / accepted;
     }
