@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { providerErrorKinds } from './errors';
 
 /**
  * Configuration from environment variables, parsed once at start-up.
@@ -14,21 +13,8 @@ const optionalString = z
 const integer = (defaultValue: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(defaultValue);
 
-const indexList = z
-  .string()
-  .optional()
-  .transform((value, context) => {
-    if (!value || value.trim() === '') return [] as number[];
-    const parts = value.split(',').map((part) => Number(part.trim()));
-    if (parts.some((part) => !Number.isInteger(part) || part < 1)) {
-      context.addIssue({ code: 'custom', message: 'must be a comma-separated list of 1-based image indexes, e.g. "2,4"' });
-      return z.NEVER;
-    }
-    return parts;
-  });
-
-export const providerIds = ['demo', 'gemini', 'openai'] as const;
-export type ProviderId = (typeof providerIds)[number];
+/** A provider's id (`gemini`, `openai`, `demo`, …): the registry in lib/providers lists the known ones. */
+export type ProviderId = string;
 
 /**
  * How calls to one provider are paced: `sequential` (one at a time, the seed's), `fixed` (a set
@@ -44,18 +30,11 @@ const optionalBurst = optionalString.pipe(z.coerce.number<string>().int().min(1)
 
 export const configSchema = z
   .object({
-    /** Which provider generates images. @default `demo` unless a key is set (gemini, then openai). */
-    IMAGE_PROVIDER: z.enum(providerIds).optional(),
-    GEMINI_API_KEY: optionalString,
-    /** @default the SDK's (Google's public endpoint) */
-    GEMINI_BASE_URL: optionalString,
-    /** Model ids change often: keep them in config. @default `gemini-2.5-flash-image` */
-    GEMINI_MODEL: optionalString.transform((value) => value ?? 'gemini-2.5-flash-image'),
-    OPENAI_API_KEY: optionalString,
-    /** @default the SDK's (OpenAI's public endpoint) */
-    OPENAI_BASE_URL: optionalString,
-    /** @default `gpt-image-1` */
-    OPENAI_IMAGE_MODEL: optionalString.transform((value) => value ?? 'gpt-image-1'),
+    /**
+     * Which provider a request that names none gets: one of the registry's ids, and it must be
+     * configured. @default the first configured of gemini, openai, then `demo`
+     */
+    IMAGE_PROVIDER: optionalString,
     /** Timeout of one provider call. @default 180000 (3 minutes) */
     PROVIDER_TIMEOUT_MS: integer(180_000, 1_000, 3_600_000),
     /** Calls in flight at once per provider. @default 1 (the seed's sequential pacing) */
@@ -81,29 +60,12 @@ export const configSchema = z
      * the provider allows bursts. @default 1 (evenly spaced)
      */
     PACING_BURST: optionalBurst,
-    /** Per-provider overrides of PACING_MODE / PACING_CONCURRENCY / PACING_RPM / PACING_BURST. @default the global ones */
-    GEMINI_PACING_MODE: optionalPacingMode,
-    GEMINI_PACING_CONCURRENCY: optionalConcurrency,
-    GEMINI_PACING_RPM: optionalRequestsPerMinute,
-    GEMINI_PACING_BURST: optionalBurst,
-    OPENAI_PACING_MODE: optionalPacingMode,
-    OPENAI_PACING_CONCURRENCY: optionalConcurrency,
-    OPENAI_PACING_RPM: optionalRequestsPerMinute,
-    OPENAI_PACING_BURST: optionalBurst,
     /** Attempts per image, first try included. @default 3 */
     RETRY_MAX_ATTEMPTS: integer(3, 1, 10),
     /** First backoff delay; doubles each attempt, with jitter. @default 1000 */
     RETRY_BASE_DELAY_MS: integer(1_000, 0, 600_000),
     /** Cap on any single wait, backoff or provider's Retry-After. @default 60000 */
     RETRY_MAX_DELAY_MS: integer(60_000, 0, 3_600_000),
-    /** Demo provider: simulated latency per image. @default 0 */
-    DEMO_LATENCY_MS: integer(0, 0, 600_000),
-    /** Demo provider: 1-based indexes that fail, e.g. "2,4". @default none */
-    DEMO_FAIL_INDEXES: indexList,
-    /** Demo provider: how injected failures are classified. @default `safety_blocked` */
-    DEMO_FAIL_KIND: z.enum(providerErrorKinds).default('safety_blocked'),
-    /** Demo provider: inject failures only when the prompt contains this text. @default always */
-    DEMO_FAIL_PROMPT_MATCH: optionalString,
     /**
      * Where batches (`imagegen.sqlite`) and image files (`images/`) are kept; relative paths resolve
      * against the server's working directory. Created when missing.
@@ -111,16 +73,7 @@ export const configSchema = z
      */
     DATA_DIR: optionalString.transform((value) => value ?? './data'),
   })
-  .transform((env) => ({
-    ...env,
-    IMAGE_PROVIDER: env.IMAGE_PROVIDER ?? defaultProvider(env.GEMINI_API_KEY, env.OPENAI_API_KEY),
-  }));
-
-function defaultProvider(geminiKey: string | undefined, openaiKey: string | undefined): ProviderId {
-  if (geminiKey) return 'gemini';
-  if (openaiKey) return 'openai';
-  return 'demo';
-}
+;
 
 export type AppConfig = z.output<typeof configSchema>;
 
@@ -139,11 +92,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const config = parsed.data;
-  if (config.IMAGE_PROVIDER === 'gemini' && !config.GEMINI_API_KEY) {
-    throw new ConfigError('IMAGE_PROVIDER=gemini needs GEMINI_API_KEY');
-  }
-  if (config.IMAGE_PROVIDER === 'openai' && !config.OPENAI_API_KEY) {
-    throw new ConfigError('IMAGE_PROVIDER=openai needs OPENAI_API_KEY');
-  }
   return config;
+}
+
+/**
+ * A provider's own pacing variables, `<ID>_PACING_MODE`, `<ID>_PACING_CONCURRENCY`,
+ * `<ID>_PACING_RPM`, `<ID>_PACING_BURST` (`GEMINI_PACING_RPM=10`): read for any provider id, so a
+ * new provider needs no change here. Each falls back to the global `PACING_*` variable.
+ */
+export interface PacingOverrides {
+  mode?: PacingMode;
+  concurrency?: number;
+  requestsPerMinute?: number;
+  burst?: number;
+}
+
+export function loadPacingOverrides(env: Record<string, string | undefined>, providerId: string): PacingOverrides {
+  const prefix = `${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PACING_`;
+  const schema = z.object({
+    [`${prefix}MODE`]: optionalPacingMode,
+    [`${prefix}CONCURRENCY`]: optionalConcurrency,
+    [`${prefix}RPM`]: optionalRequestsPerMinute,
+    [`${prefix}BURST`]: optionalBurst,
+  });
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data as Record<string, unknown>;
+  const overrides: PacingOverrides = {};
+  if (values[`${prefix}MODE`] !== undefined) overrides.mode = values[`${prefix}MODE`] as PacingMode;
+  if (values[`${prefix}CONCURRENCY`] !== undefined) overrides.concurrency = values[`${prefix}CONCURRENCY`] as number;
+  if (values[`${prefix}RPM`] !== undefined) overrides.requestsPerMinute = values[`${prefix}RPM`] as number;
+  if (values[`${prefix}BURST`] !== undefined) overrides.burst = values[`${prefix}BURST`] as number;
+  return overrides;
 }

@@ -13,6 +13,7 @@ export const providerErrorKinds = [
   'invalid_request',
   'auth',
   'not_found',
+  'quota_exhausted',
 ] as const;
 
 export type ProviderErrorKind = (typeof providerErrorKinds)[number];
@@ -33,6 +34,7 @@ export const errorKindLabels: Record<ProviderErrorKind, string> = {
   invalid_request: 'The provider rejected the request',
   auth: 'The provider rejected the API key',
   not_found: 'Model not found (retired or misspelled model id)',
+  quota_exhausted: "The provider's quota is used up",
 };
 
 export interface ProviderErrorOptions {
@@ -47,6 +49,11 @@ export interface ProviderErrorOptions {
    * requests still left means another limit refused the call, not the request rate.
    */
   rateLimit?: RateLimitInfo;
+  /**
+   * `quota_exhausted`: when the provider said the quota comes back (epoch milliseconds), if it did.
+   * Until then the lane sends nothing more to this provider and model.
+   */
+  resetsAtMs?: number;
   cause?: unknown;
 }
 
@@ -62,6 +69,7 @@ export class ProviderError extends Error {
   readonly retryAfterMs?: number;
   readonly details?: string;
   readonly rateLimit?: RateLimitInfo;
+  readonly resetsAtMs?: number;
 
   constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -72,6 +80,7 @@ export class ProviderError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.details = options.details;
     if (options.rateLimit) this.rateLimit = options.rateLimit;
+    if (options.resetsAtMs !== undefined) this.resetsAtMs = options.resetsAtMs;
   }
 }
 
@@ -92,9 +101,10 @@ export interface ItemError {
 
 export function toItemError(error: unknown): ItemError {
   if (isProviderError(error)) {
+    const resets = error.resetsAtMs === undefined ? '' : ` until ${new Date(error.resetsAtMs).toISOString()}`;
     return {
       kind: error.kind,
-      message: errorKindLabels[error.kind],
+      message: `${errorKindLabels[error.kind]}${resets}`,
       details: error.details ?? error.message,
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     };

@@ -1,14 +1,17 @@
-import type { AspectRatio, ImageData, InputImage } from './image';
+import type { ImageData, InputImage } from './image';
+import type { ImageOptions } from './image-options';
+import type { ImageUsage } from './usage';
 
-/** What one provider call is asked to make: exactly one image. */
-export interface GenerateImageOptions {
+/**
+ * What one provider call is asked to make: exactly one image. The options were checked against
+ * the model's capabilities before; an adapter maps them to its wire.
+ */
+export interface GenerateImageOptions extends ImageOptions {
   prompt: string;
   /** 1-based position of this image in its batch (demo uses it; real providers ignore it). */
   index: number;
-  /** @default provider's default, usually 1:1 */
-  aspectRatio?: AspectRatio;
-  /** Present for image-to-image. */
-  inputImage?: InputImage;
+  /** Present for image-to-image: one or more, up to the model's `maxInputImages`. */
+  inputImages?: InputImage[];
 }
 
 /**
@@ -29,6 +32,8 @@ export interface GeneratedImage extends ImageData {
   warnings?: string[];
   /** The provider's quota as it reported it with this answer, when it did. */
   rateLimit?: RateLimitInfo;
+  /** What the provider reported spending on this image, when it did. */
+  usage?: ImageUsage;
 }
 
 /**

@@ -52,6 +52,10 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
     setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
     onConcurrencyRaised: (listener) => inner.onConcurrencyRaised(listener),
+    closeFor: (error, durationMs) => inner.closeFor(error, durationMs),
+    get closedBy() {
+      return inner.closedBy;
+    },
     snapshot: () => pacer.snapshot(),
     get inFlight() {
       return inner.inFlight;

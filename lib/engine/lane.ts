@@ -1,4 +1,4 @@
-import type { RateLimitInfo } from '@/lib/core';
+import type { ProviderError, RateLimitInfo } from '@/lib/core';
 
 /**
  * A rate-limit lane: one per provider key, shared by every batch that calls that provider.
@@ -81,6 +81,14 @@ export interface Lane {
   readonly burst: number;
   /** Time left in the current pause, in milliseconds; 0 when not paused. */
   readonly pauseRemainingMs: number;
+  /**
+   * Stops sending for `durationMs`: the provider said its quota is used up and waiting seconds will
+   * not bring it back (a daily quota, no credit). Calls that get a slot meanwhile must not be made:
+   * they fail at once with `closedBy` (see `runItem`). Extends a closure, never shortens it.
+   */
+  closeFor(error: ProviderError, durationMs: number): void;
+  /** Why the lane is closed, while it is; undefined when it is open. */
+  readonly closedBy: ProviderError | undefined;
 }
 
 export function createLane(options: Partial<LaneOptions> = {}): Lane {
@@ -104,6 +112,7 @@ class RateLimitLane implements Lane {
   #pausedUntilMs = 0;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #raiseListeners = new Set<() => void>();
+  #closure: { error: ProviderError; untilMs: number } | undefined;
 
   constructor(options: LaneOptions) {
     assertConcurrency(options.concurrency);
@@ -136,6 +145,20 @@ class RateLimitLane implements Lane {
 
   get pauseRemainingMs(): number {
     return Math.max(0, this.#pausedUntilMs - Date.now());
+  }
+
+  get closedBy(): ProviderError | undefined {
+    if (this.#closure && Date.now() >= this.#closure.untilMs) this.#closure = undefined;
+    return this.#closure?.error;
+  }
+
+  closeFor(error: ProviderError, durationMs: number): void {
+    if (!Number.isFinite(durationMs) || durationMs < 0) {
+      throw new RangeError(`closeFor needs a finite duration >= 0 in milliseconds, got ${durationMs}`);
+    }
+    const untilMs = Date.now() + durationMs;
+    if (this.#closure && this.#closure.untilMs >= untilMs) return;
+    this.#closure = { error, untilMs };
   }
 
   acquire(signal?: AbortSignal): Promise<ReleaseSlot> {

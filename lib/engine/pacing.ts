@@ -1,4 +1,4 @@
-import type { AppConfig, PacingMode } from '@/lib/core';
+import type { AppConfig, PacingMode, PacingOverrides } from '@/lib/core';
 import { createAdaptiveLane } from './adaptive-lane';
 import { createLane, type Lane } from './lane';
 
@@ -63,36 +63,17 @@ export function createPacedLane(settings: PacingSettings): Lane {
 
 type PacingConfig = Pick<
   AppConfig,
-  | 'PACING_MODE'
-  | 'PACING_CONCURRENCY'
-  | 'PACING_MIN_INTERVAL_MS'
-  | 'PACING_RPM'
-  | 'PACING_MAX_CONCURRENCY'
-  | 'PACING_BURST'
-  | 'GEMINI_PACING_MODE'
-  | 'GEMINI_PACING_CONCURRENCY'
-  | 'GEMINI_PACING_RPM'
-  | 'GEMINI_PACING_BURST'
-  | 'OPENAI_PACING_MODE'
-  | 'OPENAI_PACING_CONCURRENCY'
-  | 'OPENAI_PACING_RPM'
-  | 'OPENAI_PACING_BURST'
+  'PACING_MODE' | 'PACING_CONCURRENCY' | 'PACING_MIN_INTERVAL_MS' | 'PACING_RPM' | 'PACING_MAX_CONCURRENCY' | 'PACING_BURST'
 >;
 
 /**
- * A provider's pacing from the environment: its own `<PROVIDER>_PACING_*` variables first, then the
- * global `PACING_*` ones. Without a mode, a concurrency above 1 or a rate means `fixed`, as the
- * seed's PACING_CONCURRENCY did; otherwise `sequential`.
+ * A provider's pacing: its own overrides (`<PROVIDER>_PACING_*`, see `loadPacingOverrides`) first,
+ * then the global `PACING_*` variables. Without a mode, a concurrency above 1 or a rate means
+ * `fixed`, as the seed's PACING_CONCURRENCY did; otherwise `sequential`.
  */
-export function pacingSettingsFor(config: PacingConfig, providerId: string): PacingSettings {
-  const own =
-    providerId === 'gemini'
-      ? { mode: config.GEMINI_PACING_MODE, concurrency: config.GEMINI_PACING_CONCURRENCY, rpm: config.GEMINI_PACING_RPM, burst: config.GEMINI_PACING_BURST }
-      : providerId === 'openai'
-        ? { mode: config.OPENAI_PACING_MODE, concurrency: config.OPENAI_PACING_CONCURRENCY, rpm: config.OPENAI_PACING_RPM, burst: config.OPENAI_PACING_BURST }
-        : {};
+export function pacingSettingsFor(config: PacingConfig, own: PacingOverrides = {}): PacingSettings {
   const concurrency = own.concurrency ?? config.PACING_CONCURRENCY;
-  const requestsPerMinute = own.rpm ?? config.PACING_RPM;
+  const requestsPerMinute = own.requestsPerMinute ?? config.PACING_RPM;
   const burst = own.burst ?? config.PACING_BURST;
   const mode = own.mode ?? config.PACING_MODE ?? (concurrency > 1 || requestsPerMinute !== undefined ? 'fixed' : 'sequential');
   return {

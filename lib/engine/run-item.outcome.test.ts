@@ -28,6 +28,10 @@ function recordingLane(): { lane: Lane; outcomes: (SlotOutcome | undefined)[] } 
     setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
     setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
     onConcurrencyRaised: (listener) => inner.onConcurrencyRaised(listener),
+    closeFor: (error, durationMs) => inner.closeFor(error, durationMs),
+    get closedBy() {
+      return inner.closedBy;
+    },
     inFlight: 0,
     waiting: 0,
     concurrency: 1,

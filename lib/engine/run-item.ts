@@ -32,6 +32,14 @@ export async function runItem({ request, provider, lane, policy, signal, random,
       return canceled();
     }
 
+    // A provider that said its quota is gone gets no more calls until it comes back: the item
+    // fails at once with the same reason, so a 100-image batch does not make 100 doomed calls.
+    const closedBy = lane.closedBy;
+    if (closedBy) {
+      release();
+      return { status: 'failed', error: toItemError(closedBy), attempts };
+    }
+
     attempts += 1;
     emit({ type: 'item-start', index, attempt: attempts });
     let error: unknown;
@@ -53,6 +61,9 @@ export async function runItem({ request, provider, lane, policy, signal, random,
     if (isProviderError(error) && error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
       lane.pauseFor(Math.min(error.retryAfterMs, policy.maxDelayMs));
     }
+    if (isProviderError(error) && error.kind === 'quota_exhausted') {
+      lane.closeFor(error, quotaClosureMs(error));
+    }
     // The outcome lets an adaptive lane slow down on 429 and overload.
     release({ status: 'failed', error });
 
@@ -66,6 +77,16 @@ export async function runItem({ request, provider, lane, policy, signal, random,
       return canceled();
     }
   }
+}
+
+/**
+ * How long a lane stays closed after a `quota_exhausted`: until the provider said the quota comes
+ * back, else `exhaustedQuotaRecheckMs`, after which one call finds out whether it is back.
+ */
+export const exhaustedQuotaRecheckMs = 15 * 60_000;
+
+function quotaClosureMs(error: { resetsAtMs?: number }): number {
+  return error.resetsAtMs === undefined ? exhaustedQuotaRecheckMs : Math.max(0, error.resetsAtMs - Date.now());
 }
 
 /** The slot, or undefined when the signal aborted while waiting. */

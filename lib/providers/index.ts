@@ -1,4 +1,5 @@
-export { createProviders } from './registry';
-export { createDemoProvider, type DemoProviderOptions } from './demo';
-export { createGeminiProvider } from './gemini';
-export { createOpenAIProvider } from './openai';
+export { knownProviderIds, loadProviders, ProviderConfigError, providerDescriptors, type ConfiguredProvider } from './registry';
+export { offeredModels, type KnownModel, type ProviderDescriptor, type ProviderSettings } from './descriptor';
+export { createDemoProvider, demoDescriptor, type DemoProviderOptions } from './demo';
+export { createGeminiProvider, geminiDescriptor, geminiModels, defaultGeminiModelId } from './gemini';
+export { createOpenAIProvider, openaiDescriptor, openaiModels, defaultOpenAIModelId, fixedGptImageSizes, gptImage2SizeRule } from './openai';

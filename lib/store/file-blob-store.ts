@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore, ImageTextMetadata, OpenedImage } from './blob-store';
-import { detectImageMimeType } from './detect-image-type';
+import { detectImageMimeType } from '@/lib/core';
 import { createImageId, normalizeMimeType, parseImageId } from './image-id';
 import { PngFormatError, withPngTextChunks } from './png/png-text-chunks';
 import { StoreError } from './store-error';

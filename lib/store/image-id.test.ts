@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectImageMimeType } from './detect-image-type';
+import { detectImageMimeType } from '@/lib/core';
 import { createImageId, normalizeMimeType, parseImageId } from './image-id';
 import { isStoreError } from './store-error';
 

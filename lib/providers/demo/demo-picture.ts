@@ -16,6 +16,13 @@ const dimensionsByAspect: Record<AspectRatio, { width: number; height: number }>
   '4:3': { width: 640, height: 480 },
   '9:16': { width: 432, height: 768 },
   '16:9': { width: 768, height: 432 },
+  '4:5': { width: 512, height: 640 },
+  '5:4': { width: 640, height: 512 },
+  '21:9': { width: 840, height: 360 },
+  '1:4': { width: 256, height: 1024 },
+  '4:1': { width: 1024, height: 256 },
+  '1:8': { width: 160, height: 1280 },
+  '8:1': { width: 1280, height: 160 },
 };
 
 export function demoDimensions(aspectRatio: AspectRatio = '1:1') {

@@ -35,7 +35,7 @@ describe('demo provider', () => {
     const output = await provider.generate({
       prompt: 'make it blue',
       index: 1,
-      inputImage: { bytes: new Uint8Array(input), mimeType: 'image/png' },
+      inputImages: [{ bytes: new Uint8Array(input), mimeType: 'image/png' }],
     });
     const metadata = await sharp(output.bytes).metadata();
     expect(metadata).toMatchObject({ format: 'png', width: 300, height: 200 });
@@ -43,6 +43,12 @@ describe('demo provider', () => {
     const difference = Math.abs(inputStats.channels[0].mean - outputStats.channels[0].mean) +
       Math.abs(inputStats.channels[2].mean - outputStats.channels[2].mean);
     expect(difference).toBeGreaterThan(20);
+  });
+
+  it('answers in the asked output format', async () => {
+    const image = await createDemoProvider().generate({ prompt: 'a fox', index: 1, outputFormat: 'webp', aspectRatio: '21:9' });
+    expect(image.mimeType).toBe('image/webp');
+    expect(await sharp(image.bytes).metadata()).toMatchObject({ format: 'webp', width: 840, height: 360 });
   });
 
   it('injects classified failures at the configured indexes, only for matching prompts', async () => {

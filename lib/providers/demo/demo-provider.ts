@@ -1,4 +1,5 @@
-import { ProviderError, sleep, type ImageProvider, type ProviderErrorKind } from '@/lib/core';
+import sharp from 'sharp';
+import { ProviderError, sleep, type ImageProvider, type OutputFormat, type ProviderErrorKind } from '@/lib/core';
 import { renderDemoPicture, transformDemoPicture } from './demo-picture';
 
 export interface DemoProviderOptions {
@@ -12,12 +13,16 @@ export interface DemoProviderOptions {
   failPromptMatch?: string;
 }
 
+export const demoModelId = 'demo-shapes-v1';
+
+const mimeTypeByFormat: Record<OutputFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
 /** The offline provider: deterministic pictures, no key, no network. Always labelled as a demo. */
 export function createDemoProvider(options: DemoProviderOptions = {}): ImageProvider {
   const { latencyMs = 0, failIndexes = [], failKind = 'safety_blocked', failPromptMatch } = options;
   return {
     id: 'demo',
-    modelId: 'demo-shapes-v1',
+    modelId: demoModelId,
     isDemo: true,
     async generate(request, signal) {
       signal?.throwIfAborted();
@@ -29,11 +34,15 @@ export function createDemoProvider(options: DemoProviderOptions = {}): ImageProv
           details: `DEMO_FAIL_INDEXES includes ${request.index}`,
         });
       }
-      const bytes = request.inputImage
-        ? await transformDemoPicture(request.inputImage.bytes, request.prompt, request.index)
+      // With several input images the demo transforms the first: it shows image-to-image, it does not compose.
+      const [firstInput] = request.inputImages ?? [];
+      const png = firstInput
+        ? await transformDemoPicture(firstInput.bytes, request.prompt, request.index)
         : await renderDemoPicture(request.prompt, request.index, request.aspectRatio);
+      const format = request.outputFormat ?? 'png';
+      const bytes = format === 'png' ? png : await sharp(png).toFormat(format).toBuffer();
       signal?.throwIfAborted();
-      return { bytes: new Uint8Array(bytes), mimeType: 'image/png' };
+      return { bytes: new Uint8Array(bytes), mimeType: mimeTypeByFormat[format] };
     },
   };
 }

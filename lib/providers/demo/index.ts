@@ -1,1 +1,2 @@
 export { createDemoProvider, type DemoProviderOptions } from './demo-provider';
+export { demoDescriptor } from './descriptor';
