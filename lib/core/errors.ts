@@ -90,7 +90,8 @@ export function isProviderError(error: unknown): error is ProviderError {
 
 /** A failure as data: what an item that failed carries (serialisable). */
 export interface ItemError {
-  kind: ProviderErrorKind | 'internal';
+  /** `cost_limit`: not started, it would have passed the batch's `maxCostUsd`. */
+  kind: ProviderErrorKind | 'internal' | 'cost_limit';
   /** Short, human: "Blocked by the safety filter". */
   message: string;
   /** The provider's own words or other specifics. */

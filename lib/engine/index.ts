@@ -22,5 +22,6 @@ export {
 export { sleep } from '@/lib/core';
 export { toBatchStatus } from './batch-status';
 export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';
-export { runItem, type RunItemOptions } from './run-item';
+export { exhaustedQuotaRecheckMs, runItem, type RunItemOptions } from './run-item';
+export { createCostBudget, type CostBudget, type CostBudgetOptions } from './cost-budget';
 export type { EngineEventBody } from './batch-progress';

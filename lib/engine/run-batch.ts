@@ -1,6 +1,7 @@
 import type { BatchStatus, EngineEvent, GenerateImageOptions, ImageProvider, ItemOutcome } from '@/lib/core';
 import { createBatchProgress } from './batch-progress';
 import { toBatchStatus } from './batch-status';
+import type { CostBudget } from './cost-budget';
 import type { Lane } from './lane';
 import { resolveRetryPolicy, type RetryPolicy } from './retry';
 import { runItem } from './run-item';
@@ -33,6 +34,8 @@ export interface RunBatchOptions {
    * @default Math.random
    */
   random?: () => number;
+  /** The batch's spending cap (`maxCostUsd`). @default no cap */
+  budget?: CostBudget;
 }
 
 export type BatchItemResult = { index: number } & ItemOutcome;
@@ -50,7 +53,7 @@ export interface BatchResult {
  * abort, only for programmer errors (no requests, bad or duplicate indexes, bad retry policy).
  */
 export async function runBatch(options: RunBatchOptions): Promise<BatchResult> {
-  const { batchId, provider, requests, lane, signal, onEvent, random } = options;
+  const { batchId, provider, requests, lane, signal, onEvent, random, budget } = options;
   assertValidRequests(batchId, requests);
   const policy = resolveRetryPolicy(options.retryPolicy);
   const progress = createBatchProgress({ batchId, total: requests.length, onEvent });
@@ -59,7 +62,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchResult> {
   // Every item is queued on the lane at once: the lane, not this loop, does the pacing.
   const items = await Promise.all(
     requests.map(async (request): Promise<BatchItemResult> => {
-      const outcome = await runItem({ request, provider, lane, policy, signal, random, emit: progress.emit });
+      const outcome = await runItem({ request, provider, lane, policy, signal, random, budget, emit: progress.emit });
       progress.endItem(request.index, outcome);
       return { index: request.index, ...outcome };
     }),

@@ -1,5 +1,6 @@
 import { isProviderError, toItemError, type GenerateImageOptions, type ImageProvider, type ItemOutcome } from '@/lib/core';
 import type { EngineEventBody } from './batch-progress';
+import type { CostBudget } from './cost-budget';
 import type { Lane, ReleaseSlot } from './lane';
 import { decideRetry, type RetryPolicy } from './retry';
 import { sleep } from '@/lib/core';
@@ -13,13 +14,25 @@ export interface RunItemOptions {
   random?: () => number;
   /** Receives `item-start` and `item-retry`; the caller emits `item-end` from the returned outcome. */
   emit: (body: EngineEventBody) => void;
+  /** The batch's spending cap: an item that would pass it fails without a call. @default no cap */
+  budget?: CostBudget;
 }
 
 /**
  * Makes one image: waits for a lane slot, calls the provider, retries what the policy allows.
  * Resolves with the outcome; provider errors and aborts are outcomes, never rejections.
  */
-export async function runItem({ request, provider, lane, policy, signal, random, emit }: RunItemOptions): Promise<ItemOutcome> {
+export async function runItem(options: RunItemOptions): Promise<ItemOutcome> {
+  let isReserved = false;
+  const outcome = await runItemCalls(options, () => (isReserved = true));
+  if (isReserved) options.budget?.settle(outcome.status === 'succeeded' ? outcome.image : undefined);
+  return outcome;
+}
+
+async function runItemCalls(
+  { request, provider, lane, policy, signal, random, emit, budget }: RunItemOptions,
+  onReserved: () => void,
+): Promise<ItemOutcome> {
   const { index } = request;
   let attempts = 0;
   const canceled = (): ItemOutcome => ({ status: 'canceled', attempts });
@@ -38,6 +51,15 @@ export async function runItem({ request, provider, lane, policy, signal, random,
     if (closedBy) {
       release();
       return { status: 'failed', error: toItemError(closedBy), attempts };
+    }
+
+    // Reserved once the slot is ours, so the cap counts the images in flight, not those still queued.
+    if (budget && attempts === 0) {
+      if (!budget.tryReserve()) {
+        release();
+        return { status: 'failed', error: budget.refusal(), attempts };
+      }
+      onReserved();
     }
 
     attempts += 1;

@@ -1,4 +1,4 @@
-import type { AspectRatio, GenerationMode, ItemError, ProgressEvent } from '@/lib/core';
+import type { GenerationMode, ImageOptions, ImageUsage, ItemError, ProgressEvent } from '@/lib/core';
 import type { ImageRef } from './blob-store';
 
 /** A batch's life: `queued` until an item starts, `running` until every item has ended, then how it ended. */
@@ -9,14 +9,24 @@ export const itemStatuses = ['queued', 'running', 'succeeded', 'failed', 'cancel
 export type ItemStatus = (typeof itemStatuses)[number];
 
 /** What a batch was asked for, beyond its prompt and mode (kept as JSON). */
-export interface BatchParams {
-  aspectRatio?: AspectRatio;
+export interface BatchParams extends ImageOptions {
   /** Images requested (per prompt when there are several). */
   numberOfImages: number;
   /** Present when the batch has several prompts; each item records its own. */
   prompts?: string[];
-  /** The uploaded image of an image-to-image batch, kept in the blob store so a restart can resume. */
+  /** The uploaded images of an image-to-image batch, kept in the blob store so a restart can resume. */
+  inputImages?: ImageRef[];
+  /** Batches stored before several input images existed kept one here; read it as `inputImages: [it]`. */
   inputImage?: ImageRef;
+  /** The most this batch may cost, in USD: items that would pass it are not started. */
+  maxCostUsd?: number;
+  /** What one image was estimated to cost before the run, in USD (the model's list price for these options). */
+  estimatedImageCostUsd?: number;
+}
+
+/** The input images of a batch, whichever way it was stored. */
+export function inputImagesOf(params: BatchParams): ImageRef[] {
+  return params.inputImages ?? (params.inputImage ? [params.inputImage] : []);
 }
 
 export interface BatchRecord {
@@ -30,7 +40,11 @@ export interface BatchRecord {
   mode: GenerationMode;
   providerId: string;
   modelId: string;
+  /** The offline demo provider made it: labelled as a demo, never presented as AI. */
+  isDemo: boolean;
   params: BatchParams;
+  /** What its images cost so far, in USD (the sum of its items' `costUsd`). */
+  costUsd: number;
   /** Derived from the items' statuses on every change (see `deriveBatchStatus`). */
   status: StoredBatchStatus;
   total: number;
@@ -56,6 +70,10 @@ export interface ItemRecord {
   error?: ItemError;
   /** Present when `succeeded`. */
   image?: ImageRef;
+  /** What the provider reported spending on the image, when it did. */
+  usage?: ImageUsage;
+  /** What the image cost in USD, when the model's price is known. */
+  costUsd?: number;
   /** ISO 8601, UTC: when the current (or last) run of the item started. */
   startedAt?: string;
   /** ISO 8601, UTC: when the item ended. */
@@ -83,6 +101,6 @@ export type BatchEventInput = DistributiveOmit<BatchEvent, 'batchId' | 'sequence
 
 /** How an item's run ended, as `finishItem` records it. */
 export type ItemResult =
-  | { status: 'succeeded'; image: ImageRef }
+  | { status: 'succeeded'; image: ImageRef; usage?: ImageUsage; costUsd?: number }
   | { status: 'failed'; error: ItemError }
   | { status: 'canceled' };

@@ -14,6 +14,8 @@ export interface NewBatch {
   mode: GenerationMode;
   providerId: string;
   modelId: string;
+  /** The provider is the offline demo. @default false */
+  isDemo?: boolean;
   params: BatchParams;
   /** One entry per image, in order: item `i` gets index `i + 1`. At least one. */
   items: readonly { prompt: string }[];

@@ -16,6 +16,7 @@ export type {
   StartItem,
 } from './batch-store';
 export {
+  inputImagesOf,
   itemStatuses,
   storedBatchStatuses,
   type BatchEvent,

@@ -8,6 +8,7 @@ export function requestsFor(count: number, prompt = 'a red fox'): GenerateImageO
 }
 
 export type StartBatchOptions = Pick<RunBatchOptions, 'provider' | 'lane'> &
+  Partial<Pick<RunBatchOptions, 'budget'>> &
   Partial<Omit<RunBatchOptions, 'provider' | 'lane'>> & {
     /** Images 1 to `count`, unless `requests` is given. @default 1 */
     count?: number;

@@ -66,4 +66,18 @@ export const batchStoreMigrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'demo-flag-usage-cost',
+    // `is_demo` is the provider descriptor's flag, kept with the batch so a batch stays labelled even
+    // if the server's providers change. `usage` is the provider's report (JSON); `cost_usd` what the
+    // image cost, summed into `batches.cost_usd` with the other counters.
+    sql: `
+      ALTER TABLE batches ADD COLUMN is_demo INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE batches ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+      UPDATE batches SET is_demo = 1 WHERE provider_id = 'demo';
+      ALTER TABLE items ADD COLUMN usage TEXT CHECK (usage IS NULL OR json_valid(usage));
+      ALTER TABLE items ADD COLUMN cost_usd REAL;
+    `,
+  },
 ];

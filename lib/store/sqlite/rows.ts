@@ -1,4 +1,4 @@
-import type { GenerationMode, ItemError } from '@/lib/core';
+import type { GenerationMode, ImageUsage, ItemError } from '@/lib/core';
 import type { BatchEvent, BatchParams, BatchRecord, ItemRecord, ItemStatus, StoredBatchStatus } from '../batch-records';
 
 /** Rows as SQLite returns them (snake_case columns), and their mapping to records. */
@@ -12,6 +12,8 @@ export interface BatchRow {
   mode: GenerationMode;
   provider_id: string;
   model_id: string;
+  is_demo: number;
+  cost_usd: number;
   params: string;
   status: StoredBatchStatus;
   total: number;
@@ -35,6 +37,8 @@ export interface ItemRow {
   byte_length: number | null;
   started_at: string | null;
   ended_at: string | null;
+  usage: string | null;
+  cost_usd: number | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -46,6 +50,8 @@ export function toBatchRecord(row: BatchRow): BatchRecord {
     mode: row.mode,
     providerId: row.provider_id,
     modelId: row.model_id,
+    isDemo: row.is_demo === 1,
+    costUsd: row.cost_usd,
     // Written by this store from a typed value; the column is CHECKed to be JSON.
     params: JSON.parse(row.params) as BatchParams,
     status: row.status,
@@ -76,6 +82,9 @@ export function toItemRecord(row: ItemRow): ItemRecord {
     ...(row.image_id === null
       ? {}
       : { image: { imageId: row.image_id, mimeType: row.mime_type ?? 'application/octet-stream', byteLength: row.byte_length ?? 0 } }),
+    // Written by this store from a typed value; the column is CHECKed to be JSON.
+    ...(row.usage === null ? {} : { usage: JSON.parse(row.usage) as ImageUsage }),
+    ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
   };

@@ -73,13 +73,14 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
 
   /** Recomputes the counters and status from the items; call inside every write that changes items. */
   function refreshBatch(batchId: string): BatchRecord {
-    const counts = query.countItems.get({ batchId }) as unknown as ItemStatusCounts;
+    const counts = query.countItems.get({ batchId }) as unknown as ItemStatusCounts & { cost_usd: number };
     query.updateBatchCounters.run({
       batchId,
       status: deriveBatchStatus(counts),
       succeeded: counts.succeeded,
       failed: counts.failed,
       canceled: counts.canceled,
+      costUsd: counts.cost_usd,
       now: timestamp(),
     });
     return toBatchRecord(requireBatchRow(batchId));
@@ -121,6 +122,7 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
           mode: batch.mode,
           providerId: batch.providerId,
           modelId: batch.modelId,
+          isDemo: batch.isDemo ? 1 : 0,
           params: JSON.stringify(batch.params),
           total: batch.items.length,
         });
@@ -272,6 +274,8 @@ function resultColumns(result: ItemResult) {
     imageId: result.status === 'succeeded' ? result.image.imageId : null,
     mimeType: result.status === 'succeeded' ? result.image.mimeType : null,
     byteLength: result.status === 'succeeded' ? result.image.byteLength : null,
+    usage: result.status === 'succeeded' && result.usage ? JSON.stringify(result.usage) : null,
+    costUsd: result.status === 'succeeded' ? (result.costUsd ?? null) : null,
   };
 }
 

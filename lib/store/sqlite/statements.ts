@@ -2,8 +2,8 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** Every query the SQLite batch store runs, prepared once per connection. */
 const sql = {
-  insertBatch: `INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total)
-    VALUES (:id, :now, :now, :prompt, :mode, :providerId, :modelId, :params, 'queued', :total)`,
+  insertBatch: `INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, is_demo, params, status, total)
+    VALUES (:id, :now, :now, :prompt, :mode, :providerId, :modelId, :isDemo, :params, 'queued', :total)`,
   insertItem: `INSERT INTO items (batch_id, item_index, prompt, status) VALUES (:batchId, :index, :prompt, 'queued')`,
   selectBatch: `SELECT * FROM batches WHERE id = :batchId`,
   selectItems: `SELECT * FROM items WHERE batch_id = :batchId ORDER BY item_index`,
@@ -25,16 +25,17 @@ const sql = {
       COALESCE(SUM(status = 'running'), 0) AS running,
       COALESCE(SUM(status = 'succeeded'), 0) AS succeeded,
       COALESCE(SUM(status = 'failed'), 0) AS failed,
-      COALESCE(SUM(status = 'canceled'), 0) AS canceled
+      COALESCE(SUM(status = 'canceled'), 0) AS canceled,
+      COALESCE(SUM(cost_usd), 0) AS cost_usd
     FROM items WHERE batch_id = :batchId`,
   updateBatchCounters: `UPDATE batches SET status = :status, succeeded = :succeeded, failed = :failed, canceled = :canceled,
-    updated_at = :now WHERE id = :batchId`,
+    cost_usd = :costUsd, updated_at = :now WHERE id = :batchId`,
   markBatchServed: `UPDATE batches SET last_served_turn = (SELECT MAX(last_served_turn) FROM batches) + 1 WHERE id = :batchId`,
   claimItem: `UPDATE items SET status = 'running', started_at = :now, ended_at = NULL
     WHERE batch_id = :batchId AND item_index = :index AND status = 'queued'`,
   finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, ended_at = :now,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
-      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength
+      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage, cost_usd = :costUsd
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
   cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now WHERE batch_id = :batchId AND status = 'queued'`,
   requeueItems: `UPDATE items SET status = 'queued', error_kind = NULL, error_message = NULL, error_details = NULL,
