@@ -1,6 +1,6 @@
 import { Generator } from '@/components/generator';
 import { historyPageSize, type HistoryPage } from '@/hooks/server-batch-state';
-import { getProviderInfo, listBatches } from '@/lib/server';
+import { getProvidersCatalog, listBatches } from '@/lib/server';
 
 // The provider and the saved batches come from the server at request time, not at build time.
 export const dynamic = 'force-dynamic';
@@ -16,7 +16,8 @@ async function loadHistory(): Promise<HistoryPage> {
 }
 
 export default async function HomePage() {
-  const provider = getProviderInfo();
+  const catalog = getProvidersCatalog();
+  const provider = catalog.providers.find((candidate) => candidate.id === catalog.default.provider)!;
   const history = await loadHistory();
-  return <Generator provider={{ id: provider.id, modelId: provider.modelId, isDemo: provider.isDemo }} history={history} />;
+  return <Generator provider={{ id: provider.id, modelId: catalog.default.model, isDemo: provider.isDemo }} history={history} />;
 }

@@ -1,6 +1,6 @@
 import type { GenerateImageOptions, ImageProvider } from '@/lib/core';
 import { createLane, createPacedLane, runBatch, type AdaptiveLane, type Lane, type RetryPolicy } from '@/lib/engine';
-import { createGeminiProvider, createOpenAIProvider } from '@/lib/providers';
+import { createGeminiProvider, createOpenAIProvider, defaultGeminiModelId, defaultOpenAIModelId } from '@/lib/providers';
 import {
   defaultBurstRequests,
   imageModelLatency,
@@ -269,6 +269,6 @@ async function runOnLane(lane: Lane, provider: ImageProvider, requests: Generate
 
 function providerFor(simulator: ProviderSimulator, timeoutMs: number): ImageProvider {
   return simulator.wire === 'gemini'
-    ? createGeminiProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: 'gemini-2.5-flash-image', timeoutMs })
-    : createOpenAIProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: 'gpt-image-1', timeoutMs });
+    ? createGeminiProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: defaultGeminiModelId, timeoutMs })
+    : createOpenAIProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: defaultOpenAIModelId, timeoutMs });
 }

@@ -1,4 +1,4 @@
-import type { ImageProvider } from '@/lib/core';
+import type { ImageProvider, ModelPrice } from '@/lib/core';
 import { resolveRetryPolicy, type Lane, type RetryPolicy } from '@/lib/engine';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchStore, BatchWithItems, BlobStore, NewBatch } from '@/lib/store';
 import { createBatchEventBus, type BatchEventListener } from './batch-event-bus';
@@ -9,8 +9,8 @@ import { createKeyedMutex } from './keyed-mutex';
 export interface BatchQueueOptions {
   store: BatchStore;
   blobs: BlobStore;
-  /** A batch's provider by id; throws when this server has no such provider configured. */
-  resolveProvider: (providerId: string) => ImageProvider;
+  /** A batch's provider and model; throws when this server does not offer them. */
+  resolveModel: (providerId: string, modelId: string) => QueueModel;
   /** One lane per provider, shared with every other caller of that provider (the classic routes too). */
   laneFor: (provider: ImageProvider) => Lane;
   /**
@@ -65,10 +65,16 @@ export interface BatchQueue {
   ensureBatchEndLogged(batchId: string): Promise<BatchEvent | undefined>;
 }
 
+/** What the queue needs of a model: its adapter, and its price to count what images cost. */
+export interface QueueModel {
+  provider: ImageProvider;
+  model: { price?: ModelPrice };
+}
+
 const admissionKey = 'admission';
 
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
-  const { store, blobs, resolveProvider, laneFor, safetyPollIntervalMs = 5_000, log = () => {}, random } = options;
+  const { store, blobs, resolveModel, laneFor, safetyPollIntervalMs = 5_000, log = () => {}, random } = options;
   const bus = createBatchEventBus();
   const journal = createBatchJournal({ store, bus });
   const admission = createKeyedMutex();
@@ -76,7 +82,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     store,
     blobs,
     journal,
-    resolveProvider,
+    resolveModel,
     laneFor,
     retryPolicy: resolveRetryPolicy(options.retryPolicy),
     admission,
@@ -86,21 +92,14 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   });
   let starting: Promise<void> | undefined;
 
-  const batchStartOf = (batch: Pick<BatchRecord, 'providerId' | 'modelId' | 'mode'>): BatchEventInput => ({
+  const batchStartOf = (batch: Pick<BatchRecord, 'providerId' | 'modelId' | 'mode'> & { isDemo?: boolean }): BatchEventInput => ({
     type: 'batch-start',
     provider: batch.providerId,
     model: batch.modelId,
-    isDemo: isDemoProvider(batch.providerId),
+    isDemo: batch.isDemo ?? false,
     mode: batch.mode,
     etaMs: null,
   });
-  const isDemoProvider = (providerId: string): boolean => {
-    try {
-      return resolveProvider(providerId).isDemo;
-    } catch {
-      return false;
-    }
-  };
 
   return {
     start() {
@@ -111,8 +110,8 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     stop: () => worker.stop(),
 
     async enqueue(batch) {
-      // Refuses an unknown provider before anything is written.
-      resolveProvider(batch.providerId);
+      // Refuses an unknown provider or model before anything is written.
+      resolveModel(batch.providerId, batch.modelId);
       const created = await admission.run(admissionKey, () => journal.createBatch(batch, batchStartOf(batch)));
       log('batch-queued', { batchId: created.id, provider: created.providerId, total: created.total, mode: created.mode });
       worker.notify();

@@ -1,6 +1,15 @@
-import type { ImageData, ImageProvider, InputImage, ItemOutcome } from '@/lib/core';
-import { runItem, type EngineEventBody, type Lane, type RetryPolicy } from '@/lib/engine';
-import { toImageTextMetadata, type BatchRecord, type BatchStore, type BlobStore, type ItemRecord, type ItemResult } from '@/lib/store';
+import { imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ItemOutcome, type ModelPrice } from '@/lib/core';
+import { createCostBudget, runItem, type CostBudget, type EngineEventBody, type Lane, type RetryPolicy } from '@/lib/engine';
+import {
+  inputImagesOf,
+  toImageTextMetadata,
+  type BatchRecord,
+  type BatchStore,
+  type BlobStore,
+  type ItemRecord,
+  type ItemResult,
+} from '@/lib/store';
+import type { QueueModel } from './batch-queue';
 import { isFinishedStatus, type BatchJournal } from './batch-journal';
 import { internalError, toItemEnding } from './item-outcome';
 import type { KeyedMutex } from './keyed-mutex';
@@ -13,8 +22,8 @@ export interface BatchWorkerOptions {
   store: BatchStore;
   blobs: BlobStore;
   journal: BatchJournal;
-  /** A batch's provider by id; throws when this server has no such provider configured. */
-  resolveProvider: (providerId: string) => ImageProvider;
+  /** A batch's provider and model; throws when this server does not offer them. */
+  resolveModel: (providerId: string, modelId: string) => QueueModel;
   /** The provider's shared lane (the same one the classic routes use, so pacing holds across both). */
   laneFor: (provider: ImageProvider) => Lane;
   retryPolicy: RetryPolicy;
@@ -34,7 +43,11 @@ interface BatchRun {
   /** Items not yet ended (queued or running), as of the last change the worker saw. */
   unended: number;
   active: number;
-  inputImage?: Promise<InputImage | undefined>;
+  inputImages?: Promise<InputImage[]>;
+  /** The batch's spending cap, when it has one (`maxCostUsd`). */
+  budget?: CostBudget;
+  /** The model's price, to record what each image cost. */
+  price?: ModelPrice;
 }
 
 /** Runnable items looked at per pass: one per batch, least recently served first. */
@@ -111,12 +124,13 @@ export class BatchWorker {
 
   /** Claims and launches one item; false when nothing can start now. */
   async #dispatchNext(): Promise<boolean> {
-    const { store, journal, resolveProvider, laneFor } = this.#options;
+    const { store, journal, resolveModel, laneFor } = this.#options;
     for (const { batch, item } of await store.listRunnableItems({ limit: candidatesPerPass })) {
       if (this.#isStopping) return false;
       let provider: ImageProvider;
+      let price: ModelPrice | undefined;
       try {
-        provider = resolveProvider(batch.providerId);
+        ({ provider, model: { price } } = resolveModel(batch.providerId, batch.modelId));
       } catch (error) {
         await this.#failUnrunnable(batch, item, error);
         return true;
@@ -125,7 +139,7 @@ export class BatchWorker {
       this.#watch(lane);
       if ((this.#activeByLane.get(lane) ?? 0) >= lane.concurrency) continue;
       // Before the claim, so a cancel that lands in between aborts this item too.
-      const run = this.#runFor(batch);
+      const run = this.#runFor(batch, price);
       const change = await journal.claimItem(batch.id, item.index);
       if (!change) {
         if (run.active === 0 && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
@@ -143,10 +157,19 @@ export class BatchWorker {
     this.#watchedLanes.set(lane, lane.onConcurrencyRaised(() => this.#wakeup.notify()));
   }
 
-  #runFor(batch: BatchRecord): BatchRun {
+  #runFor(batch: BatchRecord, price: ModelPrice | undefined): BatchRun {
     let run = this.#runs.get(batch.id);
     if (!run) {
-      run = { controller: new AbortController(), startedAtMs: Date.now(), endedInRun: 0, unended: unendedOf(batch), active: 0 };
+      run = { controller: new AbortController(), startedAtMs: Date.now(), endedInRun: 0, unended: unendedOf(batch), active: 0, price };
+      const { maxCostUsd, estimatedImageCostUsd = 0 } = batch.params;
+      if (maxCostUsd !== undefined) {
+        run.budget = createCostBudget({
+          limitUsd: maxCostUsd,
+          estimateUsd: estimatedImageCostUsd,
+          spentUsd: batch.costUsd,
+          costOf: (image) => costOfImage(batch, price, image),
+        });
+      }
       this.#runs.set(batch.id, run);
     }
     return run;
@@ -157,7 +180,7 @@ export class BatchWorker {
     this.#activeByLane.set(lane, (this.#activeByLane.get(lane) ?? 0) + 1);
     const task = this.#runClaimedItem(run, batch, item, provider, lane).finally(() => {
       run.active -= 1;
-      if (run.active === 0) run.inputImage = undefined;
+      if (run.active === 0) run.inputImages = undefined;
       this.#activeByLane.set(lane, (this.#activeByLane.get(lane) ?? 1) - 1);
       this.#inFlight.delete(task);
       this.#wakeup.notify();
@@ -167,18 +190,20 @@ export class BatchWorker {
 
   async #runClaimedItem(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, lane: Lane): Promise<void> {
     const { log, retryPolicy, random } = this.#options;
+    const { aspectRatio, size, quality, outputFormat, background } = batch.params;
     try {
-      const inputImage = await this.#inputImageFor(run, batch);
+      const inputImages = await this.#inputImagesFor(run, batch);
       const outcome = await runItem({
         request: {
           prompt: item.prompt,
           index: item.index,
-          ...(batch.params.aspectRatio ? { aspectRatio: batch.params.aspectRatio } : {}),
-          ...(inputImage ? { inputImage } : {}),
+          ...withoutUndefined({ aspectRatio, size, quality, outputFormat, background }),
+          ...(inputImages.length > 0 ? { inputImages } : {}),
         },
         provider,
         lane,
         policy: retryPolicy,
+        ...(run.budget ? { budget: run.budget } : {}),
         signal: AbortSignal.any([run.controller.signal, this.#stopController.signal]),
         random,
         emit: (body) => this.#logProgress(run, batch.id, body),
@@ -199,10 +224,16 @@ export class BatchWorker {
   }
 
   /** Stores the image (durably) before recording the item, so its success is never logged without its bytes. */
-  async #finish(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, outcome: ItemOutcome): Promise<void> {
+  async #finish(
+    run: BatchRun,
+    batch: BatchRecord,
+    item: ItemRecord,
+    provider: ImageProvider,
+    outcome: ItemOutcome,
+  ): Promise<void> {
     const result: ItemResult =
       outcome.status === 'succeeded'
-        ? await this.#storeImage(batch, item, provider, outcome.image)
+        ? await this.#storeImage(batch, item, provider, outcome.image, run.price)
         : outcome.status === 'failed'
           ? { status: 'failed', error: outcome.error }
           : { status: 'canceled' };
@@ -213,7 +244,7 @@ export class BatchWorker {
     if (isFinishedStatus(change.batch.status) && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
   }
 
-  async #storeImage(batch: BatchRecord, item: ItemRecord, provider: ImageProvider, image: ImageData): Promise<ItemResult> {
+  async #storeImage(batch: BatchRecord, item: ItemRecord, provider: ImageProvider, image: GeneratedImage, price?: ModelPrice): Promise<ItemResult> {
     const metadata = toImageTextMetadata({
       prompt: item.prompt,
       providerId: provider.id,
@@ -224,7 +255,14 @@ export class BatchWorker {
       index: item.index,
     });
     try {
-      return { status: 'succeeded', image: await this.#options.blobs.put(image.bytes, image.mimeType, metadata) };
+      const stored = await this.#options.blobs.put(image.bytes, image.mimeType, metadata);
+      const costUsd = costOfImage(batch, price, image);
+      return {
+        status: 'succeeded',
+        image: stored,
+        ...(image.usage ? { usage: image.usage } : {}),
+        ...(costUsd === undefined ? {} : { costUsd }),
+      };
     } catch (error) {
       this.#options.log('image-store-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
       return { status: 'failed', error: internalError('The image could not be saved', error) };
@@ -254,11 +292,11 @@ export class BatchWorker {
     });
   }
 
-  #inputImageFor(run: BatchRun, batch: BatchRecord): Promise<InputImage | undefined> {
-    const ref = batch.params.inputImage;
-    if (!ref) return Promise.resolve(undefined);
-    run.inputImage ??= readInputImage(this.#options.blobs, ref);
-    return run.inputImage;
+  #inputImagesFor(run: BatchRun, batch: BatchRecord): Promise<InputImage[]> {
+    const refs = inputImagesOf(batch.params);
+    if (refs.length === 0) return Promise.resolve([]);
+    run.inputImages ??= Promise.all(refs.map((ref) => readInputImage(this.#options.blobs, ref)));
+    return run.inputImages;
   }
 
   /** An item whose provider this server does not have: it fails with the reason, the rest go on. */
@@ -269,6 +307,16 @@ export class BatchWorker {
     const ending = toItemEnding(item.index, { status: 'failed', error }, null);
     await this.#options.journal.finishItem({ batchId: batch.id, index: item.index, attemptsInRun: 0, ...ending });
   }
+}
+
+/** What one image cost: the provider's reported usage at the model's price, else its list price. */
+function costOfImage(batch: BatchRecord, price: ModelPrice | undefined, image: GeneratedImage): number | undefined {
+  if (batch.isDemo) return 0;
+  return imageCostUsd(price, image.usage, batch.params.quality, batch.params.size);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
 
 function unendedOf(batch: BatchRecord): number {

@@ -1,20 +1,20 @@
 import { z } from 'zod';
-import type { AspectRatio, InputImage, ProviderId } from '@/lib/core';
+import type { InputImage } from '@/lib/core';
 import {
-  aspectRatioSchema,
   assertRequestSizeFitsAnImage,
+  formHasImage,
   formText,
   isMediaType,
   numberOfImagesSchemaUpTo,
   parseOrThrow,
   promptSchema,
-  providerSchema,
   readForm,
-  readFormImage,
+  readFormImages,
   readJsonBody,
-  readJsonImage,
+  readJsonImages,
 } from './generation-input';
 import { InputError } from './input-error';
+import { formOptionValues, requestOptionShape, toRequestedGeneration, type RequestedGeneration } from './request-options';
 
 /** A validated request for a background batch (`POST /api/batches`). */
 export interface BatchInput {
@@ -22,10 +22,10 @@ export interface BatchInput {
   prompts: string[];
   /** Images per prompt. */
   numberOfImages: number;
-  aspectRatio?: AspectRatio;
-  providerId?: ProviderId;
-  /** Present for image-to-image. */
-  inputImage?: InputImage;
+  /** Provider, model, image options and cost cap (checked against the model later). */
+  requested: RequestedGeneration;
+  /** Present for image-to-image: one or more. */
+  inputImages?: InputImage[];
 }
 
 /** Most images one batch makes, all prompts together. */
@@ -35,22 +35,23 @@ const fieldsSchema = z.object({
   prompt: z.unknown().optional(),
   prompts: z.unknown().optional(),
   numberOfImages: numberOfImagesSchemaUpTo(maxImagesPerBatch),
-  aspectRatio: aspectRatioSchema,
-  provider: providerSchema,
+  ...requestOptionShape,
 });
 
 /**
- * `POST /api/batches`: JSON `{ prompt | prompts, numberOfImages?, aspectRatio?, provider?, image? }`
- * (`image` as `{ data: base64, mimeType }`), or multipart with the same fields (`prompts` repeated,
- * `image` a file). With an image the batch is image-to-image. `numberOfImages` is per prompt, 1 to
- * 100, and the batch as a whole makes at most 100 images.
+ * `POST /api/batches`: JSON `{ prompt | prompts, numberOfImages?, provider?, model?, aspectRatio?,
+ * size?, quality?, outputFormat?, background?, maxCostUsd?, image? | images? }` (images as
+ * `{ data: base64, mimeType }`), or multipart with the same fields (`prompts` and `image`
+ * repeated). With images the batch is image-to-image. `numberOfImages` is per prompt, 1 to 100,
+ * and the batch as a whole makes at most 100 images.
  */
 export async function parseBatchRequest(request: Request): Promise<BatchInput> {
   assertRequestSizeFitsAnImage(request);
   if (isMediaType(request, 'application/json')) {
     const body = await readJsonBody(request);
     const input = toBatchInput(body);
-    return body.image === undefined || body.image === null ? input : { ...input, inputImage: await readJsonImage(body.image) };
+    const inputImages = await readJsonImages(body);
+    return inputImages.length === 0 ? input : { ...input, inputImages };
   }
   if (isMediaType(request, 'multipart/form-data')) {
     const form = await readForm(request);
@@ -59,13 +60,9 @@ export async function parseBatchRequest(request: Request): Promise<BatchInput> {
       prompt: formText(form, 'prompt'),
       prompts: prompts.length > 0 ? prompts : undefined,
       numberOfImages: formText(form, 'numberOfImages'),
-      aspectRatio: formText(form, 'aspectRatio'),
-      provider: formText(form, 'provider'),
+      ...formOptionValues(form),
     });
-    const file = form.get('image');
-    // A form's empty file input still sends an empty, unnamed file: that is "no image".
-    const hasImage = file instanceof File && (file.size > 0 || file.name !== '');
-    return hasImage ? { ...input, inputImage: await readFormImage(form) } : input;
+    return formHasImage(form) ? { ...input, inputImages: await readFormImages(form) } : input;
   }
   throw new InputError('Send a JSON body (Content-Type: application/json) or a multipart form.', { field: 'body' });
 }
@@ -80,12 +77,7 @@ function toBatchInput(body: Record<string, unknown>): BatchInput {
       { field: 'numberOfImages' },
     );
   }
-  return {
-    prompts,
-    numberOfImages: fields.numberOfImages,
-    ...(fields.aspectRatio ? { aspectRatio: fields.aspectRatio } : {}),
-    ...(fields.provider ? { providerId: fields.provider } : {}),
-  };
+  return { prompts, numberOfImages: fields.numberOfImages, requested: toRequestedGeneration(fields) };
 }
 
 function readPrompts(prompt: unknown, prompts: unknown): string[] {

@@ -1,5 +1,5 @@
-import type { BatchEvent, BatchRecord, BatchWithItems, ItemRecord, ItemStatus, StoredBatchStatus } from '@/lib/store';
-import type { AspectRatio, GenerationMode, ItemError, ProgressEvent } from '@/lib/core';
+import { inputImagesOf, type BatchEvent, type BatchRecord, type BatchWithItems, type ItemRecord, type ItemStatus, type StoredBatchStatus } from '@/lib/store';
+import { roundUsd, type AspectRatio, type GenerationMode, type ImageBackground, type ImageQuality, type ImageSize, type ImageUsage, type ItemError, type OutputFormat, type ProgressEvent } from '@/lib/core';
 
 /** Where the API serves a stored image. */
 export function imageUrlOf(imageId: string): string {
@@ -25,6 +25,10 @@ export interface BatchItemView {
   /** When succeeded: `/api/images/<imageId>`. */
   imageUrl?: string;
   mimeType?: string;
+  /** What the provider reported spending on this image, when it did. */
+  usage?: ImageUsage;
+  /** What this image cost in USD, when the model's price is known (0 on the demo). */
+  costUsd?: number;
   /** ISO 8601. */
   startedAt?: string;
   /** ISO 8601. */
@@ -48,16 +52,28 @@ export interface BatchView {
   /** The offline demo provider: labelled as a demo, never presented as AI. */
   isDemo: boolean;
   aspectRatio?: AspectRatio;
+  size?: ImageSize;
+  quality?: ImageQuality;
+  outputFormat?: OutputFormat;
+  background?: ImageBackground;
   /** Images per prompt. */
   numberOfImages: number;
+  /** The estimate before the run, in USD: every image at the model's list price (absent when the price is unknown). */
+  estimatedCostUsd?: number;
+  /** What the images made so far cost, in USD. */
+  costUsd: number;
+  /** The cap the request set, in USD: images that would pass it are not started. */
+  maxCostUsd?: number;
   /** `queued` until an item starts, `running` until every item has ended, then how it ended. */
   status: StoredBatchStatus;
   total: number;
   succeeded: number;
   failed: number;
   canceled: number;
-  /** The uploaded image of an image-to-image batch. */
+  /** The first uploaded image of an image-to-image batch. */
   inputImageUrl?: string;
+  /** Every uploaded image of an image-to-image batch. */
+  inputImageUrls?: string[];
   /** This batch: `/api/batches/<id>`. */
   url: string;
   /** Live progress: `/api/batches/<id>/events` (SSE, resumable with Last-Event-ID). */
@@ -76,6 +92,7 @@ export interface BatchView {
 export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
   const url = batchUrlOf(batch.id);
   const { params } = batch;
+  const inputImageUrls = inputImagesOf(params).map((image) => imageUrlOf(image.imageId));
   return {
     id: batch.id,
     createdAt: batch.createdAt,
@@ -85,16 +102,23 @@ export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
     mode: batch.mode,
     provider: batch.providerId,
     model: batch.modelId,
-    isDemo: batch.providerId === 'demo',
+    isDemo: batch.isDemo,
     ...(params.aspectRatio ? { aspectRatio: params.aspectRatio } : {}),
+    ...(params.size ? { size: params.size } : {}),
+    ...(params.quality ? { quality: params.quality } : {}),
+    ...(params.outputFormat ? { outputFormat: params.outputFormat } : {}),
+    ...(params.background ? { background: params.background } : {}),
     numberOfImages: params.numberOfImages,
+    ...(params.estimatedImageCostUsd === undefined ? {} : { estimatedCostUsd: roundUsd(params.estimatedImageCostUsd * batch.total) }),
+    costUsd: roundUsd(batch.costUsd),
+    ...(params.maxCostUsd === undefined ? {} : { maxCostUsd: params.maxCostUsd }),
     status: batch.status,
     total: batch.total,
     succeeded: batch.succeeded,
     failed: batch.failed,
     canceled: batch.canceled,
     lastSequence: batch.lastEventSequence,
-    ...(params.inputImage ? { inputImageUrl: imageUrlOf(params.inputImage.imageId) } : {}),
+    ...(inputImageUrls.length > 0 ? { inputImageUrl: inputImageUrls[0], inputImageUrls } : {}),
     url,
     eventsUrl: `${url}/events`,
     zipUrl: `${url}/zip`,
@@ -112,6 +136,8 @@ export function toItemView(item: ItemRecord): BatchItemView {
       ? { error: { kind: item.error.kind, message: item.error.message, ...(item.error.details ? { details: item.error.details } : {}) } }
       : {}),
     ...(item.image ? { imageId: item.image.imageId, imageUrl: imageUrlOf(item.image.imageId), mimeType: item.image.mimeType } : {}),
+    ...(item.usage ? { usage: item.usage } : {}),
+    ...(item.costUsd === undefined ? {} : { costUsd: item.costUsd }),
     ...(item.startedAt ? { startedAt: item.startedAt } : {}),
     ...(item.endedAt ? { endedAt: item.endedAt } : {}),
   };

@@ -1,5 +1,6 @@
 import { StoreError, type BatchWithItems, type ImageRef, type Store } from '@/lib/store';
 import type { BatchInput } from './batch-input';
+import { resolveRequestedModel } from './request-options';
 import { toBatchView, type BatchView } from './batch-view';
 import { getApp } from './create-app';
 import { storeErrorKindOf } from './error-kinds';
@@ -30,29 +31,37 @@ export const defaultBatchPageSize = 20;
 const maxBatchPageSize = 100;
 const maxCursorLength = 200;
 
-/** Stores the input image (so the batch survives a restart), creates the batch, wakes the worker. */
+/**
+ * Checks the request against the chosen model, stores the input images (so the batch survives a
+ * restart), creates the batch and wakes the worker.
+ */
 export async function createBatch(input: BatchInput): Promise<BatchView> {
   const app = getApp();
-  const provider = app.resolveProvider(input.providerId);
+  const { requested } = input;
+  const { provider, providerInfo, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
   const { store, queue } = await app.batches();
-  const inputImage = input.inputImage ? await store.blobs.put(input.inputImage.bytes, input.inputImage.mimeType) : undefined;
+  const inputImages: ImageRef[] = [];
   try {
+    for (const image of input.inputImages ?? []) inputImages.push(await store.blobs.put(image.bytes, image.mimeType));
     const batch = await queue.enqueue({
       prompt: input.prompts[0]!,
-      mode: inputImage ? 'image-to-image' : 'text-to-image',
+      mode: inputImages.length > 0 ? 'image-to-image' : 'text-to-image',
       providerId: provider.id,
       modelId: provider.modelId,
+      isDemo: providerInfo.isDemo,
       params: {
         numberOfImages: input.numberOfImages,
-        ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
+        ...requested.options,
         ...(input.prompts.length > 1 ? { prompts: input.prompts } : {}),
-        ...(inputImage ? { inputImage } : {}),
+        ...(inputImages.length > 0 ? { inputImages } : {}),
+        ...(requested.maxCostUsd === undefined ? {} : { maxCostUsd: requested.maxCostUsd }),
+        ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
       },
       items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
     });
     return toBatchView(batch);
   } catch (error) {
-    await forgetImage(store, inputImage);
+    for (const image of inputImages) await forgetImage(store, image);
     throw error;
   }
 }

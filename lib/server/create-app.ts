@@ -1,6 +1,6 @@
-import { loadConfig, providerIds, type AppConfig, type ImageProvider, type ProviderId } from '@/lib/core';
+import { ConfigError, loadConfig, loadPacingOverrides, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
 import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from '@/lib/engine';
-import { createProviders } from '@/lib/providers';
+import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
 import { openStore, type Store } from '@/lib/store';
 import { InputError } from './input-error';
@@ -12,14 +12,28 @@ export interface BatchRuntime {
   queue: BatchQueue;
 }
 
+/** A provider and one of its models, ready to call. */
+export interface ResolvedModel {
+  provider: ImageProvider;
+  providerInfo: ProviderInfo;
+  model: ModelInfo;
+}
+
 /** Everything the server needs, wired once from the environment. */
 export interface App {
   config: AppConfig;
-  /** The provider used when a request names none (IMAGE_PROVIDER). */
-  defaultProviderId: ProviderId;
-  /** The provider a request asked for, or the default; a 400 InputError when it is not configured. */
-  resolveProvider(providerId?: ProviderId): ImageProvider;
-  /** One lane per provider, shared by every batch on it: the pacing lives there. */
+  /** The provider used when a request names none (IMAGE_PROVIDER, else the first configured). */
+  defaultProviderId: string;
+  /** The configured providers and their models, as `GET /api/providers` shows them (no keys, no URLs). */
+  catalog(): ProvidersCatalog;
+  /**
+   * The provider and model a request asked for (each defaults to the server's default); a 400
+   * InputError naming `provider` or `model` when this server does not offer it.
+   */
+  resolveModel(providerId?: string, modelId?: string): ResolvedModel;
+  /** The default model's adapter of a provider (or of the default provider). */
+  resolveProvider(providerId?: string): ImageProvider;
+  /** One lane per provider and model, shared by every batch on it: the pacing lives there. */
   laneFor(provider: ImageProvider): Lane;
   retryPolicy: RetryPolicy;
   /**
@@ -31,36 +45,60 @@ export interface App {
   close(): Promise<void>;
 }
 
-const keyVariableByProvider: Record<ProviderId, string | undefined> = {
-  demo: undefined,
-  gemini: 'GEMINI_API_KEY',
-  openai: 'OPENAI_API_KEY',
-};
+/** The default provider when IMAGE_PROVIDER is unset: a real one with a key, else the demo. */
+const defaultProviderPreference = ['gemini', 'openai', 'demo'];
 
 export function createApp(env: Record<string, string | undefined> = process.env): App {
   const config = loadConfig(env);
-  const providers = createProviders(config);
+  const providers = loadProvidersOrThrow(env, config);
+  const defaultProviderId = chooseDefaultProvider(config, providers);
   const lanes = new Map<string, Lane>();
   let runtime: Promise<BatchRuntime> | undefined;
 
+  const configuredProvider = (providerId: string): ConfiguredProvider => {
+    const provider = providers.get(providerId);
+    if (!provider) {
+      const known = [...providers.values()].filter((entry) => entry.info.configured).map((entry) => entry.info.id);
+      throw new InputError(`Unknown provider "${providerId}": this server offers ${known.join(', ')}.`, { field: 'provider' });
+    }
+    if (!provider.info.configured) {
+      throw new InputError(`Provider "${providerId}" is not configured on this server: ${provider.descriptor.configureHint}.`, {
+        field: 'provider',
+      });
+    }
+    return provider;
+  };
+
   const app: App = {
     config,
-    defaultProviderId: config.IMAGE_PROVIDER,
-    resolveProvider(providerId = config.IMAGE_PROVIDER) {
-      const provider = providers.get(providerId);
-      if (!provider) {
-        throw new InputError(`Provider "${providerId}" is not configured on this server: set ${keyVariableByProvider[providerId]}.`, {
-          field: 'provider',
+    defaultProviderId,
+    catalog() {
+      const defaultProvider = configuredProvider(defaultProviderId);
+      return {
+        providers: [...providers.values()].filter((entry) => entry.info.configured).map((entry) => entry.info),
+        default: { provider: defaultProviderId, model: defaultProvider.info.models[0]!.id },
+      };
+    },
+    resolveModel(providerId = defaultProviderId, modelId) {
+      const provider = configuredProvider(providerId);
+      const model = modelId === undefined ? provider.info.models[0] : provider.info.models.find((candidate) => candidate.id === modelId);
+      if (!model) {
+        const offered = provider.info.models.map((candidate) => candidate.id).join(', ');
+        throw new InputError(`Model "${modelId}" is not offered for ${provider.info.label} on this server; choose one of ${offered}.`, {
+          field: 'model',
         });
       }
-      return provider;
+      return { provider: provider.providerFor(model), providerInfo: provider.info, model };
+    },
+    resolveProvider(providerId) {
+      return app.resolveModel(providerId).provider;
     },
     laneFor(provider) {
       const key = `${provider.id}:${provider.modelId}`;
       let lane = lanes.get(key);
       if (!lane) {
         // PACING_MODE (and <PROVIDER>_PACING_*): sequential by default, fixed, or adaptive.
-        lane = createPacedLane(pacingSettingsFor(config, provider.id));
+        lane = createPacedLane(pacingSettingsFor(config, loadPacingOverrides(env, provider.id)));
         lanes.set(key, lane);
       }
       return lane;
@@ -86,7 +124,29 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       await opened.store.close();
     },
   };
+  // Fails at start, not at the first request, when a provider's pacing variables are wrong.
+  for (const providerId of providers.keys()) loadPacingOverrides(env, providerId);
   return app;
+}
+
+function loadProvidersOrThrow(env: Record<string, string | undefined>, config: AppConfig): Map<string, ConfiguredProvider> {
+  try {
+    return loadProviders(env, { timeoutMs: config.PROVIDER_TIMEOUT_MS });
+  } catch (error) {
+    if (error instanceof ProviderConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function chooseDefaultProvider(config: AppConfig, providers: Map<string, ConfiguredProvider>): string {
+  const chosen = config.IMAGE_PROVIDER;
+  if (chosen !== undefined) {
+    const provider = providers.get(chosen);
+    if (!provider) throw new ConfigError(`IMAGE_PROVIDER must be one of ${[...providers.keys()].join(', ')}`);
+    if (!provider.info.configured) throw new ConfigError(`IMAGE_PROVIDER=${chosen} needs its configuration: ${provider.descriptor.configureHint}`);
+    return chosen;
+  }
+  return defaultProviderPreference.find((id) => providers.get(id)?.info.configured) ?? 'demo';
 }
 
 async function openBatchRuntime(app: App): Promise<BatchRuntime> {
@@ -94,10 +154,7 @@ async function openBatchRuntime(app: App): Promise<BatchRuntime> {
   const queue = createBatchQueue({
     store: store.batches,
     blobs: store.blobs,
-    resolveProvider(providerId) {
-      if (!isProviderId(providerId)) throw new InputError(`Unknown provider "${providerId}".`, { field: 'provider' });
-      return app.resolveProvider(providerId);
-    },
+    resolveModel: (providerId, modelId) => app.resolveModel(providerId, modelId),
     laneFor: (provider) => app.laneFor(provider),
     retryPolicy: app.retryPolicy,
     log: logEvent,
@@ -110,10 +167,6 @@ async function openBatchRuntime(app: App): Promise<BatchRuntime> {
   }
   logEvent('queue-started', { dataDirectory: app.config.DATA_DIR });
   return { store, queue };
-}
-
-function isProviderId(value: string): value is ProviderId {
-  return (providerIds as readonly string[]).includes(value);
 }
 
 // One app per server process. Kept on globalThis so that Next.js dev reloads and separately bundled
@@ -140,14 +193,7 @@ export function getBatchRuntime(): Promise<BatchRuntime> {
   return getApp().batches();
 }
 
-export interface ProviderInfo {
-  id: string;
-  modelId: string;
-  isDemo: boolean;
-}
-
-/** What the page may know about the active provider (never a key). */
-export function getProviderInfo(): ProviderInfo {
-  const provider = getApp().resolveProvider();
-  return { id: provider.id, modelId: provider.modelId, isDemo: provider.isDemo };
+/** What the page may know about the providers (never a key, never a base URL). */
+export function getProvidersCatalog(): ProvidersCatalog {
+  return getApp().catalog();
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { EngineEvent, GenerationMode, ImageProvider } from '@/lib/core';
-import { runBatch, type BatchResult } from '@/lib/engine';
+import { imageCostUsd, type EngineEvent, type GenerationMode, type ImageProvider } from '@/lib/core';
+import { createCostBudget, runBatch, type BatchResult, type CostBudget } from '@/lib/engine';
 import type { App } from './create-app';
 import type { GenerationInput } from './generation-input';
 import { logEvent } from './logger';
+import { resolveRequestedModel } from './request-options';
 
 export interface GenerateImagesOptions {
   /** Aborting cancels the batch: nothing more is sent to the provider. */
@@ -15,14 +16,31 @@ export interface GenerationContext {
   batchId: string;
   provider: ImageProvider;
   mode: GenerationMode;
+  /** The batch's spending cap, when the request set `maxCostUsd`. */
+  budget?: CostBudget;
 }
 
-/** Resolves the provider and names the batch; a 400 InputError when the provider is not configured. */
+/**
+ * Resolves the provider and model, checks the options against what the model takes, and names the
+ * batch; a 400 InputError (naming the field) when the request does not fit. Nothing is sent before.
+ */
 export function prepareGeneration(app: App, input: GenerationInput): GenerationContext {
+  const { requested } = input;
+  const { provider, providerInfo, model, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
+  const { quality, size } = requested.options;
+  const budget =
+    requested.maxCostUsd === undefined || estimatedImageCostUsd === undefined
+      ? undefined
+      : createCostBudget({
+          limitUsd: requested.maxCostUsd,
+          estimateUsd: estimatedImageCostUsd,
+          costOf: (image) => (providerInfo.isDemo ? 0 : imageCostUsd(model.price, image.usage, quality, size)),
+        });
   return {
     batchId: randomUUID(),
-    provider: app.resolveProvider(input.providerId),
-    mode: input.inputImage ? 'image-to-image' : 'text-to-image',
+    provider,
+    mode: input.inputImages ? 'image-to-image' : 'text-to-image',
+    ...(budget ? { budget } : {}),
   };
 }
 
@@ -33,13 +51,13 @@ export async function generateImages(
   context: GenerationContext,
   options: GenerateImagesOptions = {},
 ): Promise<BatchResult> {
-  const { batchId, provider, mode } = context;
+  const { batchId, provider, mode, budget } = context;
   const startedAt = Date.now();
   const requests = Array.from({ length: input.numberOfImages }, (_, offset) => ({
     prompt: input.prompt,
     index: offset + 1,
-    ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
-    ...(input.inputImage ? { inputImage: input.inputImage } : {}),
+    ...input.requested.options,
+    ...(input.inputImages ? { inputImages: input.inputImages } : {}),
   }));
   logEvent('batch-start', { batchId, provider: provider.id, model: provider.modelId, mode, total: requests.length });
   const result = await runBatch({
@@ -50,15 +68,17 @@ export async function generateImages(
     retryPolicy: app.retryPolicy,
     signal: options.signal,
     onEvent: options.onEvent,
+    ...(budget ? { budget } : {}),
   });
-  const succeeded = result.items.filter((item) => item.status === 'succeeded').length;
+  const count = (status: string) => result.items.filter((item) => item.status === status).length;
   logEvent('batch-end', {
     batchId,
     provider: provider.id,
     status: result.status,
     total: result.items.length,
-    succeeded,
-    failed: result.items.length - succeeded,
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    canceled: count('canceled'),
     durationMs: Date.now() - startedAt,
   });
   return result;

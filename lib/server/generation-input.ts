@@ -1,16 +1,27 @@
 import { z } from 'zod';
-import { aspectRatios, providerIds, type AspectRatio, type InputImage, type ProviderId } from '@/lib/core';
+import type { InputImage } from '@/lib/core';
 import { InputError, type InputField } from './input-error';
 import { maxInputImageBytes, readInputImage } from './input-image';
+import {
+  formOptionValues,
+  requestOptionFields,
+  requestOptionShape,
+  toRequestedGeneration,
+  type RequestedGeneration,
+} from './request-options';
 
 /** A validated request to generate a batch; what the routes hand to the server library. */
 export interface GenerationInput {
   prompt: string;
   numberOfImages: number;
-  aspectRatio?: AspectRatio;
-  providerId?: ProviderId;
-  inputImage?: InputImage;
+  /** Provider, model, image options and cost cap (checked against the model later). */
+  requested: RequestedGeneration;
+  /** Present for image-to-image: one or more. */
+  inputImages?: InputImage[];
 }
+
+/** Most input images one request carries (the most any model takes: GPT Image's 16). */
+export const maxInputImagesPerRequest = 16;
 
 export const maxPromptCharacters = 4_000;
 export const maxImagesPerRequest = 4;
@@ -38,16 +49,12 @@ const numberOfImagesSchema = numberOfImagesSchemaUpTo(
   `Number of images must be from 1 to ${maxImagesPerRequest}; larger batches run in the background.`,
 );
 
-export const aspectRatioSchema = z.enum(aspectRatios, { error: `Aspect ratio must be one of ${aspectRatios.join(', ')}.` }).optional();
-export const providerSchema = z.enum(providerIds, { error: `Provider must be one of ${providerIds.join(', ')}.` }).optional();
-
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const textFieldsSchema = z.object({
   prompt: promptSchema,
   numberOfImages: numberOfImagesSchema,
-  aspectRatio: aspectRatioSchema,
-  provider: providerSchema,
+  ...requestOptionShape,
 });
 
 const jsonImageSchema = z.object(
@@ -64,7 +71,7 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const field = issue.path[0];
-  const knownField = typeof field === 'string' && ['prompt', 'prompts', 'numberOfImages', 'aspectRatio', 'provider', 'image'].includes(field)
+  const knownField = field === 'images' ? 'image' : typeof field === 'string' && [...fieldNames, ...requestOptionFields].includes(field)
     ? (field as InputField)
     : 'body';
   throw new InputError(issue.message, { field: knownField });
@@ -83,13 +90,14 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   return body as Record<string, unknown>;
 }
 
-function toGenerationInput(fields: z.output<typeof textFieldsSchema>, inputImage?: InputImage): GenerationInput {
+const fieldNames = ['prompt', 'prompts', 'numberOfImages', 'image', 'images'];
+
+function toGenerationInput(fields: z.output<typeof textFieldsSchema>, inputImages?: InputImage[]): GenerationInput {
   return {
     prompt: fields.prompt,
     numberOfImages: fields.numberOfImages,
-    ...(fields.aspectRatio ? { aspectRatio: fields.aspectRatio } : {}),
-    ...(fields.provider ? { providerId: fields.provider } : {}),
-    ...(inputImage ? { inputImage } : {}),
+    requested: toRequestedGeneration(fields),
+    ...(inputImages && inputImages.length > 0 ? { inputImages } : {}),
   };
 }
 
@@ -97,7 +105,7 @@ export function isMediaType(request: Request, mediaType: string): boolean {
   return (request.headers.get('content-type') ?? '').toLowerCase().startsWith(mediaType);
 }
 
-/** `POST /api/generate`: JSON `{ prompt, numberOfImages?, aspectRatio?, provider? }`. */
+/** `POST /api/generate`: JSON `{ prompt, numberOfImages?, provider?, model?, aspectRatio?, size?, quality?, outputFormat?, background?, maxCostUsd? }`. */
 export async function parseTextToImageRequest(request: Request): Promise<GenerationInput> {
   if (!isMediaType(request, 'application/json')) {
     throw new InputError('Send a JSON body with Content-Type: application/json.', { field: 'body' });
@@ -107,8 +115,9 @@ export async function parseTextToImageRequest(request: Request): Promise<Generat
 }
 
 /**
- * `POST /api/generate-with-image`: multipart form (`prompt`, `numberOfImages`, file `image`) or
- * JSON `{ prompt, numberOfImages, image: { data: base64, mimeType } }`.
+ * `POST /api/generate-with-image`: multipart form (`prompt`, `numberOfImages`, the option fields,
+ * one or more files `image`) or JSON `{ prompt, numberOfImages, image: { data: base64, mimeType } }`
+ * (or `images: [...]` for several).
  */
 export async function parseImageToImageRequest(request: Request): Promise<GenerationInput> {
   assertRequestSizeFitsAnImage(request);
@@ -119,12 +128,15 @@ export async function parseImageToImageRequest(request: Request): Promise<Genera
   });
 }
 
-/** Refuses, from its declared length, a request too large to carry a 10 MB image and its fields. */
+/** Largest request body with images: four images at the 10 MB limit (base64 in JSON is 4/3 of the bytes). */
+export const maxImageRequestBytes = Math.ceil(maxInputImageBytes * 4 * 1.4) + 64 * 1024;
+
+/** Refuses, from its declared length, a request too large to carry its images and fields. */
 export function assertRequestSizeFitsAnImage(request: Request): void {
   const declaredLength = Number(request.headers.get('content-length') ?? 0);
-  // base64 in JSON is 4/3 of the bytes; leave room for the other fields.
-  if (declaredLength > Math.ceil(maxInputImageBytes * 1.4) + 64 * 1024) {
-    throw new InputError('The request is too large: the image limit is 10 MB.', { field: 'image' });
+  if (declaredLength > maxImageRequestBytes) {
+    const megabytes = Math.floor(maxImageRequestBytes / 1024 / 1024);
+    throw new InputError(`The request is too large: at most ${megabytes} MB of images in one request, 10 MB each.`, { field: 'image' });
   }
 }
 
@@ -142,16 +154,49 @@ export function formText(form: FormData, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The uploaded file of the form's `image` field, checked to be a real PNG, JPEG or WebP of at most 10 MB. */
-export async function readFormImage(form: FormData): Promise<InputImage> {
-  const file = form.get('image');
-  if (!(file instanceof File) || file.size === 0) {
+/** The files of the form's `image` fields (repeat it for several; `image[]` too), each a real PNG, JPEG or WebP of at most 10 MB. */
+export async function readFormImages(form: FormData): Promise<InputImage[]> {
+  // A form's empty file input still sends an empty, unnamed file: that is "no image".
+  const files = [...form.getAll('image'), ...form.getAll('image[]')].filter(
+    (file): file is File => file instanceof File && (file.size > 0 || file.name !== ''),
+  );
+  if (files.length === 0) {
     throw new InputError('Attach an image file in the "image" field (PNG, JPEG or WebP, up to 10 MB).', { field: 'image' });
   }
-  if (file.size > maxInputImageBytes) {
-    throw new InputError(`The uploaded image is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is 10 MB.`, { field: 'image' });
+  if (files.length > maxInputImagesPerRequest) {
+    throw new InputError(`Attach at most ${maxInputImagesPerRequest} images; this request has ${files.length}.`, { field: 'image' });
   }
-  return readInputImage(new Uint8Array(await file.arrayBuffer()));
+  const images: InputImage[] = [];
+  for (const file of files) {
+    if (file.size > maxInputImageBytes) {
+      throw new InputError(`The uploaded image is ${(file.size / 1024 / 1024).toFixed(1)} MB; the limit is 10 MB.`, { field: 'image' });
+    }
+    images.push(await readInputImage(new Uint8Array(await file.arrayBuffer())));
+  }
+  return images;
+}
+
+/** True when the form carries at least one image file. */
+export function formHasImage(form: FormData): boolean {
+  return [...form.getAll('image'), ...form.getAll('image[]')].some((file) => file instanceof File && (file.size > 0 || file.name !== ''));
+}
+
+/** A JSON body's `image: {…}` or `images: [{…}, …]`, each decoded and checked like an upload; [] when neither is there. */
+export async function readJsonImages(body: Record<string, unknown>): Promise<InputImage[]> {
+  const hasOne = body.image !== undefined && body.image !== null;
+  const hasMany = body.images !== undefined && body.images !== null;
+  if (hasOne && hasMany) throw new InputError('Send either image or images, not both.', { field: 'image' });
+  if (hasOne) return [await readJsonImage(body.image)];
+  if (!hasMany) return [];
+  if (!Array.isArray(body.images) || body.images.length === 0) {
+    throw new InputError('images must be a non-empty array of { data: base64, mimeType }.', { field: 'image' });
+  }
+  if (body.images.length > maxInputImagesPerRequest) {
+    throw new InputError(`Attach at most ${maxInputImagesPerRequest} images; this request has ${body.images.length}.`, { field: 'image' });
+  }
+  const images: InputImage[] = [];
+  for (const value of body.images) images.push(await readJsonImage(value));
+  return images;
 }
 
 /** A JSON body's `image: { data: base64, mimeType }`, decoded and checked like an upload. */
@@ -170,17 +215,17 @@ async function parseMultipart(request: Request): Promise<GenerationInput> {
   const fields = parseOrThrow(textFieldsSchema, {
     prompt: textValue('prompt') ?? '',
     numberOfImages: textValue('numberOfImages'),
-    aspectRatio: textValue('aspectRatio'),
-    provider: textValue('provider'),
+    ...formOptionValues(form),
   });
-  return toGenerationInput(fields, await readFormImage(form));
+  return toGenerationInput(fields, await readFormImages(form));
 }
 
 async function parseJsonWithImage(request: Request): Promise<GenerationInput> {
   const body = await readJsonBody(request);
   const fields = parseOrThrow(textFieldsSchema, body);
-  if (body.image === undefined) {
+  const images = await readJsonImages(body);
+  if (images.length === 0) {
     throw new InputError('Add an image: { "image": { "data": "<base64>", "mimeType": "image/png" } }.', { field: 'image' });
   }
-  return toGenerationInput(fields, await readJsonImage(body.image));
+  return toGenerationInput(fields, images);
 }

@@ -2,11 +2,11 @@ export {
   createApp,
   getApp,
   getBatchRuntime,
-  getProviderInfo,
+  getProvidersCatalog,
   resetApp,
   type App,
   type BatchRuntime,
-  type ProviderInfo,
+  type ResolvedModel,
 } from './create-app';
 export { respondToGeneration } from './generate-endpoint';
 export { startBatchWorker } from './start-batch-worker';

@@ -6,6 +6,12 @@ export type InputField =
   | 'image'
   | 'aspectRatio'
   | 'provider'
+  | 'model'
+  | 'size'
+  | 'quality'
+  | 'outputFormat'
+  | 'background'
+  | 'maxCostUsd'
   | 'body'
   /** Query parameters and headers of the batch API. */
   | 'limit'

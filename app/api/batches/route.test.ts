@@ -78,7 +78,7 @@ describe('POST /api/batches', () => {
     expect(created).toMatchObject({ mode: 'image-to-image', total: 2, inputImageUrl: expect.stringMatching(/^\/api\/images\/.+\.png$/) });
 
     await waitForBatchEnd(await runtime(), created.id);
-    expect(generateSpy.mock.calls.map(([options]) => Buffer.from(options.inputImage!.bytes).equals(input))).toEqual([true, true]);
+    expect(generateSpy.mock.calls.map(([options]) => Buffer.from(options.inputImages![0]!.bytes).equals(input))).toEqual([true, true]);
     const inputImageId = created.inputImageUrl!.split('/').at(-1)!;
     const stored = await getImage(getRequest(created.inputImageUrl!), routeContext(inputImageId));
     expect(Buffer.from(await stored.arrayBuffer()).equals(input)).toBe(true);
@@ -146,8 +146,12 @@ describe('POST /api/batches bad input: 400 with the field, nothing written', () 
     ['empty prompts', { prompts: [] }, 'prompts', /non-empty array/],
     ['prompts not an array', { prompts: 'a, b' }, 'prompts', /non-empty array/],
     ['a blank prompt in prompts', { prompts: ['a', ' '] }, 'prompts', /Prompt 2 of prompts: Prompt is required/],
-    ['unknown aspect ratio', { prompt: 'a', aspectRatio: '5:1' }, 'aspectRatio', /Aspect ratio must be one of/],
-    ['unknown provider', { prompt: 'a', provider: 'dall-e' }, 'provider', /Provider must be one of/],
+    ['unknown aspect ratio', { prompt: 'a', aspectRatio: '5:1' }, 'aspectRatio', /aspectRatio must be one of/],
+    ['unknown provider', { prompt: 'a', provider: 'dall-e' }, 'provider', /Unknown provider "dall-e"/],
+    ['unknown model', { prompt: 'a', model: 'dall-e-3' }, 'model', /Model "dall-e-3" is not offered/],
+    ['a size the model does not take', { prompt: 'a', size: '1024x1024' }, 'size', /does not take size/],
+    ['images and image together', { prompt: 'a', image: { data: 'AA==' }, images: [{ data: 'AA==' }] }, 'image', /either image or images/],
+    ['a cost cap as words', { prompt: 'a', maxCostUsd: 'ten' }, 'maxCostUsd', /maxCostUsd must be a number/],
     ['provider without key', { prompt: 'a', provider: 'gemini' }, 'provider', /set GEMINI_API_KEY/],
     ['image not base64', { prompt: 'a', image: { data: '***' } }, 'image', /not valid base64/],
     ['image not an image', { prompt: 'a', image: { data: Buffer.from('hello').toString('base64') } }, 'image', /not a PNG, JPEG, WebP image/],

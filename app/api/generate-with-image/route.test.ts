@@ -31,8 +31,8 @@ describe('POST /api/generate-with-image', () => {
     const output = await sharp(Buffer.from(body.images[0].data, 'base64')).metadata();
     expect(output).toMatchObject({ format: 'png', width: 64, height: 48 });
     const sent = generateSpy.mock.calls[0][0];
-    expect(sent.inputImage?.mimeType).toBe(format === 'jpeg' ? 'image/jpeg' : `image/${format}`);
-    expect(Buffer.from(sent.inputImage!.bytes).equals(input)).toBe(true);
+    expect(sent.inputImages?.map((image) => image.mimeType)).toEqual([format === 'jpeg' ? 'image/jpeg' : `image/${format}`]);
+    expect(Buffer.from(sent.inputImages![0]!.bytes).equals(input)).toBe(true);
   });
 
   it('accepts JSON with a base64 image, and reports the true type even when the declared one is wrong', async () => {
@@ -47,7 +47,7 @@ describe('POST /api/generate-with-image', () => {
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ success: 1, failed: 0 });
-    expect(generateSpy.mock.calls[0][0].inputImage?.mimeType).toBe('image/jpeg');
+    expect(generateSpy.mock.calls[0][0].inputImages?.[0]?.mimeType).toBe('image/jpeg');
   });
 
   it('streams with mode image-to-image', async () => {

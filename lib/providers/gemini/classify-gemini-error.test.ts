@@ -1,7 +1,14 @@
 import { ApiError } from '@google/genai';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { classifyGeminiError, classifyGeminiNoImage, parseDurationMs } from './classify-gemini-error';
+import { geminiResponses } from '../testing';
+import {
+  classifyGeminiError,
+  classifyGeminiNoImage,
+  nextPacificMidnightMs,
+  parseDurationMs,
+  type ClassifyGeminiOptions,
+} from './classify-gemini-error';
 
 const apiKey = 'AIzaSyUnitTestKey_abcdefghijklmnopqrstu';
 
@@ -14,8 +21,8 @@ function retryInfo(retryDelay: unknown) {
   return { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay };
 }
 
-function classified(error: unknown, signal?: AbortSignal): ProviderError {
-  const result = classifyGeminiError(error, { signal, secrets: [apiKey] });
+function classified(error: unknown, signal?: AbortSignal, options: ClassifyGeminiOptions = {}): ProviderError {
+  const result = classifyGeminiError(error, { signal, secrets: [apiKey], ...options });
   expect(result).toBeInstanceOf(ProviderError);
   return result as ProviderError;
 }
@@ -105,6 +112,113 @@ describe('classifyGeminiError: API errors', () => {
   it('survives an ApiError whose message is not JSON at all', () => {
     const error = classified(new ApiError({ status: 503, message: 'upstream connect error' }));
     expect(error).toMatchObject({ kind: 'overloaded', status: 503, details: 'upstream connect error' });
+  });
+});
+
+/** The ApiError the SDK throws for a scripted fake answer (its body, stringified). */
+function apiErrorOf(response: { status: number; body?: unknown }): ApiError {
+  return new ApiError({ status: response.status, message: JSON.stringify(response.body) });
+}
+
+function quotaFailure(...quotaIds: string[]) {
+  return { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: quotaIds.map((quotaId) => ({ quotaId })) };
+}
+
+describe('classifyGeminiError: quotas that waiting seconds does not bring back', () => {
+  // 2026-07-15 10:00 in Los Angeles (PDT, UTC-7): the quota returns at 2026-07-16 00:00 PDT.
+  const julyMorningMs = Date.parse('2026-07-15T17:00:00Z');
+  const now = () => julyMorningMs;
+
+  it('the recorded free-tier 429 (per-day quota, limit: 0) → quota_exhausted, reset at Pacific midnight, no retry delay', () => {
+    const error = classified(apiErrorOf(geminiResponses.freeTierDailyQuotaExhausted()), undefined, { now });
+    expect(error).toMatchObject({ kind: 'quota_exhausted', isRetryable: false, status: 429, retryAfterMs: undefined });
+    expect(error.resetsAtMs).toBe(Date.parse('2026-07-16T07:00:00Z'));
+    expect(error.message).toBe(
+      'Gemini gives this API key no daily quota for this model (limit: 0): enable billing on its project or choose another model',
+    );
+    expect(error.details).toContain('Gemini said: Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0');
+  });
+
+  it('a paid per-day 429 with a non-zero limit → quota_exhausted, the message says it is daily', () => {
+    const error = classified(apiErrorOf(geminiResponses.dailyQuotaExhausted({ limit: 250 })), undefined, { now });
+    expect(error).toMatchObject({ kind: 'quota_exhausted', status: 429, resetsAtMs: Date.parse('2026-07-16T07:00:00Z') });
+    expect(error.message).toBe("Gemini's daily request quota for this model is used up; it resets at midnight Pacific time");
+    expect(error.details).toContain('limit: 250');
+    expect(error.details!.length).toBeLessThanOrEqual(300);
+  });
+
+  it('any PerDay quotaId among the violations is enough, whatever the message', () => {
+    const error = classified(
+      apiError(429, {
+        message: 'Resource has been exhausted.',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [quotaFailure('GenerateRequestsPerMinutePerProjectPerModel', 'GenerateRequestsPerDayPerProjectPerModel'), retryInfo('20s')],
+      }),
+      undefined,
+      { now },
+    );
+    expect(error).toMatchObject({ kind: 'quota_exhausted', retryAfterMs: undefined, resetsAtMs: Date.parse('2026-07-16T07:00:00Z') });
+  });
+
+  it('limit: 0 on a per-minute quota → quota_exhausted (no quota at all), with no reset time', () => {
+    const error = classified(
+      apiError(429, {
+        message: '* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: x\nPlease retry in 5s.',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [quotaFailure('GenerateRequestsPerMinutePerProjectPerModel-FreeTier'), retryInfo('5s')],
+      }),
+      undefined,
+      { now },
+    );
+    expect(error).toMatchObject({ kind: 'quota_exhausted', resetsAtMs: undefined, retryAfterMs: undefined });
+    expect(error.message).toContain('no quota for this model (limit: 0)');
+  });
+
+  it('a per-minute quota with a limit like 10 or 100 stays rate_limited with its RetryInfo', () => {
+    for (const limit of ['10', '100', '0.5']) {
+      const error = classified(apiErrorOf(geminiResponses.rateLimited({ quotaValue: limit, retryDelay: '53s' })), undefined, { now });
+      expect(error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 53_000 });
+      expect(error.resetsAtMs).toBeUndefined();
+    }
+  });
+});
+
+describe('nextPacificMidnightMs', () => {
+  it.each([
+    ['summer (PDT, UTC-7)', '2026-07-15T17:00:00Z', '2026-07-16T07:00:00Z'],
+    ['one second before midnight PDT', '2026-07-16T06:59:59.999Z', '2026-07-16T07:00:00Z'],
+    ['at midnight exactly: the next one', '2026-07-16T07:00:00Z', '2026-07-17T07:00:00Z'],
+    ['winter (PST, UTC-8)', '2026-01-10T20:00:00Z', '2026-01-11T08:00:00Z'],
+    ['UTC already tomorrow, Los Angeles still today', '2026-01-11T03:00:00Z', '2026-01-11T08:00:00Z'],
+    ['the evening before spring forward: midnight is still PST', '2026-03-08T07:59:59Z', '2026-03-08T08:00:00Z'],
+    ['spring-forward night, before 2 a.m. PST: next midnight is PDT', '2026-03-08T09:30:00Z', '2026-03-09T07:00:00Z'],
+    ['spring-forward day, after the switch', '2026-03-08T12:00:00Z', '2026-03-09T07:00:00Z'],
+    ['fall-back night, before 2 a.m. PDT: next midnight is PST', '2026-11-01T08:30:00Z', '2026-11-02T08:00:00Z'],
+    ['the evening before fall back: midnight is still PDT', '2026-11-01T06:00:00Z', '2026-11-01T07:00:00Z'],
+    ['new year', '2026-12-31T23:00:00Z', '2027-01-01T08:00:00Z'],
+  ])('%s: %s → %s', (_name, now, expected) => {
+    expect(new Date(nextPacificMidnightMs(Date.parse(now))).toISOString()).toBe(new Date(Date.parse(expected)).toISOString());
+  });
+});
+
+describe('classifyGeminiError: errors the SDK throws before sending', () => {
+  it('classifies a plain Error thrown before fetch was reached as invalid_request (the same call fails again)', () => {
+    const original = new Error('outputMimeType parameter is only supported in Gemini Enterprise Agent Platform mode, not in Gemini Developer API mode.');
+    const error = classified(original, undefined, { wasRequestSent: false });
+    expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, message: 'The Gemini SDK refused the request before sending it' });
+    expect(error.details).toBe(original.message);
+    expect(error.cause).toBe(original);
+  });
+
+  it('keeps the same Error transient once the request was sent, or when nobody knows', () => {
+    expect(classified(new Error('response is undefined'), undefined, { wasRequestSent: true }).kind).toBe('transient');
+    expect(classified(new Error('response is undefined')).kind).toBe('transient');
+  });
+
+  it('still returns the caller’s abort first', () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(classifyGeminiError(new Error('x'), { signal: controller.signal, wasRequestSent: false })).toBe(controller.signal.reason);
   });
 });
 
@@ -203,10 +317,11 @@ describe('classifyGeminiNoImage', () => {
     ['NO_IMAGE', 'transient'],
     ['IMAGE_OTHER', 'transient'],
     ['MAX_TOKENS', 'transient'],
+    ['LANGUAGE', 'invalid_request'],
   ] as const)('finishReason %s → %s', (finishReason, kind) => {
     const error = classifyGeminiNoImage({ candidates: [{ finishReason: finishReason as never, finishMessage: 'Unable to show the generated image.' }] });
     expect(error.kind).toBe(kind);
-    expect(error.message).toBe(`Gemini returned no image (${finishReason})`);
+    expect(error.message.startsWith(`Gemini returned no image (${finishReason})`)).toBe(true);
     expect(error.details).toBe(`finishReason: ${finishReason}; Unable to show the generated image.`);
   });
 
@@ -215,6 +330,22 @@ describe('classifyGeminiNoImage', () => {
       candidates: [{ finishReason: 'STOP' as never, content: { role: 'model', parts: [{ text: 'I can describe it instead.' }] } }],
     });
     expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, details: 'finishReason: STOP; I can describe it instead.' });
+  });
+
+  it('reads the empty candidate shape (content without parts) by its finish reason', () => {
+    const candidate = { content: { role: 'model' }, finishReason: 'IMAGE_SAFETY' as never, finishMessage: 'Unable to show the generated image.' };
+    expect(classifyGeminiNoImage({ candidates: [candidate] })).toMatchObject({
+      kind: 'safety_blocked',
+      details: 'finishReason: IMAGE_SAFETY; Unable to show the generated image.',
+    });
+  });
+
+  it('says why a LANGUAGE finish is not retried', () => {
+    expect(classifyGeminiNoImage({ candidates: [{ finishReason: 'LANGUAGE' as never }] })).toMatchObject({
+      kind: 'invalid_request',
+      isRetryable: false,
+      message: "Gemini returned no image (LANGUAGE): Gemini does not support the prompt's language",
+    });
   });
 
   it('classifies an empty STOP and no candidates as transient', () => {

@@ -12,6 +12,15 @@ export interface ClassifyGeminiOptions {
   signal?: AbortSignal;
   /** Strings scrubbed from every message and detail (the API key). @default [] */
   secrets?: readonly string[];
+  /**
+   * Whether the SDK handed the request to `fetch` (the adapter knows through `httpOptions.fetch`).
+   * `false`: the SDK refused the call itself (a bad argument, a malformed model id), so the same
+   * call fails the same way again: `invalid_request`, never retried.
+   * @default undefined (unknown: treated as sent)
+   */
+  wasRequestSent?: boolean;
+  /** The clock that dates a per-day quota's reset, epoch milliseconds. @default Date.now */
+  now?: () => number;
 }
 
 /** The `{"error":{…}}` envelope of Google APIs. */
@@ -28,15 +37,23 @@ interface GoogleErrorBody {
  * see a cancellation, not a provider failure.
  */
 export function classifyGeminiError(error: unknown, options: ClassifyGeminiOptions = {}): Error {
-  const { signal, secrets = [] } = options;
+  const { signal, secrets = [], now = Date.now } = options;
   if (signal?.aborted) return abortErrorOf(signal);
   const clean = (text: string) => sanitizeDetails(text, secrets);
 
-  if (isApiError(error)) return classifyApiError(error, clean);
+  if (isApiError(error)) return classifyApiError(error, clean, now);
   // Without our signal aborting, the only other abort comes from the SDK's own `httpOptions.timeout`
   // timer (it aborts with no reason, hence a plain AbortError).
   if (hasName(error, 'AbortError') || hasName(error, 'TimeoutError')) {
     return new ProviderError('timeout', 'Gemini did not answer in time', { details: clean(messageOf(error)), cause: error });
+  }
+  // Nothing left the machine: the SDK's own checks threw (`invalid model parameter`, an option it
+  // does not take on the Gemini API). Retrying would throw the same again.
+  if (options.wasRequestSent === false) {
+    return new ProviderError('invalid_request', 'The Gemini SDK refused the request before sending it', {
+      details: clean(messageOf(error)),
+      cause: error,
+    });
   }
   if (error instanceof SyntaxError) {
     return new ProviderError('transient', 'Gemini answered with a malformed body', {
@@ -56,12 +73,16 @@ export function classifyGeminiError(error: unknown, options: ClassifyGeminiOptio
   return new ProviderError('transient', 'Unexpected error calling Gemini', { details: clean(messageOf(error)), cause: error });
 }
 
-function classifyApiError(error: ApiError, clean: (text: string) => string): ProviderError {
+function classifyApiError(error: ApiError, clean: (text: string) => string, now: () => number): ProviderError {
   const body = parseGoogleErrorBody(error.message);
   const status = error.status;
   const rpcStatus = body?.status;
-  const kind = kindOf(status, rpcStatus, body?.details ?? []);
   const providerMessage = body?.message ?? error.message;
+  if (status === 429 || rpcStatus === 'RESOURCE_EXHAUSTED') {
+    const exhausted = exhaustedQuotaOf(body);
+    if (exhausted) return quotaExhaustedError(exhausted, { error, status, providerMessage, clean, now });
+  }
+  const kind = kindOf(status, rpcStatus, body?.details ?? []);
   return new ProviderError(kind, `Gemini API error ${status}${rpcStatus ? ` ${rpcStatus}` : ''}`, {
     status,
     details: clean(providerMessage),
@@ -78,6 +99,88 @@ function kindOf(status: number, rpcStatus: string | undefined, details: unknown[
   if (status === 404) return 'not_found';
   if (status === 408 || status >= 500) return 'transient';
   return 'invalid_request';
+}
+
+// ---- quotas that waiting seconds does not bring back -----------------------------------------
+
+/** What a 429 says about the quota it hit, when that quota is not a per-minute one. */
+interface ExhaustedQuota {
+  /** A `QuotaFailure` violation names a per-day quota (`GenerateRequestsPerDayPerProjectPerModel…`). */
+  isDaily: boolean;
+  /** The message says `limit: 0`: this key may not call this model at all (e.g. no free tier for it). */
+  hasNoQuota: boolean;
+}
+
+/**
+ * A 429 whose quota is per day, or zero, is not a rate limit: its RetryInfo (14-59 s) would have the
+ * engine retry into the same refusal all day. Undefined for a per-minute limit.
+ */
+function exhaustedQuotaOf(body: GoogleErrorBody | undefined): ExhaustedQuota | undefined {
+  const isDaily = quotaIdsOf(body?.details ?? []).some((quotaId) => quotaId.includes('PerDay'));
+  const hasNoQuota = /\blimit:\s*0(?![\d.])/.test(body?.message ?? '');
+  return isDaily || hasNoQuota ? { isDaily, hasNoQuota } : undefined;
+}
+
+function quotaIdsOf(details: unknown[]): string[] {
+  return details.flatMap((detail) => {
+    if (!isRecord(detail) || !String(detail['@type']).endsWith('google.rpc.QuotaFailure') || !Array.isArray(detail.violations)) return [];
+    return detail.violations.flatMap((violation: unknown) =>
+      isRecord(violation) && typeof violation.quotaId === 'string' ? [violation.quotaId] : [],
+    );
+  });
+}
+
+function quotaExhaustedError(
+  exhausted: ExhaustedQuota,
+  context: { error: ApiError; status: number; providerMessage: string; clean: (text: string) => string; now: () => number },
+): ProviderError {
+  const summary = exhausted.hasNoQuota
+    ? `Gemini gives this API key no ${exhausted.isDaily ? 'daily ' : ''}quota for this model (limit: 0): enable billing on its project or choose another model`
+    : "Gemini's daily request quota for this model is used up; it resets at midnight Pacific time";
+  // The "Quota exceeded for metric: …, limit: …, model: …" lines say which quota; the rest is boilerplate.
+  const quotaLines = context.providerMessage
+    .split('\n')
+    .filter((line) => /quota exceeded for metric/i.test(line))
+    .map((line) => line.replace(/^\W+/, ''))
+    .join(' ');
+  return new ProviderError('quota_exhausted', summary, {
+    status: context.status,
+    details: context.clean(`${summary}. Gemini said: ${quotaLines || context.providerMessage}`),
+    // Google: "Requests per day quotas reset at midnight Pacific time".
+    resetsAtMs: exhausted.isDaily ? nextPacificMidnightMs(context.now()) : undefined,
+    cause: context.error,
+  });
+}
+
+const pacificWallClock = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/Los_Angeles',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+  hourCycle: 'h23',
+});
+
+/** The wall-clock time in Los Angeles at `epochMs`, written as if it were UTC (whole seconds). */
+function pacificWallClockAsUtcMs(epochMs: number): number {
+  const field = Object.fromEntries(
+    pacificWallClock.formatToParts(epochMs).filter((part) => part.type !== 'literal').map((part) => [part.type, Number(part.value)]),
+  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
+  return Date.UTC(field.year, field.month - 1, field.day, field.hour, field.minute, field.second);
+}
+
+/** The first midnight in America/Los_Angeles strictly after `nowMs` (epoch ms), DST included. */
+export function nextPacificMidnightMs(nowMs: number): number {
+  const wallNowMs = pacificWallClockAsUtcMs(nowMs);
+  const wallToday = new Date(wallNowMs);
+  const wallMidnightMs = Date.UTC(wallToday.getUTCFullYear(), wallToday.getUTCMonth(), wallToday.getUTCDate() + 1);
+  const offsetAtMs = (epochMs: number) => pacificWallClockAsUtcMs(epochMs) - (epochMs - (((epochMs % 1_000) + 1_000) % 1_000));
+  // Offset at a first guess, then at the instant it gives: the second pass corrects a DST switch
+  // between now and midnight. (Pacific midnight is never skipped or doubled: the switches are at 2 a.m.)
+  const firstGuessMs = wallMidnightMs - offsetAtMs(nowMs);
+  return wallMidnightMs - offsetAtMs(firstGuessMs);
 }
 
 /**
@@ -155,6 +258,7 @@ const safetyFinishReasons = new Set([
  * - a blocked prompt (`promptFeedback.blockReason`) or a safety/recitation finish → `safety_blocked`;
  * - `STOP` with only text → `invalid_request`: the model chose to answer in words (usually a soft
  *   refusal or a question back), and the same prompt tends to get the same answer;
+ * - `LANGUAGE` → `invalid_request`: the prompt's language is not supported; a retry cannot change that;
  * - `NO_IMAGE`, `IMAGE_OTHER`, `OTHER`, `MAX_TOKENS`, no candidates, an empty `STOP` → `transient`:
  *   generation glitches that a new sample often gets past, so a bounded retry is worth it.
  */
@@ -182,6 +286,9 @@ export function classifyGeminiNoImage(
   const message = `Gemini returned no image (${finishReason})`;
   if (safetyFinishReasons.has(finishReason)) return new ProviderError('safety_blocked', message, { details });
   if (finishReason === 'STOP' && text !== '') return new ProviderError('invalid_request', message, { details });
+  if (finishReason === 'LANGUAGE') {
+    return new ProviderError('invalid_request', `${message}: Gemini does not support the prompt's language`, { details });
+  }
   return new ProviderError('transient', message, { details });
 }
 

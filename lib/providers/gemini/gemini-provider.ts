@@ -1,5 +1,13 @@
-import { GoogleGenAI, type GenerateContentResponse, type Part } from '@google/genai';
-import type { GeneratedImage, ImageProvider } from '@/lib/core';
+import { GoogleGenAI, type GenerateContentResponse, type ImageConfig, type Part } from '@google/genai';
+import {
+  isImageSizePreset,
+  type GeneratedImage,
+  type GenerateImageOptions,
+  type ImageProvider,
+  type ImageUsage,
+  type ModelCapabilities,
+} from '@/lib/core';
+import { checkedImage } from '../shared/checked-image';
 import { classifyGeminiError, classifyGeminiNoImage } from './classify-gemini-error';
 
 export interface GeminiProviderOptions {
@@ -7,8 +15,14 @@ export interface GeminiProviderOptions {
   apiKey: string;
   /** Endpoint override, e.g. a local fake: `http://127.0.0.1:4010`. @default the SDK's (Google's public endpoint) */
   baseUrl?: string;
-  /** e.g. `gemini-2.5-flash-image`. Model ids change often: keep them in config. */
+  /** e.g. `gemini-nano-banana-2.1`. Model ids change often: keep them in config. */
   model: string;
+  /**
+   * What the model takes. Requests were checked against it before they got here; the adapter only
+   * uses it to leave out what the model would refuse (`imageSize` on a model without sizes).
+   * @default unknown: every option asked for is sent
+   */
+  capabilities?: ModelCapabilities;
   /** Timeout of one call, body included. @default 180000 (3 minutes) */
   timeoutMs?: number;
 }
@@ -21,7 +35,7 @@ const apiVersion = 'v1beta';
  * The SDK's own retries stay off (its default): the engine retries, honouring RetryInfo.
  */
 export function createGeminiProvider(options: GeminiProviderOptions): ImageProvider {
-  const { apiKey, baseUrl, model, timeoutMs = 180_000 } = options;
+  const { apiKey, baseUrl, model, capabilities, timeoutMs = 180_000 } = options;
   const client = new GoogleGenAI({
     apiKey,
     apiVersion,
@@ -35,41 +49,99 @@ export function createGeminiProvider(options: GeminiProviderOptions): ImageProvi
     isDemo: false,
     async generate(request, signal) {
       signal?.throwIfAborted();
-      const parts: Part[] = [{ text: request.prompt }];
-      if (request.inputImage) {
-        parts.push({
-          inlineData: { mimeType: request.inputImage.mimeType, data: Buffer.from(request.inputImage.bytes).toString('base64') },
-        });
-      }
+      const { imageConfig, warnings } = imageConfigOf(request, capabilities);
+      // The SDK validates arguments itself and throws plain Errors for what it refuses; so do a
+      // failing socket and an odd body. Only whether `fetch` was reached tells them apart, and the
+      // SDK's per-request `httpOptions.fetch` hook says so without touching `globalThis.fetch`. (With
+      // a fetch of its own the SDK leaves undici's default 300 s header and body timeouts on; our
+      // `timeoutMs` is shorter by default, and a longer one ends as `timeout` at 300 s anyway.)
+      let wasRequestSent = false;
+      const trackedFetch: typeof fetch = (input, init) => {
+        wasRequestSent = true;
+        return fetch(input, init);
+      };
       let response: GenerateContentResponse;
       try {
         response = await client.models.generateContent({
           model,
-          contents: [{ role: 'user', parts }],
+          contents: [{ role: 'user', parts: partsOf(request) }],
           config: {
             responseModalities: ['IMAGE'],
-            ...(request.aspectRatio ? { imageConfig: { aspectRatio: request.aspectRatio } } : {}),
+            ...(imageConfig ? { imageConfig } : {}),
+            httpOptions: { fetch: trackedFetch },
             ...(signal ? { abortSignal: signal } : {}),
           },
         });
       } catch (error) {
-        throw classifyGeminiError(error, { signal, secrets });
+        throw classifyGeminiError(error, { signal, secrets, wasRequestSent });
       }
-      const image = firstImageOf(response);
-      if (!image) throw classifyGeminiNoImage(response, { secrets });
+      const part = chosenImagePart(response);
+      if (!part?.inlineData?.data) throw classifyGeminiNoImage(response, { secrets });
+      // The bytes decide the type, whatever `mimeType` the part claims; garbage is a failed call.
+      const image: GeneratedImage = checkedImage(new Uint8Array(Buffer.from(part.inlineData.data, 'base64')), 'Gemini');
+      const usage = usageOf(response);
+      if (usage) image.usage = usage;
+      if (warnings.length > 0) image.warnings = warnings;
       return image;
     },
   };
 }
 
-/** The first inline image of the first candidate; text parts around it are ignored, as are further images. */
-function firstImageOf(response: GenerateContentResponse): GeneratedImage | undefined {
-  for (const part of response.candidates?.[0]?.content?.parts ?? []) {
-    const inlineData = part.inlineData;
-    const mimeType = inlineData?.mimeType ?? 'image/png';
-    if (!inlineData?.data || !mimeType.startsWith('image/')) continue;
-    const bytes = new Uint8Array(Buffer.from(inlineData.data, 'base64'));
-    if (bytes.byteLength > 0) return { bytes, mimeType };
+/** The prompt first, then each input image as an `inlineData` part, in order. */
+function partsOf(request: GenerateImageOptions): Part[] {
+  const parts: Part[] = [{ text: request.prompt }];
+  for (const inputImage of request.inputImages ?? []) {
+    parts.push({ inlineData: { mimeType: inputImage.mimeType, data: Buffer.from(inputImage.bytes).toString('base64') } });
   }
-  return undefined;
+  return parts;
+}
+
+/** `imageConfig` with only what was asked for; what Gemini cannot take becomes a warning. */
+function imageConfigOf(
+  request: GenerateImageOptions,
+  capabilities: ModelCapabilities | undefined,
+): { imageConfig?: ImageConfig; warnings: string[] } {
+  const imageConfig: ImageConfig = {};
+  const warnings: string[] = [];
+  if (request.aspectRatio) imageConfig.aspectRatio = request.aspectRatio;
+  if (request.size) {
+    if (!isImageSizePreset(request.size)) {
+      warnings.push(`Gemini takes sizes 1K, 2K or 4K, not exact pixels; size ${request.size} was ignored.`);
+    } else if (capabilities && capabilities.sizes.length === 0) {
+      warnings.push(`This model has one size; size ${request.size} was ignored.`);
+    } else {
+      imageConfig.imageSize = request.size;
+    }
+  }
+  for (const field of ['quality', 'background'] as const) {
+    if (request[field]) warnings.push(`Gemini does not take ${field}; ${field} ${request[field]} was ignored.`);
+  }
+  if (request.outputFormat && request.outputFormat !== 'png') {
+    warnings.push(`Gemini answers in its own format; outputFormat ${request.outputFormat} was ignored.`);
+  }
+  return { imageConfig: Object.keys(imageConfig).length > 0 ? imageConfig : undefined, warnings };
+}
+
+/**
+ * The image of the first candidate: the last image part that is not a thought. Gemini 3 image
+ * models may send interim drafts as `thought: true` parts before the final image; when every image
+ * is a thought, the last one is the best there is. Text parts are ignored.
+ */
+function chosenImagePart(response: GenerateContentResponse): Part | undefined {
+  const imageParts = (response.candidates?.[0]?.content?.parts ?? []).filter(
+    (part) => Boolean(part.inlineData?.data) && (part.inlineData?.mimeType ?? 'image/').startsWith('image/'),
+  );
+  return imageParts.findLast((part) => part.thought !== true) ?? imageParts.at(-1);
+}
+
+/** `usageMetadata` in our terms, with only the counts Gemini reported. */
+function usageOf(response: GenerateContentResponse): ImageUsage | undefined {
+  const metadata = response.usageMetadata;
+  if (!metadata) return undefined;
+  const usage: ImageUsage = {};
+  if (metadata.promptTokenCount !== undefined) usage.inputTokens = metadata.promptTokenCount;
+  if (metadata.candidatesTokenCount !== undefined) usage.outputTokens = metadata.candidatesTokenCount;
+  if (metadata.thoughtsTokenCount !== undefined) usage.thoughtTokens = metadata.thoughtsTokenCount;
+  if (metadata.totalTokenCount !== undefined) usage.totalTokens = metadata.totalTokenCount;
+  return Object.keys(usage).length > 0 ? usage : undefined;
 }

@@ -20,7 +20,7 @@ export interface QueueHarness {
   close(): Promise<void>;
 }
 
-export interface QueueHarnessOptions extends Partial<Omit<BatchQueueOptions, 'store' | 'blobs' | 'resolveProvider' | 'laneFor'>> {
+export interface QueueHarnessOptions extends Partial<Omit<BatchQueueOptions, 'store' | 'blobs' | 'resolveModel' | 'laneFor'>> {
   providers: ImageProvider[];
   /** @default { concurrency: 1, minIntervalMs: 0 } */
   lane?: Partial<LaneOptions>;
@@ -44,10 +44,10 @@ export async function startQueueHarness({
   const queue = createBatchQueue({
     store: store.batches,
     blobs: store.blobs,
-    resolveProvider(providerId) {
+    resolveModel(providerId) {
       const provider = providers.find((candidate) => candidate.id === providerId);
       if (!provider) throw new Error(`Provider "${providerId}" is not configured`);
-      return provider;
+      return { provider, model: {} };
     },
     laneFor(provider) {
       let lane = lanes.get(provider.id);

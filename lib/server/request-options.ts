@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import {
+  aspectRatios,
+  exactSizePattern,
+  findOptionProblem,
+  imageCostUsd,
+  roundUsd,
+  imageBackgrounds,
+  imageQualities,
+  imageSizePresets,
+  outputFormats,
+  type ImageOptions,
+  type ImageSize,
+  type InputImage,
+} from '@/lib/core';
+import type { App, ResolvedModel } from './create-app';
+import { InputError } from './input-error';
+
+/**
+ * The provider-neutral request vocabulary, shared by `/api/generate`, `/api/generate-with-image`
+ * and `/api/batches` (JSON and multipart alike): which provider and model, the image options, and
+ * a spending cap. Checked first for shape here, then against the chosen model's capabilities.
+ */
+
+const oneOf = <Values extends readonly [string, ...string[]]>(field: string, values: Values) =>
+  z.enum(values, { error: `${field} must be one of ${values.join(', ')}.` }).optional();
+
+const sizeSchema = z
+  .string({ error: 'size must be a string such as "1K" or "1536x864".' })
+  .trim()
+  .refine((size) => (imageSizePresets as readonly string[]).includes(size) || exactSizePattern.test(size), {
+    error: `size must be ${imageSizePresets.join(', ')} or WIDTHxHEIGHT in pixels, e.g. 1536x864.`,
+  })
+  .transform((size) => size as ImageSize)
+  .optional();
+
+const maxCostSchema = z
+  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)], {
+    error: 'maxCostUsd must be a number of US dollars, e.g. 0.50.',
+  })
+  .pipe(z.number().positive('maxCostUsd must be more than 0.').max(100_000, 'maxCostUsd is at most 100000.'))
+  .optional();
+
+const idSchema = (field: string) =>
+  z
+    .string({ error: `${field} must be a string.` })
+    .trim()
+    .min(1, `${field} is empty.`)
+    .max(200, `${field} is too long.`)
+    .optional();
+
+/** The option fields of a request body, as zod shapes (spread into each route's schema). */
+export const requestOptionShape = {
+  provider: idSchema('provider'),
+  model: idSchema('model'),
+  aspectRatio: oneOf('aspectRatio', aspectRatios),
+  size: sizeSchema,
+  quality: oneOf('quality', imageQualities),
+  outputFormat: oneOf('outputFormat', outputFormats),
+  background: oneOf('background', imageBackgrounds),
+  maxCostUsd: maxCostSchema,
+};
+
+export const requestOptionFields = Object.keys(requestOptionShape) as (keyof typeof requestOptionShape)[];
+
+export type RequestOptionFields = z.output<z.ZodObject<typeof requestOptionShape>>;
+
+/** What a validated request asks of the provider, besides its prompts and images. */
+export interface RequestedGeneration {
+  providerId?: string;
+  modelId?: string;
+  options: ImageOptions;
+  maxCostUsd?: number;
+}
+
+export function toRequestedGeneration(fields: RequestOptionFields): RequestedGeneration {
+  const { provider, model, maxCostUsd, aspectRatio, size, quality, outputFormat, background } = fields;
+  const options: ImageOptions = {};
+  if (aspectRatio) options.aspectRatio = aspectRatio;
+  if (size) options.size = size;
+  if (quality) options.quality = quality;
+  if (outputFormat) options.outputFormat = outputFormat;
+  if (background) options.background = background;
+  return {
+    ...(provider ? { providerId: provider } : {}),
+    ...(model ? { modelId: model } : {}),
+    options,
+    ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+  };
+}
+
+/** The text values of the option fields of a multipart form. */
+export function formOptionValues(form: FormData): Record<string, string | undefined> {
+  return Object.fromEntries(
+    requestOptionFields.map((name) => {
+      const value = form.get(name);
+      return [name, typeof value === 'string' && value !== '' ? value : undefined];
+    }),
+  );
+}
+
+/**
+ * The provider and model the request named (or the defaults), with its options checked against
+ * what that model takes: a 400 naming the field and the allowed values otherwise. Nothing is
+ * generated before this passes.
+ */
+export function resolveRequestedModel(
+  app: App,
+  requested: RequestedGeneration,
+  inputImages: readonly InputImage[] = [],
+): ResolvedModel & CostEstimate {
+  const resolved = app.resolveModel(requested.providerId, requested.modelId);
+  const problem = findOptionProblem(resolved.model.capabilities, requested.options, resolved.model.label, inputImages.length);
+  if (problem) throw new InputError(problem.message, { field: problem.field });
+  const estimatedImageCostUsd = resolved.providerInfo.isDemo
+    ? 0
+    : imageCostUsd(resolved.model.price, undefined, requested.options.quality, requested.options.size);
+  assertCostCapFits(requested.maxCostUsd, estimatedImageCostUsd, resolved);
+  return { ...resolved, ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }) };
+}
+
+/** What one image of the request is expected to cost, from the model's list price (absent when unknown). */
+export interface CostEstimate {
+  estimatedImageCostUsd?: number;
+}
+
+/** The whole batch's estimate, rounded: `count` images at the per-image estimate. */
+export function estimateBatchCostUsd(estimatedImageCostUsd: number | undefined, count: number): number | undefined {
+  return estimatedImageCostUsd === undefined ? undefined : roundUsd(estimatedImageCostUsd * count);
+}
+
+/** A cap is only a promise when we know the price, and only useful when one image fits under it. */
+function assertCostCapFits(maxCostUsd: number | undefined, estimateUsd: number | undefined, resolved: ResolvedModel): void {
+  if (maxCostUsd === undefined) return;
+  if (estimateUsd === undefined) {
+    throw new InputError(
+      `The price of ${resolved.model.label} is not known here, so maxCostUsd cannot be kept: set ${resolved.providerInfo.id.toUpperCase()}_PRICE_PER_IMAGE_USD="${resolved.model.id}=<usd>" on the server, or leave maxCostUsd out.`,
+      { field: 'maxCostUsd' },
+    );
+  }
+  if (estimateUsd > maxCostUsd) {
+    throw new InputError(`maxCostUsd $${maxCostUsd} is less than one image on ${resolved.model.label} (about $${estimateUsd}).`, {
+      field: 'maxCostUsd',
+    });
+  }
+}
