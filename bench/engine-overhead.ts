@@ -53,7 +53,7 @@ export async function runQueueOverhead(images = 1_000): Promise<EngineOverheadRe
   const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-bench-'));
   const store = await openStore({ dataDirectory });
   const lane = createPacedLane({ mode: 'fixed', concurrency: 16, minIntervalMs: 0, maxConcurrency: 16 });
-  const queue = createBatchQueue({ store: store.batches, blobs: store.blobs, resolveProvider: () => instantProvider, laneFor: () => lane });
+  const queue = createBatchQueue({ store: store.batches, blobs: store.blobs, resolveModel: () => ({ provider: instantProvider, model: {} }), laneFor: () => lane });
   try {
     await queue.start();
     const run = async (count: number) => {

@@ -14,7 +14,7 @@ export interface ProviderDescriptor<Env extends Record<string, unknown> = Record
   /** The offline demo: labelled as a demo everywhere, never presented as AI, costs nothing. */
   isDemo: boolean;
   /** Its environment variables (and only its own), with their defaults. */
-  envSchema: z.ZodType<Env, Record<string, string | undefined>>;
+  envSchema: z.ZodType<Env>;
   /** Whether this server can call it (a key or URL is set; keyless providers say so their way). */
   isConfigured(env: Env): boolean;
   /** What to set when it is not configured, for error messages: `set GEMINI_API_KEY`. */

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
 import { classifyOpenAIError, openAIKindForStatus, retryAfterMsOf } from './classify-openai-error';
@@ -47,9 +47,15 @@ describe('classifyOpenAIError: API errors', () => {
     expect(classified(apiError(500, { message: 'boom', type: 'server_error' }, headers)).rateLimit).toBeUndefined();
   });
 
-  it('treats 429 insufficient_quota as not retryable (no credit left)', () => {
-    const error = classified(apiError(429, { message: 'You exceeded your current quota.', type: 'insufficient_quota', code: 'insufficient_quota' }, { 'retry-after': '7' }));
-    expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, status: 429, retryAfterMs: undefined });
+  it.each([
+    ['code and type insufficient_quota', { type: 'insufficient_quota', code: 'insufficient_quota' }],
+    ['code credit_balance_exhausted', { type: 'billing_error', code: 'credit_balance_exhausted' }],
+    ['type insufficient_quota without a code', { type: 'insufficient_quota', code: null }],
+  ])('treats a 429 with %s as quota_exhausted: not retried, check billing', (_, fields) => {
+    const error = classified(apiError(429, { message: 'You exceeded your current quota.', ...fields }, { 'retry-after': '7' }));
+    expect(error).toMatchObject({ kind: 'quota_exhausted', isRetryable: false, status: 429, retryAfterMs: undefined, details: 'You exceeded your current quota.' });
+    expect(error.message).toMatch(/^No OpenAI credit or quota left: check the plan and billing/);
+    expect(error.rateLimit).toBeUndefined();
   });
 
   const statusCases: [number, string | null, ProviderErrorKind][] = [
@@ -79,6 +85,8 @@ describe('classifyOpenAIError: API errors', () => {
 
   it('exposes the status table for other HTTP calls', () => {
     expect(openAIKindForStatus(429)).toBe('rate_limited');
+    expect(openAIKindForStatus(429, 'insufficient_quota')).toBe('quota_exhausted');
+    expect(openAIKindForStatus(429, undefined, 'insufficient_quota')).toBe('quota_exhausted');
     expect(openAIKindForStatus(400, 'moderation_blocked')).toBe('safety_blocked');
     expect(openAIKindForStatus(418)).toBe('invalid_request');
   });
@@ -110,6 +118,20 @@ describe('classifyOpenAIError: aborts, timeouts, network', () => {
     const cause = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
     const error = classified(new APIConnectionError({ cause }));
     expect(error).toMatchObject({ kind: 'transient', message: 'Network error calling OpenAI', details: 'ECONNREFUSED: Connection error.' });
+  });
+
+  it('classifies the SDK’s own errors (an OpenAIError that is no APIError) as invalid_request', () => {
+    const error = classified(new OpenAIError('Expected a value to be given but received undefined instead.'));
+    expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, details: 'Expected a value to be given but received undefined instead.' });
+  });
+
+  it('classifies anything thrown before the request was sent as invalid_request, except an abort', () => {
+    const invalidHeader = new TypeError('Headers.append: "Bearer sk-\nbad" is an invalid header value.');
+    expect(classifyOpenAIError(invalidHeader, { isRequestSent: false })).toMatchObject({ kind: 'invalid_request', isRetryable: false });
+    expect(classifyOpenAIError(invalidHeader, { isRequestSent: true })).toMatchObject({ kind: 'transient' });
+    const controller = new AbortController();
+    controller.abort();
+    expect(classifyOpenAIError(new APIUserAbortError(), { signal: controller.signal, isRequestSent: false })).toBe(controller.signal.reason);
   });
 
   it('classifies a bare fetch failure, a malformed body and unknown errors as transient', () => {

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { ProviderError, type ProviderErrorKind, type RateLimitInfo } from '@/lib/core';
 import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
 
@@ -14,6 +14,11 @@ export interface ClassifyOpenAIOptions {
   secrets?: readonly string[];
   /** Epoch milliseconds now, for a `retry-after` given as an HTTP date. @default Date.now */
   now?: () => number;
+  /**
+   * Whether the request reached `fetch`. False means the SDK (or the adapter) refused to build it:
+   * the same call would fail the same way, so it is `invalid_request`. @default unknown
+   */
+  isRequestSent?: boolean;
 }
 
 /**
@@ -22,9 +27,15 @@ export interface ClassifyOpenAIOptions {
  * `AbortError` for a plain `abort()`): the engine must see a cancellation, not a provider failure.
  */
 export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptions = {}): Error {
-  const { signal, secrets = [], now = Date.now } = options;
+  const { signal, secrets = [], now = Date.now, isRequestSent } = options;
   if (signal?.aborted || error instanceof APIUserAbortError) return abortErrorOf(signal);
   const clean = (text: string) => sanitizeDetails(text, secrets);
+
+  // Thrown before anything went out (a bad base URL or header, a value the SDK cannot encode, the
+  // SDK's own checks): no network was involved, so retrying cannot help.
+  if (isRequestSent === false || (error instanceof OpenAIError && !(error instanceof APIError))) {
+    return new ProviderError('invalid_request', 'The OpenAI client refused the request before sending it', { details: clean(messageOf(error)), cause: error });
+  }
 
   // Subclass before its parent: a timeout is also an APIConnectionError.
   if (error instanceof APIConnectionTimeoutError || hasName(error, 'TimeoutError') || hasName(error, 'AbortError')) {
@@ -39,9 +50,11 @@ export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptio
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const code = typeof error.code === 'string' ? error.code : undefined;
-    const kind = openAIKindForStatus(status, code);
+    const kind = openAIKindForStatus(status, code, error.type);
     const rateLimit = kind === 'rate_limited' ? rateLimitInfoOf(error.headers) : undefined;
-    return new ProviderError(kind, `OpenAI API error ${status}${code ? ` ${code}` : ''}`, {
+    const apiError = `OpenAI API error ${status}${code ? ` ${code}` : ''}`;
+    const message = kind === 'quota_exhausted' ? `No OpenAI credit or quota left: check the plan and billing of this API key (${apiError})` : apiError;
+    return new ProviderError(kind, message, {
       status,
       details: clean(providerMessageOf(error)),
       retryAfterMs: kind === 'rate_limited' ? retryAfterMsOf(error.headers, now) : undefined,
@@ -63,12 +76,18 @@ export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptio
   return new ProviderError('transient', 'Unexpected error calling OpenAI', { details: clean(messageOf(error)), cause: error });
 }
 
+/** 429 codes (and types) that mean the money, not the rate, ran out. */
+const quotaExhaustedCodes = new Set(['insufficient_quota', 'credit_balance_exhausted']);
+
 /**
- * The kind for an HTTP status (and OpenAI error `code`). `insufficient_quota` is a 429 that waiting
- * does not cure (no credit left), so it is not `rate_limited`.
+ * The kind for an HTTP status (and OpenAI error `code` and `type`). `insufficient_quota` is a 429
+ * that waiting does not cure (no credit left): `quota_exhausted`, never retried.
  */
-export function openAIKindForStatus(status: number, code?: string): ProviderErrorKind {
-  if (status === 429) return code === 'insufficient_quota' ? 'invalid_request' : 'rate_limited';
+export function openAIKindForStatus(status: number, code?: string, type?: string): ProviderErrorKind {
+  if (status === 429) {
+    const isQuotaExhausted = (code !== undefined && quotaExhaustedCodes.has(code)) || type === 'insufficient_quota';
+    return isQuotaExhausted ? 'quota_exhausted' : 'rate_limited';
+  }
   if (status === 400 && (code === 'content_policy_violation' || code === 'moderation_blocked')) return 'safety_blocked';
   if (status === 401 || status === 403) return 'auth';
   if (status === 404) return 'not_found';

@@ -1,21 +1,26 @@
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError, type AspectRatio, type ProviderErrorKind } from '@/lib/core';
+import { ProviderError, type AspectRatio, type InputImage, type ProviderErrorKind } from '@/lib/core';
 import {
   closedLocalUrl,
   openaiResponses,
   startFakeOpenAIServer,
   TINY_JPEG_BASE64,
+  TINY_PNG_BASE64,
   tinyJpeg,
   tinyPng,
   type FakeOpenAIServer,
   type ScriptedResponse,
   rejectionOf,
 } from '../testing';
+import { defaultOpenAIModelId, openaiModels } from './openai-models';
 import { createOpenAIProvider, type OpenAIProviderOptions } from './openai-provider';
 
 const apiKey = 'test-openai-key-0123456789';
-const model = 'gpt-image-1';
+/** Takes any WxH (GPT Image 2.5). */
+const model = defaultOpenAIModelId;
+/** Takes the three fixed sizes only. */
+const fixedSizeModel = 'gpt-image-1.5';
 
 let server: FakeOpenAIServer;
 beforeEach(async () => {
@@ -73,31 +78,85 @@ describe('openai provider: text-to-image', () => {
     ['3:2', '1536x1024', false],
     ['4:3', '1536x1024', true],
     ['16:9', '1536x1024', true],
-  ])('maps aspect ratio %s to size %s (warning: %s)', async (aspectRatio, size, hasWarning) => {
+  ])('fixed-size model: maps aspect ratio %s to size %s (warning: %s)', async (aspectRatio, size, hasWarning) => {
     server.respondWith(openaiResponses.b64Json({ size }));
-    const image = await provider().generate({ prompt: 'p', index: 1, aspectRatio });
+    const image = await provider({ model: fixedSizeModel }).generate({ prompt: 'p', index: 1, aspectRatio });
     expect((server.requests[0].json as { size?: string }).size).toBe(size);
-    expect(image.warnings).toEqual(hasWarning ? [`Aspect ratio ${aspectRatio} is not available on ${model}; generated ${size} instead`] : undefined);
+    expect(image.warnings).toEqual(hasWarning ? [`Aspect ratio ${aspectRatio} is not available on ${fixedSizeModel}; generated ${size} instead`] : undefined);
+  });
+
+  it.each<[Partial<{ size: '2K' | '4K' | `${number}x${number}`; aspectRatio: AspectRatio }>, string]>([
+    [{ aspectRatio: '16:9' }, '1088x608'],
+    [{ size: '2K', aspectRatio: '16:9' }, '2048x1152'],
+    [{ size: '4K' }, '2880x2880'],
+    [{ size: '1536x864' }, '1536x864'],
+  ])('custom-size model: sends %j as size %s', async (options, size) => {
+    server.respondWith(openaiResponses.imageFor());
+    const image = await provider().generate({ prompt: 'p', index: 1, ...options });
+    expect((server.requests[0].json as { size?: string }).size).toBe(size);
+    expect(image.warnings).toBeUndefined();
+  });
+
+  it('fixed-size model: sends a fixed size as it is', async () => {
+    server.respondWith(openaiResponses.imageFor());
+    await provider({ model: fixedSizeModel }).generate({ prompt: 'p', index: 1, size: '1024x1536' });
+    expect((server.requests[0].json as { size?: string }).size).toBe('1024x1536');
+  });
+
+  it('sends quality, output_format and background when asked for, and only then', async () => {
+    server.respondWith(openaiResponses.imageFor(), openaiResponses.imageFor());
+    await provider().generate({ prompt: 'p', index: 1, quality: 'high', outputFormat: 'webp', background: 'transparent' });
+    await provider().generate({ prompt: 'p', index: 2, quality: 'low' });
+    expect(server.requests.map(({ json }) => json)).toEqual([
+      { model, prompt: 'p', n: 1, quality: 'high', output_format: 'webp', background: 'transparent' },
+      { model, prompt: 'p', n: 1, quality: 'low' },
+    ]);
+  });
+
+  it('takes the MIME type from the bytes, whatever output_format says', async () => {
+    server.respondWith(openaiResponses.b64Json({ base64: TINY_JPEG_BASE64, outputFormat: 'png' }), openaiResponses.imageFor());
+    const image = await provider().generate({ prompt: 'p', index: 1 });
+    expect(image).toMatchObject({ mimeType: 'image/jpeg', bytes: tinyJpeg() });
+    const webp = await provider().generate({ prompt: 'p', index: 2, outputFormat: 'webp' });
+    expect(webp.mimeType).toBe('image/webp');
   });
 
   it.each([
-    ['jpeg', 'image/jpeg'],
-    ['webp', 'image/webp'],
-    ['png', 'image/png'],
-  ] as const)('takes the mime type from output_format %s', async (outputFormat, mimeType) => {
-    server.respondWith(openaiResponses.b64Json({ base64: TINY_JPEG_BASE64, outputFormat }));
+    ['text', Buffer.from('<html>not an image</html>').toString('base64'), 'OpenAI returned data that is not an image'],
+    ['nothing', '', 'OpenAI returned no image'],
+  ])('refuses b64_json that decodes to %s (transient: another sample usually comes back whole)', async (_, base64, message) => {
+    const error = await providerErrorFor(openaiResponses.b64Json({ base64 }));
+    expect(error).toMatchObject({ kind: 'transient', isRetryable: true, message });
+  });
+
+  it('reports the usage OpenAI sent, in our words', async () => {
+    server.respondWith(
+      openaiResponses.b64Json({
+        usage: { input_tokens: 50, input_tokens_details: { image_tokens: 40, text_tokens: 10 }, output_tokens: 1056, total_tokens: 1106 },
+      }),
+    );
     const image = await provider().generate({ prompt: 'p', index: 1 });
-    expect(image.mimeType).toBe(mimeType);
-    expect(image.bytes).toEqual(tinyJpeg());
+    expect(image.usage).toEqual({ inputTokens: 50, inputImageTokens: 40, outputTokens: 1056, totalTokens: 1106 });
+  });
+
+  it('keeps only the usage fields present, and none without usage', async () => {
+    server.respondWith(
+      { status: 200, body: { created: 1, data: [{ b64_json: TINY_PNG_BASE64 }], usage: { output_tokens: 272 } } },
+      { status: 200, body: { created: 1, data: [{ b64_json: TINY_PNG_BASE64 }] } },
+    );
+    expect((await provider().generate({ prompt: 'p', index: 1 })).usage).toEqual({ outputTokens: 272 });
+    expect(await provider().generate({ prompt: 'p', index: 2 })).not.toHaveProperty('usage');
   });
 });
 
 describe('openai provider: image-to-image', () => {
+  const png = (): InputImage => ({ bytes: tinyPng(), mimeType: 'image/png' });
+
   it('posts multipart to /images/edits with the image as a real PNG file part', async () => {
-    server.respondWith(openaiResponses.b64Json());
+    server.respondWith(openaiResponses.imageFor());
     const input = tinyPng();
 
-    const image = await provider().generate({ prompt: 'make it blue', index: 1, aspectRatio: '3:2', inputImage: { bytes: input, mimeType: 'image/png' } });
+    const image = await provider().generate({ prompt: 'make it blue', index: 1, aspectRatio: '3:2', inputImages: [{ bytes: input, mimeType: 'image/png' }] });
 
     expect(image.bytes).toEqual(tinyPng());
     const [sent] = server.requests;
@@ -105,7 +164,7 @@ describe('openai provider: image-to-image', () => {
     expect(sent.path).toBe('/v1/images/edits');
     expect(sent.headers.authorization).toBe(`Bearer ${apiKey}`);
     expect(sent.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
-    expect(sent.form?.fields).toEqual({ model, prompt: 'make it blue', n: '1', size: '1536x1024' });
+    expect(sent.form?.fields).toEqual({ model, prompt: 'make it blue', n: '1', size: '1024x688' });
     expect(sent.form?.files).toEqual([{ fieldName: 'image', filename: 'input.png', contentType: 'image/png', bytes: input }]);
   });
 
@@ -114,10 +173,32 @@ describe('openai provider: image-to-image', () => {
     ['image/webp', 'input.webp'],
   ] as const)('names a %s upload %s with that content type (never application/octet-stream)', async (mimeType, filename) => {
     server.respondWith(openaiResponses.b64Json());
-    await provider().generate({ prompt: 'p', index: 1, inputImage: { bytes: tinyJpeg(), mimeType } });
+    await provider().generate({ prompt: 'p', index: 1, inputImages: [{ bytes: tinyJpeg(), mimeType }] });
     expect(server.requests[0].form?.files.map(({ filename: name, contentType }) => ({ name, contentType }))).toEqual([
       { name: filename, contentType: mimeType },
     ]);
+  });
+
+  it('sends several input images as image[] parts, each with its own type, and the options', async () => {
+    server.respondWith(openaiResponses.imageFor());
+    const inputImages: InputImage[] = [png(), { bytes: tinyJpeg(), mimeType: 'image/jpeg' }, { bytes: tinyJpeg(), mimeType: 'image/webp' }];
+
+    const image = await provider().generate({ prompt: 'combine', index: 1, inputImages, quality: 'medium', outputFormat: 'jpeg', background: 'opaque' });
+
+    expect(image.mimeType).toBe('image/jpeg');
+    const [sent] = server.requests;
+    expect(sent.form?.fields).toEqual({ model, prompt: 'combine', n: '1', quality: 'medium', output_format: 'jpeg', background: 'opaque' });
+    expect(sent.form?.files.map(({ fieldName, filename, contentType }) => [fieldName, filename, contentType])).toEqual([
+      ['image[]', 'input-1.png', 'image/png'],
+      ['image[]', 'input-2.jpg', 'image/jpeg'],
+      ['image[]', 'input-3.webp', 'image/webp'],
+    ]);
+    expect(image.usage?.inputImageTokens).toBeGreaterThan(0);
+  });
+
+  it('gets the fake’s 400 for more input images than the model takes (invalid_request)', async () => {
+    const error = await rejectionOf(provider().generate({ prompt: 'p', index: 1, inputImages: Array.from({ length: 17 }, png) }));
+    expect(error).toMatchObject({ kind: 'invalid_request', status: 400 });
   });
 });
 
@@ -147,6 +228,17 @@ describe('openai provider: data[].url answers (OpenAI-compatible servers)', () =
     expect(error).toMatchObject({ kind: 'transient', status: 404 });
   });
 
+  it('takes the MIME type from the downloaded bytes, not the Content-Type', async () => {
+    server.respondWith(openaiResponses.url(server.hostImage(tinyJpeg(), { contentType: 'application/octet-stream' })));
+    expect((await provider().generate({ prompt: 'p', index: 1 })).mimeType).toBe('image/jpeg');
+  });
+
+  it('refuses a download that is not an image', async () => {
+    server.respondWith(openaiResponses.url(server.hostImage(new Uint8Array(Buffer.from('<html>gone</html>')), { contentType: 'image/png' })));
+    const error = await rejectionOf(provider().generate({ prompt: 'p', index: 1 }));
+    expect(error).toMatchObject({ kind: 'transient', message: 'OpenAI returned data that is not an image' });
+  });
+
   it('classifies an answer without b64_json or url as transient', async () => {
     const error = await providerErrorFor({ status: 200, body: { created: 1, data: [] } });
     expect(error).toMatchObject({ kind: 'transient', message: 'OpenAI returned no image' });
@@ -170,9 +262,15 @@ describe('openai provider: errors become ProviderErrors', () => {
       status: 429,
       retryAfterMs: 360_000,
     },
-    { name: '429 insufficient_quota', response: openaiResponses.insufficientQuota(), kind: 'invalid_request', status: 429 },
+    { name: '429 insufficient_quota', response: openaiResponses.insufficientQuota(), kind: 'quota_exhausted', status: 429 },
+    {
+      name: '429 credit_balance_exhausted',
+      response: openaiResponses.error(429, { message: 'Your credit balance is exhausted.', type: 'billing_error', code: 'credit_balance_exhausted' }),
+      kind: 'quota_exhausted',
+      status: 429,
+    },
     { name: '400 content_policy_violation', response: openaiResponses.safetyRefusal('content_policy_violation'), kind: 'safety_blocked', status: 400 },
-    { name: '400 moderation_blocked', response: openaiResponses.safetyRefusal('moderation_blocked'), kind: 'safety_blocked', status: 400 },
+    { name: '400 moderation_blocked', response: openaiResponses.moderationBlocked(), kind: 'safety_blocked', status: 400 },
     { name: '400 invalid_value', response: openaiResponses.invalidRequest(), kind: 'invalid_request', status: 400 },
     { name: '401 invalid_api_key', response: openaiResponses.invalidApiKey(), kind: 'auth', status: 401 },
     { name: '403 organization not verified', response: openaiResponses.organizationNotVerified(), kind: 'auth', status: 403 },
@@ -192,6 +290,34 @@ describe('openai provider: errors become ProviderErrors', () => {
     expect(error.details).toBeTruthy();
     expect(error.details!.length).toBeLessThanOrEqual(300);
     expect(`${error.message} ${error.details}`).not.toContain(apiKey);
+  });
+
+  it('does not retry an exhausted quota, and says to check billing', async () => {
+    const error = await providerErrorFor(openaiResponses.insufficientQuota());
+    expect(error).toMatchObject({ kind: 'quota_exhausted', isRetryable: false, retryAfterMs: undefined });
+    expect(error.message).toMatch(/no OpenAI credit or quota left.*billing/i);
+    expect(error.details).toMatch(/^You exceeded your current quota/);
+  });
+
+  it('classifies what the SDK refuses before sending anything as invalid_request', async () => {
+    const error = await rejectionOf(provider({ baseUrl: 'http://[::1/v1' }).generate({ prompt: 'p', index: 1 }));
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ kind: 'invalid_request', isRetryable: false, details: 'Invalid URL' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('gets the fake’s 404 model_not_found for a shut-down model (not_found)', async () => {
+    const error = await rejectionOf(provider({ model: 'gpt-image-1' }).generate({ prompt: 'p', index: 1 }));
+    expect(error).toMatchObject({ kind: 'not_found', status: 404, details: 'The model `gpt-image-1` does not exist or you do not have access to it.' });
+  });
+
+  it('gets the fake’s 400 for a size a fixed-size model does not take (invalid_request)', async () => {
+    const error = await rejectionOf(provider({ model: fixedSizeModel, capabilities: openaiModels[0]!.capabilities }).generate({ prompt: 'p', index: 1, size: '1536x864' }));
+    expect(error).toMatchObject({
+      kind: 'invalid_request',
+      status: 400,
+      details: "Invalid value: '1536x864'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.",
+    });
   });
 
   it('carries the provider’s own words in details', async () => {

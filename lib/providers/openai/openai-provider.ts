@@ -1,43 +1,39 @@
 import OpenAI, { toFile } from 'openai';
-import { ProviderError, type AspectRatio, type ImageProvider, type InputMimeType } from '@/lib/core';
+import {
+  ProviderError,
+  type GenerateImageOptions,
+  type ImageData,
+  type ImageProvider,
+  type ImageUsage,
+  type InputImage,
+  type InputMimeType,
+  type ModelCapabilities,
+} from '@/lib/core';
+import { checkedImage } from '../shared/checked-image';
 import { classifyOpenAIError, openAIKindForStatus, rateLimitInfoOf } from './classify-openai-error';
+import { openaiModels, unknownOpenAICapabilities } from './openai-models';
+import { openAISizeFor } from './openai-size';
 
 export interface OpenAIProviderOptions {
   /** An OpenAI API key (sent as a bearer token; never logged, never in an error). */
   apiKey: string;
   /** Endpoint override ending in `/v1`, e.g. a local fake or an OpenAI-compatible server. @default the SDK's (`OPENAI_BASE_URL` or OpenAI's public endpoint) */
   baseUrl?: string;
-  /** e.g. `gpt-image-1`. */
+  /** e.g. `gpt-image-2.5-flare`. */
   model: string;
+  /**
+   * What the model takes; decides how sizes are sent (any `WxH`, or the nearest fixed size).
+   * @default the known model's (`openai-models.ts`), else the fixed-size set every GPT Image model takes
+   */
+  capabilities?: ModelCapabilities;
   /** Timeout of one call, image download included. @default 180000 (3 minutes) */
   timeoutMs?: number;
 }
 
-type GptImageSize = '1024x1024' | '1024x1536' | '1536x1024';
-
-/** The nearest GPT Image size per aspect ratio; `isExact` false means the picture will not have the asked ratio. */
-const sizeByAspectRatio: Record<AspectRatio, { size: GptImageSize; isExact: boolean }> = {
-  '1:1': { size: '1024x1024', isExact: true },
-  '2:3': { size: '1024x1536', isExact: true },
-  '3:4': { size: '1024x1536', isExact: false },
-  '9:16': { size: '1024x1536', isExact: false },
-  '3:2': { size: '1536x1024', isExact: true },
-  '4:3': { size: '1536x1024', isExact: false },
-  '16:9': { size: '1536x1024', isExact: false },
-};
-
-const fileNameByMimeType: Record<InputMimeType, string> = {
-  'image/png': 'input.png',
-  'image/jpeg': 'input.jpg',
-  'image/webp': 'input.webp',
-};
-
-const mimeTypeByOutputFormat: Record<string, string> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
+const fileExtensionByMimeType: Record<InputMimeType, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
 };
 
 /**
@@ -46,6 +42,7 @@ const mimeTypeByOutputFormat: Record<string, string> = {
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvider {
   const { apiKey, baseUrl, model, timeoutMs = 180_000 } = options;
+  const capabilities = options.capabilities ?? openaiModels.find(({ id }) => id === model)?.capabilities ?? unknownOpenAICapabilities();
   const client = new OpenAI({ apiKey, maxRetries: 0, timeout: timeoutMs, ...(baseUrl ? { baseURL: baseUrl } : {}) });
   const secrets = [apiKey];
 
@@ -56,58 +53,93 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvi
     async generate(request, signal) {
       signal?.throwIfAborted();
       const deadlineMs = Date.now() + timeoutMs;
-      const sizing = request.aspectRatio ? sizeByAspectRatio[request.aspectRatio] : undefined;
-      const warnings =
-        request.aspectRatio && sizing && !sizing.isExact
-          ? [`Aspect ratio ${request.aspectRatio} is not available on ${model}; generated ${sizing.size} instead`]
-          : [];
-      const common = { model, prompt: request.prompt, n: 1, ...(sizing ? { size: sizing.size } : {}) };
-      const requestOptions = signal ? { signal } : undefined;
+      const { size, warnings } = openAISizeFor(request, capabilities, model);
+      const params = { model, prompt: request.prompt, n: 1, ...(size ? { size } : {}), ...optionalParams(request) };
 
+      // Whether this call reached `fetch`: an error before it is the SDK refusing to build the request.
+      let isRequestSent = false;
+      const requestOptions = signal ? { signal } : undefined;
       let response: OpenAI.ImagesResponse;
       let headers: Headers;
       try {
-        if (request.inputImage) {
-          const { bytes, mimeType } = request.inputImage;
-          // A real image MIME type per part: the API rejects application/octet-stream.
-          const image = await toFile(bytes, fileNameByMimeType[mimeType], { type: mimeType });
-          ({ data: response, response: { headers } } = await client.images.edit({ ...common, image }, requestOptions).withResponse());
+        const callClient = client.withOptions({
+          fetch: (url, init) => {
+            isRequestSent = true;
+            return fetch(url, init);
+          },
+        });
+        const inputImages = request.inputImages ?? [];
+        if (inputImages.length > 0) {
+          const files = await Promise.all(inputImages.map(toInputFile));
+          // One file goes as `image`, several as the SDK's array (`image[]` parts).
+          const image = files.length === 1 ? files[0]! : files;
+          ({ data: response, response: { headers } } = await callClient.images.edit({ ...params, image }, requestOptions).withResponse());
         } else {
-          ({ data: response, response: { headers } } = await client.images.generate(common, requestOptions).withResponse());
+          ({ data: response, response: { headers } } = await callClient.images.generate(params, requestOptions).withResponse());
         }
       } catch (error) {
-        throw classifyOpenAIError(error, { signal, secrets });
+        throw classifyOpenAIError(error, { signal, secrets, isRequestSent });
       }
 
       const first = response.data?.[0];
-      const formatMimeType = response.output_format ? mimeTypeByOutputFormat[response.output_format] : undefined;
-      let image: { bytes: Uint8Array; mimeType: string };
+      let image: ImageData;
       if (first?.b64_json) {
-        image = { bytes: new Uint8Array(Buffer.from(first.b64_json, 'base64')), mimeType: formatMimeType ?? 'image/png' };
+        image = checkedImage(new Uint8Array(Buffer.from(first.b64_json, 'base64')), 'OpenAI');
       } else if (first?.url) {
-        image = await download(new URL(first.url, `${client.baseURL}/`), { signal, deadlineMs, secrets, formatMimeType });
+        image = checkedImage(await download(new URL(first.url, `${client.baseURL}/`), { signal, deadlineMs, secrets }), 'OpenAI');
       } else {
         throw new ProviderError('transient', 'OpenAI returned no image', {
           details: `data had ${response.data?.length ?? 0} entries without b64_json or url`,
         });
       }
-      if (image.bytes.byteLength === 0) throw new ProviderError('transient', 'OpenAI returned an empty image');
       // The request quota OpenAI reports on every answer: adaptive pacing paces right at it.
       const rateLimit = rateLimitInfoOf(headers);
-      return { ...image, ...(warnings.length > 0 ? { warnings } : {}), ...(rateLimit ? { rateLimit } : {}) };
+      const usage = usageOf(response.usage);
+      return {
+        ...image,
+        ...(warnings.length > 0 ? { warnings } : {}),
+        ...(rateLimit ? { rateLimit } : {}),
+        ...(usage ? { usage } : {}),
+      };
     },
   };
+}
+
+/** `quality`, `output_format` and `background`, each only when asked for (the model's defaults apply). */
+function optionalParams(request: GenerateImageOptions) {
+  return {
+    ...(request.quality ? { quality: request.quality } : {}),
+    ...(request.outputFormat ? { output_format: request.outputFormat } : {}),
+    ...(request.background ? { background: request.background } : {}),
+  };
+}
+
+/** A file part with its real MIME type: the API rejects `application/octet-stream`. */
+function toInputFile({ bytes, mimeType }: InputImage, index: number, all: readonly InputImage[]) {
+  const name = all.length === 1 ? 'input' : `input-${index + 1}`;
+  return toFile(bytes, `${name}.${fileExtensionByMimeType[mimeType]}`, { type: mimeType });
+}
+
+/** OpenAI's `usage`, in our words; only the fields it sent. Undefined when it sent none. */
+function usageOf(usage: OpenAI.ImagesResponse['usage'] | undefined): ImageUsage | undefined {
+  if (!usage) return undefined;
+  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const fields: ImageUsage = {
+    inputTokens: number(usage.input_tokens),
+    inputImageTokens: number(usage.input_tokens_details?.image_tokens),
+    outputTokens: number(usage.output_tokens),
+    totalTokens: number(usage.total_tokens),
+  };
+  const present = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return present.length > 0 ? (Object.fromEntries(present) as ImageUsage) : undefined;
 }
 
 /**
  * Fetches a `data[].url` image (OpenAI-compatible servers answer so). No API key goes with it: the
  * URL may point anywhere. Bounded by what is left of the call's timeout, and by the caller's signal.
  */
-async function download(
-  url: URL,
-  context: { signal?: AbortSignal; deadlineMs: number; secrets: readonly string[]; formatMimeType?: string },
-): Promise<{ bytes: Uint8Array; mimeType: string }> {
-  const { signal, deadlineMs, secrets, formatMimeType } = context;
+async function download(url: URL, context: { signal?: AbortSignal; deadlineMs: number; secrets: readonly string[] }): Promise<Uint8Array> {
+  const { signal, deadlineMs, secrets } = context;
   if (!['http:', 'https:', 'data:'].includes(url.protocol)) {
     throw new ProviderError('invalid_request', 'OpenAI returned an image URL that cannot be fetched', {
       details: `unsupported scheme ${url.protocol}`,
@@ -126,9 +158,8 @@ async function download(
         details: `GET ${url.origin}${url.pathname} answered ${response.status} ${response.statusText}`,
       });
     }
-    const contentType = response.headers.get('content-type')?.split(';')[0].trim();
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return { bytes, mimeType: contentType?.startsWith('image/') ? contentType : (formatMimeType ?? 'image/png') };
+    // The bytes say what they are (checkedImage), whatever Content-Type the server sent.
+    return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if (error instanceof ProviderError) throw error;
     throw classifyOpenAIError(error, { signal, secrets });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openaiResponses, startFakeOpenAIServer, type FakeOpenAIServer } from '../testing';
 import { rateLimitInfoOf } from './classify-openai-error';
+import { defaultOpenAIModelId } from './openai-models';
 import { createOpenAIProvider } from './openai-provider';
 
 describe('rateLimitInfoOf', () => {
@@ -31,7 +32,7 @@ describe('openai adapter: the quota reported with an image', () => {
 
   it('returns it as rateLimit, for adaptive pacing; leaves it out when the server sends none', async () => {
     server = await startFakeOpenAIServer();
-    const provider = createOpenAIProvider({ apiKey: 'sk-test', baseUrl: server.baseUrl, model: 'gpt-image-1' });
+    const provider = createOpenAIProvider({ apiKey: 'sk-test', baseUrl: server.baseUrl, model: defaultOpenAIModelId });
     const withHeaders = openaiResponses.b64Json();
     server.respondWith(
       { ...withHeaders, headers: { 'x-ratelimit-limit-requests': '250', 'x-ratelimit-remaining-requests': '249', 'x-ratelimit-reset-requests': '240ms' } },

@@ -10,7 +10,7 @@ export {
   type ResponseScript,
   type ScriptedResponse,
 } from './fake-http-server';
-export { startFakeGeminiServer, geminiModelOf, geminiResponses, type FakeGeminiServer } from './fake-gemini-server';
+export { startFakeGeminiServer, geminiModelOf, geminiResponses, type FakeGeminiServer, type FakeGeminiServerOptions, type GeminiUsageMetadata } from './fake-gemini-server';
 export { startFakeOpenAIServer, openaiResponses, type FakeOpenAIServer, type OpenAIErrorBody } from './fake-openai-server';
 export { TINY_JPEG_BASE64, TINY_PNG_BASE64, tinyJpeg, tinyPng } from './test-images';
 export {

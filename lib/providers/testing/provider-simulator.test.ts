@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProviderError, type ImageProvider } from '@/lib/core';
-import { createGeminiProvider } from '../gemini';
-import { createOpenAIProvider } from '../openai';
+import { createGeminiProvider, defaultGeminiModelId } from '../gemini';
+import { createOpenAIProvider, defaultOpenAIModelId } from '../openai';
 import { startProviderSimulator, type ProviderSimulator, type ProviderSimulatorOptions } from './provider-simulator';
 import { tinyPng } from './test-images';
 
@@ -17,8 +17,8 @@ async function start(options: ProviderSimulatorOptions): Promise<{ simulator: Pr
   simulators.push(simulator);
   const provider =
     options.wire === 'gemini'
-      ? createGeminiProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: 'gemini-2.5-flash-image', timeoutMs: 5_000 })
-      : createOpenAIProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: 'gpt-image-1', timeoutMs: 5_000 });
+      ? createGeminiProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: defaultGeminiModelId, timeoutMs: 5_000 })
+      : createOpenAIProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: defaultOpenAIModelId, timeoutMs: 5_000 });
   return { simulator, provider };
 }
 
@@ -57,6 +57,16 @@ describe('startProviderSimulator', () => {
     expect(refused.error?.retryAfterMs).toBeGreaterThan(0);
     expect(refused.error?.retryAfterMs).toBeLessThanOrEqual(500);
     expect(simulator.server.requests).toHaveLength(3);
+  });
+
+  it('OpenAI wire: a shut-down model gets 404 model_not_found unless the simulator takes it as an extra model', async () => {
+    const strict = await startProviderSimulator({ wire: 'openai', latency: { kind: 'fixed', ms: 0 } });
+    const lenient = await startProviderSimulator({ wire: 'openai', latency: { kind: 'fixed', ms: 0 }, extraModels: ['gpt-image-1'] });
+    simulators.push(strict, lenient);
+    const retired = (simulator: ProviderSimulator) => createOpenAIProvider({ apiKey: 'simulator-key', baseUrl: simulator.baseUrl, model: 'gpt-image-1', timeoutMs: 5_000 });
+    expect((await outcomeOf(retired(strict))).error).toMatchObject({ kind: 'not_found', status: 404 });
+    expect(strict.stats().requests).toBe(0);
+    expect((await outcomeOf(retired(lenient))).image?.bytes).toEqual(tinyPng());
   });
 
   it('refuses calls over the concurrency cap, counts them and the peak in flight', async () => {

@@ -56,6 +56,11 @@ export interface ProviderSimulatorOptions {
   concurrencyRetryAfterMs?: number;
   /** OpenAI: send `x-ratelimit-*-requests` on successes too, as OpenAI does. @default true */
   isSendingRateLimitHeaders?: boolean;
+  /**
+   * OpenAI: model ids the fake accepts besides the current ones (`startFakeOpenAIServer`'s
+   * `extraModels`); any other retired or unknown id gets a 404 `model_not_found`. @default []
+   */
+  extraModels?: readonly string[];
   /** The image each success carries, base64. @default a 2x2 PNG */
   imageBase64?: string;
   /** Seed of the random source (latencies, faults). @default 1 */
@@ -176,7 +181,8 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
     }
   };
 
-  const server = wire === 'gemini' ? await startFakeGeminiServer() : await startFakeOpenAIServer();
+  const server =
+    wire === 'gemini' ? await startFakeGeminiServer({ extraModels: options.extraModels }) : await startFakeOpenAIServer({ extraModels: options.extraModels });
   server.respondAlways(answer);
 
   return {
