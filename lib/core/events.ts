@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ImageData } from './image';
+import type { GeneratedImage } from './provider';
 import type { ItemError } from './errors';
 
 /**
@@ -120,6 +120,6 @@ export type EngineEvent =
   | (Counters & { type: 'batch-end'; status: BatchStatus });
 
 export type ItemOutcome =
-  | { status: 'succeeded'; image: ImageData; attempts: number }
+  | { status: 'succeeded'; image: GeneratedImage; attempts: number }
   | { status: 'failed'; error: ItemError; attempts: number }
   | { status: 'canceled'; attempts: number };

@@ -35,6 +35,13 @@ export function roundUsd(usd: number): number {
   return Math.round(usd * 1e6) / 1e6;
 }
 
+/** `$0.07`, `$0.0336`, `$2.00`: at least cents, at most four decimals, no trailing noise. */
+export function formatUsd(usd: number): string {
+  const trimmed = String(Number(usd.toFixed(4)));
+  const [whole, decimals = ''] = trimmed.split('.');
+  return `$${whole}.${decimals.padEnd(2, '0')}`;
+}
+
 /** Per-image price for an image of `quality` and `size` (either may be absent), or undefined. */
 export function perImagePriceUsd(price: ModelPrice, quality: string | undefined, size: string | undefined): number | undefined {
   const table = price.perImageUsd;

@@ -1,4 +1,4 @@
-import type { GeneratedImage, ItemError } from '@/lib/core';
+import { formatUsd, type GeneratedImage, type ItemError } from '@/lib/core';
 
 /**
  * A batch's spending cap (`maxCostUsd`). Each item reserves its estimated cost before its first
@@ -32,7 +32,6 @@ const epsilonUsd = 1e-9;
 export function createCostBudget({ limitUsd, estimateUsd, spentUsd = 0, costOf }: CostBudgetOptions): CostBudget {
   let spent = spentUsd;
   let reserved = 0;
-  const dollars = (usd: number) => `$${usd.toFixed(usd < 0.1 ? 4 : 2)}`;
   return {
     tryReserve() {
       if (spent + reserved + estimateUsd > limitUsd + epsilonUsd) return false;
@@ -46,8 +45,8 @@ export function createCostBudget({ limitUsd, estimateUsd, spentUsd = 0, costOf }
     refusal() {
       return {
         kind: 'cost_limit',
-        message: `Not started: it would pass the batch's cost limit of ${dollars(limitUsd)}`,
-        details: `spent ${dollars(spent)}, ${dollars(reserved)} on images in progress, about ${dollars(estimateUsd)} per image`,
+        message: `Not started: it would pass the batch's cost limit of ${formatUsd(limitUsd)}`,
+        details: `spent ${formatUsd(spent)}, ${formatUsd(reserved)} on images in progress, about ${formatUsd(estimateUsd)} per image`,
       };
     },
     get spentUsd() {

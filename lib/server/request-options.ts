@@ -3,6 +3,7 @@ import {
   aspectRatios,
   exactSizePattern,
   findOptionProblem,
+  formatUsd,
   imageCostUsd,
   roundUsd,
   imageBackgrounds,
@@ -139,7 +140,7 @@ function assertCostCapFits(maxCostUsd: number | undefined, estimateUsd: number |
     );
   }
   if (estimateUsd > maxCostUsd) {
-    throw new InputError(`maxCostUsd $${maxCostUsd} is less than one image on ${resolved.model.label} (about $${estimateUsd}).`, {
+    throw new InputError(`maxCostUsd ${formatUsd(maxCostUsd)} is less than one image on ${resolved.model.label} (about ${formatUsd(estimateUsd)}).`, {
       field: 'maxCostUsd',
     });
   }

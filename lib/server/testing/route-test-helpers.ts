@@ -5,10 +5,16 @@ import { getApp, resetApp } from '@/lib/server';
 /** Fresh app per test from these env vars, on the demo provider with fast pacing unless overridden. */
 export function useTestApp(env: Record<string, string> = {}) {
   vi.unstubAllEnvs();
-  const defaults = { IMAGE_PROVIDER: 'demo', PACING_MIN_INTERVAL_MS: '0', RETRY_BASE_DELAY_MS: '0', LOG_LEVEL: 'silent' };
+  // No key from the machine's environment leaks in: a test that wants a provider sets its key.
+  const defaults = {
+    IMAGE_PROVIDER: 'demo',
+    PACING_MIN_INTERVAL_MS: '0',
+    RETRY_BASE_DELAY_MS: '0',
+    LOG_LEVEL: 'silent',
+    GEMINI_API_KEY: '',
+    OPENAI_API_KEY: '',
+  };
   for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
-  vi.stubEnv('GEMINI_API_KEY', '');
-  vi.stubEnv('OPENAI_API_KEY', '');
   resetApp();
   const provider = getApp().resolveProvider();
   const generateSpy = vi.spyOn(provider, 'generate');
