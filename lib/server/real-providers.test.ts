@@ -13,6 +13,7 @@ import {
 import { GET as getBatch } from '@/app/api/batches/[id]/route';
 import { POST as createBatch } from '@/app/api/batches/route';
 import { POST as generate } from '@/app/api/generate/route';
+import { POST as generateWithImage } from '@/app/api/generate-with-image/route';
 import { GET as getProviders } from '@/app/api/providers/route';
 import { GET as getImage } from '@/app/api/images/[id]/route';
 import { GET as getZip } from '@/app/api/batches/[id]/zip/route';
@@ -194,6 +195,38 @@ describe('options reach the wire; what the model does not take is a 400 naming t
       expect(body).toMatchObject({ field });
       expect(body.error).toMatch(message);
     }
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('image-to-image with several input images', () => {
+  it('OpenAI: every uploaded image reaches /images/edits as an image[] part with its own type', async () => {
+    const server = await openaiFake();
+    await onlyOpenAI(server);
+    const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#224488' } }).png().toBuffer();
+    const jpeg = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    const form = new FormData();
+    form.set('prompt', 'combine these');
+    form.set('model', 'gpt-image-2.5-flare');
+    form.append('image', new File([new Uint8Array(png)], 'a.png', { type: 'image/png' }));
+    form.append('image', new File([new Uint8Array(jpeg)], 'b.jpg', { type: 'image/jpeg' }));
+    const response = await generateWithImage(new Request('http://127.0.0.1/api/generate-with-image', { method: 'POST', body: form }));
+    expect(response.status).toBe(200);
+    const [sent] = server.requests;
+    expect(sent!.path).toBe('/v1/images/edits');
+    expect(sent!.form?.files.map((file) => [file.fieldName, file.contentType])).toEqual([
+      ['image[]', 'image/png'],
+      ['image[]', 'image/jpeg'],
+    ]);
+  });
+
+  it('more images than the model takes is a 400 on image, nothing sent', async () => {
+    const server = await geminiFake();
+    await onlyGemini(server, { GEMINI_MODELS: 'gemini-nano-banana-2.1' });
+    const images = Array.from({ length: 15 }, () => ({ data: Buffer.from(tinyPng()).toString('base64'), mimeType: 'image/png' }));
+    const response = await generateWithImage(jsonRequest('/api/generate-with-image', { prompt: 'collage', images }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ field: 'image', error: expect.stringMatching(/at most 14 input images; this request has 15/) });
     expect(server.requests).toHaveLength(0);
   });
 });
