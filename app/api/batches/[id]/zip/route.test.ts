@@ -69,9 +69,9 @@ describe('GET /api/batches/:id/zip', () => {
     const batch = (await store.batches.getBatch(created.id))!;
     expect(entries[1]!.data.equals(await readFile(join(directory, 'images', batch.items[0]!.image!.imageId)))).toBe(true);
     const manifest = JSON.parse(entries[0]!.data.toString('utf8'));
-    expect(manifest).toMatchObject({ batchId: created.id, prompt: 'zip me', status: 'partial', total: 3, succeeded: 2, failed: 1, isDemo: true });
+    expect(manifest).toMatchObject({ batchId: created.id, prompt: 'zip me', status: 'partial', total: 3, succeeded: 2, failed: 1, isDemo: true, costUsd: 0 });
     expect(manifest.items).toEqual([
-      { index: 1, prompt: 'zip me', status: 'succeeded', error: null, file: 'image-001.png', imageId: batch.items[0]!.image!.imageId, mimeType: 'image/png' },
+      { index: 1, prompt: 'zip me', status: 'succeeded', error: null, file: 'image-001.png', imageId: batch.items[0]!.image!.imageId, mimeType: 'image/png', usage: null, costUsd: 0 },
       {
         index: 2,
         prompt: 'zip me',
@@ -80,8 +80,10 @@ describe('GET /api/batches/:id/zip', () => {
         file: null,
         imageId: null,
         mimeType: null,
+        usage: null,
+        costUsd: null,
       },
-      { index: 3, prompt: 'zip me', status: 'succeeded', error: null, file: 'image-003.png', imageId: batch.items[2]!.image!.imageId, mimeType: 'image/png' },
+      { index: 3, prompt: 'zip me', status: 'succeeded', error: null, file: 'image-003.png', imageId: batch.items[2]!.image!.imageId, mimeType: 'image/png', usage: null, costUsd: 0 },
     ]);
   });
 
