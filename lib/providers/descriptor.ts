@@ -41,17 +41,21 @@ export interface KnownModel {
 
 /**
  * The offered models: `configured` (a comma list from env, e.g. `GEMINI_MODELS`) narrows or extends
- * the known ones, in its order; without it every known model is offered, `defaultId` first.
+ * the known ones, in its order; without it every known model is offered, `defaultId` first. A
+ * `single` model (the older one-model variable, e.g. `GEMINI_MODEL`) becomes the default, put first.
  * An id we do not know gets `unknownCapabilities(id)` and no price.
  */
 export function offeredModels(options: {
   known: readonly KnownModel[];
   defaultId: string;
   configured?: readonly string[];
+  single?: string;
   unknownCapabilities: (id: string) => ModelCapabilities;
   priceOverrides?: ReadonlyMap<string, number>;
 }): ModelInfo[] {
-  const { known, defaultId, configured, unknownCapabilities, priceOverrides } = options;
+  const { known, single, unknownCapabilities, priceOverrides } = options;
+  const defaultId = single ?? options.defaultId;
+  const configured = options.configured && single ? [single, ...options.configured] : options.configured;
   const ids = configured && configured.length > 0 ? [...new Set(configured)] : [defaultId, ...known.map((model) => model.id).filter((id) => id !== defaultId)];
   return ids.map((id) => {
     const model = known.find((candidate) => candidate.id === id);

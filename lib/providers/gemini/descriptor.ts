@@ -31,11 +31,11 @@ export const geminiDescriptor: ProviderDescriptor<GeminiEnv> = {
   isConfigured: (env) => env.GEMINI_API_KEY !== undefined,
   configureHint: 'set GEMINI_API_KEY',
   models(env) {
-    const { GEMINI_MODEL: single, GEMINI_MODELS: list } = env;
     return offeredModels({
       known: geminiModels,
-      defaultId: single ?? defaultGeminiModelId,
-      configured: list && single ? [single, ...list] : list,
+      defaultId: defaultGeminiModelId,
+      configured: env.GEMINI_MODELS,
+      single: env.GEMINI_MODEL,
       unknownCapabilities: unknownGeminiCapabilities,
       priceOverrides: env.GEMINI_PRICE_PER_IMAGE_USD,
     });

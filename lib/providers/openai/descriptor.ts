@@ -31,11 +31,11 @@ export const openaiDescriptor: ProviderDescriptor<OpenAIEnv> = {
   isConfigured: (env) => env.OPENAI_API_KEY !== undefined,
   configureHint: 'set OPENAI_API_KEY',
   models(env) {
-    const { OPENAI_IMAGE_MODEL: single, OPENAI_IMAGE_MODELS: list } = env;
     return offeredModels({
       known: openaiModels,
-      defaultId: single ?? defaultOpenAIModelId,
-      configured: list && single ? [single, ...list] : list,
+      defaultId: defaultOpenAIModelId,
+      configured: env.OPENAI_IMAGE_MODELS,
+      single: env.OPENAI_IMAGE_MODEL,
       unknownCapabilities: unknownOpenAICapabilities,
       priceOverrides: env.OPENAI_PRICE_PER_IMAGE_USD,
     });
