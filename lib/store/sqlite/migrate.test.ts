@@ -74,6 +74,24 @@ describe('migrate', () => {
     expect(() => migrate(database, [version2])).toThrow(/expected 1/);
   });
 
+  it('batch store version 2: batches made by the demo before it are flagged demo, with no cost', async () => {
+    const old = open();
+    migrate(old, batchStoreMigrations.slice(0, 1));
+    const insert = old.prepare(`INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total)
+      VALUES (?, '2026-01-01', '2026-01-01', 'p', 'text-to-image', ?, 'm', '{"numberOfImages":1}', 'completed', 1)`);
+    insert.run('old-demo', 'demo');
+    insert.run('old-gemini', 'gemini');
+    old.close();
+
+    const upgraded = open();
+    migrate(upgraded, batchStoreMigrations);
+    const rows = upgraded.prepare('SELECT id, is_demo, cost_usd FROM batches ORDER BY id').all().map((row) => ({ ...row }));
+    expect(rows).toEqual([
+      { id: 'old-demo', is_demo: 1, cost_usd: 0 },
+      { id: 'old-gemini', is_demo: 0, cost_usd: 0 },
+    ]);
+  });
+
   it('leaves the batch store schema at its latest version after reopening the store', async () => {
     for (let run = 0; run < 2; run += 1) await createSqliteBatchStore({ filePath }).close();
     const database = open();

@@ -50,6 +50,29 @@ export function describeItems(useContext: UseContext): void {
   });
 
   describe('finishItem', () => {
+    it('keeps what the provider reported and what the image cost; the batch adds the costs up', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ isDemo: false }));
+      const usage = { inputTokens: 12, outputTokens: 1120, thoughtTokens: 180, totalTokens: 1312 };
+      await runItem(store, batch.id, 1, { ...succeeded('1'), usage, costUsd: 0.0336 }, 1);
+      const change = await runItem(store, batch.id, 2, { ...succeeded('2'), costUsd: 0.05 }, 1);
+      await runItem(store, batch.id, 3, failed, 1);
+
+      expect(change.batch.costUsd).toBeCloseTo(0.0836, 9);
+      const stored = (await store.getBatch(batch.id))!;
+      expect(stored.items[0]).toMatchObject({ usage, costUsd: 0.0336 });
+      expect(stored.items[1]!.usage).toBeUndefined();
+      expect(stored.items[2]!.costUsd).toBeUndefined();
+      expect(stored).toMatchObject({ isDemo: false, costUsd: expect.closeTo(0.0836, 9) });
+    });
+
+    it('keeps the demo flag the batch was created with', async () => {
+      const { store } = useContext();
+      const demo = await store.createBatch(sampleBatch({ isDemo: true }));
+      const real = await store.createBatch(sampleBatch({ providerId: 'gemini' }));
+      expect([(await store.getBatch(demo.id))!.isDemo, (await store.getBatch(real.id))!.isDemo, demo.costUsd]).toEqual([true, false, 0]);
+    });
+
     it('records a success with its image, attempts and end time', async () => {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch());
