@@ -54,8 +54,8 @@ export function describeItems(useContext: UseContext): void {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch({ isDemo: false }));
       const usage = { inputTokens: 12, outputTokens: 1120, thoughtTokens: 180, totalTokens: 1312 };
-      await runItem(store, batch.id, 1, { ...succeeded('1'), usage, costUsd: 0.0336 }, 1);
-      const change = await runItem(store, batch.id, 2, { ...succeeded('2'), costUsd: 0.05 }, 1);
+      await runItem(store, batch.id, 1, { status: 'succeeded', image: sampleImage('1'), usage, costUsd: 0.0336 }, 1);
+      const change = await runItem(store, batch.id, 2, { status: 'succeeded', image: sampleImage('2'), costUsd: 0.05 }, 1);
       await runItem(store, batch.id, 3, failed, 1);
 
       expect(change.batch.costUsd).toBeCloseTo(0.0836, 9);
