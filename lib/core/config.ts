@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError, isAppError } from './app-error';
 
 /**
  * Configuration from environment variables, parsed once at start-up.
@@ -77,11 +78,15 @@ export const configSchema = z
 
 export type AppConfig = z.output<typeof configSchema>;
 
-export class ConfigError extends Error {
+/** A bad environment: names each bad variable, never its value. Recognise it with `isConfigError`. */
+export class ConfigError extends AppError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('ConfigError', message);
   }
+}
+
+export function isConfigError(error: unknown): error is ConfigError {
+  return isAppError(error, 'ConfigError');
 }
 
 /** Parses the environment; throws a `ConfigError` naming each bad variable (never its value). */

@@ -2,6 +2,7 @@
  * The error taxonomy. Provider adapters translate every vendor error into a `ProviderError`;
  * nothing above the adapters ever reads a vendor's body.
  */
+import { AppError, isAppError } from './app-error';
 import type { RateLimitInfo } from './provider';
 
 export const providerErrorKinds = [
@@ -57,12 +58,8 @@ export interface ProviderErrorOptions {
   cause?: unknown;
 }
 
-// A registry symbol, not `instanceof`: Next.js bundles the page and each route separately, so one
-// process can hold several copies of this class; an error thrown by one copy must still be recognised.
-const providerErrorBrand = Symbol.for('imagegen.ProviderError');
-
-export class ProviderError extends Error {
-  readonly [providerErrorBrand] = true;
+/** A provider's failure, classified at the edge. Recognise it with `isProviderError` (see AppError). */
+export class ProviderError extends AppError {
   readonly kind: ProviderErrorKind;
   readonly isRetryable: boolean;
   readonly status?: number;
@@ -72,8 +69,7 @@ export class ProviderError extends Error {
   readonly resetsAtMs?: number;
 
   constructor(kind: ProviderErrorKind, message: string, options: ProviderErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ProviderError';
+    super('ProviderError', message, { cause: options.cause });
     this.kind = kind;
     this.isRetryable = isRetryableKind(kind);
     this.status = options.status;
@@ -85,7 +81,7 @@ export class ProviderError extends Error {
 }
 
 export function isProviderError(error: unknown): error is ProviderError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[providerErrorBrand] === true;
+  return isAppError(error, 'ProviderError');
 }
 
 /** A failure as data: what an item that failed carries (serialisable). */

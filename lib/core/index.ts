@@ -1,3 +1,4 @@
+export * from './app-error';
 export * from './errors';
 export * from './image';
 export * from './image-options';

@@ -1,8 +1,9 @@
 import { isStoreError, type StoreErrorKind } from '@/lib/store';
-import { InputError } from './input-error';
+import { isAppError } from '@/lib/core';
+import type { InputError } from './input-error';
 
 /*
- * Store errors carry a registry-symbol brand (see lib/store/store-error.ts); InputError is checked by name as well as by class. Next.js bundles instrumentation.ts and the route handlers
+ * Our errors carry a registry-symbol marker and their name (see lib/core/app-error.ts). Next.js bundles instrumentation.ts and the route handlers
  * separately, each with its own copy of lib/ modules, while the process-wide app (store, queue,
  * providers) is built once, by whichever copy asked first. An error thrown by that app may thus be
  * an instance of another copy's class, and `instanceof` alone would miss it (seen with next start).
@@ -19,6 +20,5 @@ export function storeErrorKindOf(error: unknown): StoreErrorKind | undefined {
 
 /** True for an `InputError` from any copy of lib/server. */
 export function isInputError(error: unknown): error is InputError {
-  if (error instanceof InputError) return true;
-  return error instanceof Error && error.name === 'InputError' && typeof (error as { status?: unknown }).status === 'number';
+  return isAppError(error, 'InputError');
 }

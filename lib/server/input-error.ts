@@ -1,3 +1,5 @@
+import { AppError } from '@/lib/core';
+
 /** Bad input from a client: answered 400 with a message a person can act on; nothing is generated. */
 export type InputField =
   | 'prompt'
@@ -18,13 +20,12 @@ export type InputField =
   | 'before'
   | 'lastEventId';
 
-export class InputError extends Error {
+export class InputError extends AppError {
   readonly status: number;
   readonly field?: InputField;
 
   constructor(message: string, options: { field?: InputField; status?: number } = {}) {
-    super(message);
-    this.name = 'InputError';
+    super('InputError', message);
     this.field = options.field;
     this.status = options.status ?? 400;
   }

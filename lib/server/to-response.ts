@@ -1,4 +1,4 @@
-import { ConfigError } from '@/lib/core';
+import { isConfigError } from '@/lib/core';
 import type { StoreErrorKind } from '@/lib/store';
 import { isInputError, storeErrorKindOf } from './error-kinds';
 import { logEvent } from './logger';
@@ -18,7 +18,7 @@ export function toErrorResponse(error: unknown): Response {
   if (storeErrorKind) {
     return Response.json({ error: (error as Error).message }, { status: statusByStoreErrorKind[storeErrorKind] });
   }
-  if (error instanceof ConfigError) {
+  if (isConfigError(error)) {
     // Config messages name variables, never their values.
     logEvent('config-error', { message: error.message });
     return Response.json({ error: error.message }, { status: 500 });

@@ -1,3 +1,5 @@
+import { AppError, isAppError } from '@/lib/core';
+
 /**
  * Why a store refused a request, as data the server maps to HTTP:
  * - `not_found`: no such batch or image (404)
@@ -6,21 +8,16 @@
  */
 export type StoreErrorKind = 'not_found' | 'invalid_id' | 'conflict';
 
-// A registry symbol, not `instanceof`: Next.js bundles instrumentation.ts and each route separately,
-// so one process can hold several copies of this class (the same reason as ProviderError's brand).
-const storeErrorBrand = Symbol.for('imagegen.StoreError');
-
-export class StoreError extends Error {
-  readonly [storeErrorBrand] = true;
+/** Recognise it with `isStoreError` (see AppError: several bundles may hold copies of this class). */
+export class StoreError extends AppError {
   readonly kind: StoreErrorKind;
 
   constructor(kind: StoreErrorKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
+    super('StoreError', message, options);
     this.kind = kind;
   }
 }
 
 export function isStoreError(error: unknown): error is StoreError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[storeErrorBrand] === true;
+  return isAppError(error, 'StoreError');
 }
