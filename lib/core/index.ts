@@ -8,5 +8,6 @@ export * from './model-catalog';
 export * from './provider';
 export * from './classic-response';
 export * from './events';
+export * from './batch-status';
 export * from './config';
 export * from './sleep';

@@ -1,4 +1,4 @@
-import type { EngineEvent, ItemOutcome } from '@/lib/core';
+import { estimateRemainingMs, type EngineEvent, type ItemOutcome } from '@/lib/core';
 
 type CounterKey = 'batchId' | 'sequence' | 'total' | 'completed' | 'failed' | 'etaMs';
 
@@ -38,14 +38,9 @@ export function createBatchProgress({ batchId, total, onEvent }: BatchProgressOp
   let failed = 0;
   let ended = 0;
 
-  const estimateRemainingMs = (): number | null => {
-    if (ended === 0) return null;
-    const averagePerItemMs = (Date.now() - startedAtMs) / ended;
-    return Math.round(averagePerItemMs * (total - ended));
-  };
-
   const emit = (body: EngineEventBody): void => {
-    const event = { ...body, batchId, sequence, total, completed, failed, etaMs: estimateRemainingMs() } as EngineEvent;
+    const etaMs = estimateRemainingMs(startedAtMs, ended, total - ended);
+    const event = { ...body, batchId, sequence, total, completed, failed, etaMs } as EngineEvent;
     sequence += 1;
     deliver(onEvent, event);
   };

@@ -20,7 +20,6 @@ export {
   type RetryPolicy,
 } from './retry';
 export { sleep } from '@/lib/core';
-export { toBatchStatus } from './batch-status';
 export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';
 export { exhaustedQuotaRecheckMs, runItem, type RunItemOptions } from './run-item';
 export { createCostBudget, type CostBudget, type CostBudgetOptions } from './cost-budget';

@@ -1,6 +1,5 @@
-import type { BatchStatus, EngineEvent, GenerateImageOptions, ImageProvider, ItemOutcome } from '@/lib/core';
+import { batchStatusOf, type BatchStatus, type EngineEvent, type GenerateImageOptions, type ImageProvider, type ItemOutcome } from '@/lib/core';
 import { createBatchProgress } from './batch-progress';
-import { toBatchStatus } from './batch-status';
 import type { CostBudget } from './cost-budget';
 import type { Lane } from './lane';
 import { resolveRetryPolicy, type RetryPolicy } from './retry';
@@ -68,7 +67,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchResult> {
     }),
   );
   items.sort((left, right) => left.index - right.index);
-  const status = toBatchStatus(items);
+  const status = batchStatusOf(items);
   progress.emit({ type: 'batch-end', status });
   return { batchId, status, items };
 }

@@ -1,4 +1,4 @@
-import { imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ItemOutcome, type ModelPrice } from '@/lib/core';
+import { estimateRemainingMs, imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ItemOutcome, type ModelPrice } from '@/lib/core';
 import { createCostBudget, runItem, type CostBudget, type EngineEventBody, type Lane, type RetryPolicy } from '@/lib/engine';
 import {
   inputImagesOf,
@@ -238,7 +238,7 @@ export class BatchWorker {
           ? { status: 'failed', error: outcome.error }
           : { status: 'canceled' };
     run.endedInRun += 1;
-    const ending = toItemEnding(item.index, result, estimateRemainingMs(run, run.unended - 1));
+    const ending = toItemEnding(item.index, result, estimateRunRemainingMs(run, run.unended - 1));
     const change = await this.#options.journal.finishItem({ batchId: batch.id, index: item.index, attemptsInRun: outcome.attempts, ...ending });
     run.unended = unendedOf(change.batch);
     if (isFinishedStatus(change.batch.status) && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
@@ -271,7 +271,7 @@ export class BatchWorker {
 
   /** `item-start` and `item-retry` from the engine, logged in order; best effort (the item's end is what counts). */
   #logProgress(run: BatchRun, batchId: string, body: EngineEventBody): void {
-    const etaMs = estimateRemainingMs(run, run.unended);
+    const etaMs = estimateRunRemainingMs(run, run.unended);
     const event =
       body.type === 'item-start'
         ? { type: 'item-start' as const, index: body.index, attempt: body.attempt, etaMs }
@@ -324,9 +324,8 @@ function unendedOf(batch: BatchRecord): number {
 }
 
 /** Average time per item ended in this run, times the items left; null until one has ended. */
-function estimateRemainingMs(run: BatchRun, remaining: number): number | null {
-  if (run.endedInRun === 0) return null;
-  return Math.round(((Date.now() - run.startedAtMs) / run.endedInRun) * Math.max(0, remaining));
+function estimateRunRemainingMs(run: BatchRun, remaining: number): number | null {
+  return estimateRemainingMs(run.startedAtMs, run.endedInRun, remaining);
 }
 
 function errorMessage(error: unknown): string {

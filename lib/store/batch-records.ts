@@ -1,9 +1,8 @@
 import type { GenerationMode, ImageOptions, ImageUsage, ItemError, ProgressEvent } from '@/lib/core';
 import type { ImageRef } from './blob-store';
 
-/** A batch's life: `queued` until an item starts, `running` until every item has ended, then how it ended. */
-export const storedBatchStatuses = ['queued', 'running', 'completed', 'partial', 'failed', 'canceled'] as const;
-export type StoredBatchStatus = (typeof storedBatchStatuses)[number];
+import type { StoredBatchStatus } from '@/lib/core';
+export { storedBatchStatuses, type StoredBatchStatus } from '@/lib/core';
 
 export const itemStatuses = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export type ItemStatus = (typeof itemStatuses)[number];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
 import type { BatchPage, BatchStore, CreatedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
-import { deriveBatchStatus, type ItemStatusCounts } from '../derive-batch-status';
+import { deriveBatchStatus, type ItemStatusCounts } from '@/lib/core';
 import { StoreError } from '../store-error';
 import { migrate } from './migrate';
 import { batchStoreMigrations } from './migrations';
