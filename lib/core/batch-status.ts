@@ -35,6 +35,11 @@ export function deriveBatchStatus(counts: ItemStatusCounts): StoredBatchStatus {
   return 'partial';
 }
 
+/** True once every item of the batch has ended (the status is then how it ended). */
+export function isFinishedBatchStatus(status: StoredBatchStatus): status is BatchStatus {
+  return status !== 'queued' && status !== 'running';
+}
+
 /** How a batch of these outcomes ended (every item has ended). */
 export function batchStatusOf(outcomes: readonly Pick<ItemOutcome, 'status'>[]): BatchStatus {
   const count = (status: ItemOutcome['status']) => outcomes.filter((outcome) => outcome.status === status).length;

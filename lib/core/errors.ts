@@ -94,6 +94,8 @@ export interface ItemError {
   details?: string;
   /** How long the provider asked us to wait, when it said so. */
   retryAfterMs?: number;
+  /** Why it was not tried again: the error is not one that retrying cures, or the attempts ran out. */
+  retryStop?: 'not_retryable' | 'attempts_exhausted';
 }
 
 export function toItemError(error: unknown): ItemError {

@@ -21,6 +21,7 @@ export {
 } from './retry';
 export { sleep } from '@/lib/core';
 export { runBatch, type BatchItemResult, type BatchResult, type RunBatchOptions } from './run-batch';
-export { exhaustedQuotaRecheckMs, runItem, type RunItemOptions } from './run-item';
+export { runItem, type RunItemOptions } from './run-item';
+export { exhaustedQuotaRecheckMs, runAttempt, type AttemptResult, type RunAttemptOptions } from './run-attempt';
 export { createCostBudget, type CostBudget, type CostBudgetOptions } from './cost-budget';
 export type { EngineEventBody } from './batch-progress';

@@ -100,6 +100,14 @@ describe('runBatch retries', () => {
     expect(result.value?.status).toBe('partial');
   });
 
+  it('says when it stopped because the attempts ran out', async () => {
+    const provider = createScriptedProvider({ script: { 1: [fail(transient()), fail(transient()), fail(transient())] } });
+    const { result } = startBatch({ provider, lane: createLane() });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(provider.calls).toHaveLength(3);
+    expect(result.value?.items[0]).toMatchObject({ status: 'failed', attempts: 3, error: { kind: 'transient', retryStop: 'attempts_exhausted' } });
+  });
+
   it('does not retry a permanent failure', async () => {
     const blocked = new ProviderError('safety_blocked', 'blocked', { details: 'IMAGE_SAFETY' });
     const provider = createScriptedProvider({ script: { 1: [fail(blocked)] } });
@@ -112,7 +120,8 @@ describe('runBatch retries', () => {
         index: 1,
         status: 'failed',
         attempts: 1,
-        error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'IMAGE_SAFETY' },
+        // The stored error says why it was not tried again.
+        error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'IMAGE_SAFETY', retryStop: 'not_retryable' },
       },
     ]);
     expect(result.value?.status).toBe('failed');

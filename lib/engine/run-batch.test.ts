@@ -28,9 +28,9 @@ describe('runBatch bookkeeping', () => {
       status: 'partial',
       items: [
         { index: 1, status: 'succeeded', attempts: 1, image: { bytes: scriptedImageBytes(1, 1), mimeType: 'image/png' } },
-        { index: 2, status: 'failed', attempts: 1, error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'IMAGE_SAFETY' } },
+        { index: 2, status: 'failed', attempts: 1, error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'IMAGE_SAFETY', retryStop: 'not_retryable' } },
         { index: 3, status: 'succeeded', attempts: 1, image: { bytes: scriptedImageBytes(3, 1), mimeType: 'image/png' } },
-        { index: 4, status: 'failed', attempts: 1, error: { kind: 'invalid_request', message: 'The provider rejected the request', details: 'prompt too long' } },
+        { index: 4, status: 'failed', attempts: 1, error: { kind: 'invalid_request', message: 'The provider rejected the request', details: 'prompt too long', retryStop: 'not_retryable' } },
         { index: 5, status: 'succeeded', attempts: 1, image: { bytes: scriptedImageBytes(5, 1), mimeType: 'image/png' } },
       ],
     });
