@@ -1,9 +1,9 @@
 import { formatUsd, type GeneratedImage, type ItemError } from '@/lib/core';
 
 /**
- * A batch's spending cap (`maxCostUsd`). Each item reserves its estimated cost before its first
- * call and settles with what the image really cost: an item whose reservation would pass the cap
- * is not started. Failed calls cost nothing (providers bill images made, not refusals).
+ * A batch's spending cap (`maxCostUsd`). Each call reserves an image's estimated cost before it is
+ * made and settles with what the image really cost: a call whose reservation would pass the cap is
+ * not made. Failed calls cost nothing (providers bill images made, not refusals).
  */
 export interface CostBudget {
   /** Reserves one image's estimate; false when that would pass the cap (the item must not start). */

@@ -14,7 +14,7 @@ export interface RunAttemptOptions {
   random?: () => number;
   /** Told when the call starts (after the slot, the lane's closure and the budget allowed it). */
   onStart?: (attempt: number) => void;
-  /** The batch's spending cap: reserved before the first attempt; the caller settles it at the item's end. @default no cap */
+  /** The batch's spending cap: each call reserves an image's estimate, settled when it ends. @default no cap */
   budget?: CostBudget;
 }
 
@@ -48,8 +48,9 @@ export async function runAttempt(options: RunAttemptOptions): Promise<AttemptRes
     return { status: 'failed', error: { ...toItemError(closedBy), retryStop: 'not_retryable' }, attempted: false };
   }
 
-  // Reserved once the slot is ours, so the cap counts the images in flight, not those still queued.
-  if (budget && previousAttempts === 0 && !budget.tryReserve()) {
+  // Reserved once the slot is ours, so the cap counts the calls in flight, not the items queued;
+  // a failed call costs nothing, so its reservation is simply given back.
+  if (budget && !budget.tryReserve()) {
     release();
     return { status: 'failed', error: budget.refusal(), attempted: false };
   }
@@ -59,11 +60,13 @@ export async function runAttempt(options: RunAttemptOptions): Promise<AttemptRes
   let error: unknown;
   try {
     const image = await provider.generate(request, signal);
+    budget?.settle(image);
     release({ status: 'succeeded', ...(image.rateLimit ? { rateLimit: image.rateLimit } : {}) });
     // Kept even if the batch was aborted meanwhile: the image exists, never lose it.
     return { status: 'succeeded', image, attempted: true };
   } catch (caught) {
     error = caught;
+    budget?.settle();
   }
 
   // An in-flight call that the abort interrupted rethrows it (or fails some other way): canceled.

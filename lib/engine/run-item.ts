@@ -29,11 +29,6 @@ export interface RunItemOptions {
 export async function runItem({ request, provider, lane, policy, signal, random, emit, budget }: RunItemOptions): Promise<ItemOutcome> {
   const { index } = request;
   let attempts = 0;
-  let isReserved = false;
-  const end = (outcome: ItemOutcome): ItemOutcome => {
-    if (isReserved) budget?.settle(outcome.status === 'succeeded' ? outcome.image : undefined);
-    return outcome;
-  };
 
   for (;;) {
     const result = await runAttempt({
@@ -45,25 +40,22 @@ export async function runItem({ request, provider, lane, policy, signal, random,
       signal,
       random,
       ...(budget ? { budget } : {}),
-      onStart: (attempt) => {
-        isReserved = true;
-        emit({ type: 'item-start', index, attempt });
-      },
+      onStart: (attempt) => emit({ type: 'item-start', index, attempt }),
     });
     if (result.attempted) attempts += 1;
     switch (result.status) {
       case 'succeeded':
-        return end({ status: 'succeeded', image: result.image, attempts });
+        return { status: 'succeeded', image: result.image, attempts };
       case 'failed':
-        return end({ status: 'failed', error: result.error, attempts });
+        return { status: 'failed', error: result.error, attempts };
       case 'canceled':
-        return end({ status: 'canceled', attempts });
+        return { status: 'canceled', attempts };
       case 'retry':
         emit({ type: 'item-retry', index, attempt: attempts, delayMs: result.delayMs, error: result.error });
         try {
           await sleep(result.delayMs, signal);
         } catch {
-          return end({ status: 'canceled', attempts });
+          return { status: 'canceled', attempts };
         }
     }
   }
