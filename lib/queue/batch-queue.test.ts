@@ -230,20 +230,13 @@ describe('batch queue', () => {
     expect((await harness.store.batches.listBatches()).batches).toEqual([]);
   });
 
-  it('repairs a log a crash cut between the last item and batch-end', async () => {
+  it('the change that ends a batch logs its batch-end in the same transaction: no log can lack it', async () => {
     const harness = await startQueueHarness({ providers: [createControllableProvider()], isStarted: false });
     const created = await harness.queue.enqueue(newBatch('fake', 1));
     await harness.store.batches.startItem({ batchId: created.id, index: 1 });
-    await harness.store.batches.finishItem({ batchId: created.id, index: 1, result: { status: 'canceled' }, attemptsInRun: 0 });
-
-    const published: BatchEvent[] = [];
-    harness.queue.subscribe(created.id, (event) => published.push(event));
-    const last = await harness.queue.ensureBatchEndLogged(created.id);
-    expect(last).toMatchObject({ type: 'batch-end', status: 'canceled', sequence: 2 });
-    expect(published).toEqual([last]);
-    // Already repaired: nothing more.
-    expect(await harness.queue.ensureBatchEndLogged(created.id)).toEqual(last);
-    expect(await harness.events(created.id)).toHaveLength(2);
+    const change = await harness.store.batches.finishItem({ batchId: created.id, index: 1, result: { status: 'canceled' }, attemptsInRun: 0 });
+    expect(change.batchEnd).toMatchObject({ type: 'batch-end', status: 'canceled', sequence: 2 });
+    expect((await harness.events(created.id)).map((event) => event.type)).toEqual(['batch-start', 'batch-end']);
   });
 
   it('publishes each logged event to live subscribers, in sequence order', async () => {

@@ -4,7 +4,6 @@ import type { BatchEvent, BatchEventInput, BatchRecord, BatchStore, BatchWithIte
 import { createBatchEventBus, type BatchEventListener } from './batch-event-bus';
 import { createBatchJournal } from './batch-journal';
 import { BatchWorker, type QueueLog } from './batch-worker';
-import { createKeyedMutex } from './keyed-mutex';
 
 export interface BatchQueueOptions {
   store: BatchStore;
@@ -24,6 +23,17 @@ export interface BatchQueueOptions {
    * @default 5000
    */
   safetyPollIntervalMs?: number;
+  /**
+   * How long a claimed item stays a worker's without renewal (see the worker), in milliseconds.
+   * @default 60000
+   */
+  leaseMs?: number;
+  /**
+   * This process's worker is the only one on its database (the embedded default): at start it
+   * requeues every item left running, not only those whose lease expired.
+   * @default true
+   */
+  isSoleWorker?: boolean;
   /**
    * Structured log lines (ids, counts, kinds; never prompts' images or keys).
    * @default no logging
@@ -59,10 +69,15 @@ export interface BatchQueue {
    * queued or running) and logs `batch-start` for the new run. Resolves how many were requeued.
    */
   retry(batchId: string): Promise<number>;
+  /**
+   * Deletes a finished batch: its rows, its events and its image files. Rejects `conflict` while it
+   * is queued or running (cancel it first), `not_found` when unknown.
+   */
+  delete(batchId: string): Promise<void>;
+  /** Deletes the finished batches last changed before `before`; resolves how many. */
+  deleteFinishedBefore(before: Date): Promise<number>;
   /** Live events of a batch, from now on (read the backlog from the store after subscribing). */
   subscribe(batchId: string, listener: BatchEventListener): () => void;
-  /** See `BatchJournal.ensureBatchEndLogged`: repairs a log a crash cut short, resolves its last event. */
-  ensureBatchEndLogged(batchId: string): Promise<BatchEvent | undefined>;
 }
 
 /** What the queue needs of a model: its adapter, and its price to count what images cost. */
@@ -71,13 +86,11 @@ export interface QueueModel {
   model: { price?: ModelPrice };
 }
 
-const admissionKey = 'admission';
-
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
-  const { store, blobs, resolveModel, laneFor, safetyPollIntervalMs = 5_000, log = () => {}, random } = options;
+  const { store, blobs, resolveModel, laneFor, safetyPollIntervalMs = 5_000, leaseMs = 60_000, isSoleWorker = true, log = () => {}, random } =
+    options;
   const bus = createBatchEventBus();
   const journal = createBatchJournal({ store, bus });
-  const admission = createKeyedMutex();
   const worker = new BatchWorker({
     store,
     blobs,
@@ -85,12 +98,20 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     resolveModel,
     laneFor,
     retryPolicy: resolveRetryPolicy(options.retryPolicy),
-    admission,
     safetyPollIntervalMs,
+    leaseMs,
+    isSoleWorker,
     log,
     random,
   });
   let starting: Promise<void> | undefined;
+
+  const deleteBatch = async (batchId: string): Promise<void> => {
+    const { imageIds } = await store.deleteBatch(batchId);
+    // The rows go first: a file left behind by a crash here is an orphan, never a broken batch.
+    for (const imageId of imageIds) await blobs.delete(imageId).catch(() => undefined);
+    log('batch-deleted', { batchId, images: imageIds.length });
+  };
 
   const batchStartOf = (batch: Pick<BatchRecord, 'providerId' | 'modelId' | 'mode'> & { isDemo?: boolean }): BatchEventInput => ({
     type: 'batch-start',
@@ -112,7 +133,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     async enqueue(batch) {
       // Refuses an unknown provider or model before anything is written.
       resolveModel(batch.providerId, batch.modelId);
-      const created = await admission.run(admissionKey, () => journal.createBatch(batch, batchStartOf(batch)));
+      const created = await journal.createBatch(batch, batchStartOf(batch));
       log('batch-queued', { batchId: created.id, provider: created.providerId, total: created.total, mode: created.mode });
       worker.notify();
       return created;
@@ -127,14 +148,26 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     },
 
     async retry(batchId) {
-      const count = await admission.run(admissionKey, () => journal.requeueItems(batchId, batchStartOf));
+      const count = await journal.requeueItems(batchId, batchStartOf);
       log('batch-retry', { batchId, requeuedItems: count });
       if (count > 0) worker.notify();
       return count;
     },
 
-    subscribe: (batchId, listener) => bus.subscribe(batchId, listener),
+    delete: deleteBatch,
 
-    ensureBatchEndLogged: (batchId) => journal.ensureBatchEndLogged(batchId),
+    async deleteFinishedBefore(before) {
+      let deleted = 0;
+      for (;;) {
+        const batchIds = await store.listFinishedBatchIdsBefore(before, 100);
+        for (const batchId of batchIds) {
+          // A batch retried meanwhile is running again: a conflict, skipped.
+          if (await deleteBatch(batchId).then(() => true, () => false)) deleted += 1;
+        }
+        if (batchIds.length < 100) return deleted;
+      }
+    },
+
+    subscribe: (batchId, listener) => bus.subscribe(batchId, listener),
   };
 }

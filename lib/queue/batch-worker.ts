@@ -1,5 +1,6 @@
-import { estimateRemainingMs, imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ItemOutcome, type ModelPrice } from '@/lib/core';
-import { createCostBudget, runItem, type CostBudget, type EngineEventBody, type Lane, type RetryPolicy } from '@/lib/engine';
+import { randomUUID } from 'node:crypto';
+import { estimateRemainingMs, imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ItemError, type ModelPrice } from '@/lib/core';
+import { createCostBudget, runAttempt, type AttemptResult, type CostBudget, type Lane, type RetryPolicy } from '@/lib/engine';
 import {
   inputImagesOf,
   toImageTextMetadata,
@@ -12,7 +13,6 @@ import {
 import type { QueueModel } from './batch-queue';
 import { isFinishedStatus, type BatchJournal } from './batch-journal';
 import { internalError, toItemEnding } from './item-outcome';
-import type { KeyedMutex } from './keyed-mutex';
 import { readInputImage } from './read-input-image';
 import { createWakeup } from './wakeup';
 
@@ -27,10 +27,18 @@ export interface BatchWorkerOptions {
   /** The provider's shared lane (the same one the classic routes use, so pacing holds across both). */
   laneFor: (provider: ImageProvider) => Lane;
   retryPolicy: RetryPolicy;
-  /** Taken while picking and claiming an item, so a batch is never claimed before its `batch-start` is logged. */
-  admission: KeyedMutex;
   /** Time between two looks at the queue when nothing woke the worker, in milliseconds. */
   safetyPollIntervalMs: number;
+  /**
+   * How long a claimed item stays this worker's without renewal, in milliseconds: renewed every
+   * third of it while the call runs; once expired (the worker died), any worker requeues the item.
+   */
+  leaseMs: number;
+  /**
+   * At start, requeue every running item, not only those whose lease expired: right when this is
+   * the only worker on its database (the embedded default), so a restart resumes at once.
+   */
+  isSoleWorker: boolean;
   log: QueueLog;
   random?: () => number;
 }
@@ -52,16 +60,19 @@ interface BatchRun {
 
 /** Runnable items looked at per pass: one per batch, least recently served first. */
 const candidatesPerPass = 100;
-const admissionKey = 'admission';
 
 /**
- * The in-process worker loop. It takes queued items round-robin across batches, keeps at most the
- * lane's concurrency of its own items in flight per lane, runs each through the engine (lane
- * pacing, retries, Retry-After pauses), stores the image durably, then records the item. It sleeps
- * until woken (new work, a slot freed) or the slow safety poll.
+ * The item processor and the in-process work loop. It takes queued items round-robin across
+ * batches (a retried item when its time has come, before later items of its batch), keeps at most
+ * the lane's concurrency of its own items in flight per lane, makes one attempt per claim (lane
+ * pacing, Retry-After pauses), stores the image durably, then records the item; a retryable
+ * failure goes back to the queue with a not-before time and frees its slot at once. It sleeps
+ * until woken (new work, a slot freed, a retry due) or the slow safety poll.
  */
 export class BatchWorker {
   readonly #options: BatchWorkerOptions;
+  /** This worker's name on the leases it holds. */
+  readonly #workerId = randomUUID();
   readonly #runs = new Map<string, BatchRun>();
   readonly #activeByLane = new Map<Lane, number>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -78,9 +89,14 @@ export class BatchWorker {
   /** Requeues what a crash left running, then starts the loop. Call once. */
   async start(): Promise<void> {
     if (this.#loop) return;
-    const requeued = await this.#options.store.requeueInterruptedItems();
-    if (requeued > 0) this.#options.log('queue-recovered', { requeuedItems: requeued });
+    await this.#recover(!this.#options.isSoleWorker);
     this.#loop = this.#runLoop();
+  }
+
+  /** Items whose worker is gone go back to the queue (all running ones, for the sole worker at start). */
+  async #recover(onlyExpiredLeases: boolean): Promise<void> {
+    const requeued = await this.#options.store.requeueInterruptedItems({ onlyExpiredLeases });
+    if (requeued > 0) this.#options.log('queue-recovered', { requeuedItems: requeued });
   }
 
   /** Stops taking items and interrupts the calls in flight; their items stay `running`, requeued at the next start. */
@@ -111,14 +127,25 @@ export class BatchWorker {
   }
 
   async #runLoop(): Promise<void> {
+    let lastRecoveryMs = Date.now();
     while (!this.#isStopping) {
       let isDispatched = false;
+      let waitMs = this.#options.safetyPollIntervalMs;
       try {
-        isDispatched = await this.#options.admission.run(admissionKey, () => this.#dispatchNext());
+        isDispatched = await this.#dispatchNext();
+        if (!isDispatched) {
+          if (Date.now() - lastRecoveryMs >= this.#options.safetyPollIntervalMs) {
+            lastRecoveryMs = Date.now();
+            await this.#recover(true);
+          }
+          // Sleep no longer than until the next retry is due.
+          const nextRetryAtMs = await this.#options.store.nextRetryAtMs();
+          if (nextRetryAtMs !== undefined) waitMs = Math.max(0, Math.min(waitMs, nextRetryAtMs - Date.now()));
+        }
       } catch (error) {
         this.#options.log('queue-error', { message: errorMessage(error) });
       }
-      if (!isDispatched && !this.#isStopping) await this.#wakeup.wait(this.#options.safetyPollIntervalMs);
+      if (!isDispatched && !this.#isStopping) await this.#wakeup.wait(waitMs);
     }
   }
 
@@ -140,7 +167,7 @@ export class BatchWorker {
       if ((this.#activeByLane.get(lane) ?? 0) >= lane.concurrency) continue;
       // Before the claim, so a cancel that lands in between aborts this item too.
       const run = this.#runFor(batch, price);
-      const change = await journal.claimItem(batch.id, item.index);
+      const change = await journal.claimItem(batch.id, item.index, this.#newLease());
       if (!change) {
         if (run.active === 0 && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
         continue;
@@ -188,12 +215,23 @@ export class BatchWorker {
     this.#inFlight.add(task);
   }
 
+  #newLease() {
+    return { owner: this.#workerId, expiresAtMs: Date.now() + this.#options.leaseMs };
+  }
+
+  /** One attempt at a claimed item, under a lease renewed while the call runs. */
   async #runClaimedItem(run: BatchRun, batch: BatchRecord, item: ItemRecord, provider: ImageProvider, lane: Lane): Promise<void> {
-    const { log, retryPolicy, random } = this.#options;
+    const { log, retryPolicy, random, store } = this.#options;
     const { aspectRatio, size, quality, outputFormat, background } = batch.params;
+    const renewal = setInterval(() => {
+      store.renewLease({ batchId: batch.id, index: item.index, ...this.#newLease() }).catch((error: unknown) => {
+        log('queue-lease-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
+      });
+    }, Math.max(1, Math.floor(this.#options.leaseMs / 3)));
+    renewal.unref?.();
     try {
       const inputImages = await this.#inputImagesFor(run, batch);
-      const outcome = await runItem({
+      const result = await runAttempt({
         request: {
           prompt: item.prompt,
           index: item.index,
@@ -203,24 +241,50 @@ export class BatchWorker {
         provider,
         lane,
         policy: retryPolicy,
+        previousAttempts: item.runAttempts,
         ...(run.budget ? { budget: run.budget } : {}),
         signal: AbortSignal.any([run.controller.signal, this.#stopController.signal]),
         random,
-        emit: (body) => this.#logProgress(run, batch.id, body),
+        onStart: (attempt) => this.#logStart(run, batch.id, item.index, attempt),
       });
       // Interrupted by a stop, not a cancel: leave it running; the next start requeues it.
-      if (outcome.status === 'canceled' && !run.controller.signal.aborted) return;
-      await this.#finish(run, batch, item, provider, outcome);
+      if (result.status === 'canceled' && !run.controller.signal.aborted) return;
+      if (result.status === 'retry') await this.#retryLater(run, batch, item, result);
+      else await this.#finish(run, batch, item, provider, result);
     } catch (error) {
       log('queue-item-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
       await this.#finish(run, batch, item, provider, {
         status: 'failed',
         error: internalError('The image could not be generated', error),
-        attempts: 0,
+        attempted: false,
       }).catch((finishError: unknown) => {
         log('queue-item-error', { batchId: batch.id, index: item.index, message: String(finishError) });
       });
+    } finally {
+      clearInterval(renewal);
     }
+  }
+
+  /** Back to the queue until its retry is due; the slot was given back already. */
+  async #retryLater(run: BatchRun, batch: BatchRecord, item: ItemRecord, result: Extract<AttemptResult, { status: 'retry' }>): Promise<void> {
+    const notBeforeMs = Date.now() + result.delayMs;
+    await this.#options.journal.retryItemLater({
+      batchId: batch.id,
+      index: item.index,
+      attemptsInRun: 1,
+      notBeforeMs,
+      event: {
+        type: 'item-retry',
+        index: item.index,
+        attempt: item.runAttempts + 1,
+        delayMs: result.delayMs,
+        kind: result.error.kind,
+        error: result.error.message,
+        etaMs: estimateRunRemainingMs(run, run.unended),
+      },
+    });
+    const wake = setTimeout(() => this.#wakeup.notify(), result.delayMs);
+    wake.unref?.();
   }
 
   /** Stores the image (durably) before recording the item, so its success is never logged without its bytes. */
@@ -229,7 +293,7 @@ export class BatchWorker {
     batch: BatchRecord,
     item: ItemRecord,
     provider: ImageProvider,
-    outcome: ItemOutcome,
+    outcome: Exclude<AttemptResult, { status: 'retry' }>,
   ): Promise<void> {
     const result: ItemResult =
       outcome.status === 'succeeded'
@@ -239,7 +303,12 @@ export class BatchWorker {
           : { status: 'canceled' };
     run.endedInRun += 1;
     const ending = toItemEnding(item.index, result, estimateRunRemainingMs(run, run.unended - 1));
-    const change = await this.#options.journal.finishItem({ batchId: batch.id, index: item.index, attemptsInRun: outcome.attempts, ...ending });
+    const change = await this.#options.journal.finishItem({
+      batchId: batch.id,
+      index: item.index,
+      attemptsInRun: outcome.attempted ? 1 : 0,
+      ...ending,
+    });
     run.unended = unendedOf(change.batch);
     if (isFinishedStatus(change.batch.status) && this.#runs.get(batch.id) === run) this.#runs.delete(batch.id);
   }
@@ -269,24 +338,9 @@ export class BatchWorker {
     }
   }
 
-  /** `item-start` and `item-retry` from the engine, logged in order; best effort (the item's end is what counts). */
-  #logProgress(run: BatchRun, batchId: string, body: EngineEventBody): void {
-    const etaMs = estimateRunRemainingMs(run, run.unended);
-    const event =
-      body.type === 'item-start'
-        ? { type: 'item-start' as const, index: body.index, attempt: body.attempt, etaMs }
-        : body.type === 'item-retry'
-          ? {
-              type: 'item-retry' as const,
-              index: body.index,
-              attempt: body.attempt,
-              delayMs: body.delayMs,
-              kind: body.error.kind,
-              error: body.error.message,
-              etaMs,
-            }
-          : undefined;
-    if (!event) return;
+  /** `item-start` when the call starts; best effort (the item's end is what counts). */
+  #logStart(run: BatchRun, batchId: string, index: number, attempt: number): void {
+    const event = { type: 'item-start' as const, index, attempt, etaMs: estimateRunRemainingMs(run, run.unended) };
     this.#options.journal.append(batchId, event).catch((error: unknown) => {
       this.#options.log('queue-event-error', { batchId, type: event.type, message: errorMessage(error) });
     });

@@ -39,7 +39,7 @@ export async function respondWithBatchEvents(request: Request, batchId: string):
 
 export interface FollowBatchEventsOptions {
   store: BatchStore;
-  queue: Pick<BatchQueue, 'subscribe' | 'ensureBatchEndLogged'>;
+  queue: Pick<BatchQueue, 'subscribe'>;
   batchId: string;
   /** Only events after this sequence. */
   afterSequence: number;
@@ -84,12 +84,13 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     held.forEach(deliver);
     if (lastSentType === 'batch-end' || signal.aborted) return;
 
-    // Nothing sent so far ends the batch: it is still going, or it has ended and either the client
-    // already has the batch-end, or a crash cut the log before it (then it is logged now, and arrives live).
+    // Nothing sent so far ends the batch: it is still going, or it has ended and the client already
+    // has the batch-end (the store logs it with the change that ends the batch). A batch-end
+    // committed after the backlog was read may not have been published yet: read the log once more.
     const batch = await store.getBatch(batchId);
     if (batch && isFinishedStatus(batch.status)) {
-      const last = await queue.ensureBatchEndLogged(batchId);
-      if (last?.type === 'batch-end' && last.sequence <= lastSent) return;
+      (await store.listEvents(batchId, { afterSequence: lastSent, limit: backlogPageSize })).forEach(deliver);
+      return;
     }
     await Promise.race([ended, abortOf(signal)]);
   } finally {

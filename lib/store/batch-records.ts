@@ -65,6 +65,10 @@ export interface ItemRecord {
   status: ItemStatus;
   /** Provider calls made for this item, over every run (a retry of the batch adds to it). */
   attempts: number;
+  /** Provider calls in the current run (what the retry policy counts; a batch retry starts again at 0). */
+  runAttempts: number;
+  /** A queued item waiting for its retry: not before this time (epoch ms). */
+  notBeforeMs?: number;
   /** Present when `failed`. */
   error?: ItemError;
   /** Present when `succeeded`. */

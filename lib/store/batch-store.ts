@@ -70,11 +70,45 @@ export interface ItemChange {
   item: ItemRecord;
   /** The accompanying event as logged, when one was given. */
   event?: BatchEvent;
+  /** The batch's `batch-end`, when this change ended the batch (logged in the same transaction). */
+  batchEnd?: BatchEvent;
+}
+
+export interface RetryItemLater {
+  batchId: string;
+  index: number;
+  /** Provider calls made by this attempt; added to the item's `attempts` and `runAttempts`. */
+  attemptsInRun: number;
+  /** The item is not claimed again before this time (epoch ms). */
+  notBeforeMs: number;
+  /** Logged in the same transaction (typically `item-retry`). */
+  event?: BatchEventInput;
+}
+
+/** What a cancel did: how many queued items it canceled, and the events it logged (their `item-end`s, then `batch-end` if it ended the batch). */
+export interface CanceledItems {
+  count: number;
+  events: BatchEvent[];
+}
+
+/** What deleting a batch left to do: the image files (its images and input images) to delete. */
+export interface DeletedBatch {
+  imageIds: string[];
+}
+
+/** Who holds a claimed item, until when: renewed while the call runs; once expired, the item is free again. */
+export interface ItemLease {
+  /** The worker's id. */
+  owner: string;
+  /** Epoch milliseconds. */
+  expiresAtMs: number;
 }
 
 export interface StartItem {
   batchId: string;
   index: number;
+  /** @default none: the item stays claimed until finished or recovered at start-up */
+  lease?: ItemLease;
   /** Logged in the same transaction, only if the item was claimed (typically `item-start`). */
   event?: BatchEventInput;
 }
@@ -144,20 +178,46 @@ export interface BatchStore {
    */
   listRunnableItems(options?: ListRunnableItemsOptions): Promise<RunnableItem[]>;
 
+  /** When the earliest retry waiting in the queue (of an unfinished batch) may run, epoch ms; undefined when none waits. */
+  nextRetryAtMs(): Promise<number | undefined>;
+
   /**
-   * Claims a queued item: `queued` → `running`. Resolves undefined when the item was not queued
-   * (canceled meanwhile, or claimed by another worker), in which case nothing changes.
+   * Claims a queued item whose retry time (if any) has come: `queued` → `running`, with the lease
+   * given. Resolves undefined when the item was not claimable (canceled meanwhile, claimed by
+   * another worker, or waiting for its retry), in which case nothing changes.
    */
   startItem(change: StartItem): Promise<ItemChange | undefined>;
 
+  /** Extends a running item's lease; false when this owner no longer holds it (it was recovered). */
+  renewLease(lease: ItemLease & { batchId: string; index: number }): Promise<boolean>;
+
   /**
-   * Records how a running item ended. For `succeeded`, store the bytes (blob store) first.
+   * A running item's attempt failed and will be retried: back to `queued`, not to be claimed before
+   * `notBeforeMs`, its lease released. Rejects `conflict` when the item is not `running`.
+   */
+  retryItemLater(change: RetryItemLater): Promise<ItemChange>;
+
+  /**
+   * Records how a running item ended, with its event, and when that ended the batch, the batch's
+   * one `batch-end`, all in one transaction. For `succeeded`, store the bytes (blob store) first.
    * Rejects `conflict` when the item is not `running`.
    */
   finishItem(change: FinishItem): Promise<ItemChange>;
 
-  /** Cancel: the batch's `queued` items become `canceled`; running items finish. Resolves how many. */
-  cancelQueuedItems(batchId: string): Promise<number>;
+  /**
+   * Cancel: the batch's `queued` items become `canceled`, each with its `item-end`, and the
+   * `batch-end` when that ended the batch, in one transaction; running items finish on their own.
+   */
+  cancelQueuedItems(batchId: string): Promise<CanceledItems>;
+
+  /**
+   * Deletes a finished batch with its items and events; resolves the image ids whose files the
+   * caller deletes next. Rejects `conflict` while it is queued or running, `not_found` when unknown.
+   */
+  deleteBatch(batchId: string): Promise<DeletedBatch>;
+
+  /** Finished batches last changed before `before`, oldest first (retention). */
+  listFinishedBatchIdsBefore(before: Date, limit?: number): Promise<string[]>;
 
   /**
    * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).
@@ -167,8 +227,12 @@ export interface BatchStore {
    */
   requeueItems(batchId: string, statuses?: readonly RequeueableStatus[], runStart?: BatchEventInput): Promise<RequeuedItems>;
 
-  /** Start-up recovery: every `running` item (left by a crash) goes back to `queued`. Resolves how many. */
-  requeueInterruptedItems(): Promise<number>;
+  /**
+   * Recovery: `running` items go back to `queued`. With `onlyExpiredLeases`, only those whose lease
+   * has expired (their worker is gone: safe while other workers share the database); without, every
+   * one (start-up of the embedded server, the only process on its data directory). Resolves how many.
+   */
+  requeueInterruptedItems(options?: { onlyExpiredLeases?: boolean }): Promise<number>;
 
   /** Appends to the batch's event log with the next sequence (1, 2, 3, … per batch, no gaps). */
   appendEvent(batchId: string, event: BatchEventInput): Promise<BatchEvent>;

@@ -3,7 +3,11 @@ export { openStore, databaseFileName, imagesDirectoryName, type OpenStoreOptions
 export type {
   BatchPage,
   BatchStore,
+  CanceledItems,
   CreatedBatch,
+  DeletedBatch,
+  ItemLease,
+  RetryItemLater,
   FinishItem,
   ItemChange,
   ListBatchesOptions,

@@ -80,4 +80,22 @@ export const batchStoreMigrations: readonly Migration[] = [
       ALTER TABLE items ADD COLUMN cost_usd REAL;
     `,
   },
+  {
+    version: 3,
+    name: 'retry-later-leases',
+    // `not_before_ms`: a retried item waits in the queue, not in a worker, until then (epoch ms).
+    // `run_attempts`: calls in the current run (the retry policy's count; a batch retry resets it).
+    // `lease_owner` / `lease_expires_ms`: the worker that claimed a running item, until when; an
+    // expired lease means that worker is gone and the item goes back to the queue.
+    // `error_retry_after_ms` / `error_retry_stop`: the provider's wait hint, and why retrying stopped.
+    sql: `
+      ALTER TABLE items ADD COLUMN not_before_ms INTEGER;
+      ALTER TABLE items ADD COLUMN run_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE items ADD COLUMN lease_owner TEXT;
+      ALTER TABLE items ADD COLUMN lease_expires_ms INTEGER;
+      ALTER TABLE items ADD COLUMN error_retry_after_ms INTEGER;
+      ALTER TABLE items ADD COLUMN error_retry_stop TEXT;
+      CREATE INDEX items_by_lease ON items (lease_expires_ms) WHERE status = 'running';
+    `,
+  },
 ];

@@ -39,6 +39,10 @@ export interface ItemRow {
   ended_at: string | null;
   usage: string | null;
   cost_usd: number | null;
+  run_attempts: number;
+  not_before_ms: number | null;
+  error_retry_after_ms: number | null;
+  error_retry_stop: ItemError['retryStop'] | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -70,6 +74,8 @@ export function toItemRecord(row: ItemRow): ItemRecord {
     prompt: row.prompt,
     status: row.status,
     attempts: row.attempts,
+    runAttempts: row.run_attempts,
+    ...(row.not_before_ms === null ? {} : { notBeforeMs: row.not_before_ms }),
     ...(row.error_kind === null
       ? {}
       : {
@@ -77,6 +83,8 @@ export function toItemRecord(row: ItemRow): ItemRecord {
             kind: row.error_kind,
             message: row.error_message ?? '',
             ...(row.error_details === null ? {} : { details: row.error_details }),
+            ...(row.error_retry_after_ms === null ? {} : { retryAfterMs: row.error_retry_after_ms }),
+            ...(row.error_retry_stop === null ? {} : { retryStop: row.error_retry_stop }),
           },
         }),
     ...(row.image_id === null

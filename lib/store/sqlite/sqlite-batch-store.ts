@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
-import type { BatchPage, BatchStore, CreatedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
-import { deriveBatchStatus, type ItemStatusCounts } from '@/lib/core';
+import type { BatchPage, BatchStore, CanceledItems, CreatedBatch, DeletedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
+import { deriveBatchStatus, isFinishedBatchStatus, type ItemStatusCounts } from '@/lib/core';
+import { inputImagesOf } from '../batch-records';
 import { StoreError } from '../store-error';
 import { migrate } from './migrate';
 import { batchStoreMigrations } from './migrations';
@@ -110,6 +111,15 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
     return event ? { batch, item, event: appendEventInTransaction(batchId, event) } : { batch, item };
   }
 
+  /**
+   * The one `batch-end`, logged by the change that ended the batch, in its transaction: a write
+   * transaction holds the database's write lock, so no two changes can both see themselves end it.
+   */
+  function batchEndIfEnded(before: BatchRecord['status'], after: BatchRecord): BatchEvent | undefined {
+    if (isFinishedBatchStatus(before) || !isFinishedBatchStatus(after.status)) return undefined;
+    return appendEventInTransaction(after.id, { type: 'batch-end', status: after.status, etaMs: 0 });
+  }
+
   return {
     async createBatch(batch, firstEvent) {
       if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
@@ -155,8 +165,9 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
 
     async listRunnableItems({ providerId, modelId, limit = 10 } = {}) {
       assertLimit(limit, maximumPageLimit);
+      const nowMs = now().getTime();
       return inReadTransaction(database, () => {
-        const rows = query.selectRunnable.all({ providerId: providerId ?? null, modelId: modelId ?? null, limit }) as unknown as {
+        const rows = query.selectRunnable.all({ providerId: providerId ?? null, modelId: modelId ?? null, limit, nowMs }) as unknown as {
           batch_id: string;
           item_index: number;
         }[];
@@ -167,9 +178,26 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
-    async startItem({ batchId, index, event }) {
+    async nextRetryAtMs() {
+      const nowMs = now().getTime();
+      return inReadTransaction(database, () => {
+        const row = query.nextNotBefore.get({ nowMs }) as { not_before_ms: number | null } | undefined;
+        return row?.not_before_ms ?? undefined;
+      });
+    },
+
+    async startItem({ batchId, index, event, lease }) {
+      const nowMs = now().getTime();
       return inWriteTransaction(database, () => {
-        const claimed = query.claimItem.run({ batchId, index, now: timestamp() }).changes === 1;
+        const claimed =
+          query.claimItem.run({
+            batchId,
+            index,
+            now: timestamp(),
+            nowMs,
+            leaseOwner: lease?.owner ?? null,
+            leaseExpiresMs: lease?.expiresAtMs ?? null,
+          }).changes === 1;
         if (!claimed) {
           requireItem(batchId, index);
           return undefined;
@@ -179,25 +207,64 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
-    async finishItem({ batchId, index, result, attemptsInRun, event }) {
-      if (!Number.isInteger(attemptsInRun) || attemptsInRun < 0) throw new RangeError('attemptsInRun must be a whole number ≥ 0');
+    async renewLease({ batchId, index, owner, expiresAtMs }) {
+      return inWriteTransaction(database, () => query.renewLease.run({ batchId, index, leaseOwner: owner, leaseExpiresMs: expiresAtMs }).changes === 1);
+    },
+
+    async retryItemLater({ batchId, index, attemptsInRun, notBeforeMs, event }) {
+      assertAttempts(attemptsInRun);
       return inWriteTransaction(database, () => {
-        const changes = query.finishItem.run({ batchId, index, attemptsInRun, now: timestamp(), ...resultColumns(result) }).changes;
-        if (changes !== 1) {
-          const item = requireItem(batchId, index);
-          throw new StoreError('conflict', `Item ${index} of batch "${batchId}" is ${item.status}, not running`);
-        }
+        const changes = query.retryItemLater.run({ batchId, index, attemptsInRun, notBeforeMs }).changes;
+        if (changes !== 1) throw notRunning(batchId, index);
         return itemChange(batchId, index, refreshBatch(batchId), event);
       });
     },
 
-    async cancelQueuedItems(batchId) {
+    async finishItem({ batchId, index, result, attemptsInRun, event }) {
+      assertAttempts(attemptsInRun);
       return inWriteTransaction(database, () => {
-        requireBatchRow(batchId);
-        const count = Number(query.cancelQueuedItems.run({ batchId, now: timestamp() }).changes);
-        if (count > 0) refreshBatch(batchId);
-        return count;
+        const before = requireBatchRow(batchId).status;
+        const changes = query.finishItem.run({ batchId, index, attemptsInRun, now: timestamp(), ...resultColumns(result) }).changes;
+        if (changes !== 1) throw notRunning(batchId, index);
+        const change = itemChange(batchId, index, refreshBatch(batchId), event);
+        const batchEnd = batchEndIfEnded(before, change.batch);
+        return batchEnd ? { ...change, batch: toBatchRecord(requireBatchRow(batchId)), batchEnd } : change;
       });
+    },
+
+    async cancelQueuedItems(batchId): Promise<CanceledItems> {
+      return inWriteTransaction(database, () => {
+        const before = requireBatchRow(batchId).status;
+        const indexes = (query.selectQueuedIndexes.all({ batchId }) as unknown as { item_index: number }[]).map((row) => row.item_index);
+        const count = Number(query.cancelQueuedItems.run({ batchId, now: timestamp() }).changes);
+        if (count === 0) return { count, events: [] };
+        const batch = refreshBatch(batchId);
+        const events = indexes.map((index) =>
+          appendEventInTransaction(batchId, { type: 'item-end', index, status: 'canceled', error: 'Canceled', etaMs: null }),
+        );
+        const batchEnd = batchEndIfEnded(before, batch);
+        return { count, events: batchEnd ? [...events, batchEnd] : events };
+      });
+    },
+
+    async deleteBatch(batchId): Promise<DeletedBatch> {
+      return inWriteTransaction(database, () => {
+        const row = requireBatchRow(batchId);
+        if (!isFinishedBatchStatus(row.status)) {
+          throw new StoreError('conflict', `Batch "${batchId}" is still ${row.status}: cancel it before deleting it`);
+        }
+        const imageIds = (query.selectBatchImageIds.all({ batchId }) as unknown as { image_id: string }[]).map((image) => image.image_id);
+        const inputImageIds = inputImagesOf(toBatchRecord(row).params).map((image) => image.imageId);
+        query.deleteBatch.run({ batchId });
+        return { imageIds: [...imageIds, ...inputImageIds] };
+      });
+    },
+
+    async listFinishedBatchIdsBefore(before, limit = 100) {
+      assertLimit(limit, maximumPageLimit);
+      return inReadTransaction(database, () =>
+        (query.selectFinishedBefore.all({ before: before.toISOString(), limit }) as unknown as { id: string }[]).map((row) => row.id),
+      );
     },
 
     async requeueItems(batchId, statuses = ['failed', 'canceled'], runStart) {
@@ -219,10 +286,11 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
-    async requeueInterruptedItems() {
+    async requeueInterruptedItems(options = {}) {
+      const nowMs = options.onlyExpiredLeases ? now().getTime() : null;
       return inWriteTransaction(database, () => {
-        const batchIds = (query.selectInterruptedBatchIds.all() as unknown as { batch_id: string }[]).map((row) => row.batch_id);
-        const count = Number(query.requeueInterruptedItems.run().changes);
+        const batchIds = (query.selectInterruptedBatchIds.all({ nowMs }) as unknown as { batch_id: string }[]).map((row) => row.batch_id);
+        const count = Number(query.requeueInterruptedItems.run({ nowMs }).changes);
         batchIds.forEach(refreshBatch);
         return count;
       });
@@ -245,6 +313,11 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       if (database.isOpen) database.close();
     },
   };
+
+  function notRunning(batchId: string, index: number): StoreError {
+    const item = requireItem(batchId, index);
+    return new StoreError('conflict', `Item ${index} of batch "${batchId}" is ${item.status}, not running`);
+  }
 
   function requireItem(batchId: string, index: number): ItemRow {
     const item = query.selectItem.get({ batchId, index }) as ItemRow | undefined;
@@ -271,12 +344,18 @@ function resultColumns(result: ItemResult) {
     errorKind: result.status === 'failed' ? result.error.kind : null,
     errorMessage: result.status === 'failed' ? result.error.message : null,
     errorDetails: result.status === 'failed' ? (result.error.details ?? null) : null,
+    errorRetryAfterMs: result.status === 'failed' ? (result.error.retryAfterMs ?? null) : null,
+    errorRetryStop: result.status === 'failed' ? (result.error.retryStop ?? null) : null,
     imageId: result.status === 'succeeded' ? result.image.imageId : null,
     mimeType: result.status === 'succeeded' ? result.image.mimeType : null,
     byteLength: result.status === 'succeeded' ? result.image.byteLength : null,
     usage: result.status === 'succeeded' && result.usage ? JSON.stringify(result.usage) : null,
     costUsd: result.status === 'succeeded' ? (result.costUsd ?? null) : null,
   };
+}
+
+function assertAttempts(attemptsInRun: number): void {
+  if (!Number.isInteger(attemptsInRun) || attemptsInRun < 0) throw new RangeError('attemptsInRun must be a whole number ≥ 0');
 }
 
 function assertLimit(limit: number, maximum: number): void {

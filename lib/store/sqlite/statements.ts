@@ -12,7 +12,8 @@ const sql = {
   selectItemsOfPositions: `SELECT items.* FROM items JOIN batches ON batches.id = items.batch_id
     WHERE batches.position BETWEEN :lowestPosition AND :highestPosition ORDER BY items.batch_id, items.item_index`,
   selectRunnable: `SELECT batches.id AS batch_id,
-      (SELECT MIN(queued.item_index) FROM items AS queued WHERE queued.batch_id = batches.id AND queued.status = 'queued') AS item_index
+      (SELECT MIN(queued.item_index) FROM items AS queued WHERE queued.batch_id = batches.id AND queued.status = 'queued'
+        AND (queued.not_before_ms IS NULL OR queued.not_before_ms <= :nowMs)) AS item_index
     FROM batches
     WHERE batches.status IN ('queued', 'running')
       AND (:providerId IS NULL OR batches.provider_id = :providerId)
@@ -31,18 +32,36 @@ const sql = {
   updateBatchCounters: `UPDATE batches SET status = :status, succeeded = :succeeded, failed = :failed, canceled = :canceled,
     cost_usd = :costUsd, updated_at = :now WHERE id = :batchId`,
   markBatchServed: `UPDATE batches SET last_served_turn = (SELECT MAX(last_served_turn) FROM batches) + 1 WHERE id = :batchId`,
-  claimItem: `UPDATE items SET status = 'running', started_at = :now, ended_at = NULL
-    WHERE batch_id = :batchId AND item_index = :index AND status = 'queued'`,
-  finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, ended_at = :now,
+  nextNotBefore: `SELECT MIN(items.not_before_ms) AS not_before_ms FROM items JOIN batches ON batches.id = items.batch_id
+    WHERE items.status = 'queued' AND items.not_before_ms > :nowMs AND batches.status IN ('queued', 'running')`,
+  claimItem: `UPDATE items SET status = 'running', started_at = :now, ended_at = NULL, not_before_ms = NULL,
+      lease_owner = :leaseOwner, lease_expires_ms = :leaseExpiresMs
+    WHERE batch_id = :batchId AND item_index = :index AND status = 'queued'
+      AND (not_before_ms IS NULL OR not_before_ms <= :nowMs)`,
+  renewLease: `UPDATE items SET lease_expires_ms = :leaseExpiresMs
+    WHERE batch_id = :batchId AND item_index = :index AND status = 'running' AND lease_owner = :leaseOwner`,
+  retryItemLater: `UPDATE items SET status = 'queued', attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
+      not_before_ms = :notBeforeMs, lease_owner = NULL, lease_expires_ms = NULL
+    WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
+  finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
+      ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
+      error_retry_after_ms = :errorRetryAfterMs, error_retry_stop = :errorRetryStop,
       image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage, cost_usd = :costUsd
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
-  cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now WHERE batch_id = :batchId AND status = 'queued'`,
+  selectQueuedIndexes: `SELECT item_index FROM items WHERE batch_id = :batchId AND status = 'queued' ORDER BY item_index`,
+  cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now, not_before_ms = NULL WHERE batch_id = :batchId AND status = 'queued'`,
   requeueItems: `UPDATE items SET status = 'queued', error_kind = NULL, error_message = NULL, error_details = NULL,
-      started_at = NULL, ended_at = NULL
+      error_retry_after_ms = NULL, error_retry_stop = NULL, started_at = NULL, ended_at = NULL, run_attempts = 0, not_before_ms = NULL
     WHERE batch_id = :batchId AND status IN (:firstStatus, :secondStatus)`,
-  selectInterruptedBatchIds: `SELECT DISTINCT batch_id FROM items WHERE status = 'running'`,
-  requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL WHERE status = 'running'`,
+  selectInterruptedBatchIds: `SELECT DISTINCT batch_id FROM items WHERE status = 'running'
+    AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
+  requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL, lease_owner = NULL, lease_expires_ms = NULL
+    WHERE status = 'running' AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
+  deleteBatch: `DELETE FROM batches WHERE id = :batchId`,
+  selectBatchImageIds: `SELECT image_id FROM items WHERE batch_id = :batchId AND image_id IS NOT NULL`,
+  selectFinishedBefore: `SELECT id FROM batches WHERE status IN ('completed', 'partial', 'failed', 'canceled') AND updated_at < :before
+    ORDER BY position LIMIT :limit`,
   nextEventSequence: `UPDATE batches SET last_event_sequence = last_event_sequence + 1 WHERE id = :batchId
     RETURNING last_event_sequence AS sequence, total, succeeded, failed`,
   insertEvent: `INSERT INTO batch_events (batch_id, sequence, type, payload, created_at)

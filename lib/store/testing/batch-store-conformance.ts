@@ -5,6 +5,7 @@ import { describeBatches } from './conformance/batches';
 import { describeDurability } from './conformance/durability';
 import { describeEvents } from './conformance/events';
 import { describeItems } from './conformance/items';
+import { describeScheduling } from './conformance/scheduling';
 
 export type { BatchStoreHarness, CreateBatchStoreHarness } from './conformance-context';
 
@@ -48,5 +49,6 @@ export function describeBatchStoreConformance(implementationName: string, create
     describeItems(useContext);
     describeEvents(useContext);
     describeDurability(useContext);
+    describeScheduling(useContext);
   });
 }

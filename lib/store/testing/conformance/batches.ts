@@ -37,8 +37,8 @@ export function describeBatches(useContext: UseContext): void {
       expect(created.params.inputImage?.imageId).toBe('ffffffff-ffff-4fff-8fff-ffffffffffff.jpg');
       expect(created.createdAt).toMatch(isoTimestamp);
       expect(created.items).toEqual([
-        { batchId: created.id, index: 1, prompt: 'a cat', status: 'queued', attempts: 0 },
-        { batchId: created.id, index: 2, prompt: 'a dog', status: 'queued', attempts: 0 },
+        { batchId: created.id, index: 1, prompt: 'a cat', status: 'queued', attempts: 0, runAttempts: 0 },
+        { batchId: created.id, index: 2, prompt: 'a dog', status: 'queued', attempts: 0, runAttempts: 0 },
       ]);
       expect(await store.getBatch(created.id)).toEqual(created);
     });

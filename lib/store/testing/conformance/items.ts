@@ -30,13 +30,14 @@ export function describeItems(useContext: UseContext): void {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch());
       await store.cancelQueuedItems(batch.id);
+      const logged = await store.listEvents(batch.id);
 
       const event = { type: 'item-start', index: 1, attempt: 1, etaMs: null } as const;
       const change = await store.startItem({ batchId: batch.id, index: 1, event });
 
       expect(change).toBeUndefined();
       expect((await store.getBatch(batch.id))?.items[0]?.status).toBe('canceled');
-      expect(await store.listEvents(batch.id)).toEqual([]);
+      expect(await store.listEvents(batch.id)).toEqual(logged);
     });
 
     it('rejects an unknown batch or item as not_found', async () => {
@@ -143,15 +144,19 @@ export function describeItems(useContext: UseContext): void {
       await runItem(store, batch.id, 2, failed);
       await store.startItem({ batchId: batch.id, index: 3 });
 
-      expect(await store.cancelQueuedItems(batch.id)).toBe(1);
+      const canceled = await store.cancelQueuedItems(batch.id);
+      expect(canceled.count).toBe(1);
+      // The canceled item's item-end, logged with the change; the batch goes on (item 3 runs).
+      expect(canceled.events).toEqual([expect.objectContaining({ type: 'item-end', index: 4, status: 'canceled' })]);
 
       let after = await store.getBatch(batch.id);
       expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'failed', 'running', 'canceled']);
       expect(after?.status).toBe('running');
-      await store.finishItem({ batchId: batch.id, index: 3, result: succeeded('3'), attemptsInRun: 1 });
+      const last = await store.finishItem({ batchId: batch.id, index: 3, result: succeeded('3'), attemptsInRun: 1 });
+      expect(last.batchEnd).toMatchObject({ type: 'batch-end', status: 'canceled' });
       after = await store.getBatch(batch.id);
       expect(after).toMatchObject({ status: 'canceled', succeeded: 2, failed: 1, canceled: 1 });
-      expect(await store.cancelQueuedItems(batch.id)).toBe(0);
+      expect(await store.cancelQueuedItems(batch.id)).toEqual({ count: 0, events: [] });
     });
 
     it('ends an idle batch at once and leaves other batches alone', async () => {
@@ -159,7 +164,15 @@ export function describeItems(useContext: UseContext): void {
       const batch = await store.createBatch(sampleBatch());
       const other = await store.createBatch(sampleBatch());
 
-      expect(await store.cancelQueuedItems(batch.id)).toBe(3);
+      const { count, events } = await store.cancelQueuedItems(batch.id);
+      expect(count).toBe(3);
+      expect(events.map((event) => [event.type, 'index' in event ? event.index : undefined])).toEqual([
+        ['item-end', 1],
+        ['item-end', 2],
+        ['item-end', 3],
+        ['batch-end', undefined],
+      ]);
+      expect(events.at(-1)).toMatchObject({ status: 'canceled', total: 3, completed: 0, failed: 0 });
 
       expect(await store.getBatch(batch.id)).toMatchObject({ status: 'canceled', canceled: 3 });
       expect(await store.getBatch(other.id)).toMatchObject({ status: 'queued', canceled: 0 });
@@ -188,7 +201,7 @@ export function describeItems(useContext: UseContext): void {
       const after = await store.getBatch(batchId);
       expect(after?.items.map((item) => item.status)).toEqual(['succeeded', 'queued', 'queued', 'queued']);
       expect(after?.items[0]).toMatchObject({ image: sampleImage('1'), attempts: 1 });
-      expect(after?.items[1]).toEqual({ batchId, index: 2, prompt: 'a lighthouse at dusk', status: 'queued', attempts: 3 });
+      expect(after?.items[1]).toEqual({ batchId, index: 2, prompt: 'a lighthouse at dusk', status: 'queued', attempts: 3, runAttempts: 0 });
       expect(after).toMatchObject({ status: 'running', succeeded: 1, failed: 0, canceled: 0 });
       expect((await store.listRunnableItems()).map(({ item }) => item.index)).toEqual([2]);
     });
