@@ -70,6 +70,37 @@ describe('batch queue', () => {
     expect(provider.inFlight.max).toBe(1);
   });
 
+  it('a retry waiting for its backoff frees its slot: with concurrency 1, batch B runs while batch A waits', async () => {
+    const provider = createControllableProvider({
+      // A's first call fails (retryable); everything else succeeds.
+      failWith: (request) => (request.prompt === 'A' && provider.calls.filter((call) => call.request.prompt === 'A').length === 1 ? 'overloaded' : undefined),
+    });
+    const harness = await startQueueHarness({
+      providers: [provider],
+      lane: { concurrency: 1, minIntervalMs: 0 },
+      retryPolicy: { maxAttempts: 3, baseDelayMs: 1_500, maxDelayMs: 1_500 },
+      random: () => 1,
+    });
+    const a = await harness.queue.enqueue(newBatch('fake', 1, 'A'));
+    await until(() => provider.calls.length === 1);
+    const b = await harness.queue.enqueue(newBatch('fake', 1, 'B'));
+
+    await harness.waitForBatchEnd(b.id);
+    const [firstA, callB] = provider.calls;
+    expect([firstA!.request.prompt, callB!.request.prompt]).toEqual(['A', 'B']);
+    // B did not wait for A's 1.5 s backoff.
+    expect(callB!.startedAtMs - firstA!.startedAtMs).toBeLessThan(1_000);
+    expect((await harness.store.batches.getBatch(a.id))!.items[0]).toMatchObject({ status: 'queued', attempts: 1, runAttempts: 1 });
+
+    await harness.waitForBatchEnd(a.id);
+    const secondA = provider.calls[2]!;
+    expect(secondA.request.prompt).toBe('A');
+    expect(secondA.startedAtMs - firstA!.startedAtMs).toBeGreaterThanOrEqual(1_400);
+    expect((await harness.store.batches.getBatch(a.id))!.items[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const retries = (await harness.events(a.id)).filter((event) => event.type === 'item-retry');
+    expect(retries).toEqual([expect.objectContaining({ index: 1, attempt: 1, delayMs: 1_500, kind: 'overloaded' })]);
+  });
+
   it('keeps up to the lane concurrency in flight, never more', async () => {
     const provider = createControllableProvider({ delayMs: 5 });
     const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 3 } });
@@ -183,6 +214,32 @@ describe('batch queue', () => {
     await second.waitForBatchEnd(created.id);
     expect(await second.store.batches.getBatch(created.id)).toMatchObject({ status: 'completed', succeeded: 3 });
     expect(provider.calls.map((call) => call.request.index)).toEqual([1, 2, 3]);
+  });
+
+  it('with several workers on one database, only an expired lease is recovered: a live worker keeps its item', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    const first = await startQueueHarness({ providers: [provider], leaseMs: 400 });
+    const created = await first.queue.enqueue(newBatch('fake', 1));
+    await until(() => provider.calls.length === 1);
+
+    // A second worker on the same database, started while the first holds the item: it must not take it.
+    const other = createControllableProvider();
+    const second = await startQueueHarness({
+      providers: [other],
+      dataDirectory: first.dataDirectory,
+      isSoleWorker: false,
+      leaseMs: 400,
+      safetyPollIntervalMs: 50,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(other.calls).toHaveLength(0);
+    expect((await second.store.batches.getBatch(created.id))!.items[0]!.status).toBe('running');
+
+    // The first worker dies (its renewals stop); once its lease expires the second one takes over.
+    await first.close();
+    await second.waitForBatchEnd(created.id);
+    expect(other.calls).toHaveLength(1);
+    expect(await second.store.batches.getBatch(created.id)).toMatchObject({ status: 'completed', succeeded: 1 });
   });
 
   it('stop interrupts the calls in flight and leaves their items running for the next start', async () => {
