@@ -75,7 +75,8 @@ export const itemEndEventSchema = z.object({
 
 const classicBodySchema = z.union([
   z.object({
-    images: z.array(z.object({ data: z.string(), mimeType: z.string() })),
+    /** Absent from the classic stream's `batch-end`: each image went out in its own `item-end`. */
+    images: z.array(z.object({ data: z.string(), mimeType: z.string() })).optional(),
     success: z.number().int(),
     failed: z.number().int(),
     errors: z.array(z.object({ index, error: z.string(), details: z.string() })).optional(),

@@ -1,4 +1,3 @@
-import type { ProgressEvent } from '@/lib/core';
 import { isFinishedStatus, type BatchQueue } from '@/lib/queue';
 import type { BatchEvent, BatchStore } from '@/lib/store';
 import { toWireEvent } from './batch-view';
@@ -33,7 +32,7 @@ export async function respondWithBatchEvents(request: Request, batchId: string):
   const { store, queue } = await getApp().batches();
   await requireBatch(store, batchId);
   return createSseResponse(request.signal, (send, signal) =>
-    followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send, signal }),
+    followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send: (event) => send(toWireEvent(event)), signal }),
   );
 }
 
@@ -43,7 +42,8 @@ export interface FollowBatchEventsOptions {
   batchId: string;
   /** Only events after this sequence. */
   afterSequence: number;
-  send: (event: ProgressEvent) => void;
+  /** Each logged event once, in sequence order. */
+  send: (event: BatchEvent) => void;
   /** Stops following (the client went away). */
   signal: AbortSignal;
 }
@@ -63,7 +63,7 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
 
   const deliver = (event: BatchEvent) => {
     if (event.sequence <= lastSent) return;
-    send(toWireEvent(event));
+    send(event);
     lastSent = event.sequence;
     lastSentType = event.type;
     if (event.type === 'batch-end') markEnded();

@@ -1,15 +1,21 @@
+import type { ItemOutcome, ProgressEvent } from '@/lib/core';
+import { isFinishedStatus } from '@/lib/queue';
+import type { BatchEvent, BatchWithItems, BlobStore, ItemRecord } from '@/lib/store';
+import { followBatchEvents } from './batch-events';
+import { toWireEvent } from './batch-view';
+import { createBatch, requireBatch } from './batches';
+import { toClassicResult, type IndexedOutcome } from './classic-result';
 import { getApp } from './create-app';
-import { generateImages, prepareGeneration } from './generate-images';
 import type { GenerationInput } from './generation-input';
-import { toClassicResult } from './classic-result';
-import { createProgressEventMapper } from './progress-events';
 import { createSseResponse, wantsEventStream } from './sse';
 import { toErrorResponse } from './to-response';
 
 /**
- * The shared body of the two classic generate routes: parse, then either stream progress events
- * (Accept: text/event-stream) or answer the seed's JSON once the batch has ended.
- * A client that goes away cancels the rest of its batch.
+ * The shared body of the two classic generate routes, on the one durable lifecycle: the request
+ * becomes a stored batch (every image saved before it is reported, the batch in the gallery and
+ * its images in the ZIP like any other), followed through its event log. The answer is the seed's:
+ * the classic JSON once the batch has ended, or (Accept: text/event-stream) the classic SSE stream.
+ * A client that goes away cancels the rest of its batch; the images already made stay saved.
  */
 export async function respondToGeneration(
   request: Request,
@@ -17,22 +23,91 @@ export async function respondToGeneration(
 ): Promise<Response> {
   try {
     const input = await parseInput(request);
-    const app = getApp();
-    const context = prepareGeneration(app, input);
+    const created = await createBatch({
+      prompts: [input.prompt],
+      numberOfImages: input.numberOfImages,
+      requested: input.requested,
+      ...(input.inputImages ? { inputImages: input.inputImages } : {}),
+    });
+    const { store, queue } = await getApp().batches();
+    const follow = (send: (event: BatchEvent) => void, signal: AbortSignal) =>
+      followBatchEvents({ store: store.batches, queue, batchId: created.id, afterSequence: 0, send, signal });
+    // Gone before the end: nothing more is sent to the provider for this batch.
+    const cancelUnlessEnded = async () => {
+      const batch = await store.batches.getBatch(created.id);
+      if (batch && !isFinishedStatus(batch.status)) await queue.cancel(created.id);
+    };
 
     if (wantsEventStream(request)) {
-      const toProgressEvent = createProgressEventMapper(context);
       return createSseResponse(request.signal, async (send, signal) => {
-        await generateImages(app, input, context, { signal, onEvent: (event) => send(toProgressEvent(event)) });
+        // Images are read from the blob store in event order, each sent once (in its item-end).
+        let sending = Promise.resolve();
+        await follow((event) => {
+          sending = sending.then(async () => send(await toClassicEvent(event, store.batches, store.blobs)));
+        }, signal);
+        await sending;
+        if (signal.aborted) await cancelUnlessEnded().catch(() => undefined);
       });
     }
 
-    const result = await generateImages(app, input, context, { signal: request.signal });
-    const classic = toClassicResult(result.items);
+    await follow(() => {}, request.signal);
+    if (request.signal.aborted) {
+      await cancelUnlessEnded().catch(() => undefined);
+      return new Response(null, { status: 499 });
+    }
+    const classic = toClassicResult(await outcomesOf(await requireBatch(store, created.id), store.blobs, { withImages: true }));
     const headers: Record<string, string> = {};
     if (classic.retryAfterSeconds !== undefined) headers['Retry-After'] = String(classic.retryAfterSeconds);
     return Response.json(classic.body, { status: classic.httpStatus, headers });
   } catch (error) {
     return toErrorResponse(error);
   }
+}
+
+/**
+ * A logged event as the classic stream sends it: a succeeded `item-end` carries its image as base64
+ * (once: `batch-end.result` then reports success, failed and errors without the bytes again).
+ */
+async function toClassicEvent(
+  event: BatchEvent,
+  store: { getBatch(batchId: string): Promise<BatchWithItems | undefined> },
+  blobs: BlobStore,
+): Promise<ProgressEvent> {
+  const wire = toWireEvent(event);
+  if (wire.type === 'item-end' && wire.status === 'succeeded' && wire.imageId) {
+    return { ...wire, data: Buffer.from(await readImage(blobs, wire.imageId)).toString('base64') };
+  }
+  if (wire.type === 'batch-end') {
+    const batch = await store.getBatch(event.batchId);
+    if (!batch) return wire;
+    const { body } = toClassicResult(await outcomesOf(batch, blobs, { withImages: false }));
+    if ('images' in body) {
+      const { images: _images, ...withoutImages } = body;
+      return { ...wire, result: withoutImages };
+    }
+    return { ...wire, result: body };
+  }
+  return wire;
+}
+
+/** The items as the classic formats need them: in index order, with their bytes when asked. */
+async function outcomesOf(batch: BatchWithItems, blobs: BlobStore, { withImages }: { withImages: boolean }): Promise<IndexedOutcome[]> {
+  return Promise.all(batch.items.map(async (item) => ({ index: item.index, ...(await outcomeOf(item, blobs, withImages)) })));
+}
+
+async function outcomeOf(item: ItemRecord, blobs: BlobStore, withImages: boolean): Promise<ItemOutcome> {
+  const attempts = item.attempts;
+  if (item.status === 'succeeded' && item.image) {
+    const bytes = withImages ? await readImage(blobs, item.image.imageId) : new Uint8Array();
+    return { status: 'succeeded', image: { bytes, mimeType: item.image.mimeType }, attempts };
+  }
+  if (item.status === 'failed' && item.error) return { status: 'failed', error: item.error, attempts };
+  return { status: 'canceled', attempts };
+}
+
+async function readImage(blobs: BlobStore, imageId: string): Promise<Uint8Array> {
+  const opened = await blobs.open(imageId);
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) chunks.push(Buffer.from(chunk as Uint8Array));
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -129,7 +129,8 @@ describe('POST /api/generate streaming (Accept: text/event-stream)', () => {
     expect(names[0]).toBe('batch-start');
     expect(names.at(-1)).toBe('batch-end');
     expect(ids).toEqual(events.map((event) => String(event.sequence)));
-    expect(events.map((event) => event.sequence)).toEqual(events.map((_, position) => position));
+    // One sequence numbering for every batch: the durable log's, from 1.
+    expect(events.map((event) => event.sequence)).toEqual(events.map((_, position) => position + 1));
     expect(events[0]).toMatchObject({ type: 'batch-start', provider: 'demo', isDemo: true, mode: 'text-to-image', total: 3, etaMs: null });
 
     const ends = events.filter((event) => event.type === 'item-end');
@@ -150,6 +151,8 @@ describe('POST /api/generate streaming (Accept: text/event-stream)', () => {
       failed: 1,
       errors: [{ index: 3, error: 'Blocked by the safety filter' }],
     });
+    // Each image goes out once, in its item-end; the batch-end does not repeat the bytes.
+    expect(last?.type === 'batch-end' && last.result && 'images' in last.result).toBe(false);
   });
 
   it('cancels the rest of the batch when the client disconnects', async () => {
@@ -177,5 +180,20 @@ describe('POST /api/generate streaming (Accept: text/event-stream)', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(callsAtDisconnect).toBeLessThanOrEqual(2);
     expect(generateSpy.mock.calls.length).toBe(callsAtDisconnect);
+  });
+});
+
+describe('POST /api/generate on the durable lifecycle', () => {
+  it('stores the batch: it is listed with its images saved, and gets Retry failed and the ZIP like any other', async () => {
+    useTestApp({ DEMO_FAIL_INDEXES: '2' });
+    const body = await (await generate({ prompt: 'kept on the server', numberOfImages: 3 })).json();
+    expect(body).toMatchObject({ success: 2, failed: 1 });
+
+    const { listBatches, retryBatch } = await import('@/lib/server');
+    const [stored] = (await listBatches()).batches;
+    expect(stored).toMatchObject({ prompt: 'kept on the server', total: 3, succeeded: 2, failed: 1, status: 'partial' });
+    expect(stored!.items!.filter((item) => item.imageUrl).map((item) => item.index)).toEqual([1, 3]);
+    const retried = await retryBatch(stored!.id);
+    expect(retried.requeuedCount).toBe(1);
   });
 });

@@ -1,10 +1,18 @@
-import { vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onTestFinished, vi } from 'vitest';
 import { progressEventSchema, type ProgressEvent } from '@/lib/core';
 import { getApp, resetApp } from '@/lib/server';
 
-/** Fresh app per test from these env vars, on the demo provider with fast pacing unless overridden. */
+/**
+ * Fresh app per test from these env vars, on the demo provider with fast pacing unless overridden,
+ * with its own temporary DATA_DIR (every batch is stored): the app is closed and the folder removed
+ * when the test finishes.
+ */
 export function useTestApp(env: Record<string, string> = {}) {
   vi.unstubAllEnvs();
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'imagegen-test-'));
   // No key from the machine's environment leaks in: a test that wants a provider sets its key.
   const defaults = {
     IMAGE_PROVIDER: 'demo',
@@ -13,10 +21,16 @@ export function useTestApp(env: Record<string, string> = {}) {
     LOG_LEVEL: 'silent',
     GEMINI_API_KEY: '',
     OPENAI_API_KEY: '',
+    DATA_DIR: dataDirectory,
   };
   for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
   resetApp();
-  const provider = getApp().resolveProvider();
+  const app = getApp();
+  onTestFinished(async () => {
+    await app.close();
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+  const provider = app.resolveProvider();
   const generateSpy = vi.spyOn(provider, 'generate');
   return { provider, generateSpy };
 }
