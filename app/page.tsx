@@ -2,7 +2,7 @@ import { Generator } from '@/components/generator';
 import { historyPageSize, type HistoryPage } from '@/hooks/server-batch-state';
 import { getProvidersCatalog, listBatches } from '@/lib/server';
 
-// The provider and the saved batches come from the server at request time, not at build time.
+// The providers and the saved batches come from the server at request time, not at build time.
 export const dynamic = 'force-dynamic';
 
 /** The newest saved batches, so the gallery is there on the first paint (and without JavaScript). */
@@ -16,8 +16,8 @@ async function loadHistory(): Promise<HistoryPage> {
 }
 
 export default async function HomePage() {
+  // The same catalog as GET /api/providers: the picker and each model's options are read from it.
   const catalog = getProvidersCatalog();
-  const provider = catalog.providers.find((candidate) => candidate.id === catalog.default.provider)!;
   const history = await loadHistory();
-  return <Generator provider={{ id: provider.id, modelId: catalog.default.model, isDemo: provider.isDemo }} history={history} />;
+  return <Generator catalog={catalog} history={history} />;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type CSSProperties } from 'react';
 import type { BatchRun, RunStatus } from '@/hooks/batch-state';
+import type { BatchCostLabel } from '@/hooks/cost-estimate';
 import { useNow } from '@/hooks/use-now';
 import { BatchActions, type SavedBatchControls } from './batch-actions';
 import { LocalTime } from './local-time';
@@ -26,12 +27,14 @@ interface BatchGroupProps {
   /** The batch of the live area: its tiles are the live "result-slot"s. */
   isCurrent: boolean;
   onOpen: (clientId: string, index: number) => void;
+  /** What it cost (a stored batch that has run) or an estimate; absent when unknown. */
+  cost?: BatchCostLabel;
   /** A batch the server keeps (its actions); absent for a batch that lives in this tab only. */
   saved?: SavedBatchControls;
 }
 
-/** One batch: prompt, time, provider, status, actions, then one tile per requested image. */
-export function BatchGroup({ run, isCurrent, onOpen, saved }: BatchGroupProps) {
+/** One batch: prompt, time, provider, cost, status, actions, then one tile per requested image. */
+export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupProps) {
   const now = useNow(run.status === 'running' && run.slots.some((slot) => slot.retry));
   const [isExpanded, setIsExpanded] = useState(false);
   const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
@@ -76,6 +79,11 @@ export function BatchGroup({ run, isCurrent, onOpen, saved }: BatchGroupProps) {
           {run.mode === 'image-to-image' ? <span title={run.inputName}>from image</span> : null}
           <LocalTime timestamp={run.startedAt} />
           <ProviderBadge provider={run.provider} />
+          {cost ? (
+            <span className={cost.isEstimate ? styles.estimate : undefined} title={cost.title} data-testid="batch-cost" data-estimate={cost.isEstimate}>
+              {cost.text}
+            </span>
+          ) : null}
           {saved ? null : (
             <span className={styles.unsaved} title="Batches of 1 to 4 images run in this tab; they are not kept on the server.">
               this tab only

@@ -1,11 +1,14 @@
 'use client';
 
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
-import { aspectRatios, type AspectRatio } from '@/lib/core/image';
-import type { ProviderSummary } from '@/hooks/batch-state';
+import type { ProvidersCatalog } from '@/lib/core/model-catalog';
+import { maxInputImagesOf, type ChosenModel, type ModelChoice, type OptionValues } from '@/hooks/model-options';
+import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ImageDropZone } from './image-drop-zone';
-import { ProviderBadge } from './provider-badge';
+import { ModelFields } from './model-fields';
 import styles from './composer.module.css';
+
+export type { FieldErrors, FieldName } from './field-error';
 
 export const maxPromptCharacters = 4000;
 /** Up to this many images run in the tab over the classic streaming route; more go to the background queue. */
@@ -14,38 +17,36 @@ export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as 
 const inTabCounts = imageCountOptions.filter((count) => count <= maxInTabImages);
 const backgroundCounts = imageCountOptions.filter((count) => count > maxInTabImages);
 
-export type FieldName = 'prompt' | 'numberOfImages' | 'aspectRatio' | 'image' | 'form';
-export type FieldErrors = Partial<Record<FieldName, string>>;
-
 export interface ComposerValues {
   prompt: string;
   numberOfImages: number;
-  aspectRatio: AspectRatio;
-  image: File | null;
+  /** The chosen model's options; `''` leaves one to the model. */
+  options: OptionValues;
+  /** Input images (image-to-image), up to the chosen model's maximum. */
+  images: File[];
 }
 
 interface ComposerProps {
   values: ComposerValues;
   onChange: (values: Partial<ComposerValues>) => void;
-  onImageSelect: (file: File) => void;
+  catalog: ProvidersCatalog;
+  chosen: ChosenModel;
+  onChoose: (choice: ModelChoice) => void;
+  onOptionsChange: (change: Partial<OptionValues>) => void;
+  onCustomSizeBlur: () => void;
+  onImagesAdd: (files: File[]) => void;
+  onImageRemove: (index: number) => void;
+  /** "Estimated cost: about $0.13 (4 × $0.0336)", "Free (demo)"… */
+  costEstimate: string;
   errors: FieldErrors;
-  provider: ProviderSummary;
   isRunning: boolean;
   onSubmit: () => void;
   promptRef: RefObject<HTMLTextAreaElement | null>;
 }
 
-function FieldError({ id, field, message }: { id: string; field: FieldName; message?: string }) {
-  if (!message) return null;
-  return (
-    <p className="field-error" id={id} data-testid="field-error" data-field={field} role="alert">
-      {message}
-    </p>
-  );
-}
-
 /** The prompt (the hero), the options in one row, the drop zone and the primary button. */
-export function Composer({ values, onChange, onImageSelect, errors, provider, isRunning, onSubmit, promptRef }: ComposerProps) {
+export function Composer(props: ComposerProps) {
+  const { values, onChange, catalog, chosen, errors, isRunning, onSubmit, promptRef } = props;
   const id = useId();
   const errorId = (field: FieldName) => `${id}-${field}-error`;
   const [shortcut, setShortcut] = useState('Ctrl');
@@ -63,7 +64,8 @@ export function Composer({ values, onChange, onImageSelect, errors, provider, is
       onSubmit();
     }
   };
-  const isImageToImage = values.image !== null;
+  const maxInputImages = maxInputImagesOf(chosen.model.capabilities);
+  const isImageToImage = values.images.length > 0;
   const describedBy = (field: FieldName) => (errors[field] ? errorId(field) : undefined);
 
   return (
@@ -131,60 +133,47 @@ export function Composer({ values, onChange, onImageSelect, errors, provider, is
           <FieldError id={errorId('numberOfImages')} field="numberOfImages" message={errors.numberOfImages} />
         </div>
 
-        <div className={styles.option}>
-          <label htmlFor={`${id}-aspect`} className={styles.optionLabel}>
-            Aspect ratio
-          </label>
-          <select
-            id={`${id}-aspect`}
-            className={styles.select}
-            data-testid="aspect-select"
-            value={values.aspectRatio}
-            onChange={(event) => {
-              const aspectRatio = aspectRatios.find((ratio) => ratio === event.target.value);
-              if (aspectRatio) onChange({ aspectRatio });
-            }}
-            aria-invalid={errors.aspectRatio ? true : undefined}
-            aria-describedby={describedBy('aspectRatio')}
-          >
-            {aspectRatios.map((ratio) => (
-              <option key={ratio} value={ratio}>
-                {ratio}
-              </option>
-            ))}
-          </select>
-          <FieldError id={errorId('aspectRatio')} field="aspectRatio" message={errors.aspectRatio} />
-        </div>
+        <ModelFields
+          id={id}
+          catalog={catalog}
+          chosen={chosen}
+          options={values.options}
+          errors={errors}
+          onChoose={props.onChoose}
+          onOptionsChange={props.onOptionsChange}
+          onCustomSizeBlur={props.onCustomSizeBlur}
+        />
 
-        <div className={`${styles.option} ${styles.providerOption}`}>
-          <span className={styles.optionLabel} id={`${id}-provider`}>
-            Provider / model
-          </span>
-          <div className={styles.providerValue} aria-labelledby={`${id}-provider`} role="group">
-            <ProviderBadge provider={provider} testId="provider-badge" />
+        {maxInputImages > 0 ? (
+          <div className={`${styles.option} ${styles.imageOption}`}>
+            <ImageDropZone
+              files={values.images}
+              maxFiles={maxInputImages}
+              onAdd={props.onImagesAdd}
+              onRemove={props.onImageRemove}
+              error={errors.image}
+              errorId={errorId('image')}
+            />
           </div>
-        </div>
-
-        <div className={`${styles.option} ${styles.imageOption}`}>
-          <ImageDropZone
-            file={values.image}
-            onSelect={onImageSelect}
-            onRemove={() => onChange({ image: null })}
-            error={errors.image}
-            errorId={errorId('image')}
-          />
-        </div>
+        ) : (
+          <FieldError id={errorId('image')} field="image" message={errors.image} />
+        )}
       </div>
 
       <div className={styles.actions}>
-        <FieldError id={errorId('form')} field="form" message={errors.form} />
-        {values.numberOfImages > maxInTabImages && !errors.form ? (
-          <p className={styles.backgroundHint} data-testid="background-hint">
-            {values.numberOfImages} images run in the background: they are saved as they arrive, even if you close the tab.
+        <div className={styles.actionsInfo}>
+          <FieldError id={errorId('form')} field="form" message={errors.form} />
+          {values.numberOfImages > maxInTabImages && !errors.form ? (
+            <p className={styles.backgroundHint} data-testid="background-hint">
+              {values.numberOfImages} images run in the background: they are saved as they arrive, even if you close the tab.
+            </p>
+          ) : null}
+          <p className={styles.costEstimate} data-testid="cost-estimate" aria-live="polite">
+            {props.costEstimate}
           </p>
-        ) : null}
+        </div>
         <button type="submit" className="button button-primary" data-testid="generate-button" disabled={isRunning} aria-busy={isRunning}>
-          {isImageToImage ? 'Generate Images from Image' : 'Generate Images'}
+          {isImageToImage ? `Generate Images from ${values.images.length === 1 ? 'Image' : 'Images'}` : 'Generate Images'}
         </button>
       </div>
     </form>

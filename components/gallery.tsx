@@ -2,6 +2,7 @@
 
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BatchRun } from '@/hooks/batch-state';
+import type { BatchCostLabel } from '@/hooks/cost-estimate';
 import type { SavedBatchControls } from './batch-actions';
 import { BatchGroup } from './batch-group';
 import { imageFileName } from './format';
@@ -11,6 +12,8 @@ import styles from './generator.module.css';
 
 export interface GalleryItem {
   run: BatchRun;
+  /** What the batch cost, or an estimate of it. */
+  cost?: BatchCostLabel;
   /** Present for a batch the server keeps. */
   saved?: SavedBatchControls;
 }
@@ -91,10 +94,11 @@ export function Gallery({ items, currentClientId, history, onUseAsInput, onFocus
       {items.length === 0 && !history.hasMore ? (
         <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
       ) : (
-        items.map(({ run, saved }) => (
+        items.map(({ run, saved, cost }) => (
           <BatchGroup
             key={run.clientId}
             run={run}
+            {...(cost ? { cost } : {})}
             isCurrent={run.clientId === currentClientId}
             onOpen={(clientId, index) => setSelected({ clientId, index })}
             {...(saved ? { saved } : {})}

@@ -1,9 +1,12 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { createBatch, type BatchRequest } from '@/hooks/batch-api';
 import { createRun, describeOutcome, type ProviderSummary } from '@/hooks/batch-state';
 import { askNotificationPermissionOnce, notifyIfHidden } from '@/hooks/browser-notification';
+import { describeBatchCost, describeEstimate, estimateCost, estimatedTotalUsd } from '@/hooks/cost-estimate';
+import { defaultChoice, findModel, toImageOptions, type ChosenModel, type ModelChoice } from '@/hooks/model-options';
 import { clientIdOf, displayRunOf } from '@/hooks/server-batch-state';
 import { useBatchStream } from '@/hooks/use-batch-stream';
 import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
@@ -11,46 +14,53 @@ import { useRunEnd } from '@/hooks/use-run-end';
 import { useServerBatches, type HistoryPage } from '@/hooks/use-server-batches';
 import { useSessionBatches } from '@/hooks/use-session-batches';
 import { BatchProgress } from './batch-progress';
-import { Composer, maxInTabImages, maxPromptCharacters, type ComposerValues, type FieldErrors } from './composer';
+import { Composer, maxInTabImages } from './composer';
 import { Gallery, type GalleryItem } from './gallery';
-import { checkInputImage } from './image-drop-zone';
 import { notifyError, notifyOutcome } from './notify';
+import { fieldOfRejection, useComposerState, validate } from './use-composer-state';
 import styles from './generator.module.css';
 
 export interface GeneratorProps {
-  /** The server's active provider (never a key). */
-  provider: { id: string; modelId: string; isDemo: boolean };
+  /** The configured providers and their models, as `GET /api/providers` answers (never a key). */
+  catalog: ProvidersCatalog;
   /** The newest batches the server keeps, loaded with the page. */
   history: HistoryPage;
 }
 
-function validate(values: ComposerValues): FieldErrors | null {
-  const prompt = values.prompt.trim();
-  if (prompt === '') return { prompt: 'Prompt is required: describe the image you want.' };
-  if (prompt.length > maxPromptCharacters) {
-    return { prompt: `Prompt is too long (${prompt.length} characters); the limit is ${maxPromptCharacters}.` };
-  }
-  const imageProblem = values.image ? checkInputImage(values.image) : undefined;
-  return imageProblem ? { image: imageProblem } : null;
-}
+const toProviderSummary = ({ provider, model }: ChosenModel): ProviderSummary => ({ id: provider.id, model: model.id, isDemo: provider.isDemo });
 
 /**
  * The page's client side: composer, live batch, gallery. Up to four images run in this tab over
  * the classic streaming route; more go to the server's background queue and are followed over
  * their event stream, like the batches still running when the page loads.
  */
-export function Generator({ provider, history }: GeneratorProps) {
-  const providerSummary: ProviderSummary = useMemo(
-    () => ({ id: provider.id, model: provider.modelId, isDemo: provider.isDemo }),
-    [provider.id, provider.modelId, provider.isDemo],
-  );
+export function Generator({ catalog, history }: GeneratorProps) {
+  const [choice, setChoice] = useState<ModelChoice | undefined>(() => defaultChoice(catalog));
+  const chosen = choice ? findModel(catalog, choice) : undefined;
+  if (!chosen) {
+    return (
+      <div className={styles.page}>
+        <p className="field-error" role="alert">
+          This server offers no image model: configure a provider (see the README).
+        </p>
+      </div>
+    );
+  }
+  return <GeneratorWithModel catalog={catalog} history={history} chosen={chosen} onChoose={setChoice} />;
+}
+
+function GeneratorWithModel({
+  catalog,
+  history,
+  chosen,
+  onChoose,
+}: GeneratorProps & { chosen: ChosenModel; onChoose: (choice: ModelChoice) => void }) {
+  const providerSummary = useMemo(() => toProviderSummary(chosen), [chosen]);
   const session = useSessionBatches();
   const stream = useBatchStream();
   const [currentClientId, setCurrentClientId] = useState<string | null>(null);
   const currentServerId = currentClientId?.startsWith('batch:') ? currentClientId.slice('batch:'.length) : null;
   const server = useServerBatches(history, currentServerId);
-  const [values, setValues] = useState<ComposerValues>({ prompt: '', numberOfImages: 4, aspectRatio: '1:1', image: null });
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [isCreating, setIsCreating] = useState(false);
   const isStartingRef = useRef(false);
   const runCounterRef = useRef(0);
@@ -68,6 +78,13 @@ export function Generator({ provider, history }: GeneratorProps) {
     const fromServer = server.batches.map((batch) => ({
       sortKey: Date.parse(batch.view.createdAt),
       run: displayRunOf(batch),
+      cost: describeBatchCost({
+        isDemo: batch.view.isDemo,
+        isStored: true,
+        isRunning: displayRunOf(batch).status === 'running',
+        ...(batch.view.costUsd === undefined ? {} : { costUsd: batch.view.costUsd }),
+        ...(batch.view.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: batch.view.estimatedCostUsd }),
+      }),
       saved: {
         zipUrl: batch.view.zipUrl,
         ...(pending[batch.view.id] ? { pending: pending[batch.view.id] } : {}),
@@ -79,7 +96,16 @@ export function Generator({ provider, history }: GeneratorProps) {
           }),
       },
     }));
-    const fromSession = session.runs.map((run) => ({ sortKey: run.startedAt, run }));
+    const fromSession = session.runs.map((run) => ({
+      sortKey: run.startedAt,
+      run,
+      cost: describeBatchCost({
+        isDemo: run.provider.isDemo,
+        isStored: false,
+        isRunning: run.status === 'running',
+        ...(run.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: run.estimatedCostUsd }),
+      }),
+    }));
     return [...fromSession, ...fromServer].sort((left, right) => right.sortKey - left.sortKey).map(({ sortKey: _key, ...item }) => item);
   }, [server.batches, session.runs, pending, cancelServerBatch, retryServerBatch]);
 
@@ -90,38 +116,26 @@ export function Generator({ provider, history }: GeneratorProps) {
     notifyIfHidden(outcome.title, outcome.description ?? run.prompt, run.clientId);
   });
 
-  const selectImage = useCallback((file: File) => {
-    const problem = checkInputImage(file);
-    if (problem) {
-      setErrors((current) => ({ ...current, image: problem }));
-      return;
-    }
-    setValues((current) => ({ ...current, image: file }));
-    setErrors(({ image: _image, ...rest }) => rest);
-  }, []);
-  useFilePasteAndDrop(selectImage);
+  const { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, checkCustomSize } = useComposerState(
+    catalog,
+    chosen,
+    onChoose,
+  );
+  useFilePasteAndDrop(addImages);
   const focusPrompt = useCallback(() => promptRef.current?.focus(), []);
+  const takeAsInput = useCallback((file: File) => addImages([file]), [addImages]);
 
-  const changeValues = (change: Partial<ComposerValues>) => {
-    setValues((current) => ({ ...current, ...change }));
-    setErrors((current) => {
-      const next = { ...current };
-      if ('prompt' in change) delete next.prompt;
-      if ('numberOfImages' in change) delete next.numberOfImages;
-      if ('aspectRatio' in change) delete next.aspectRatio;
-      if ('image' in change) delete next.image;
-      delete next.form;
-      return next;
-    });
-  };
+  const imageOptions = toImageOptions(values.options, chosen.model.capabilities);
+  const estimate = estimateCost(chosen, imageOptions, values.numberOfImages);
 
-  const showRejection = (field: keyof FieldErrors | undefined, message: string) => {
+  const showRejection = (rejectedField: string | undefined, message: string) => {
+    const field = fieldOfRejection(rejectedField);
     setErrors({ [field ?? 'form']: message });
     if (field === 'prompt') promptRef.current?.focus();
     if (!field) notifyError('The batch could not start', message);
   };
 
-  const runInTab = async (request: BatchRequest) => {
+  const runInTab = async (request: BatchRequest, estimatedUsd: number | undefined) => {
     const clientId = `run-${Date.now()}-${(runCounterRef.current += 1)}`;
     session.dispatch({
       type: 'start',
@@ -129,10 +143,11 @@ export function Generator({ provider, history }: GeneratorProps) {
         clientId,
         prompt: request.prompt,
         numberOfImages: request.numberOfImages,
-        aspectRatio: values.aspectRatio,
-        mode: request.image ? 'image-to-image' : 'text-to-image',
-        ...(request.image ? { inputName: request.image.name } : {}),
+        aspectRatio: request.aspectRatio ?? '1:1',
+        mode: request.images ? 'image-to-image' : 'text-to-image',
+        ...(request.images ? { inputName: request.images.map((image) => image.name).join(', ') } : {}),
         provider: providerSummary,
+        ...(estimatedUsd === undefined ? {} : { estimatedCostUsd: estimatedUsd }),
         startedAt: Date.now(),
       }),
     });
@@ -161,7 +176,7 @@ export function Generator({ provider, history }: GeneratorProps) {
 
   const generate = async () => {
     if (isStartingRef.current) return;
-    const problems = validate(values);
+    const problems = validate(values, chosen);
     if (problems) {
       setErrors(problems);
       if (problems.prompt) promptRef.current?.focus();
@@ -172,14 +187,16 @@ export function Generator({ provider, history }: GeneratorProps) {
     const request: BatchRequest = {
       prompt: values.prompt.trim(),
       numberOfImages: values.numberOfImages,
-      aspectRatio: values.aspectRatio,
-      ...(values.image ? { image: values.image } : {}),
+      provider: chosen.provider.id,
+      model: chosen.model.id,
+      ...imageOptions,
+      ...(values.images.length > 0 ? { images: values.images } : {}),
     };
     const isBackground = request.numberOfImages > maxInTabImages;
     // While the click is still a user gesture: the browser only shows its prompt then.
     if (isBackground) askNotificationPermissionOnce();
     try {
-      await (isBackground ? runInBackground(request) : runInTab(request));
+      await (isBackground ? runInBackground(request) : runInTab(request, estimatedTotalUsd(estimate)));
     } finally {
       isStartingRef.current = false;
     }
@@ -205,9 +222,15 @@ export function Generator({ provider, history }: GeneratorProps) {
       <Composer
         values={values}
         onChange={changeValues}
-        onImageSelect={selectImage}
+        catalog={catalog}
+        chosen={chosen}
+        onChoose={chooseModel}
+        onOptionsChange={changeOptions}
+        onCustomSizeBlur={checkCustomSize}
+        onImagesAdd={addImages}
+        onImageRemove={removeImage}
+        costEstimate={describeEstimate(estimate)}
         errors={errors}
-        provider={providerSummary}
         isRunning={stream.isRunning || isCreating}
         onSubmit={() => void generate()}
         promptRef={promptRef}
@@ -215,7 +238,7 @@ export function Generator({ provider, history }: GeneratorProps) {
 
       <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentServerId ? pending[currentServerId] === 'cancel' : false} />
 
-      <Gallery items={items} currentClientId={currentClientId} history={server.history} onUseAsInput={selectImage} onFocusPrompt={focusPrompt} />
+      <Gallery items={items} currentClientId={currentClientId} history={server.history} onUseAsInput={takeAsInput} onFocusPrompt={focusPrompt} />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import styles from './provider-badge.module.css';
 const demoExplanation = 'Offline demo provider: pictures are drawn from the prompt by a script. This is not AI.';
 
 /** Provider and model, with an unmissable "demo" badge when the offline provider is active. */
-export function ProviderBadge({ provider, testId }: { provider: ProviderSummary; testId?: string }) {
+export function ProviderBadge({ provider, testId, isModelShown = true }: { provider: ProviderSummary; testId?: string; isModelShown?: boolean }) {
   return (
     <span className={styles.provider}>
       <span
@@ -15,7 +15,7 @@ export function ProviderBadge({ provider, testId }: { provider: ProviderSummary;
       >
         {provider.isDemo ? 'demo' : provider.id}
       </span>
-      <span className={styles.model}>{provider.model}</span>
+      {isModelShown ? <span className={styles.model}>{provider.model}</span> : null}
       {provider.isDemo ? <span className="visually-hidden">{demoExplanation}</span> : null}
     </span>
   );

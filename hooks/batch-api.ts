@@ -1,16 +1,35 @@
 import type { z } from 'zod';
+import type { ImageOptions } from '@/lib/core/image-options';
 import { batchActionResultSchema, batchListSchema, batchViewSchema, type BatchListData, type BatchViewData } from './batch-view-schema';
 
-export interface BatchRequest {
+export interface BatchRequest extends ImageOptions {
   prompt: string;
   numberOfImages: number;
-  aspectRatio?: string;
-  /** Present for image-to-image. */
-  image?: File;
+  /** The server's default when absent. */
+  provider?: string;
+  model?: string;
+  /** Present (one or more) for image-to-image. */
+  images?: File[];
 }
 
 /** Fields the server may name in a 400; shown next to that field. */
-export type RequestField = 'prompt' | 'numberOfImages' | 'image' | 'aspectRatio';
+export const requestFields = [
+  'prompt',
+  'numberOfImages',
+  'image',
+  'provider',
+  'model',
+  'aspectRatio',
+  'size',
+  'quality',
+  'outputFormat',
+  'background',
+  'maxCostUsd',
+] as const;
+export type RequestField = (typeof requestFields)[number];
+
+/** The option fields sent as they are, in JSON and in multipart forms alike. */
+const optionFields = ['provider', 'model', 'aspectRatio', 'size', 'quality', 'outputFormat', 'background'] as const;
 
 export interface ApiError {
   /** 0 when the server could not be reached. */
@@ -21,10 +40,8 @@ export interface ApiError {
 
 export type ApiResult<Value> = ({ ok: true } & { value: Value }) | ({ ok: false } & ApiError);
 
-const requestFields: readonly string[] = ['prompt', 'numberOfImages', 'image', 'aspectRatio'];
-
 function isRequestField(value: unknown): value is RequestField {
-  return typeof value === 'string' && requestFields.includes(value);
+  return typeof value === 'string' && (requestFields as readonly string[]).includes(value);
 }
 
 /** The `{ error, field? }` body of a refused request, or its status line when the body says nothing. */
@@ -65,21 +82,23 @@ async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodT
   return { ok: true, value: parsed.data };
 }
 
-/** The request as JSON, or as a multipart form when it carries an image (like the generate routes). */
+/** True when the request carries input images (image-to-image). */
+export function hasImages(request: BatchRequest): boolean {
+  return (request.images?.length ?? 0) > 0;
+}
+
+/** The request as JSON, or as a multipart form (one `image` field per file) when it carries images. */
 export function toRequestBody(request: BatchRequest): { body: BodyInit; headers: Record<string, string> } {
-  if (request.image) {
+  const options = Object.fromEntries(optionFields.flatMap((field) => (request[field] ? [[field, request[field]]] : [])));
+  if (request.images && request.images.length > 0) {
     const form = new FormData();
     form.set('prompt', request.prompt);
     form.set('numberOfImages', String(request.numberOfImages));
-    if (request.aspectRatio) form.set('aspectRatio', request.aspectRatio);
-    form.set('image', request.image, request.image.name);
+    for (const [field, value] of Object.entries(options)) form.set(field, value);
+    for (const image of request.images) form.append('image', image, image.name);
     return { body: form, headers: {} };
   }
-  const body = JSON.stringify({
-    prompt: request.prompt,
-    numberOfImages: request.numberOfImages,
-    ...(request.aspectRatio ? { aspectRatio: request.aspectRatio } : {}),
-  });
+  const body = JSON.stringify({ prompt: request.prompt, numberOfImages: request.numberOfImages, ...options });
   return { body, headers: { 'Content-Type': 'application/json' } };
 }
 

@@ -53,6 +53,8 @@ export interface BatchRun {
   /** The uploaded image's name, for image-to-image. */
   inputName?: string;
   provider: ProviderSummary;
+  /** USD at the model's list price, estimated before the run (0 on the demo); absent when unknown. */
+  estimatedCostUsd?: number;
   startedAt: number;
   endedAt: number | null;
   status: RunStatus;
@@ -78,6 +80,7 @@ export interface NewRun {
   mode: GenerationMode;
   inputName?: string;
   provider: ProviderSummary;
+  estimatedCostUsd?: number;
   startedAt: number;
 }
 
@@ -90,6 +93,7 @@ export function createRun(options: NewRun): BatchRun {
     mode: options.mode,
     ...(options.inputName ? { inputName: options.inputName } : {}),
     provider: options.provider,
+    ...(options.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: options.estimatedCostUsd }),
     startedAt: options.startedAt,
     endedAt: null,
     status: 'running',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { aspectRatios } from '@/lib/core/image';
 import { batchStatuses, generationModes } from '@/lib/core/events';
+import { imageBackgrounds, imageQualities, outputFormats } from '@/lib/core/image-options';
 import type { BatchList, BatchView } from '@/lib/server';
 
 /**
@@ -20,6 +21,18 @@ export const batchItemViewSchema = z.object({
   imageId: z.string().optional(),
   imageUrl: z.string().optional(),
   mimeType: z.string().optional(),
+  /** What the provider reported spending on this image, when it did. */
+  usage: z
+    .object({
+      inputTokens: z.number().optional(),
+      inputImageTokens: z.number().optional(),
+      outputTokens: z.number().optional(),
+      thoughtTokens: z.number().optional(),
+      totalTokens: z.number().optional(),
+    })
+    .optional(),
+  /** In USD, when the model's price is known. */
+  costUsd: z.number().nonnegative().optional(),
   startedAt: z.string().optional(),
   endedAt: z.string().optional(),
 });
@@ -35,13 +48,26 @@ export const batchViewSchema = z.object({
   model: z.string(),
   isDemo: z.boolean(),
   aspectRatio: z.enum(aspectRatios).optional(),
+  /** `1K`/`2K`/`4K` or `WIDTHxHEIGHT`. */
+  size: z.string().optional(),
+  quality: z.enum(imageQualities).optional(),
+  outputFormat: z.enum(outputFormats).optional(),
+  background: z.enum(imageBackgrounds).optional(),
   numberOfImages: z.number().int().positive(),
+  /** USD, before the run, at the model's list price (absent when the price is unknown). */
+  estimatedCostUsd: z.number().nonnegative().optional(),
+  /** USD spent so far (optional here: older servers did not count it). */
+  costUsd: z.number().nonnegative().optional(),
+  /** The cap the request set, in USD. */
+  maxCostUsd: z.number().positive().optional(),
   status: z.enum(storedBatchStatuses),
   total: z.number().int().positive(),
   succeeded: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   canceled: z.number().int().nonnegative(),
   inputImageUrl: z.string().optional(),
+  /** Every uploaded image of an image-to-image batch. */
+  inputImageUrls: z.array(z.string()).optional(),
   url: z.string(),
   eventsUrl: z.string(),
   zipUrl: z.string(),

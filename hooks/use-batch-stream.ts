@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProgressEvent } from '@/lib/core/events';
-import { readApiError, toRequestBody, type BatchRequest, type RequestField } from './batch-api';
+import { hasImages, readApiError, toRequestBody, type BatchRequest, type RequestField } from './batch-api';
 import { readProgressEvents } from './read-progress-events';
 
 export type { BatchRequest, RequestField } from './batch-api';
@@ -23,7 +23,7 @@ export type StreamOutcome =
 function toFetchInit(request: BatchRequest, signal: AbortSignal): { url: string; init: RequestInit } {
   const { body, headers } = toRequestBody(request);
   return {
-    url: request.image ? '/api/generate-with-image' : '/api/generate',
+    url: hasImages(request) ? '/api/generate-with-image' : '/api/generate',
     init: { method: 'POST', headers: { Accept: 'text/event-stream', ...headers }, body, signal },
   };
 }

@@ -3,26 +3,29 @@
 import { useEffect, useRef } from 'react';
 
 /**
- * Files pasted anywhere on the page, or dropped anywhere on it, go to `onFile` (a drop that misses
+ * Files pasted anywhere on the page, or dropped anywhere on it, go to `onFiles` (a drop that misses
  * the drop zone must not navigate away from the page and lose the session's images).
  */
-export function useFilePasteAndDrop(onFile: (file: File) => void): void {
-  const onFileRef = useRef(onFile);
+export function useFilePasteAndDrop(onFiles: (files: File[]) => void): void {
+  const onFilesRef = useRef(onFiles);
   useEffect(() => {
-    onFileRef.current = onFile;
+    onFilesRef.current = onFiles;
   });
 
   useEffect(() => {
-    const firstFile = (files: FileList | undefined | null) =>
-      Array.from(files ?? []).find((file) => file.type.startsWith('image/')) ?? files?.[0];
+    const pickFiles = (files: FileList | undefined | null) => {
+      const all = Array.from(files ?? []);
+      const images = all.filter((file) => file.type.startsWith('image/'));
+      return images.length > 0 ? images : all.slice(0, 1);
+    };
 
     const onPaste = (event: ClipboardEvent) => {
-      const file = firstFile(event.clipboardData?.files);
-      if (!file) return;
+      const files = pickFiles(event.clipboardData?.files);
+      if (files.length === 0) return;
       // Pasting into the prompt keeps its text, if the clipboard has some.
       const hasText = (event.clipboardData?.getData('text/plain') ?? '') !== '';
       if (!hasText) event.preventDefault();
-      onFileRef.current(file);
+      onFilesRef.current(files);
     };
     const onDragOver = (event: DragEvent) => {
       if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
@@ -30,8 +33,8 @@ export function useFilePasteAndDrop(onFile: (file: File) => void): void {
     const onDrop = (event: DragEvent) => {
       if (!event.dataTransfer?.types.includes('Files')) return;
       event.preventDefault();
-      const file = firstFile(event.dataTransfer.files);
-      if (file) onFileRef.current(file);
+      const files = pickFiles(event.dataTransfer.files);
+      if (files.length > 0) onFilesRef.current(files);
     };
 
     window.addEventListener('paste', onPaste);

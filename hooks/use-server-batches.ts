@@ -79,6 +79,10 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
         onEnd: () => {
           forget();
           dispatch({ type: 'stream-end', batchId });
+          // The events carry no cost: the batch's final view has what it cost.
+          void getBatch(batch.view).then((result) => {
+            if (result.ok) dispatch({ type: 'snapshot', view: result.value });
+          });
         },
         onLost: () => {
           forget();

@@ -23,6 +23,14 @@ export class GeneratorPage {
   readonly currentCard: Locator;
   readonly toasts: Locator;
   readonly providerBadge: Locator;
+  /** One select: an optgroup per configured provider, an option per model. */
+  readonly modelSelect: Locator;
+  readonly sizeSelect: Locator;
+  readonly customSize: Locator;
+  readonly qualitySelect: Locator;
+  readonly formatSelect: Locator;
+  readonly backgroundSelect: Locator;
+  readonly costEstimate: Locator;
   readonly fieldErrors: Locator;
   readonly lightbox: Locator;
 
@@ -45,6 +53,13 @@ export class GeneratorPage {
     this.currentCard = this.cards.filter({ has: page.getByTestId('result-slot') });
     this.toasts = page.getByTestId('toast');
     this.providerBadge = page.getByTestId('provider-badge');
+    this.modelSelect = page.getByTestId('provider-select');
+    this.sizeSelect = page.getByTestId('size-select');
+    this.customSize = page.getByTestId('size-custom-input');
+    this.qualitySelect = page.getByTestId('quality-select');
+    this.formatSelect = page.getByTestId('format-select');
+    this.backgroundSelect = page.getByTestId('background-select');
+    this.costEstimate = page.getByTestId('cost-estimate');
     this.fieldErrors = page.getByTestId('field-error');
     this.lightbox = page.getByTestId('lightbox');
   }
@@ -71,11 +86,33 @@ export class GeneratorPage {
     return body.id;
   }
 
+  /** What the picker offers: per provider (optgroup label), its models' option values (`provider:model`) and texts. */
+  async pickerEntries(): Promise<{ group: string; options: { value: string; text: string }[] }[]> {
+    return this.modelSelect.evaluate((select) =>
+      Array.from(select.querySelectorAll('optgroup')).map((group) => ({
+        group: group.label,
+        options: Array.from(group.querySelectorAll('option')).map((option) => ({ value: option.value, text: option.text })),
+      })),
+    );
+  }
+
+  /** The values a select offers, in order. */
+  async optionValues(select: Locator): Promise<string[]> {
+    return select.locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+  }
+
+  /** The card of a batch, by its prompt. */
+  cardFor(prompt: string): Locator {
+    return this.cards.filter({ has: this.page.getByRole('heading', { name: prompt, exact: true }) });
+  }
+
   slot(index: number): Locator {
     return this.slots.nth(index - 1);
   }
 
-  fieldError(field: 'prompt' | 'numberOfImages' | 'aspectRatio' | 'image' | 'form'): Locator {
+  fieldError(
+    field: 'prompt' | 'numberOfImages' | 'model' | 'aspectRatio' | 'size' | 'quality' | 'outputFormat' | 'background' | 'image' | 'form',
+  ): Locator {
     return this.page.locator(`[data-testid="field-error"][data-field="${field}"]`);
   }
 
