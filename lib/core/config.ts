@@ -68,6 +68,11 @@ export const configSchema = z
     /** Cap on any single wait, backoff or provider's Retry-After. @default 60000 */
     RETRY_MAX_DELAY_MS: integer(60_000, 0, 3_600_000),
     /**
+     * Finished batches older than this many days (since their last change) are deleted with their
+     * images by the worker, hourly. @default none: batches are kept until deleted
+     */
+    RETENTION_DAYS: optionalString.pipe(z.coerce.number<string>().positive().max(36_500).optional()),
+    /**
      * Where batches (`imagegen.sqlite`) and image files (`images/`) are kept; relative paths resolve
      * against the server's working directory. Created when missing.
      * @default `./data`

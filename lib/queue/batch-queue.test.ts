@@ -101,6 +101,24 @@ describe('batch queue', () => {
     expect(retries).toEqual([expect.objectContaining({ index: 1, attempt: 1, delayMs: 1_500, kind: 'overloaded' })]);
   });
 
+  it('retention: deletes finished batches changed before the cut-off with their files, never a running one', async () => {
+    const provider = createControllableProvider({ isHolding: true });
+    const harness = await startQueueHarness({ providers: [provider] });
+    const done = await harness.queue.enqueue(newBatch('fake', 1, 'done'));
+    provider.releaseAll();
+    await harness.waitForBatchEnd(done.id);
+    provider.options.isHolding = true;
+    const running = await harness.queue.enqueue(newBatch('fake', 1, 'running'));
+    await until(() => provider.calls.length === 2);
+    const imageId = (await harness.store.batches.getBatch(done.id))!.items[0]!.image!.imageId;
+
+    expect(await harness.queue.deleteFinishedBefore(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await harness.store.batches.getBatch(done.id)).toBeUndefined();
+    await expect(harness.store.blobs.open(imageId)).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await harness.store.batches.getBatch(running.id))!.status).toBe('running');
+    provider.releaseAll();
+  });
+
   it('keeps up to the lane concurrency in flight, never more', async () => {
     const provider = createControllableProvider({ delayMs: 5 });
     const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 3 } });

@@ -78,6 +78,8 @@ export interface BatchQueue {
   deleteFinishedBefore(before: Date): Promise<number>;
   /** Live events of a batch, from now on (read the backlog from the store after subscribing). */
   subscribe(batchId: string, listener: BatchEventListener): () => void;
+  /** Called once when the queue stops (timers tied to it stop too). */
+  onStop(listener: () => void): void;
 }
 
 /** What the queue needs of a model: its adapter, and its price to count what images cost. */
@@ -105,6 +107,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     random,
   });
   let starting: Promise<void> | undefined;
+  const stopListeners: (() => void)[] = [];
 
   const deleteBatch = async (batchId: string): Promise<void> => {
     const { imageIds } = await store.deleteBatch(batchId);
@@ -128,7 +131,12 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       return starting;
     },
 
-    stop: () => worker.stop(),
+    async stop() {
+      await worker.stop();
+      for (const listener of stopListeners.splice(0)) listener();
+    },
+
+    onStop: (listener) => void stopListeners.push(listener),
 
     async enqueue(batch) {
       // Refuses an unknown provider or model before anything is written.

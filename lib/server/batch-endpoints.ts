@@ -1,7 +1,7 @@
 import { parseBatchRequest } from './batch-input';
 import { respondWithBatchEvents } from './batch-events';
 import { respondWithBatchZip } from './batch-zip';
-import { cancelBatch, createBatch, getBatch, listBatches, parseListBatchesQuery, retryBatch } from './batches';
+import { cancelBatch, createBatch, deleteBatch, getBatch, getStorageUsage, listBatches, parseListBatchesQuery, retryBatch } from './batches';
 import { respondWithImage } from './image-response';
 import { toErrorResponse } from './to-response';
 
@@ -32,7 +32,17 @@ export const respondToListBatches = (request: Request) =>
 export const respondToGetBatch = (_request: Request, batchId: string) =>
   answer(async () => Response.json(await getBatch(batchId), { headers: noStore }));
 
-/** `POST /api/batches/:id/cancel` and `DELETE /api/batches/:id` → `{ batch, canceledCount }`. */
+/** `DELETE /api/batches/:id` → 204; 409 while the batch runs (cancel it first). */
+export const respondToDeleteBatch = (_request: Request, batchId: string) =>
+  answer(async () => {
+    await deleteBatch(batchId);
+    return new Response(null, { status: 204 });
+  });
+
+/** `GET /api/storage` → `{ batchCount, imageCount, imageBytes, retentionDays? }`. */
+export const respondToStorageUsage = () => answer(async () => Response.json(await getStorageUsage(), { headers: noStore }));
+
+/** `POST /api/batches/:id/cancel` → `{ batch, canceledCount }`. */
 export const respondToCancelBatch = (_request: Request, batchId: string) => answer(async () => Response.json(await cancelBatch(batchId)));
 
 /** `POST /api/batches/:id/retry` → 202 `{ batch, requeuedCount }`; 409 while the batch is still running. */

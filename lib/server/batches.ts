@@ -1,4 +1,4 @@
-import { StoreError, type BatchWithItems, type ImageRef, type Store } from '@/lib/store';
+import { StoreError, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
 import type { BatchInput } from './batch-input';
 import { resolveRequestedModel } from './request-options';
 import { toBatchView, type BatchView } from './batch-view';
@@ -92,6 +92,27 @@ export async function cancelBatch(batchId: string): Promise<{ batch: BatchView; 
   const { store, queue } = await getApp().batches();
   const canceledCount = await queue.cancel(batchId);
   return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
+}
+
+/** Deletes a finished batch, its items, events and image files; a 409 while it is queued or running. */
+export async function deleteBatch(batchId: string): Promise<void> {
+  const { queue } = await getApp().batches();
+  try {
+    await queue.delete(batchId);
+  } catch (error) {
+    if (storeErrorKindOf(error) === 'conflict') {
+      throw new StoreError('conflict', 'The batch is still running: cancel it (POST /api/batches/:id/cancel) before deleting it.');
+    }
+    throw error;
+  }
+}
+
+/** What the stored batches take: for the page's "gallery uses …". */
+export async function getStorageUsage(): Promise<StoreUsage & { retentionDays?: number }> {
+  const app = getApp();
+  const { store } = await app.batches();
+  const usage = await store.batches.usage();
+  return { ...usage, ...(app.config.RETENTION_DAYS === undefined ? {} : { retentionDays: app.config.RETENTION_DAYS }) };
 }
 
 /** Requeues the failed and canceled items; a 409 while the batch is still queued or running. */

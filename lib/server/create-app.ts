@@ -166,7 +166,26 @@ async function openBatchRuntime(app: App): Promise<BatchRuntime> {
     throw error;
   }
   logEvent('queue-started', { dataDirectory: app.config.DATA_DIR });
+  scheduleRetention(app.config.RETENTION_DAYS, queue);
   return { store, queue };
+}
+
+/** How often finished batches past RETENTION_DAYS are looked for (and once at start). */
+const retentionIntervalMs = 60 * 60_000;
+
+function scheduleRetention(retentionDays: number | undefined, queue: BatchQueue): void {
+  if (retentionDays === undefined) return;
+  const sweep = () => {
+    const before = new Date(Date.now() - retentionDays * 24 * 60 * 60_000);
+    queue.deleteFinishedBefore(before).then(
+      (deleted) => deleted > 0 && logEvent('retention-deleted', { batches: deleted, retentionDays }),
+      (error: unknown) => logEvent('retention-error', { message: error instanceof Error ? error.message : String(error) }),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, retentionIntervalMs);
+  timer.unref?.();
+  queue.onStop(() => clearInterval(timer));
 }
 
 // One app per server process. Kept on globalThis so that Next.js dev reloads and separately bundled

@@ -91,6 +91,13 @@ export interface CanceledItems {
   events: BatchEvent[];
 }
 
+export interface StoreUsage {
+  batchCount: number;
+  imageCount: number;
+  /** The made images' bytes (uploaded input images are not counted). */
+  imageBytes: number;
+}
+
 /** What deleting a batch left to do: the image files (its images and input images) to delete. */
 export interface DeletedBatch {
   imageIds: string[];
@@ -218,6 +225,9 @@ export interface BatchStore {
 
   /** Finished batches last changed before `before`, oldest first (retention). */
   listFinishedBatchIdsBefore(before: Date, limit?: number): Promise<string[]>;
+
+  /** How many batches there are, and how many images they hold, of how many bytes. */
+  usage(): Promise<StoreUsage>;
 
   /**
    * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).

@@ -18,6 +18,7 @@ export type {
   RequeuedItems,
   RunnableItem,
   StartItem,
+  StoreUsage,
 } from './batch-store';
 export {
   inputImagesOf,

@@ -260,6 +260,13 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
+    async usage() {
+      return inReadTransaction(database, () => {
+        const row = query.selectUsage.get() as { batch_count: number; image_count: number; image_bytes: number };
+        return { batchCount: row.batch_count, imageCount: row.image_count, imageBytes: row.image_bytes };
+      });
+    },
+
     async listFinishedBatchIdsBefore(before, limit = 100) {
       assertLimit(limit, maximumPageLimit);
       return inReadTransaction(database, () =>

@@ -59,6 +59,9 @@ const sql = {
   requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL, lease_owner = NULL, lease_expires_ms = NULL
     WHERE status = 'running' AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
   deleteBatch: `DELETE FROM batches WHERE id = :batchId`,
+  selectUsage: `SELECT (SELECT COUNT(*) FROM batches) AS batch_count,
+      COUNT(*) AS image_count, COALESCE(SUM(byte_length), 0) AS image_bytes
+    FROM items WHERE image_id IS NOT NULL`,
   selectBatchImageIds: `SELECT image_id FROM items WHERE batch_id = :batchId AND image_id IS NOT NULL`,
   selectFinishedBefore: `SELECT id FROM batches WHERE status IN ('completed', 'partial', 'failed', 'canceled') AND updated_at < :before
     ORDER BY position LIMIT :limit`,

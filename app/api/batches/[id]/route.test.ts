@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchView } from '@/lib/server';
 import {
@@ -62,10 +64,9 @@ describe('GET /api/batches/:id', () => {
   });
 });
 
-describe('POST /api/batches/:id/cancel and DELETE /api/batches/:id', () => {
+describe('POST /api/batches/:id/cancel', () => {
   it.each([
     ['POST /cancel', (id: string) => cancel(postRequest(`/api/batches/${id}/cancel`), routeContext(id))],
-    ['DELETE', (id: string) => DELETE(new Request(`http://127.0.0.1/api/batches/${id}`, { method: 'DELETE' }), routeContext(id))],
   ])('%s: queued images end canceled at once, the call in flight is aborted, the provider gets nothing more', async (_name, cancelBatch) => {
     const { runtime, generateSpy } = await useBatchTestApp({ DEMO_LATENCY_MS: '300' });
     const created = await startBatch({ prompt: 'long run', numberOfImages: 10 });
@@ -143,5 +144,55 @@ describe('POST /api/batches/:id/retry', () => {
     const response = await retry(postRequest(`/api/batches/${created.id}/retry`), routeContext(created.id));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ requeuedCount: 0, batch: { status: 'completed' } });
+  });
+});
+
+describe('DELETE /api/batches/:id', () => {
+  const remove = (id: string) => DELETE(new Request(`http://127.0.0.1/api/batches/${id}`, { method: 'DELETE' }), routeContext(id));
+
+  it('deletes a finished batch: its rows, events and image files (204); the others stay', async () => {
+    const { runtime, dataDirectory } = await useBatchTestApp({ DEMO_FAIL_INDEXES: '2' });
+    const doomed = await startBatch({ prompt: 'delete me', numberOfImages: 3 });
+    const kept = await startBatch({ prompt: 'keep me', numberOfImages: 1 });
+    const { store } = await runtime();
+    await waitForBatchEnd(await runtime(), doomed.id);
+    await waitForBatchEnd(await runtime(), kept.id);
+    const imagesDirectory = join(dataDirectory, 'images');
+    const before = await readdir(imagesDirectory);
+    const doomedImages = (await store.batches.getBatch(doomed.id))!.items.flatMap((item) => (item.image ? [item.image.imageId] : []));
+    expect(doomedImages).toHaveLength(2);
+
+    const response = await remove(doomed.id);
+    expect(response.status).toBe(204);
+
+    expect(await store.batches.getBatch(doomed.id)).toBeUndefined();
+    const after = await readdir(imagesDirectory);
+    expect(after.sort()).toEqual(before.filter((name) => !doomedImages.includes(name)).sort());
+    expect((await GET(getRequest(`/api/batches/${doomed.id}`), routeContext(doomed.id))).status).toBe(404);
+    expect((await GET(getRequest(`/api/batches/${kept.id}`), routeContext(kept.id))).status).toBe(200);
+  });
+
+  it('on a running batch: 409 saying to cancel first, and nothing changes', async () => {
+    const { runtime, generateSpy } = await useBatchTestApp({ DEMO_LATENCY_MS: '300' });
+    const running = await startBatch({ prompt: 'still going', numberOfImages: 3 });
+    await waitUntil(() => generateSpy.mock.calls.length === 1);
+    const response = await remove(running.id);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ error: expect.stringMatching(/cancel it .* before deleting it/) });
+    await waitForBatchEnd(await runtime(), running.id);
+    expect((await (await runtime()).store.batches.getBatch(running.id))).toMatchObject({ status: 'completed', succeeded: 3 });
+  });
+});
+
+describe('GET /api/storage', () => {
+  it('says how many batches and images are kept, and their bytes', async () => {
+    const { runtime } = await useBatchTestApp();
+    const { GET: storage } = await import('../../storage/route');
+    expect(await (await storage()).json()).toEqual({ batchCount: 0, imageCount: 0, imageBytes: 0 });
+    const created = await startBatch({ prompt: 'count me', numberOfImages: 2 });
+    await waitForBatchEnd(await runtime(), created.id);
+    const usage = await (await storage()).json();
+    expect(usage).toMatchObject({ batchCount: 1, imageCount: 2 });
+    expect(usage.imageBytes).toBeGreaterThan(1_000);
   });
 });

@@ -1,4 +1,4 @@
-import { respondToCancelBatch, respondToGetBatch } from '@/lib/server';
+import { respondToDeleteBatch, respondToGetBatch } from '@/lib/server';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -10,7 +10,7 @@ export async function GET(request: Request, { params }: Context): Promise<Respon
   return respondToGetBatch(request, (await params).id);
 }
 
-/** Cancels the batch (same as POST /cancel); the batch and its images are kept. */
+/** Deletes a finished batch with its images (204); 409 while it runs: cancel it first (POST /cancel). */
 export async function DELETE(request: Request, { params }: Context): Promise<Response> {
-  return respondToCancelBatch(request, (await params).id);
+  return respondToDeleteBatch(request, (await params).id);
 }

@@ -126,6 +126,16 @@ export function describeScheduling(useContext: UseContext): void {
       expect(await store.getBatch(batch.id)).toBeDefined();
     });
 
+    it('counts batches, images and their bytes', async () => {
+      const { store } = useContext();
+      expect(await store.usage()).toEqual({ batchCount: 0, imageCount: 0, imageBytes: 0 });
+      const batch = await store.createBatch(sampleBatch({ itemCount: 3 }));
+      await runItem(store, batch.id, 1, succeeded('1'));
+      await runItem(store, batch.id, 2, succeeded('2'));
+      await runItem(store, batch.id, 3, failed);
+      expect(await store.usage()).toEqual({ batchCount: 1, imageCount: 2, imageBytes: 2 * sampleImage('1').byteLength });
+    });
+
     it('lists finished batches last changed before a time, oldest first', async () => {
       const { store } = useContext();
       const done = await store.createBatch(sampleBatch({ itemCount: 1 }));
