@@ -1,17 +1,27 @@
 import type { ImageProvider, ModelPrice } from '@/lib/core';
-import { resolveRetryPolicy, type Lane, type RetryPolicy } from '@/lib/engine';
-import type { BatchEvent, BatchEventInput, BatchRecord, BatchStore, BatchWithItems, BlobStore, NewBatch } from '@/lib/store';
+import { resolveRetryPolicy, type RetryPolicy } from '@/lib/engine';
+import type { BatchEventInput, BatchRecord, BatchStore, BatchWithItems, BlobStore, NewBatch } from '@/lib/store';
 import { createBatchEventBus, type BatchEventListener } from './batch-event-bus';
 import { createBatchJournal } from './batch-journal';
-import { BatchWorker, type QueueLog } from './batch-worker';
+import { BatchWorker } from './batch-worker';
+import { createInProcessCancelSignals } from './in-process/cancel-signals';
+import { createStoreWorkSource } from './in-process/store-work-source';
+import { ItemProcessor, type QueueLog } from './item-processor';
+import type { BatchEventBus, CancelSignals, LaneSource, WorkSource } from './ports';
 
 export interface BatchQueueOptions {
   store: BatchStore;
   blobs: BlobStore;
   /** A batch's provider and model; throws when this server does not offer them. */
   resolveModel: (providerId: string, modelId: string) => QueueModel;
-  /** One lane per provider, shared with every other caller of that provider (the classic routes too). */
-  laneFor: (provider: ImageProvider) => Lane;
+  /** One lane per provider and model, shared with every other caller of it. */
+  laneFor: LaneSource;
+  /** The work source port. @default the store, polled in this process */
+  source?: WorkSource;
+  /** The event bus port. @default in-process fan-out */
+  bus?: BatchEventBus;
+  /** The cancel signals port. @default in-process */
+  cancelSignals?: CancelSignals;
   /**
    * Overrides of the retry policy.
    * @default defaultRetryPolicy (3 attempts, 1000 ms base delay, 60000 ms cap)
@@ -91,21 +101,25 @@ export interface QueueModel {
 export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   const { store, blobs, resolveModel, laneFor, safetyPollIntervalMs = 5_000, leaseMs = 60_000, isSoleWorker = true, log = () => {}, random } =
     options;
-  const bus = createBatchEventBus();
+  // The in-process implementations of the ports (see ports.ts), chosen here.
+  const bus = options.bus ?? createBatchEventBus();
+  const source = options.source ?? createStoreWorkSource(store);
+  const cancelSignals = options.cancelSignals ?? createInProcessCancelSignals();
   const journal = createBatchJournal({ store, bus });
-  const worker = new BatchWorker({
+  const processor = new ItemProcessor({
     store,
     blobs,
     journal,
-    resolveModel,
-    laneFor,
     retryPolicy: resolveRetryPolicy(options.retryPolicy),
-    safetyPollIntervalMs,
     leaseMs,
-    isSoleWorker,
     log,
     random,
+    onRetryScheduled: (dueAtMs) => {
+      const wake = setTimeout(() => source.announce(), Math.max(0, dueAtMs - Date.now()));
+      wake.unref?.();
+    },
   });
+  const worker = new BatchWorker({ store, source, processor, cancelSignals, resolveModel, laneFor, safetyPollIntervalMs, isSoleWorker, log });
   let starting: Promise<void> | undefined;
   const stopListeners: (() => void)[] = [];
 
@@ -143,14 +157,14 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       resolveModel(batch.providerId, batch.modelId);
       const created = await journal.createBatch(batch, batchStartOf(batch));
       log('batch-queued', { batchId: created.id, provider: created.providerId, total: created.total, mode: created.mode });
-      worker.notify();
+      source.announce();
       return created;
     },
 
     async cancel(batchId) {
       // Queued items first, so nothing new can be claimed; then the calls already in flight.
       const count = await journal.cancelQueuedItems(batchId);
-      worker.abortBatch(batchId);
+      cancelSignals.cancel(batchId);
       log('batch-cancel', { batchId, canceledItems: count });
       return count;
     },
@@ -158,7 +172,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     async retry(batchId) {
       const count = await journal.requeueItems(batchId, batchStartOf);
       log('batch-retry', { batchId, requeuedItems: count });
-      if (count > 0) worker.notify();
+      if (count > 0) source.announce();
       return count;
     },
 

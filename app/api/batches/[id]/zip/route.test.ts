@@ -5,7 +5,7 @@ import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchRuntime, BatchView } from '@/lib/server';
-import { getRequest, readJson, routeContext, useBatchTestApp, waitForBatchEnd } from '@/lib/server/testing/batch-test-helpers';
+import { readJson, routeContext, useBatchTestApp, waitForBatchEnd } from '@/lib/server/testing/batch-test-helpers';
 import { readZip } from '@/lib/server/testing/read-zip';
 import { jsonRequest } from '@/lib/server/testing/route-test-helpers';
 import { POST as createBatch } from '../../route';
