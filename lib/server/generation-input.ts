@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { InputImage } from '@/lib/core';
 import { InputError, type InputField } from './input-error';
 import { maxInputImageBytes, readInputImage } from './input-image';
+import { readLimitedBody } from './request-body';
 import {
   formOptionValues,
   requestOptionFields,
@@ -77,10 +78,14 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new InputError(issue.message, { field: knownField });
 }
 
-export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+/** Largest body of a request without images (`/api/generate`): prompts and options only. */
+export const maxTextRequestBytes = 1024 * 1024;
+
+export async function readJsonBody(request: Request, maxBytes = maxImageRequestBytes): Promise<Record<string, unknown>> {
+  const bytes = await readLimitedBody(request, maxBytes);
   let body: unknown;
   try {
-    body = await request.json();
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw new InputError('Request body is not valid JSON.', { field: 'body' });
   }
@@ -110,7 +115,7 @@ export async function parseTextToImageRequest(request: Request): Promise<Generat
   if (!isMediaType(request, 'application/json')) {
     throw new InputError('Send a JSON body with Content-Type: application/json.', { field: 'body' });
   }
-  const body = await readJsonBody(request);
+  const body = await readJsonBody(request, maxTextRequestBytes);
   return toGenerationInput(parseOrThrow(textFieldsSchema, body));
 }
 
@@ -141,8 +146,9 @@ export function assertRequestSizeFitsAnImage(request: Request): void {
 }
 
 export async function readForm(request: Request): Promise<FormData> {
+  const bytes = await readLimitedBody(request, maxImageRequestBytes);
   try {
-    return await request.formData();
+    return await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': request.headers.get('content-type') ?? '' } }).formData();
   } catch {
     throw new InputError('The multipart form could not be read.', { field: 'body' });
   }

@@ -1,22 +1,37 @@
 import { Readable } from 'node:stream';
+import { parseImageId } from '@/lib/store';
 import { getApp } from './create-app';
 
 /**
- * `GET /api/images/:id`: a stored image's bytes, streamed from disk. Ids are random and an image
- * never changes, so it may be cached for good. An id that is not one the store issues (path tricks
- * included) is a 400 before it comes near the file system; a well-formed unknown id is a 404.
+ * `GET` and `HEAD /api/images/:id`: a stored image's bytes, streamed from disk. Ids are random and
+ * an image never changes, so it may be cached for good, and a client that has it (`If-None-Match`
+ * with its ETag) gets a 304 without the file being opened. `HEAD` answers the headers and closes
+ * the file at once. An id that is not one the store issues (path tricks included) is a 400 before
+ * it comes near the file system; a well-formed unknown id is a 404.
  */
 export async function respondWithImage(request: Request, imageId: string): Promise<Response> {
+  const etag = `"${imageId}"`;
+  const cacheHeaders = { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag, 'X-Content-Type-Options': 'nosniff' };
   const { store } = await getApp().batches();
+  if (matchesEtag(request.headers.get('if-none-match'), etag)) {
+    parseImageId(imageId);
+    return new Response(null, { status: 304, headers: cacheHeaders });
+  }
   const image = await store.blobs.open(imageId);
+  const headers = { ...cacheHeaders, 'Content-Type': image.mimeType, 'Content-Length': String(image.byteLength) };
+  if (request.method === 'HEAD') {
+    image.stream.destroy();
+    return new Response(null, { headers });
+  }
   request.signal.addEventListener('abort', () => image.stream.destroy(), { once: true });
-  return new Response(Readable.toWeb(image.stream) as ReadableStream<Uint8Array>, {
-    headers: {
-      'Content-Type': image.mimeType,
-      'Content-Length': String(image.byteLength),
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      ETag: `"${image.imageId}"`,
-      'X-Content-Type-Options': 'nosniff',
-    },
-  });
+  return new Response(Readable.toWeb(image.stream) as ReadableStream<Uint8Array>, { headers });
+}
+
+/** `If-None-Match: "a", "b"` or `*` against our ETag (weak validators compare equal for images that never change). */
+function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === etag);
 }

@@ -5,6 +5,9 @@ import { InputError } from './input-error';
 /** Largest accepted upload. */
 export const maxInputImageBytes = 10 * 1024 * 1024;
 
+/** Most pixels an upload may decode to (8192 × 5120): a small file can hide a huge image (a decompression bomb). */
+export const maxInputImagePixels = 8192 * 5120;
+
 const mimeTypeBySharpFormat: Record<string, InputMimeType> = {
   png: 'image/png',
   jpeg: 'image/jpeg',
@@ -36,7 +39,26 @@ export async function readInputImage(bytes: Uint8Array): Promise<InputImage> {
       field: 'image',
     });
   }
+  await assertDecodesWhole(bytes);
   return { bytes, mimeType };
+}
+
+/**
+ * Decodes every pixel (libvips streams it, so memory stays small): a header that parses can still
+ * hide a truncated or corrupt body, which would fail every provider call of the batch later.
+ */
+async function assertDecodesWhole(bytes: Uint8Array): Promise<void> {
+  try {
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxInputImagePixels, sequentialRead: true }).stats();
+  } catch (error) {
+    const isTooLarge = error instanceof Error && /pixel limit/i.test(error.message);
+    throw new InputError(
+      isTooLarge
+        ? `The uploaded image has too many pixels: at most ${maxInputImagePixels.toLocaleString('en-US')} (8192 × 5120).`
+        : 'The uploaded image is damaged or cut short: it does not decode. Export it again and retry.',
+      { field: 'image' },
+    );
+  }
 }
 
 function formatName(mimeType: InputMimeType): string {

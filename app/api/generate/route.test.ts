@@ -100,6 +100,32 @@ describe('POST /api/generate bad input', () => {
     expect(generateSpy).not.toHaveBeenCalled();
   });
 
+  it('cuts off a body over the limit while reading it, chunked too (no Content-Length): 413, nothing generated', async () => {
+    const { generateSpy } = useTestApp();
+    let sentBytes = 0;
+    const chunk = new TextEncoder().encode(`{"prompt": "${'a'.repeat(64 * 1024)}`);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sentBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+        if (sentBytes > 50 * 1024 * 1024) controller.close();
+      },
+    });
+    const response = await POST(
+      new Request('http://127.0.0.1/api/generate', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: endless,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'The request is too large: at most 1 MB.', field: 'body' });
+    // Stopped soon after the limit, not after reading everything.
+    expect(sentBytes).toBeLessThan(4 * 1024 * 1024);
+    expect(generateSpy).not.toHaveBeenCalled();
+  });
+
   it('rejects a body that is not JSON', async () => {
     const { generateSpy } = useTestApp();
     const response = await generate('{"prompt": "a",');

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getRequest, routeContext, useBatchTestApp } from '@/lib/server/testing/batch-test-helpers';
-import { GET } from './route';
+import { GET, HEAD } from './route';
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -14,6 +14,23 @@ const tinyPng = Buffer.from(
 const fetchImage = (id: string) => GET(getRequest(`/api/images/${encodeURIComponent(id)}`), routeContext(id));
 
 describe('GET /api/images/:id', () => {
+  it('answers 304 to a client that has the image (If-None-Match), and HEAD with the headers alone', async () => {
+    const { runtime } = await useBatchTestApp();
+    const image = await (await runtime()).store.blobs.put(tinyPng, 'image/png');
+    const cached = await GET(getRequest(`/api/images/${image.imageId}`, { 'if-none-match': `W/"x", "${image.imageId}"` }), routeContext(image.imageId));
+    expect(cached.status).toBe(304);
+    expect(cached.headers.get('etag')).toBe(`"${image.imageId}"`);
+    expect(await cached.text()).toBe('');
+    const stale = await GET(getRequest(`/api/images/${image.imageId}`, { 'if-none-match': '"something-else"' }), routeContext(image.imageId));
+    expect(stale.status).toBe(200);
+    await stale.arrayBuffer();
+
+    const head = await HEAD(new Request(`http://127.0.0.1/api/images/${image.imageId}`, { method: 'HEAD' }), routeContext(image.imageId));
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(tinyPng.length));
+    expect(head.body).toBeNull();
+  });
+
   it('streams the stored bytes with their type and a long, immutable cache', async () => {
     const { runtime } = await useBatchTestApp();
     const image = await (await runtime()).store.blobs.put(tinyPng, 'image/png');

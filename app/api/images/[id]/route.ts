@@ -7,3 +7,8 @@ export const dynamic = 'force-dynamic';
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   return respondToImage(request, (await params).id);
 }
+
+/** The headers alone; the file is closed at once. */
+export async function HEAD(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  return respondToImage(request, (await params).id);
+}
