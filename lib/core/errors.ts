@@ -86,8 +86,11 @@ export function isProviderError(error: unknown): error is ProviderError {
 
 /** A failure as data: what an item that failed carries (serialisable). */
 export interface ItemError {
-  /** `cost_limit`: not started, it would have passed the batch's `maxCostUsd`. */
-  kind: ProviderErrorKind | 'internal' | 'cost_limit';
+  /**
+   * `cost_limit`: not started, it would have passed the batch's `maxCostUsd`; `storage_full`: the
+   * image was made but the disk refused it (the worker pauses until a write succeeds again).
+   */
+  kind: ProviderErrorKind | 'internal' | 'cost_limit' | 'storage_full';
   /** Short, human: "Blocked by the safety filter". */
   message: string;
   /** The provider's own words or other specifics. */

@@ -119,6 +119,34 @@ describe('batch queue', () => {
     provider.releaseAll();
   });
 
+  it('a full disk: the image fails as storage_full, no new call is made until a write succeeds again, then the batch goes on', async () => {
+    const provider = createControllableProvider();
+    let isFull = true;
+    const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const harness = await startQueueHarness({
+      providers: [provider],
+      storageRecheckMs: 50,
+      wrapBlobs: (blobs) => ({
+        ...blobs,
+        put: (...args) => (isFull ? Promise.reject(enospc()) : blobs.put(...args)),
+        checkWritable: () => (isFull ? Promise.reject(enospc()) : blobs.checkWritable()),
+      }),
+    });
+    const created = await harness.queue.enqueue(newBatch('fake', 3));
+    await until(() => provider.calls.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One paid call, then nothing while the disk is full.
+    expect(provider.calls).toHaveLength(1);
+    const during = (await harness.store.batches.getBatch(created.id))!;
+    expect(during.items[0]).toMatchObject({ status: 'failed', error: { kind: 'storage_full', message: expect.stringMatching(/Storage is full/) } });
+    expect(during.items.slice(1).map((item) => item.status)).toEqual(['queued', 'queued']);
+
+    isFull = false;
+    await harness.waitForBatchEnd(created.id);
+    expect(provider.calls).toHaveLength(3);
+    expect(await harness.store.batches.getBatch(created.id)).toMatchObject({ status: 'partial', succeeded: 2, failed: 1 });
+  });
+
   it('keeps up to the lane concurrency in flight, never more', async () => {
     const provider = createControllableProvider({ delayMs: 5 });
     const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 3 } });

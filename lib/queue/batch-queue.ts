@@ -16,6 +16,11 @@ export interface BatchQueueOptions {
   resolveModel: (providerId: string, modelId: string) => QueueModel;
   /** One lane per provider and model, shared with every other caller of it. */
   laneFor: LaneSource;
+  /**
+   * After the disk refused an image, how often to check whether it takes writes again.
+   * @default 10000
+   */
+  storageRecheckMs?: number;
   /** The work source port. @default the store, polled in this process */
   source?: WorkSource;
   /** The event bus port. @default in-process fan-out */
@@ -118,8 +123,21 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
       const wake = setTimeout(() => source.announce(), Math.max(0, dueAtMs - Date.now()));
       wake.unref?.();
     },
+    onStorageFull: () => worker.pauseForStorage(),
   });
-  const worker = new BatchWorker({ store, source, processor, cancelSignals, resolveModel, laneFor, safetyPollIntervalMs, isSoleWorker, log });
+  const worker: BatchWorker = new BatchWorker({
+    store,
+    blobs,
+    source,
+    processor,
+    cancelSignals,
+    resolveModel,
+    laneFor,
+    safetyPollIntervalMs,
+    isSoleWorker,
+    log,
+    ...(options.storageRecheckMs === undefined ? {} : { storageRecheckMs: options.storageRecheckMs }),
+  });
   let starting: Promise<void> | undefined;
   const stopListeners: (() => void)[] = [];
 

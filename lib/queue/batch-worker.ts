@@ -1,6 +1,6 @@
 import type { ImageProvider, ModelPrice } from '@/lib/core';
 import type { Lane } from '@/lib/engine';
-import type { BatchStore } from '@/lib/store';
+import type { BatchStore, BlobStore } from '@/lib/store';
 import type { QueueModel } from './batch-queue';
 import { errorMessage, type ItemProcessor, type QueueLog } from './item-processor';
 import type { CancelSignals, LaneSource, WorkSource } from './ports';
@@ -10,6 +10,14 @@ export type { QueueLog } from './item-processor';
 export interface BatchWorkerOptions {
   /** For recovery: items whose worker is gone go back to the queue. */
   store: BatchStore;
+  /** To find out when a full disk takes writes again. */
+  blobs: BlobStore;
+  /**
+   * After the disk refused an image, how often to check whether it takes writes again; no new
+   * item starts (no paid call is made) before it does.
+   * @default 10000
+   */
+  storageRecheckMs?: number;
   source: WorkSource;
   processor: ItemProcessor;
   cancelSignals: CancelSignals;
@@ -46,6 +54,8 @@ export class BatchWorker {
   readonly #watchedLanes = new Map<Lane, () => void>();
   #stopListeningForCancels: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  /** Set when the disk refused an image: nothing starts until a write succeeds again. */
+  #isStorageFull = false;
 
   constructor(options: BatchWorkerOptions) {
     this.#options = options;
@@ -57,6 +67,25 @@ export class BatchWorker {
     this.#stopListeningForCancels = this.#options.cancelSignals.onCancel((batchId) => this.#options.processor.abortBatch(batchId));
     await this.#recover(!this.#options.isSoleWorker);
     this.#loop = this.#runLoop();
+  }
+
+  /** The disk refused an image: hold new items until it takes writes again. */
+  pauseForStorage(): void {
+    if (!this.#isStorageFull) this.#options.log('queue-storage-full', { recheckMs: this.#options.storageRecheckMs ?? 10_000 });
+    this.#isStorageFull = true;
+  }
+
+  /** True once the disk takes a write again (checked only while paused for it). */
+  async #hasStorage(): Promise<boolean> {
+    if (!this.#isStorageFull) return true;
+    try {
+      await this.#options.blobs.checkWritable();
+      this.#isStorageFull = false;
+      this.#options.log('queue-storage-back', {});
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Stops taking items and interrupts the calls in flight; their items stay `running`, for recovery. */
@@ -87,6 +116,10 @@ export class BatchWorker {
       let isDispatched = false;
       let waitMs = safetyPollIntervalMs;
       try {
+        if (!(await this.#hasStorage())) {
+          await source.waitForWork(this.#options.storageRecheckMs ?? 10_000);
+          continue;
+        }
         isDispatched = await this.#dispatchNext();
         if (!isDispatched) {
           if (Date.now() - lastRecoveryMs >= safetyPollIntervalMs) {

@@ -3,6 +3,7 @@ import { estimateRemainingMs, imageCostUsd, type GeneratedImage, type ImageProvi
 import { createCostBudget, runAttempt, type AttemptResult, type CostBudget, type Lane, type RetryPolicy } from '@/lib/engine';
 import {
   inputImagesOf,
+  isStorageFullError,
   toImageTextMetadata,
   type BatchRecord,
   type BatchStore,
@@ -27,6 +28,8 @@ export interface ItemProcessorOptions {
   random?: () => number;
   /** Told when a retry has gone back to the queue and when it will be due. */
   onRetryScheduled?: (dueAtMs: number) => void;
+  /** Told when the blob store refused an image for lack of space: new calls should wait. */
+  onStorageFull?: () => void;
 }
 
 /** What the processor keeps about a batch it is serving: cancel switch, ETA basis, input images, budget. */
@@ -239,6 +242,13 @@ export class ItemProcessor {
       };
     } catch (error) {
       this.#options.log('image-store-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
+      if (isStorageFullError(error)) {
+        this.#options.onStorageFull?.();
+        return {
+          status: 'failed',
+          error: { kind: 'storage_full', message: 'Storage is full: the image was made but could not be saved', details: errorMessage(error) },
+        };
+      }
       return { status: 'failed', error: internalError('The image could not be saved', error) };
     }
   }

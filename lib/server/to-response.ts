@@ -1,5 +1,5 @@
 import { isConfigError } from '@/lib/core';
-import type { StoreErrorKind } from '@/lib/store';
+import { isStorageFullError, type StoreErrorKind } from '@/lib/store';
 import { isInputError, storeErrorKindOf } from './error-kinds';
 import { logEvent } from './logger';
 
@@ -17,6 +17,13 @@ export function toErrorResponse(error: unknown): Response {
   const storeErrorKind = storeErrorKindOf(error);
   if (storeErrorKind) {
     return Response.json({ error: (error as Error).message }, { status: statusByStoreErrorKind[storeErrorKind] });
+  }
+  if (isStorageFullError(error)) {
+    logEvent('storage-full', { message: error instanceof Error ? error.message : String(error) });
+    return Response.json(
+      { error: "The server's storage is full: free some disk space (or delete old batches) and try again." },
+      { status: 507 },
+    );
   }
   if (isConfigError(error)) {
     // Config messages name variables, never their values.

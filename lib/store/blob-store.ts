@@ -38,4 +38,6 @@ export interface BlobStore {
   open(imageId: string): Promise<OpenedImage>;
   /** Removes an image; resolves false when there was none. Rejects `invalid_id` like `open`. */
   delete(imageId: string): Promise<boolean>;
+  /** Resolves when a write can succeed now (after a full disk, say); rejects with the write's error otherwise. */
+  checkWritable(): Promise<void>;
 }

@@ -21,6 +21,9 @@ export interface FileBlobStoreOptions {
 /** Temporary names start with a dot, so they can never be mistaken for (or served as) an image id. */
 const temporaryPrefix = '.tmp-';
 
+/** What a write probe writes: about the smallest image file, so a disk that takes it takes little else. */
+const probeBytes = new Uint8Array(4 * 1024);
+
 /**
  * Images as files, one per image, named by their id. `put` writes a temporary file, flushes it to
  * disk, renames it to its final name (atomic: a reader sees the whole file or none) and flushes
@@ -59,6 +62,15 @@ export async function createFileBlobStore(options: FileBlobStoreOptions): Promis
       } catch (error) {
         await handle.close();
         throw error;
+      }
+    },
+
+    async checkWritable() {
+      const probePath = join(directory, `${temporaryPrefix}probe-${randomUUID()}`);
+      try {
+        await writeAndFlush(probePath, probeBytes);
+      } finally {
+        await unlink(probePath).catch(() => undefined);
       }
     },
 

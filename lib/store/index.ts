@@ -39,3 +39,4 @@ export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { extensionByMimeType, parseImageId } from './image-id';
 export { toImageTextMetadata, type GenerationDescription } from './image-text-metadata';
 export { readPngTextChunks, type PngTextEntry } from './png/png-text-chunks';
+export { isStorageFullError } from './storage-full';

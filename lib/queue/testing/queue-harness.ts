@@ -5,6 +5,7 @@ import { onTestFinished } from 'vitest';
 import type { ImageProvider } from '@/lib/core';
 import { createLane, type Lane, type LaneOptions } from '@/lib/engine';
 import { openStore, type BatchEvent, type NewBatch, type Store } from '@/lib/store';
+import type { BlobStore } from '@/lib/store';
 import { createBatchQueue, isFinishedStatus, type BatchQueue, type BatchQueueOptions } from '..';
 
 export interface QueueHarness {
@@ -28,6 +29,8 @@ export interface QueueHarnessOptions extends Partial<Omit<BatchQueueOptions, 'st
   dataDirectory?: string;
   /** @default true */
   isStarted?: boolean;
+  /** Wraps the real blob store (fault injection: a full disk). @default the store as is */
+  wrapBlobs?: (blobs: BlobStore) => BlobStore;
 }
 
 /** A queue on a real SQLite store in a temporary data directory, removed when the test finishes. */
@@ -36,6 +39,7 @@ export async function startQueueHarness({
   lane: laneOptions = {},
   dataDirectory: reusedDirectory,
   isStarted = true,
+  wrapBlobs = (blobs) => blobs,
   ...queueOptions
 }: QueueHarnessOptions): Promise<QueueHarness> {
   const dataDirectory = reusedDirectory ?? (await mkdtemp(join(tmpdir(), 'imagegen-queue-')));
@@ -43,7 +47,7 @@ export async function startQueueHarness({
   const lanes = new Map<string, Lane>();
   const queue = createBatchQueue({
     store: store.batches,
-    blobs: store.blobs,
+    blobs: wrapBlobs(store.blobs),
     resolveModel(providerId) {
       const provider = providers.find((candidate) => candidate.id === providerId);
       if (!provider) throw new Error(`Provider "${providerId}" is not configured`);
