@@ -57,7 +57,14 @@ export function toItemView(item: ItemRecord): BatchItemView {
     status: item.status,
     attempts: item.attempts,
     ...(item.error
-      ? { error: { kind: item.error.kind, message: item.error.message, ...(item.error.details ? { details: item.error.details } : {}) } }
+      ? {
+          error: {
+            kind: item.error.kind,
+            message: item.error.message,
+            ...(item.error.details ? { details: item.error.details } : {}),
+            ...(item.error.retryStop ? { retryStop: item.error.retryStop } : {}),
+          },
+        }
       : {}),
     ...(item.image ? { imageId: item.image.imageId, imageUrl: imageUrlOf(item.image.imageId), mimeType: item.image.mimeType } : {}),
     ...(item.usage ? { usage: item.usage } : {}),
