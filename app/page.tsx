@@ -1,6 +1,7 @@
 import { Generator } from '@/components/generator';
-import { historyPageSize, type HistoryPage } from '@/hooks/server-batch-state';
-import { getProvidersCatalog, listBatches } from '@/lib/server';
+import { historyPageSize, type HistoryPage } from '@/components/lib/server-batch-state';
+import type { StorageUsageView } from '@/lib/core';
+import { getProvidersCatalog, getStorageUsage, listBatches } from '@/lib/server';
 
 // The providers and the saved batches come from the server at request time, not at build time.
 export const dynamic = 'force-dynamic';
@@ -15,9 +16,18 @@ async function loadHistory(): Promise<HistoryPage> {
   }
 }
 
+/** The gallery's disk use (the page asks again when it could not be read here). */
+async function loadStorageUsage(): Promise<StorageUsageView | null> {
+  try {
+    return await getStorageUsage();
+  } catch {
+    return null;
+  }
+}
+
 export default async function HomePage() {
   // The same catalog as GET /api/providers: the picker and each model's options are read from it.
   const catalog = getProvidersCatalog();
-  const history = await loadHistory();
-  return <Generator catalog={catalog} history={history} />;
+  const [history, storageUsage] = await Promise.all([loadHistory(), loadStorageUsage()]);
+  return <Generator catalog={catalog} history={history} storageUsage={storageUsage} />;
 }

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type CSSProperties } from 'react';
-import type { BatchRun, RunStatus } from '@/hooks/batch-state';
-import type { BatchCostLabel } from '@/hooks/cost-estimate';
+import { useEffect, useId, useRef, useState, type CSSProperties } from 'react';
+import type { BatchRun, RunStatus } from '@/components/lib/batch-state';
+import type { BatchCostLabel } from '@/components/lib/cost-estimate';
 import { useNow } from '@/hooks/use-now';
-import { BatchActions, type SavedBatchControls } from './batch-actions';
+import { BatchActions, type BatchControls } from './batch-actions';
 import { LocalTime } from './local-time';
 import { ProviderBadge } from './provider-badge';
 import { ResultSlot } from './result-slot';
@@ -27,14 +27,13 @@ interface BatchGroupProps {
   /** The batch of the live area: its tiles are the live "result-slot"s. */
   isCurrent: boolean;
   onOpen: (clientId: string, index: number) => void;
-  /** What it cost (a stored batch that has run) or an estimate; absent when unknown. */
+  /** What it cost once it has run, or the estimate while it runs; absent when unknown. */
   cost?: BatchCostLabel;
-  /** A batch the server keeps (its actions); absent for a batch that lives in this tab only. */
-  saved?: SavedBatchControls;
+  controls: BatchControls;
 }
 
-/** One batch: prompt, time, provider, cost, status, actions, then one tile per requested image. */
-export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupProps) {
+/** One batch: prompt(s), time, provider, cost, status, actions, then one tile per requested image. */
+export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGroupProps) {
   const now = useNow(run.status === 'running' && run.slots.some((slot) => slot.retry));
   const [isExpanded, setIsExpanded] = useState(false);
   const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
@@ -61,13 +60,13 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupPr
       aria-labelledby={headingId}
       data-testid="batch-card"
       data-status={status}
-      data-source={saved ? 'server' : 'session'}
       data-batch-id={run.batchId ?? undefined}
     >
       <header className={styles.header}>
         <h3 className={styles.prompt} id={headingId} title={run.prompt}>
           {run.prompt}
         </h3>
+        {run.prompts.length > 1 ? <MorePrompts prompts={run.prompts} /> : null}
         <div className={styles.meta}>
           <span className={`${styles.status} ${styles[status]}`} data-testid="batch-status">
             {statusLabels[status]}
@@ -84,18 +83,12 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupPr
               {cost.text}
             </span>
           ) : null}
-          {saved ? null : (
-            <span className={styles.unsaved} title="Batches of 1 to 4 images run in this tab; they are not kept on the server.">
-              this tab only
-            </span>
-          )}
         </div>
-        {run.problem ? <p className={styles.problem}>{run.problem}</p> : null}
-        {saved ? <BatchActions run={run} controls={saved} /> : null}
+        <BatchActions run={run} controls={controls} />
       </header>
       <ol
         className={`${styles.grid} ${isMany ? styles.many : ''}`}
-        aria-label={`Images for “${run.prompt}”`}
+        aria-label={run.prompts.length > 1 ? `Images for “${run.prompt}” and ${run.prompts.length - 1} more prompts` : `Images for “${run.prompt}”`}
         data-count={run.slots.length}
         style={{ '--columns': Math.min(run.slots.length, 4) } as CSSProperties}
       >
@@ -104,7 +97,7 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupPr
             key={slot.index}
             slot={slot}
             aspectRatio={run.aspectRatio}
-            prompt={run.prompt}
+            prompt={slot.prompt}
             now={now}
             testId={isCurrent ? 'result-slot' : 'gallery-slot'}
             isLazy={!isCurrent}
@@ -118,5 +111,31 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, saved }: BatchGroupPr
         </button>
       ) : null}
     </article>
+  );
+}
+
+/** The prompts after the first of a batch of several: "+ 2 more prompts", opened into the full list. */
+function MorePrompts({ prompts }: { prompts: string[] }) {
+  const [isOpen, setIsOpen] = useState(false);
+  const listId = useId();
+  const more = prompts.length - 1;
+  return (
+    <div className={styles.morePrompts}>
+      <button
+        type="button"
+        className={styles.promptsToggle}
+        aria-expanded={isOpen}
+        aria-controls={listId}
+        onClick={() => setIsOpen((open) => !open)}
+        data-testid="batch-prompts-toggle"
+      >
+        {isOpen ? 'Hide the prompts' : `+ ${more} more prompt${more === 1 ? '' : 's'}`}
+      </button>
+      <ol id={listId} className={styles.promptList} data-testid="batch-prompts" hidden={!isOpen}>
+        {prompts.map((prompt, offset) => (
+          <li key={offset}>{prompt}</li>
+        ))}
+      </ol>
+    </div>
   );
 }

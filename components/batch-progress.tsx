@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { endLabel, progressLabel, type BatchRun } from '@/hooks/batch-state';
+import { endLabel, progressLabel, type BatchRun } from '@/components/lib/batch-state';
 import { useNow } from '@/hooks/use-now';
 import { formatDuration } from './format';
 import styles from './batch-progress.module.css';
@@ -13,7 +13,7 @@ interface BatchProgressProps {
   /** The newest batch, or null before the first. */
   run: BatchRun | null;
   onCancel: () => void;
-  /** The cancel request is on its way (a background batch). */
+  /** The cancel request is on its way. */
   isCancelPending?: boolean;
 }
 

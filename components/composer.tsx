@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
-import { maxInputImagesOf, type ChosenModel, type ModelChoice, type OptionValues } from '@/hooks/model-options';
+import { maxInputImagesOf, type ChosenModel, type ModelChoice, type OptionValues } from '@/components/lib/model-options';
 import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ImageDropZone } from './image-drop-zone';
 import { ModelFields } from './model-fields';
@@ -11,11 +11,8 @@ import styles from './composer.module.css';
 export type { FieldErrors, FieldName } from './field-error';
 
 export const maxPromptCharacters = 4000;
-/** Up to this many images run in the tab over the classic streaming route; more go to the background queue. */
-export const maxInTabImages = 4;
+/** 1-4 first, larger batches after: every batch is stored on the server and survives a reload. */
 export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as const;
-const inTabCounts = imageCountOptions.filter((count) => count <= maxInTabImages);
-const backgroundCounts = imageCountOptions.filter((count) => count > maxInTabImages);
 
 export interface ComposerValues {
   prompt: string;
@@ -115,20 +112,11 @@ export function Composer(props: ComposerProps) {
             aria-invalid={errors.numberOfImages ? true : undefined}
             aria-describedby={describedBy('numberOfImages')}
           >
-            <optgroup label="In this tab">
-              {inTabCounts.map((count) => (
-                <option key={count} value={count}>
-                  {count}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label="In the background">
-              {backgroundCounts.map((count) => (
-                <option key={count} value={count}>
-                  {count}
-                </option>
-              ))}
-            </optgroup>
+            {imageCountOptions.map((count) => (
+              <option key={count} value={count}>
+                {count}
+              </option>
+            ))}
           </select>
           <FieldError id={errorId('numberOfImages')} field="numberOfImages" message={errors.numberOfImages} />
         </div>
@@ -163,11 +151,6 @@ export function Composer(props: ComposerProps) {
       <div className={styles.actions}>
         <div className={styles.actionsInfo}>
           <FieldError id={errorId('form')} field="form" message={errors.form} />
-          {values.numberOfImages > maxInTabImages && !errors.form ? (
-            <p className={styles.backgroundHint} data-testid="background-hint">
-              {values.numberOfImages} images run in the background: they are saved as they arrive, even if you close the tab.
-            </p>
-          ) : null}
           <p className={styles.costEstimate} data-testid="cost-estimate" aria-live="polite">
             {props.costEstimate}
           </p>

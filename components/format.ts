@@ -28,10 +28,24 @@ export function cssAspectRatio(aspectRatio: string): string {
   return aspectRatio.replace(':', ' / ');
 }
 
+/** "0 B", "512 B", "14 KB", "23.4 MB", "1.2 GB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+/** "1 batch", "12 batches". */
+export function countOf(count: number, singular: string, plural: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}
+
+/** "12 batches · 48 images · 23.4 MB", and how long finished batches are kept when the server says. */
+export function describeStorage(usage: { batchCount: number; imageCount: number; imageBytes: number; retentionDays?: number }): string {
+  const parts = [countOf(usage.batchCount, 'batch', 'batches'), countOf(usage.imageCount, 'image', 'images'), formatBytes(usage.imageBytes)];
+  if (usage.retentionDays !== undefined) parts.push(`kept ${countOf(usage.retentionDays, 'day', 'days')}`);
+  return parts.join(' · ');
 }
 
 /** 14:05:09 today; "3 Jun, 14:05" (in the reader's locale) on another day. */

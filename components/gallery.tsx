@@ -1,11 +1,12 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { BatchRun } from '@/hooks/batch-state';
-import type { BatchCostLabel } from '@/hooks/cost-estimate';
-import type { SavedBatchControls } from './batch-actions';
+import type { StorageUsageView } from '@/lib/core/api-views';
+import type { BatchRun } from '@/components/lib/batch-state';
+import type { BatchCostLabel } from '@/components/lib/cost-estimate';
+import type { BatchControls } from './batch-actions';
 import { BatchGroup } from './batch-group';
-import { imageFileName } from './format';
+import { describeStorage, imageFileName } from './format';
 import { Lightbox, type LightboxEntry } from './lightbox';
 import { notifyError, notifyInfo } from './notify';
 import styles from './generator.module.css';
@@ -14,8 +15,8 @@ export interface GalleryItem {
   run: BatchRun;
   /** What the batch cost, or an estimate of it. */
   cost?: BatchCostLabel;
-  /** Present for a batch the server keeps. */
-  saved?: SavedBatchControls;
+  /** Cancel, retry, ZIP, delete. */
+  controls: BatchControls;
 }
 
 export interface HistoryControls {
@@ -26,11 +27,13 @@ export interface HistoryControls {
 }
 
 interface GalleryProps {
-  /** Newest first: this tab's batches and the server's, together. */
+  /** Newest first. */
   items: GalleryItem[];
   /** The batch of the live area. */
   currentClientId: string | null;
   history: HistoryControls;
+  /** What the stored batches take; null until it is known. */
+  storageUsage: StorageUsageView | null;
   /** "Use as input" in the lightbox: the image becomes the composer's input image. */
   onUseAsInput: (file: File) => void;
   /** After "Use as input", once the lightbox has closed. */
@@ -38,14 +41,16 @@ interface GalleryProps {
 }
 
 /** Every batch, newest first, grouped by batch; a lightbox for any image; older batches on demand. */
-export function Gallery({ items, currentClientId, history, onUseAsInput, onFocusPrompt }: GalleryProps) {
+export function Gallery({ items, currentClientId, history, storageUsage, onUseAsInput, onFocusPrompt }: GalleryProps) {
   const [selected, setSelected] = useState<{ clientId: string; index: number } | null>(null);
   const shouldFocusPromptRef = useRef(false);
 
   const entries: LightboxEntry[] = useMemo(
     () =>
       items.flatMap(({ run }) =>
-        run.slots.flatMap((slot) => (slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, image: slot.image }] : [])),
+        run.slots.flatMap((slot) =>
+          slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, prompt: slot.prompt, image: slot.image }] : [],
+        ),
       ),
     [items],
   );
@@ -88,20 +93,27 @@ export function Gallery({ items, currentClientId, history, onUseAsInput, onFocus
 
   return (
     <section className={styles.results} aria-labelledby="results-heading">
-      <h2 id="results-heading" className={styles.sectionTitle}>
-        Gallery
-      </h2>
+      <div className={styles.galleryHeader}>
+        <h2 id="results-heading" className={styles.sectionTitle}>
+          Gallery
+        </h2>
+        {storageUsage ? (
+          <p className={styles.storage} data-testid="storage-usage" title="What the saved batches take on the server">
+            {describeStorage(storageUsage)}
+          </p>
+        ) : null}
+      </div>
       {items.length === 0 && !history.hasMore ? (
         <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
       ) : (
-        items.map(({ run, saved, cost }) => (
+        items.map(({ run, controls, cost }) => (
           <BatchGroup
             key={run.clientId}
             run={run}
             {...(cost ? { cost } : {})}
             isCurrent={run.clientId === currentClientId}
             onOpen={(clientId, index) => setSelected({ clientId, index })}
-            {...(saved ? { saved } : {})}
+            controls={controls}
           />
         ))
       )}

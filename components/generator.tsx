@@ -1,22 +1,22 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { StorageUsageView } from '@/lib/core/api-views';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
-import { createBatch, type BatchRequest } from '@/hooks/batch-api';
-import { createRun, describeOutcome, type ProviderSummary } from '@/hooks/batch-state';
-import { askNotificationPermissionOnce, notifyIfHidden } from '@/hooks/browser-notification';
-import { describeBatchCost, describeEstimate, estimateCost, estimatedTotalUsd } from '@/hooks/cost-estimate';
-import { defaultChoice, findModel, toImageOptions, type ChosenModel, type ModelChoice } from '@/hooks/model-options';
-import { clientIdOf, displayRunOf } from '@/hooks/server-batch-state';
-import { useBatchStream } from '@/hooks/use-batch-stream';
+import { createBatch, type BatchRequest } from '@/components/lib/batch-api';
+import { describeOutcome } from '@/components/lib/batch-state';
+import { askNotificationPermissionOnce, notifyIfHidden } from '@/components/lib/browser-notification';
+import { describeBatchCost, describeEstimate, estimateCost } from '@/components/lib/cost-estimate';
+import { defaultChoice, findModel, toImageOptions, type ChosenModel, type ModelChoice } from '@/components/lib/model-options';
+import { clientIdOf, displayRunOf } from '@/components/lib/server-batch-state';
 import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
 import { useRunEnd } from '@/hooks/use-run-end';
 import { useServerBatches, type HistoryPage } from '@/hooks/use-server-batches';
-import { useSessionBatches } from '@/hooks/use-session-batches';
+import { useStorageUsage } from '@/hooks/use-storage-usage';
 import { BatchProgress } from './batch-progress';
-import { Composer, maxInTabImages } from './composer';
+import { Composer } from './composer';
 import { Gallery, type GalleryItem } from './gallery';
-import { notifyError, notifyOutcome } from './notify';
+import { notifyError, notifyInfo, notifyOutcome } from './notify';
 import { fieldOfRejection, useComposerState, validate } from './use-composer-state';
 import styles from './generator.module.css';
 
@@ -25,16 +25,16 @@ export interface GeneratorProps {
   catalog: ProvidersCatalog;
   /** The newest batches the server keeps, loaded with the page. */
   history: HistoryPage;
+  /** What the stored batches take, as `GET /api/storage` answers; null when it could not be read. */
+  storageUsage: StorageUsageView | null;
 }
 
-const toProviderSummary = ({ provider, model }: ChosenModel): ProviderSummary => ({ id: provider.id, model: model.id, isDemo: provider.isDemo });
-
 /**
- * The page's client side: composer, live batch, gallery. Up to four images run in this tab over
- * the classic streaming route; more go to the server's background queue and are followed over
- * their event stream, like the batches still running when the page loads.
+ * The page's client side: composer, live batch, gallery. Every batch is stored on the server
+ * (`POST /api/batches`) and followed over its event stream, like the batches still running when
+ * the page loads: a reload loses nothing.
  */
-export function Generator({ catalog, history }: GeneratorProps) {
+export function Generator({ catalog, history, storageUsage }: GeneratorProps) {
   const [choice, setChoice] = useState<ModelChoice | undefined>(() => defaultChoice(catalog));
   const chosen = choice ? findModel(catalog, choice) : undefined;
   if (!chosen) {
@@ -46,74 +46,76 @@ export function Generator({ catalog, history }: GeneratorProps) {
       </div>
     );
   }
-  return <GeneratorWithModel catalog={catalog} history={history} chosen={chosen} onChoose={setChoice} />;
+  return <GeneratorWithModel catalog={catalog} history={history} storageUsage={storageUsage} chosen={chosen} onChoose={setChoice} />;
 }
 
 function GeneratorWithModel({
   catalog,
   history,
+  storageUsage,
   chosen,
   onChoose,
 }: GeneratorProps & { chosen: ChosenModel; onChoose: (choice: ModelChoice) => void }) {
-  const providerSummary = useMemo(() => toProviderSummary(chosen), [chosen]);
-  const session = useSessionBatches();
-  const stream = useBatchStream();
-  const [currentClientId, setCurrentClientId] = useState<string | null>(null);
-  const currentServerId = currentClientId?.startsWith('batch:') ? currentClientId.slice('batch:'.length) : null;
-  const server = useServerBatches(history, currentServerId);
+  /** The batch of the live area: the one started last, or retried, or running when the page loaded. */
+  const [currentBatchId, setCurrentBatchId] = useState<string | null>(null);
+  const currentClientId = currentBatchId === null ? null : clientIdOf(currentBatchId);
+  const server = useServerBatches(history, currentBatchId);
+  const storage = useStorageUsage(storageUsage);
   const [isCreating, setIsCreating] = useState(false);
   const isStartingRef = useRef(false);
-  const runCounterRef = useRef(0);
   const promptRef = useRef<HTMLTextAreaElement>(null);
 
   // A batch still running when the page loads takes the live area again.
   const initialRunsRef = useRef(server.batches.map(displayRunOf));
   useEffect(() => {
     const running = initialRunsRef.current.find((run) => run.status === 'running');
-    if (running) setCurrentClientId((current) => current ?? running.clientId);
+    if (running?.batchId) setCurrentBatchId((current) => current ?? running.batchId);
   }, []);
 
-  const { cancel: cancelServerBatch, retry: retryServerBatch, pending } = server;
-  const items: GalleryItem[] = useMemo(() => {
-    const fromServer = server.batches.map((batch) => ({
-      sortKey: Date.parse(batch.view.createdAt),
-      run: displayRunOf(batch),
-      cost: describeBatchCost({
-        isDemo: batch.view.isDemo,
-        isStored: true,
-        isRunning: displayRunOf(batch).status === 'running',
-        ...(batch.view.costUsd === undefined ? {} : { costUsd: batch.view.costUsd }),
-        ...(batch.view.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: batch.view.estimatedCostUsd }),
-      }),
-      saved: {
-        zipUrl: batch.view.zipUrl,
-        ...(pending[batch.view.id] ? { pending: pending[batch.view.id] } : {}),
-        onCancel: () => void cancelServerBatch(batch.view.id).then((result) => reportProblem('Could not cancel the batch', result)),
-        onRetry: () =>
-          void retryServerBatch(batch.view.id).then((result) => {
-            reportProblem('Could not retry the failed images', result);
-            if (result?.ok) setCurrentClientId(clientIdOf(batch.view.id));
+  const { cancel: cancelBatch, retry: retryBatch, remove: removeBatch, pending } = server;
+  const refreshStorage = storage.refresh;
+  const items: GalleryItem[] = useMemo(
+    () =>
+      server.batches.map((batch) => {
+        const run = displayRunOf(batch);
+        const { view } = batch;
+        return {
+          run,
+          cost: describeBatchCost({
+            isDemo: view.isDemo,
+            isRunning: run.status === 'running',
+            costUsd: view.costUsd,
+            ...(view.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: view.estimatedCostUsd }),
           }),
-      },
-    }));
-    const fromSession = session.runs.map((run) => ({
-      sortKey: run.startedAt,
-      run,
-      cost: describeBatchCost({
-        isDemo: run.provider.isDemo,
-        isStored: false,
-        isRunning: run.status === 'running',
-        ...(run.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: run.estimatedCostUsd }),
+          controls: {
+            zipUrl: view.zipUrl,
+            ...(pending[view.id] ? { pending: pending[view.id] } : {}),
+            onCancel: () => void cancelBatch(view.id).then((result) => reportProblem('Could not cancel the batch', result)),
+            onRetry: () =>
+              void retryBatch(view.id).then((result) => {
+                reportProblem('Could not retry the failed images', result);
+                if (result?.ok) setCurrentBatchId(view.id);
+              }),
+            onDelete: () =>
+              void removeBatch(view.id).then((result) => {
+                reportProblem('Could not delete the batch', result);
+                if (result?.ok) {
+                  notifyInfo('Batch deleted.');
+                  void refreshStorage();
+                }
+              }),
+          },
+        };
       }),
-    }));
-    return [...fromSession, ...fromServer].sort((left, right) => right.sortKey - left.sortKey).map(({ sortKey: _key, ...item }) => item);
-  }, [server.batches, session.runs, pending, cancelServerBatch, retryServerBatch]);
+    [server.batches, pending, cancelBatch, retryBatch, removeBatch, refreshStorage],
+  );
 
   const allRuns = useMemo(() => items.map((item) => item.run), [items]);
   useRunEnd(allRuns, (run) => {
     const outcome = describeOutcome(run);
     notifyOutcome(outcome);
     notifyIfHidden(outcome.title, outcome.description ?? run.prompt, run.clientId);
+    void refreshStorage();
   });
 
   const { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, checkCustomSize } = useComposerState(
@@ -135,31 +137,7 @@ function GeneratorWithModel({
     if (!field) notifyError('The batch could not start', message);
   };
 
-  const runInTab = async (request: BatchRequest, estimatedUsd: number | undefined) => {
-    const clientId = `run-${Date.now()}-${(runCounterRef.current += 1)}`;
-    session.dispatch({
-      type: 'start',
-      run: createRun({
-        clientId,
-        prompt: request.prompt,
-        numberOfImages: request.numberOfImages,
-        aspectRatio: request.aspectRatio ?? '1:1',
-        mode: request.images ? 'image-to-image' : 'text-to-image',
-        ...(request.images ? { inputName: request.images.map((image) => image.name).join(', ') } : {}),
-        provider: providerSummary,
-        ...(estimatedUsd === undefined ? {} : { estimatedCostUsd: estimatedUsd }),
-        startedAt: Date.now(),
-      }),
-    });
-    setCurrentClientId(clientId);
-    const outcome = await stream.start(request, (event) => session.receive(clientId, event));
-    if (outcome.type === 'aborted') session.dispatch({ type: 'cancel', clientId, at: Date.now() });
-    if (outcome.type === 'broken') session.dispatch({ type: 'break', clientId, at: Date.now(), reason: outcome.message });
-    if (outcome.type === 'rejected' || outcome.type === 'busy') session.dispatch({ type: 'discard', clientId });
-    if (outcome.type === 'rejected') showRejection(outcome.field, outcome.message);
-  };
-
-  const runInBackground = async (request: BatchRequest) => {
+  const start = async (request: BatchRequest) => {
     setIsCreating(true);
     try {
       const result = await createBatch(request);
@@ -168,7 +146,8 @@ function GeneratorWithModel({
         return;
       }
       server.add(result.value);
-      setCurrentClientId(clientIdOf(result.value.id));
+      setCurrentBatchId(result.value.id);
+      void refreshStorage();
     } finally {
       setIsCreating(false);
     }
@@ -192,11 +171,10 @@ function GeneratorWithModel({
       ...imageOptions,
       ...(values.images.length > 0 ? { images: values.images } : {}),
     };
-    const isBackground = request.numberOfImages > maxInTabImages;
     // While the click is still a user gesture: the browser only shows its prompt then.
-    if (isBackground) askNotificationPermissionOnce();
+    askNotificationPermissionOnce();
     try {
-      await (isBackground ? runInBackground(request) : runInTab(request, estimatedTotalUsd(estimate)));
+      await start(request);
     } finally {
       isStartingRef.current = false;
     }
@@ -204,8 +182,7 @@ function GeneratorWithModel({
 
   const currentRun = items.find((item) => item.run.clientId === currentClientId)?.run ?? null;
   const cancelCurrent = () => {
-    if (currentServerId) void cancelServerBatch(currentServerId).then((result) => reportProblem('Could not cancel the batch', result));
-    else stream.cancel();
+    if (currentBatchId) void cancelBatch(currentBatchId).then((result) => reportProblem('Could not cancel the batch', result));
   };
 
   return (
@@ -213,9 +190,9 @@ function GeneratorWithModel({
       <header className={styles.masthead}>
         <h1 className={styles.title}>Batch image generator</h1>
         <p className={styles.subtitle}>
-          {providerSummary.isDemo
+          {chosen.provider.isDemo
             ? 'Demo mode: an offline provider draws simple pictures from your prompt. It is not AI; set an API key on the server for real generation.'
-            : 'One prompt, up to a hundred images. Up to four arrive right here; larger batches run in the background and are saved as they arrive.'}
+            : 'One prompt, up to a hundred images. Every batch is saved on the server as its images arrive: reload or close the tab, it goes on.'}
         </p>
       </header>
 
@@ -231,14 +208,21 @@ function GeneratorWithModel({
         onImageRemove={removeImage}
         costEstimate={describeEstimate(estimate)}
         errors={errors}
-        isRunning={stream.isRunning || isCreating}
+        isRunning={isCreating}
         onSubmit={() => void generate()}
         promptRef={promptRef}
       />
 
-      <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentServerId ? pending[currentServerId] === 'cancel' : false} />
+      <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentBatchId ? pending[currentBatchId] === 'cancel' : false} />
 
-      <Gallery items={items} currentClientId={currentClientId} history={server.history} onUseAsInput={takeAsInput} onFocusPrompt={focusPrompt} />
+      <Gallery
+        items={items}
+        currentClientId={currentClientId}
+        history={server.history}
+        storageUsage={storage.usage}
+        onUseAsInput={takeAsInput}
+        onFocusPrompt={focusPrompt}
+      />
     </div>
   );
 }

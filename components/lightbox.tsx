@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
-import type { BatchRun, GeneratedImage } from '@/hooks/batch-state';
+import type { BatchRun, GeneratedImage } from '@/components/lib/batch-state';
 import { formatTime, imageFileName } from './format';
 import { ProviderBadge } from './provider-badge';
 import styles from './lightbox.module.css';
@@ -9,12 +9,14 @@ import styles from './lightbox.module.css';
 export interface LightboxEntry {
   run: BatchRun;
   index: number;
+  /** The image's own prompt (a batch may have several). */
+  prompt: string;
   image: GeneratedImage;
 }
 
 interface LightboxProps {
   entry: LightboxEntry;
-  /** 1-based position among the session's images, and how many there are. */
+  /** 1-based position among the gallery's images, and how many there are. */
   position: number;
   count: number;
   onPrevious: () => void;
@@ -29,7 +31,7 @@ const focusableSelector = 'a[href], button:not([disabled]), textarea, input, sel
 /** Full-size view of one image: a modal dialog that traps focus, closes on Esc and gives focus back. */
 export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, onCopyPrompt, onUseAsInput }: LightboxProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const { run, index, image } = entry;
+  const { run, index, prompt, image } = entry;
   const fileName = imageFileName(index, image.mimeType);
 
   useEffect(() => {
@@ -83,7 +85,7 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
       </button>
       <div className={styles.layout}>
         <figure className={styles.figure}>
-          <img src={image.url} alt={`Image ${index}: ${run.prompt}`} className={styles.image} data-testid="lightbox-image" />
+          <img src={image.url} alt={`Image ${index}: ${prompt}`} className={styles.image} data-testid="lightbox-image" />
           {count > 1 ? (
             <>
               <span className={styles.counter} aria-live="polite">
@@ -103,7 +105,7 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
             Image {index} of {run.slots.length}
           </h2>
           <p className={styles.prompt} data-testid="lightbox-prompt">
-            {run.prompt}
+            {prompt}
           </p>
           <dl className={styles.params}>
             <dt>Provider</dt>
@@ -121,7 +123,7 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
             <a className="button button-primary" href={image.url} download={fileName} data-testid="lightbox-download">
               Download {fileName}
             </a>
-            <button type="button" className="button button-secondary" onClick={() => onCopyPrompt(run.prompt)} data-testid="copy-prompt">
+            <button type="button" className="button button-secondary" onClick={() => onCopyPrompt(prompt)} data-testid="copy-prompt">
               Copy prompt
             </button>
             <button type="button" className="button button-secondary" onClick={() => onUseAsInput(entry)} data-testid="use-as-input">

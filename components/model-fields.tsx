@@ -13,7 +13,7 @@ import {
   type Choice,
   type ModelChoice,
   type OptionValues,
-} from '@/hooks/model-options';
+} from '@/components/lib/model-options';
 import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ProviderBadge } from './provider-badge';
 import styles from './composer.module.css';

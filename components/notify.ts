@@ -1,5 +1,5 @@
 import { toast } from 'sonner';
-import type { Outcome } from '@/hooks/batch-state';
+import type { Outcome } from '@/components/lib/batch-state';
 
 /** Every toast carries data-testid="toast" (sonner puts `testId` on the toast's <li>). */
 const base = { testId: 'toast' } as const;

@@ -1,4 +1,4 @@
-import type { ProviderSummary } from '@/hooks/batch-state';
+import type { ProviderSummary } from '@/components/lib/batch-state';
 import styles from './provider-badge.module.css';
 
 const demoExplanation = 'Offline demo provider: pictures are drawn from the prompt by a script. This is not AI.';

@@ -1,4 +1,4 @@
-import type { Slot } from '@/hooks/batch-state';
+import type { Slot } from '@/components/lib/batch-state';
 import { cssAspectRatio, formatDuration, imageFileName } from './format';
 import styles from './result-slot.module.css';
 

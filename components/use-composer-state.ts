@@ -11,7 +11,7 @@ import {
   type ChosenModel,
   type ModelChoice,
   type OptionValues,
-} from '@/hooks/model-options';
+} from '@/components/lib/model-options';
 import { maxPromptCharacters, type ComposerValues } from './composer';
 import type { FieldErrors, FieldName } from './field-error';
 import { checkInputImage } from './image-drop-zone';

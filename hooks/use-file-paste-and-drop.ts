@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 
 /**
  * Files pasted anywhere on the page, or dropped anywhere on it, go to `onFiles` (a drop that misses
- * the drop zone must not navigate away from the page and lose the session's images).
+ * the drop zone must not navigate away from the page).
  */
 export function useFilePasteAndDrop(onFiles: (files: File[]) => void): void {
   const onFilesRef = useRef(onFiles);

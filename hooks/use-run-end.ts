@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import type { BatchRun, RunStatus } from './batch-state';
+import type { BatchRun, RunStatus } from '@/components/lib/batch-state';
 
 /**
  * Calls `onEnd` when a run the page has shown running ends (for the end-of-batch notification).

@@ -1,9 +1,9 @@
 'use client';
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { getBatch, listBatches, postBatchAction, type ApiResult } from './batch-api';
-import type { BatchViewData } from './batch-view-schema';
-import { eventsUrlAfter, followBatchEvents } from './follow-batch-events';
+import type { BatchView } from '@/lib/core/api-views';
+import { deleteBatch, getBatch, listBatches, postBatchAction, type ApiResult } from '@/components/lib/batch-api';
+import { eventsUrlAfter, followBatchEvents } from '@/components/lib/follow-batch-events';
 import {
   displayRunOf,
   historyPageSize,
@@ -13,9 +13,9 @@ import {
   toServerBatch,
   type HistoryPage,
   type ServerBatch,
-} from './server-batch-state';
+} from '@/components/lib/server-batch-state';
 
-export type { HistoryPage } from './server-batch-state';
+export type { HistoryPage } from '@/components/lib/server-batch-state';
 
 /**
  * Event streams open at once. Each holds one of the browser's six HTTP/1.1 connections to the
@@ -24,16 +24,16 @@ export type { HistoryPage } from './server-batch-state';
 const maxLiveStreams = 3;
 const pollIntervalMs = 4000;
 
-export type BatchAction = 'cancel' | 'retry';
+export type BatchAction = 'cancel' | 'retry' | 'delete';
 
 function isShownRunning(batch: ServerBatch): boolean {
   return displayRunOf(batch).status === 'running';
 }
 
 /**
- * The batches the server keeps: the first page of history (loaded with the page), batches started
- * here, older pages on demand. Every batch that is running is followed live over its event stream
- * (or polled, past `maxLiveStreams`); cancel and retry go to the API.
+ * The batches the server keeps (every batch): the first page of history (loaded with the page),
+ * batches started here, older pages on demand. Every batch that is running is followed live over
+ * its event stream (or polled, past `maxLiveStreams`); cancel, retry and delete go to the API.
  */
 export function useServerBatches(initialPage: HistoryPage, priorityBatchId: string | null) {
   const [state, dispatch] = useReducer(serverBatchesReducer, initialPage, (page) => ({ batches: page.batches.map(toServerBatch) }));
@@ -78,7 +78,6 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
         onEvent: (event) => dispatch({ type: 'event', batchId, event, receivedAt: Date.now() }),
         onEnd: () => {
           forget();
-          dispatch({ type: 'stream-end', batchId });
           // The events carry no cost: the batch's final view has what it cost.
           void getBatch(batch.view).then((result) => {
             if (result.ok) dispatch({ type: 'snapshot', view: result.value });
@@ -110,9 +109,9 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
     return () => clearInterval(timer);
   }, [hasRunning]);
 
-  const add = useCallback((view: BatchViewData) => dispatch({ type: 'add', views: [view], position: 'start' }), []);
+  const add = useCallback((view: BatchView) => dispatch({ type: 'add', views: [view], position: 'start' }), []);
 
-  const act = useCallback(async (batchId: string, action: BatchAction): Promise<ApiResult<BatchViewData> | undefined> => {
+  const act = useCallback(async (batchId: string, action: 'cancel' | 'retry'): Promise<ApiResult<BatchView> | undefined> => {
     const batch = stateRef.current.batches.find((candidate) => candidate.view.id === batchId);
     if (!batch) return undefined;
     setPending((current) => ({ ...current, [batchId]: action }));
@@ -122,6 +121,24 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
         const isRequeued = action === 'retry' && isActiveStatus(result.value.status);
         lostRef.current.delete(batchId);
         dispatch(isRequeued ? { type: 'retried', view: result.value, at: Date.now() } : { type: 'snapshot', view: result.value });
+      }
+      return result;
+    } finally {
+      setPending(({ [batchId]: _done, ...rest }) => rest);
+    }
+  }, []);
+
+  /** A finished batch goes with its images; the server refuses (409) while it runs. */
+  const remove = useCallback(async (batchId: string): Promise<ApiResult<null> | undefined> => {
+    const batch = stateRef.current.batches.find((candidate) => candidate.view.id === batchId);
+    if (!batch) return undefined;
+    setPending((current) => ({ ...current, [batchId]: 'delete' }));
+    try {
+      const result = await deleteBatch(batch.view);
+      if (result.ok) {
+        streamsRef.current.get(batchId)?.();
+        streamsRef.current.delete(batchId);
+        dispatch({ type: 'remove', batchId });
       }
       return result;
     } finally {
@@ -143,11 +160,15 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
     setNext(result.value.nextCursor ? { cursor: result.value.nextCursor } : null);
   }, [next, isLoadingMore]);
 
+  const cancel = useCallback((batchId: string) => act(batchId, 'cancel'), [act]);
+  const retry = useCallback((batchId: string) => act(batchId, 'retry'), [act]);
+
   return {
     batches: state.batches,
     add,
-    cancel: (batchId: string) => act(batchId, 'cancel'),
-    retry: (batchId: string) => act(batchId, 'retry'),
+    cancel,
+    retry,
+    remove,
     pending,
     history: { hasMore: next !== null, isLoadingMore, error: historyError, loadMore },
   };

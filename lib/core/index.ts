@@ -11,3 +11,4 @@ export * from './events';
 export * from './batch-status';
 export * from './config';
 export * from './sleep';
+export * from './api-views';

@@ -1,3 +1,4 @@
+import type { BatchList } from '@/lib/core';
 import { StoreError, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
 import type { BatchInput } from './batch-input';
 import { resolveRequestedModel } from './request-options';
@@ -11,14 +12,8 @@ import { InputError } from './input-error';
  * throws an `InputError` / `StoreError` that `toErrorResponse` maps to HTTP.
  */
 
-export interface BatchList {
-  /** Newest first, each with its items. */
-  batches: BatchView[];
-  /** Pass as `before` for the next page; absent on the last page. */
-  nextCursor?: string;
-  /** The next page's URL; absent on the last page. */
-  nextUrl?: string;
-}
+/** A page of batches, newest first (the shape is lib/core's `batchListSchema`). */
+export type { BatchList };
 
 export interface ListBatchesQuery {
   /** 1 to 100. @default 20 */

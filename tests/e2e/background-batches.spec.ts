@@ -4,9 +4,9 @@ import { expect, test } from './base-test';
 import { expectImagesLoaded, getBatch, progressSamples, recordProgress, startBatch, waitUntilIdle } from './helpers';
 
 /**
- * Batches of 5+ images go to the server's background queue (POST /api/batches) and are followed
- * over their event stream; they are saved, so they survive a reload. The demo provider takes
- * about 0.5 s per image here (DEMO_LATENCY_MS=400, one at a time).
+ * Every batch goes to the server's queue (POST /api/batches) and is followed over its event
+ * stream; it is saved, so it survives a reload. These are the larger ones (5+ images). The demo
+ * provider takes about 0.5 s per image here (DEMO_LATENCY_MS=400, one at a time).
  */
 
 const inputPng = path.join(__dirname, 'fixtures', 'input-64x48.png');
@@ -15,7 +15,7 @@ test('8 images in the background: progress survives a reload and goes on, then D
   test.setTimeout(60_000);
   await recordProgress(page);
   await generator.goto();
-  const batchId = await generator.startBackground('a field of sunflowers under a summer sky', 8);
+  const batchId = await generator.generate('a field of sunflowers under a summer sky', 8);
   expect(generateRequests).toEqual(['POST /api/batches']);
   await expect(generator.generateButton).toBeEnabled();
   await expect(generator.progressText).toHaveText(/^Generating [1-8]\/8\.\.\.$/);
@@ -69,7 +69,7 @@ test('the gallery survives a reload: saved batches come back from the server, ol
   for (let count = 1; count <= 11; count += 1) await startBatch(request, { prompt: `saved batch ${count}`, numberOfImages: 1 });
   await waitUntilIdle(request);
   await generator.goto();
-  const savedCards = page.locator('[data-testid="batch-card"][data-source="server"]');
+  const savedCards = generator.cards;
   await expect(savedCards).toHaveCount(10);
   const newest = generator.cards.first();
   await expect(newest).toContainText('saved batch 11');
@@ -79,15 +79,16 @@ test('the gallery survives a reload: saved batches come back from the server, ol
   await expect(newest.locator('[data-demo="true"]')).toHaveText('demo');
   await expectImagesLoaded(newest.getByTestId('gallery-image'), 1);
 
-  // A classic batch (1-4 images) lives in this tab only, and says so; the saved ones stay after a reload.
-  await generator.generate('a classic batch in this tab', 2);
+  // A small batch started here is saved like the others: after a reload it is the newest card.
+  const smallId = await generator.generate('a small batch from this page', 2);
   await generator.waitForBatchEnd(2);
-  await expect(generator.sessionCards.first()).toContainText('this tab only');
+  await expect(page.getByText('this tab only')).toHaveCount(0);
   await page.reload();
   await expect(generator.prompt).toBeFocused();
-  await expect(generator.sessionCards).toHaveCount(0);
   await expect(savedCards).toHaveCount(10);
-  await expect(generator.cards.first()).toContainText('saved batch 11');
+  await expect(generator.cards.first()).toHaveAttribute('data-batch-id', smallId);
+  await expectImagesLoaded(generator.card(smallId).getByTestId('gallery-image'), 2);
+  await expect(generator.cards.nth(1)).toContainText('saved batch 11');
   await expect(generator.progressText).toHaveCount(0);
 
   await page.getByTestId('load-more').click();
@@ -102,9 +103,7 @@ test('"Retry failed" runs only the failed image again; its new attempt fails the
   await recordProgress(page);
   await generator.goto();
   await generator.fill('a lighthouse in the fog [fail]', 6);
-  const responsePromise = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/batches' && response.request().method() === 'POST');
-  await generator.generateButton.dblclick();
-  const batchId = ((await (await responsePromise).json()) as { id: string }).id;
+  const batchId = await generator.clickGenerate(() => generator.generateButton.dblclick());
   await generator.waitForBatchEnd(6);
   expect(generateRequests, 'a double click starts one batch').toEqual(['POST /api/batches']);
 
@@ -154,13 +153,13 @@ test('"Retry failed" runs only the failed image again; its new attempt fails the
   await expectImagesLoaded(card.getByTestId('gallery-image'), 5);
 });
 
-test('cancel a background batch (from an image) mid-way: what had not run is canceled, retry offers it', async ({ page, request, generator }) => {
+test('cancel a 12-image batch (from an image) mid-way: what had not run is canceled, retry offers it', async ({ page, request, generator }) => {
   test.setTimeout(60_000);
   await generator.goto();
   await generator.imageInput.setInputFiles(inputPng);
   await expect(generator.generateButton).toHaveText('Generate Images from Image');
   const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches');
-  const batchId = await generator.startBackground('turn it into a night scene', 12);
+  const batchId = await generator.generate('turn it into a night scene', 12);
   expect((await requestPromise).headers()['content-type']).toContain('multipart/form-data');
 
   const card = generator.card(batchId);

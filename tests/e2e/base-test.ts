@@ -6,13 +6,13 @@ interface Fixtures {
   generator: GeneratorPage;
   /** Console errors matching one of these are expected by the test (e.g. a deliberate HTTP 400). */
   allowConsoleErrors: (pattern: RegExp) => void;
-  /** Requests the page sent to the generate routes and to POST /api/batches. */
+  /** Requests the page sent to start a batch: the classic generate routes (never, now) and POST /api/batches. */
   generateRequests: string[];
 }
 
 /** Every test fails on a console error or an uncaught exception in the page. */
 export const test = base.extend<Fixtures & { consoleProblems: string[]; idleQueue: void }>({
-  // The server (and its saved batches) is shared by every test: none leaves a background batch running.
+  // The server (and its saved batches) is shared by every test: none leaves a batch running.
   idleQueue: [
     async ({ request }, use) => {
       await use();

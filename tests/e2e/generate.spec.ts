@@ -1,19 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './base-test';
 import { expectImagesLoaded, progressSamples, recordProgress } from './helpers';
 
 const inputPng = path.join(__dirname, 'fixtures', 'input-64x48.png');
 
-test('generates 4 images with the demo provider: live progress, slots, green toast, the line clears', async ({ page, generator, generateRequests }) => {
+test('generates 4 images with the demo provider: stored, live progress, slots, green toast, the line clears', async ({ page, generator, generateRequests }) => {
   await recordProgress(page);
   await generator.goto();
   await expect(generator.providerBadge).toHaveText('demo');
   await expect(generator.providerBadge).toBeVisible();
   await expect(generator.generateButton).toHaveText('Generate Images');
 
-  await generator.generate('a lighthouse at dusk, calm sea', 4);
-  await expect(generator.generateButton).toBeDisabled();
+  const batchId = await generator.generate('a lighthouse at dusk, calm sea', 4);
+  // The batch is stored and queued: the button is free again for the next one at once.
+  await expect(generator.generateButton).toBeEnabled();
   await expect(generator.progressText).toHaveText(/^Generating [1-4]\/4\.\.\.$/);
   await expect(generator.progressBar).toHaveAttribute('aria-valuemax', '4');
   await expect(generator.slots).toHaveCount(4);
@@ -21,11 +23,13 @@ test('generates 4 images with the demo provider: live progress, slots, green toa
 
   await generator.waitForBatchEnd(4);
   for (let index = 1; index <= 4; index += 1) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(generator.sessionImages, 4);
+  await expectImagesLoaded(generator.currentImages, 4);
+  await expect(generator.currentImages.first()).toHaveAttribute('src', /^\/api\/images\//);
+  await expect(generator.currentCard).toHaveAttribute('data-batch-id', batchId);
   const toast = generator.toasts.filter({ hasText: 'Successfully generated 4 images.' });
   await expect(toast).toBeVisible();
   await expect(toast).toHaveAttribute('data-type', 'success');
-  expect(generateRequests).toEqual(['POST /api/generate']);
+  expect(generateRequests).toEqual(['POST /api/batches']);
 
   // The finished line stays about 2 s, then clears; the images stay.
   await expect(generator.progressText).toHaveText('Done: 4/4 generated');
@@ -33,7 +37,7 @@ test('generates 4 images with the demo provider: live progress, slots, green toa
   await expect(generator.progressText).toBeHidden({ timeout: 5000 });
   expect(Date.now() - endSeenAt).toBeGreaterThan(1000);
   await expect(generator.progressBar).toBeHidden();
-  await expect(generator.sessionImages).toHaveCount(4);
+  await expect(generator.currentImages).toHaveCount(4);
   await expect(generator.cancelButton).toHaveCount(0);
 
   const samples = await progressSamples(page);
@@ -48,19 +52,20 @@ test('a partial batch: orange toast with the seed sentence, the failed slot says
   await generator.goto();
   await generator.fill('a red fox in the snow [fail]', 4);
   // A double click must not start two batches.
-  await generator.generateButton.dblclick();
+  const batchId = await generator.clickGenerate(() => generator.generateButton.dblclick());
   await generator.waitForBatchEnd(4);
-  expect(generateRequests).toEqual(['POST /api/generate']);
+  expect(generateRequests).toEqual(['POST /api/batches']);
 
   await expect(generator.slot(2)).toHaveAttribute('data-status', 'failed');
   await expect(generator.slot(2)).toContainText('Blocked by the safety filter');
   for (const index of [1, 3, 4]) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(generator.sessionImages, 3);
+  await expectImagesLoaded(generator.currentImages, 3);
 
   const toast = generator.toasts.filter({ hasText: 'Successfully generated 3 of 4 images. 1 failed.' });
   await expect(toast).toBeVisible();
   await expect(toast).toHaveAttribute('data-type', 'warning');
   await expect(toast).toContainText('Failed: image 2 (Blocked by the safety filter)');
+  await expect(generator.card(batchId).getByTestId('batch-status')).toHaveText('Partial');
   await expect(page.getByTestId('batch-status').first()).toHaveText('Partial');
 });
 
@@ -73,17 +78,17 @@ test('image-to-image: upload with preview, the button says so, 2 images from the
 
   await generator.prompt.fill('turn it into a watercolour');
   await generator.count.selectOption('2');
-  const requestPromise = page.waitForRequest('**/api/generate-with-image');
-  await generator.prompt.press('Control+Enter');
+  const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches' && candidate.method() === 'POST');
+  const batchId = await generator.clickGenerate(() => generator.prompt.press('Control+Enter'));
   const request = await requestPromise;
   expect(request.headers()['content-type']).toContain('multipart/form-data');
-  expect(request.headers()['accept']).toBe('text/event-stream');
 
   await generator.waitForBatchEnd(2);
   for (const index of [1, 2]) await expect(generator.slot(index)).toHaveAttribute('data-status', 'succeeded');
-  await expectImagesLoaded(generator.sessionImages, 2);
+  await expectImagesLoaded(generator.currentImages, 2);
   await expect(generator.toasts.filter({ hasText: 'Successfully generated 2 images.' })).toBeVisible();
-  expect(generateRequests).toEqual(['POST /api/generate-with-image']);
+  await expect(generator.card(batchId)).toContainText('from image');
+  expect(generateRequests).toEqual(['POST /api/batches']);
 
   // Remove, then drop a file onto the zone; a file that is not an image is refused next to the field.
   await generator.removeImage.click();
@@ -122,8 +127,10 @@ test('an empty prompt shows an error next to the prompt and sends nothing', asyn
 
   // A 400 from the server lands next to the field it names (stubbed: the client validates the same rules).
   allowConsoleErrors(/status of 400/);
-  await page.route('**/api/generate', (route) =>
-    route.fulfill({ status: 400, json: { error: 'Prompt is too long (4001 characters); the limit is 4000.', field: 'prompt' } }),
+  await page.route('**/api/batches', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 400, json: { error: 'Prompt is too long (4001 characters); the limit is 4000.', field: 'prompt' } })
+      : route.fallback(),
   );
   await generator.generateButton.click();
   await expect(generator.fieldError('prompt')).toHaveText(/Prompt is too long/);
@@ -134,7 +141,7 @@ test('an empty prompt shows an error next to the prompt and sends nothing', asyn
 
 test('cancel mid-batch: the rest is canceled, the button comes back, the next batch runs', async ({ page, generator }) => {
   await generator.goto();
-  await generator.generate('a slow harbour at night', 4);
+  const canceledId = await generator.generate('a slow harbour at night', 4);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
   await generator.cancelButton.click();
 
@@ -148,17 +155,19 @@ test('cancel mid-batch: the rest is canceled, the button comes back, the next ba
   await expect(generator.slot(4)).toContainText('Canceled');
   const toast = generator.toasts.filter({ hasText: 'Canceled.' });
   await expect(toast).toBeVisible();
-  await expect(page.getByTestId('batch-status').first()).toHaveText('Canceled');
+  await expect(generator.card(canceledId).getByTestId('batch-status')).toHaveText('Canceled');
+  await expect(generator.card(canceledId).getByTestId('batch-retry')).toBeVisible();
 
   // Nothing of the canceled batch holds up the next one.
   const startedAt = Date.now();
-  await generator.generate('after the cancel', 1);
+  const nextId = await generator.generate('after the cancel', 1);
   await generator.waitForBatchEnd(1);
   expect(Date.now() - startedAt).toBeLessThan(5000);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
   const succeededBefore = statuses.filter((status) => status === 'succeeded').length;
-  await expect(generator.sessionImages).toHaveCount(succeededBefore + 1);
-  await expect(generator.sessionCards).toHaveCount(2);
+  await expect(generator.card(nextId).getByTestId('gallery-image')).toHaveCount(1);
+  await expect(generator.card(canceledId).getByTestId('gallery-image')).toHaveCount(succeededBefore);
+  await expect(generator.cards.first()).toHaveAttribute('data-batch-id', nextId);
 });
 
 test('gallery and lightbox: full size, download, copy prompt, Esc, focus trap, use as input', async ({ page, context, generator }) => {
@@ -200,6 +209,42 @@ test('gallery and lightbox: full size, download, copy prompt, Esc, focus trap, u
   await expect(generator.prompt).toBeFocused();
 });
 
+/** A stored batch as `POST /api/batches` answers it, for the stubbed tests. */
+function stubView(id: string, total: number, overrides: Record<string, unknown> = {}) {
+  const url = `/api/batches/${id}`;
+  return {
+    id,
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    prompt: id,
+    prompts: [id],
+    mode: 'text-to-image',
+    provider: 'demo',
+    model: 'demo-shapes-v1',
+    isDemo: true,
+    aspectRatio: '1:1',
+    numberOfImages: total,
+    costUsd: 0,
+    status: 'queued',
+    total,
+    succeeded: 0,
+    failed: 0,
+    canceled: 0,
+    url,
+    eventsUrl: `${url}/events`,
+    zipUrl: `${url}/zip`,
+    lastSequence: 0,
+    items: Array.from({ length: total }, (_, offset) => ({ index: offset + 1, prompt: id, status: 'queued', attempts: 0 })),
+    ...overrides,
+  };
+}
+
+/** POST /api/batches answers `created`; GET of the batch (read once its stream ends) answers `final`. */
+async function stubBatchApi(page: Page, created: ReturnType<typeof stubView>, final: ReturnType<typeof stubView>): Promise<void> {
+  await page.route('**/api/batches', (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 202, json: created }) : route.fallback()));
+  await page.route(`**/api/batches/${created.id}`, (route) => route.fulfill({ json: final }));
+}
+
 test('a batch where every image fails: red toast naming each image (stubbed event stream)', async ({ page, generator }) => {
   const counters = { batchId: 'stub-batch', total: 2, etaMs: null };
   const events = [
@@ -208,12 +253,17 @@ test('a batch where every image fails: red toast naming each image (stubbed even
     { type: 'item-retry', ...counters, sequence: 3, completed: 0, failed: 0, index: 1, attempt: 1, delayMs: 3000, kind: 'rate_limited', error: 'Rate limited by the provider' },
     { type: 'item-end', ...counters, sequence: 4, completed: 0, failed: 1, index: 1, status: 'failed', kind: 'rate_limited', error: 'Rate limited by the provider', details: '429' },
     { type: 'item-end', ...counters, sequence: 6, completed: 0, failed: 2, index: 2, status: 'failed', kind: 'timeout', error: 'Timed out', details: 'after 180 s' },
-    { type: 'batch-end', ...counters, sequence: 7, completed: 0, failed: 2, status: 'failed', result: { error: 'All image generations failed', details: [{ index: 1, error: 'Rate limited by the provider' }, { index: 2, error: 'Timed out' }] } },
+    { type: 'batch-end', ...counters, sequence: 7, completed: 0, failed: 2, status: 'failed' },
   ];
   const frames = events.map((event) => `id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   // A frame that breaks the schema is skipped (with a console warning), not trusted.
   frames.splice(4, 0, `id: 5\nevent: item-end\ndata: ${JSON.stringify({ type: 'item-end', index: 'two' })}\n\n`);
-  await page.route('**/api/generate', (route) =>
+  const failedItems = [
+    { index: 1, prompt: 'stub-batch', status: 'failed', attempts: 1, error: { kind: 'rate_limited', message: 'Rate limited by the provider', details: '429' } },
+    { index: 2, prompt: 'stub-batch', status: 'failed', attempts: 1, error: { kind: 'timeout', message: 'Timed out', details: 'after 180 s' } },
+  ];
+  await stubBatchApi(page, stubView('stub-batch', 2), stubView('stub-batch', 2, { status: 'failed', failed: 2, lastSequence: 7, items: failedItems }));
+  await page.route('**/api/batches/stub-batch/events', (route) =>
     route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: frames.join('') }),
   );
 
@@ -226,28 +276,51 @@ test('a batch where every image fails: red toast naming each image (stubbed even
   const toast = generator.toasts.filter({ hasText: 'All 2 images failed.' });
   await expect(toast).toHaveAttribute('data-type', 'error');
   await expect(toast).toContainText('Failed: image 1 (Rate limited by the provider), image 2 (Timed out)');
-  await expect(generator.sessionImages).toHaveCount(0);
+  await expect(generator.currentImages).toHaveCount(0);
+  await expect(generator.currentCard.getByTestId('batch-retry')).toHaveText('Retry failed (2)');
 });
 
 test('the page follows the events: retry wait, image on its item-end, bar only from events (scripted stream)', async ({ page, generator }) => {
-  // The generate fetch answers a stream the test writes to, event by event.
+  // The batch's EventSource is one the test writes to, event by event.
   await page.addInitScript(() => {
-    const realFetch = window.fetch.bind(window);
-    const encoder = new TextEncoder();
-    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-    const scripted = window as unknown as { sendEvent: (event: { type: string; sequence: number }) => void; closeStream: () => void };
-    scripted.sendEvent = (event) => controller?.enqueue(encoder.encode(`id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-    scripted.closeStream = () => controller?.close();
-    window.fetch = (input, init) => {
-      if (!String(input).includes('/api/generate')) return realFetch(input, init);
-      const body = new ReadableStream<Uint8Array>({ start: (streamController) => void (controller = streamController) });
-      return Promise.resolve(new Response(body, { headers: { 'content-type': 'text/event-stream' } }));
+    type Listener = (message: MessageEvent<string>) => void;
+    const sources: ScriptedSource[] = [];
+    class ScriptedSource {
+      readyState = 1;
+      onerror: ((event: Event) => void) | null = null;
+      readonly listeners = new Map<string, Listener[]>();
+      constructor(readonly url: string) {
+        sources.push(this);
+      }
+      addEventListener(type: string, listener: Listener) {
+        this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+      }
+      close() {
+        this.readyState = 2;
+      }
+    }
+    const scripted = window as unknown as { EventSource: unknown; sendEvent: (event: { type: string; sequence: number }) => void; closeStream: () => void };
+    scripted.EventSource = ScriptedSource;
+    scripted.sendEvent = (event) => {
+      for (const source of sources.filter((candidate) => candidate.readyState !== 2)) {
+        const message = new MessageEvent(event.type, { data: JSON.stringify(event), lastEventId: String(event.sequence) });
+        for (const listener of source.listeners.get(event.type) ?? []) listener(message);
+      }
+    };
+    // As the server does after batch-end: the browser sees the connection drop and would reconnect.
+    scripted.closeStream = () => {
+      for (const source of sources.filter((candidate) => candidate.readyState !== 2)) {
+        source.readyState = 0;
+        source.onerror?.(new Event('error'));
+      }
     };
   });
   const send = (event: Record<string, unknown>) =>
     page.evaluate((frame) => (window as unknown as { sendEvent: (event: unknown) => void }).sendEvent(frame), event);
-  const png = readFileSync(inputPng).toString('base64');
+  const pngUrl = `data:image/png;base64,${readFileSync(inputPng).toString('base64')}`;
   const counters = { batchId: 'scripted', total: 2 };
+  const doneItems = [1, 2].map((index) => ({ index, prompt: 'scripted', status: 'succeeded', attempts: 1, imageId: `s${index}.png`, imageUrl: pngUrl, mimeType: 'image/png' }));
+  await stubBatchApi(page, stubView('scripted', 2), stubView('scripted', 2, { status: 'completed', succeeded: 2, lastSequence: 8, items: doneItems }));
 
   await generator.goto();
   await generator.generate('scripted', 2);
@@ -264,9 +337,9 @@ test('the page follows the events: retry wait, image on its item-end, bar only f
 
   await send({ type: 'item-start', ...counters, sequence: 4, completed: 0, failed: 0, etaMs: null, index: 1, attempt: 2 });
   await expect(generator.slot(1)).not.toContainText('Retrying');
-  await send({ type: 'item-end', ...counters, sequence: 5, completed: 1, failed: 0, etaMs: 4000, index: 1, status: 'succeeded', data: png, mimeType: 'image/png' });
+  await send({ type: 'item-end', ...counters, sequence: 5, completed: 1, failed: 0, etaMs: 4000, index: 1, status: 'succeeded', imageId: 's1.png', imageUrl: pngUrl, mimeType: 'image/png' });
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
-  await expect(generator.sessionImages).toHaveCount(1);
+  await expect(generator.currentImages).toHaveCount(1);
   await expect(generator.progressText).toHaveText('Generating 2/2...');
   await expect(generator.progressBar).toHaveAttribute('aria-valuenow', '1');
   await expect(page.getByTestId('progress-eta')).toHaveText('About 4 s left');
@@ -276,10 +349,14 @@ test('the page follows the events: retry wait, image on its item-end, bar only f
   await expect(generator.slot(2)).toHaveAttribute('data-status', 'queued');
 
   await send({ type: 'item-start', ...counters, sequence: 6, completed: 1, failed: 0, etaMs: 4000, index: 2, attempt: 1 });
-  await send({ type: 'item-end', ...counters, sequence: 7, completed: 2, failed: 0, etaMs: 0, index: 2, status: 'succeeded', data: png, mimeType: 'image/png' });
+  await send({ type: 'item-end', ...counters, sequence: 7, completed: 2, failed: 0, etaMs: 0, index: 2, status: 'succeeded', imageId: 's2.png', imageUrl: pngUrl, mimeType: 'image/png' });
   await expect(generator.progressBar).toHaveAttribute('aria-valuenow', '2');
-  await expect(generator.generateButton).toBeDisabled();
-  await send({ type: 'batch-end', ...counters, sequence: 8, completed: 2, failed: 0, etaMs: 0, status: 'completed', result: { images: [], success: 2, failed: 0 } });
-  await expect(generator.generateButton).toBeEnabled();
+  await expect(generator.cancelButton).toBeVisible();
+  await expect(generator.toasts.filter({ hasText: 'Successfully generated 2 images.' })).toHaveCount(0);
+  await send({ type: 'batch-end', ...counters, sequence: 8, completed: 2, failed: 0, etaMs: 0, status: 'completed' });
+  await expect(generator.cancelButton).toHaveCount(0);
   await expect(generator.toasts.filter({ hasText: 'Successfully generated 2 images.' })).toHaveAttribute('data-type', 'success');
+  await page.evaluate(() => (window as unknown as { closeStream: () => void }).closeStream());
+  await expect(generator.currentCard).toHaveAttribute('data-status', 'completed');
+  await expectImagesLoaded(generator.currentImages, 2);
 });

@@ -57,7 +57,7 @@ export async function getBatch(request: APIRequestContext, batchId: string): Pro
 
 const isActive = (batch: BatchSummary) => batch.status === 'queued' || batch.status === 'running';
 
-/** Starts a background batch through the API. */
+/** Starts a batch through the API (POST /api/batches); answers its id. */
 export async function startBatch(request: APIRequestContext, body: Record<string, unknown>): Promise<string> {
   const response = await request.post('/api/batches', { data: body });
   expect(response.status()).toBe(202);
@@ -70,12 +70,12 @@ async function listActive(request: APIRequestContext): Promise<BatchSummary[]> {
   return batches.filter(isActive);
 }
 
-/** Waits until no background batch is queued or running. */
+/** Waits until no batch is queued or running. */
 export async function waitUntilIdle(request: APIRequestContext): Promise<void> {
   await expect.poll(async () => (await listActive(request)).length, { timeout: 60_000 }).toBe(0);
 }
 
-/** Cancels whatever background batch a test left running, and waits until the queue is idle. */
+/** Cancels whatever batch a test left running, and waits until the queue is idle. */
 export async function cancelActiveBatches(request: APIRequestContext): Promise<void> {
   for (const batch of await listActive(request)) await request.post(`/api/batches/${batch.id}/cancel`);
   await waitUntilIdle(request);

@@ -40,7 +40,7 @@ test('the picker lists what GET /api/providers offers; only the demo model’s o
   await generator.formatSelect.selectOption('webp');
   await generator.aspectRatio.selectOption('21:9');
   await generator.fill(prompt, 2);
-  const requestPromise = page.waitForRequest('**/api/generate');
+  const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches' && candidate.method() === 'POST');
   await generator.generateButton.click();
   expect((await requestPromise).postDataJSON()).toEqual({
     prompt,
@@ -53,14 +53,14 @@ test('the picker lists what GET /api/providers offers; only the demo model’s o
   await generator.waitForBatchEnd(2);
   for (const index of [1, 2]) await expect(generator.slot(index).getByTestId('download-link')).toHaveAttribute('download', `image-${index}.webp`);
   await expect(generator.cardFor(prompt).getByTestId('batch-cost')).toHaveText('Free (demo)');
-  expect(generateRequests).toEqual(['POST /api/generate']);
+  expect(generateRequests).toEqual(['POST /api/batches']);
 });
 
-test('a background batch keeps the chosen format and shows its cost on the card', async ({ request, generator }) => {
+test('a larger batch keeps the chosen format and shows its cost on the card', async ({ request, generator }) => {
   await generator.goto();
   await generator.formatSelect.selectOption('jpeg');
   await expect(generator.costEstimate).toHaveText('Free (demo)');
-  const batchId = await generator.startBackground('a row of jpeg lanterns', 6);
+  const batchId = await generator.generate('a row of jpeg lanterns', 6);
   await expect(generator.card(batchId)).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
   await expect(generator.card(batchId).getByTestId('batch-cost')).toHaveText('Free (demo)');
 
@@ -98,7 +98,7 @@ test('several input images: a thumbnail and a remove button each, all sent as im
 
   await generator.prompt.fill('combine them');
   await generator.count.selectOption('1');
-  const requestPromise = page.waitForRequest('**/api/generate-with-image');
+  const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches' && candidate.method() === 'POST');
   await generator.generateButton.click();
   expect((await requestPromise).headers()['content-type']).toContain('multipart/form-data');
   const forms = await page.evaluate(() => (window as unknown as { sentForms: string[][] }).sentForms);
@@ -107,7 +107,7 @@ test('several input images: a thumbnail and a remove button each, all sent as im
   expect(forms[0]).toEqual(expect.arrayContaining(['prompt=combine them', 'numberOfImages=1', 'provider=demo', 'aspectRatio=1:1']));
   await generator.waitForBatchEnd(1);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
-  expect(generateRequests).toEqual(['POST /api/generate-with-image']);
+  expect(generateRequests).toEqual(['POST /api/batches']);
 
   await page.getByRole('button', { name: 'Remove input image first.png' }).click();
   await expect(generator.imagePreview).toHaveCount(1);

@@ -105,7 +105,7 @@ test.describe('with OpenAI configured', () => {
     // Sent as chosen; the server accepts the options (no 400), then the call fails: nothing listens there.
     await generator.count.selectOption('1');
     await generator.backgroundSelect.selectOption('opaque');
-    const requestPromise = page.waitForRequest('**/api/generate');
+    const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches' && candidate.method() === 'POST');
     await generator.generateButton.click();
     expect((await requestPromise).postDataJSON()).toEqual({
       prompt: 'a glass teapot',
@@ -120,9 +120,16 @@ test.describe('with OpenAI configured', () => {
     await generator.waitForBatchEnd(1);
     await expect(generator.fieldErrors).toHaveCount(0);
     await expect(generator.slot(1)).toHaveAttribute('data-status', 'failed');
-    const cost = generator.cardFor('a glass teapot').getByTestId('batch-cost');
-    await expect(cost).toHaveText('est. $0.13');
-    await expect(cost).toHaveAttribute('data-estimate', 'true');
+    // Stored like every batch: the estimate while it ran, then what it cost (nothing: no image was made).
+    const card = generator.cardFor('a glass teapot');
+    await expect(card).toHaveAttribute('data-status', 'failed');
+    const cost = card.getByTestId('batch-cost');
+    await expect(cost).toHaveText('$0');
+    await expect(cost).toHaveAttribute('data-estimate', 'false');
+    const batchId = await card.getAttribute('data-batch-id');
+    const stored = (await (await request.get(`/api/batches/${batchId}`)).json()) as { estimatedCostUsd?: number; costUsd: number };
+    expect(stored.estimatedCostUsd).toBeGreaterThan(0);
+    expect(stored.costUsd).toBe(0);
 
     // Another model: what it does not take goes back to its default; the demo has none of these.
     await generator.modelSelect.selectOption('openai:gpt-image-2.6-flare');

@@ -4,12 +4,14 @@ import { expect, test } from './base-test';
 import { startBatch, waitUntilIdle } from './helpers';
 
 const historyPrompt = 'a quiet harbour at dawn, fishing boats, soft mist [fail]';
+const historyPrompts = ['a paper lantern festival at night', 'a snowy mountain cabin with warm windows', 'a bowl of ramen, top view'];
 
-/** A saved batch in the history (with a failed image), made once for all the screenshots. */
+/** Saved batches in the history (one with a failed image, one of several prompts), made once for all the screenshots. */
 async function ensureHistory(request: APIRequestContext): Promise<void> {
   const response = await request.get('/api/batches?limit=100');
   const { batches } = (await response.json()) as { batches: { prompt: string }[] };
   if (batches.some((batch) => batch.prompt === historyPrompt)) return;
+  await startBatch(request, { prompts: historyPrompts, numberOfImages: 2, aspectRatio: '1:1' });
   await startBatch(request, { prompt: historyPrompt, numberOfImages: 6, aspectRatio: '3:2' });
   await waitUntilIdle(request);
 }
@@ -49,7 +51,17 @@ for (const viewport of viewports) {
 
         await generator.waitForBatchEnd(4);
         await expect(generator.toasts.first()).toBeVisible();
+        // The batch of several prompts, opened to show them all.
+        await generator.cardFor(historyPrompts[0]!).first().getByTestId('batch-prompts-toggle').click();
         await shot('done', true);
+        expect(await fitsWidth()).toBe(true);
+
+        // Delete asks first, in the card.
+        await generator.currentCard.getByTestId('delete-button').click();
+        await expect(generator.currentCard.getByTestId('delete-confirmation')).toBeVisible();
+        await shot('delete-confirm');
+        await page.keyboard.press('Escape');
+        await expect(generator.currentCard.getByTestId('delete-confirmation')).toHaveCount(0);
         expect(await fitsWidth()).toBe(true);
 
         await generator.slot(1).getByRole('button', { name: 'Open image 1 full size' }).click();
@@ -58,8 +70,8 @@ for (const viewport of viewports) {
         await page.keyboard.press('Escape');
         await expect(generator.lightbox).toHaveCount(0);
 
-        // A background batch on its way: live area, card actions, the history under it.
-        await generator.startBackground('a field of sunflowers under a summer sky [fail]', 12);
+        // A larger batch on its way: live area, card actions, the history under it.
+        await generator.generate('a field of sunflowers under a summer sky [fail]', 12);
         await expect(generator.slot(4)).toHaveAttribute('data-status', 'succeeded', { timeout: 15_000 });
         await shot('background');
         await shot('background-full', true);

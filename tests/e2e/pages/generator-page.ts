@@ -13,14 +13,15 @@ export class GeneratorPage {
   readonly progressText: Locator;
   readonly progressBar: Locator;
   readonly slots: Locator;
-  /** Every image on the page: this tab's batches and the saved history. */
+  /** Every image on the page. */
   readonly galleryImages: Locator;
-  /** Images of the batches started in this tab over the classic route (not saved on the server). */
-  readonly sessionImages: Locator;
   readonly cards: Locator;
-  readonly sessionCards: Locator;
   /** The batch of the live area (its tiles are the result-slots). */
   readonly currentCard: Locator;
+  /** The images of the batch of the live area. */
+  readonly currentImages: Locator;
+  /** "12 batches · 48 images · 23.4 MB" above the gallery. */
+  readonly storageUsage: Locator;
   readonly toasts: Locator;
   readonly providerBadge: Locator;
   /** One select: an optgroup per configured provider, an option per model. */
@@ -48,9 +49,9 @@ export class GeneratorPage {
     this.slots = page.getByTestId('result-slot');
     this.galleryImages = page.getByTestId('gallery-image');
     this.cards = page.getByTestId('batch-card');
-    this.sessionCards = page.locator('[data-testid="batch-card"][data-source="session"]');
-    this.sessionImages = this.sessionCards.getByTestId('gallery-image');
     this.currentCard = this.cards.filter({ has: page.getByTestId('result-slot') });
+    this.currentImages = this.currentCard.getByTestId('gallery-image');
+    this.storageUsage = page.getByTestId('storage-usage');
     this.toasts = page.getByTestId('toast');
     this.providerBadge = page.getByTestId('provider-badge');
     this.modelSelect = page.getByTestId('provider-select');
@@ -69,21 +70,34 @@ export class GeneratorPage {
     await expect(this.prompt).toBeFocused();
   }
 
-  /** A batch kept by the server, by id. */
+  /** A batch, by id. */
   card(batchId: string): Locator {
     return this.page.locator(`[data-testid="batch-card"][data-batch-id="${batchId}"]`);
   }
 
-  /** Starts a batch of 5+ images (the background queue) and answers its id. */
-  async startBackground(prompt: string, numberOfImages: number): Promise<string> {
+  /** Fills in the prompt and count and clicks Generate: the batch is stored (POST /api/batches); answers its id. */
+  async generate(prompt: string, numberOfImages: number): Promise<string> {
     await this.fill(prompt, numberOfImages);
+    return this.clickGenerate(() => this.generateButton.click());
+  }
+
+  /** Runs `click` (a click, a double click, Ctrl+Enter) and answers the id of the batch it created. */
+  async clickGenerate(click: () => Promise<void>): Promise<string> {
     const responsePromise = this.page.waitForResponse((response) => new URL(response.url()).pathname === '/api/batches' && response.request().method() === 'POST');
-    await this.generateButton.click();
+    await click();
     const response = await responsePromise;
     expect(response.status()).toBe(202);
     const body: unknown = await response.json();
     if (typeof body !== 'object' || body === null || !('id' in body) || typeof body.id !== 'string') throw new Error('POST /api/batches answered no id');
     return body.id;
+  }
+
+  /** "12 batches · 48 images · 23.4 MB" as numbers. */
+  async storageCounts(): Promise<{ batches: number; images: number; text: string }> {
+    const text = (await this.storageUsage.textContent()) ?? '';
+    const match = /^([\d,]+) batch(?:es)? · ([\d,]+) images? · /.exec(text);
+    if (!match) throw new Error(`unexpected storage usage text: ${text}`);
+    return { batches: Number(match[1]!.replaceAll(',', '')), images: Number(match[2]!.replaceAll(',', '')), text };
   }
 
   /** What the picker offers: per provider (optgroup label), its models' option values (`provider:model`) and texts. */
@@ -121,18 +135,20 @@ export class GeneratorPage {
     await this.count.selectOption(String(numberOfImages));
   }
 
-  async generate(prompt: string, numberOfImages: number): Promise<void> {
-    await this.fill(prompt, numberOfImages);
-    await this.generateButton.click();
-  }
-
-  /** Waits until every slot has left queued/running. */
+  /** Waits until every slot of the live batch has left queued/running. */
   async waitForBatchEnd(numberOfImages: number): Promise<void> {
     await expect(this.slots).toHaveCount(numberOfImages);
     await expect(this.page.locator('[data-testid="result-slot"][data-status="queued"], [data-testid="result-slot"][data-status="running"]')).toHaveCount(0, {
       timeout: 20_000,
     });
     await expect(this.generateButton).toBeEnabled();
+  }
+
+  /** Deletes a finished batch from its card: Delete, then the confirmation. */
+  async deleteBatch(card: Locator): Promise<void> {
+    await card.getByTestId('delete-button').click();
+    await expect(card.getByTestId('delete-cancel')).toBeFocused();
+    await card.getByTestId('delete-confirm').click();
   }
 
   async progressValue(): Promise<{ now: number; max: number }> {

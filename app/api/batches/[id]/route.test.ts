@@ -42,7 +42,7 @@ describe('GET /api/batches/:id', () => {
       prompt: 'tiles',
       status: 'failed',
       attempts: 1,
-      error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'DEMO_FAIL_INDEXES includes 2' },
+      error: { kind: 'safety_blocked', message: 'Blocked by the safety filter', details: 'DEMO_FAIL_INDEXES includes 2', retryStop: 'not_retryable' },
       startedAt: expect.any(String),
       endedAt: expect.any(String),
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '@/lib/core/events';
-import { applyProgressEvent, breakRun, cancelRun, createRun, describeOutcome, progressLabel, type BatchRun } from './batch-state';
+import { applyProgressEvent, createRun, describeOutcome, endLabel, progressLabel, promptOfIndex, type BatchRun } from './batch-state';
 
 const counters = { batchId: 'b1', total: 4, etaMs: null };
 let sequence = 0;
@@ -10,8 +10,8 @@ function newRun(numberOfImages = 4): BatchRun {
   sequence = 0;
   return createRun({
     clientId: 'c1',
-    prompt: 'a lighthouse',
-    numberOfImages,
+    prompts: ['a lighthouse'],
+    imagesPerPrompt: numberOfImages,
     aspectRatio: '1:1',
     mode: 'text-to-image',
     provider: { id: 'demo', model: 'demo-shapes-v1', isDemo: true },
@@ -112,17 +112,30 @@ describe('batch state from progress events', () => {
     });
   });
 
-  it('cancel marks what had not finished as canceled and keeps the images', () => {
-    const run = cancelRun(apply(newRun(), start(), succeeded(1, 1), itemStart(2, 1)), 5000);
-    expect(run.status).toBe('canceled');
+  it('a canceled batch keeps its images; what had not finished is canceled', () => {
+    const run = apply(newRun(), start(), succeeded(1, 1), itemStart(2, 1), {
+      type: 'batch-end', ...counters, sequence: next(), completed: 1, failed: 0, status: 'canceled',
+    });
     expect(run.slots.map((slot) => slot.status)).toEqual(['succeeded', 'canceled', 'canceled', 'canceled']);
-    expect(apply(run, succeeded(2, 2)).slots[1]?.status).toBe('canceled');
+    expect(run.finished).toBe(1);
+    expect(endLabel(run)).toBe('Canceled: 1/4 generated');
+    expect(describeOutcome(run).title).toBe('Canceled. Generated 1 of 4 images.');
   });
+});
 
-  it('a broken stream fails what had not finished, with the reason', () => {
-    const run = breakRun(apply(newRun(2), { ...start(), total: 2 }, { ...succeeded(1, 1), total: 2 }), 5000, 'Connection lost');
-    expect(run.status).toBe('partial');
-    expect(run.slots[1]).toMatchObject({ status: 'failed', error: 'Connection lost' });
-    expect(describeOutcome(run).title).toBe('Successfully generated 1 of 2 images. 1 failed.');
+describe('a batch of several prompts', () => {
+  it('gives each image its prompt, prompt 1’s images first', () => {
+    const run = createRun({
+      clientId: 'c2',
+      prompts: ['a red fox', 'a blue whale', 'a green frog'],
+      imagesPerPrompt: 2,
+      aspectRatio: '1:1',
+      mode: 'text-to-image',
+      provider: { id: 'demo', model: 'demo-shapes-v1', isDemo: true },
+      startedAt: 0,
+    });
+    expect(run.prompt).toBe('a red fox');
+    expect(run.slots.map((slot) => slot.prompt)).toEqual(['a red fox', 'a red fox', 'a blue whale', 'a blue whale', 'a green frog', 'a green frog']);
+    expect(promptOfIndex(['a', 'b'], 2, 2)).toBe('b');
   });
 });

@@ -1,6 +1,14 @@
 import type { z } from 'zod';
 import type { ImageOptions } from '@/lib/core/image-options';
-import { batchActionResultSchema, batchListSchema, batchViewSchema, type BatchListData, type BatchViewData } from './batch-view-schema';
+import {
+  batchActionResultSchema,
+  batchListSchema,
+  batchViewSchema,
+  storageUsageSchema,
+  type BatchList,
+  type BatchView,
+  type StorageUsageView,
+} from '@/lib/core/api-views';
 
 export interface BatchRequest extends ImageOptions {
   prompt: string;
@@ -60,7 +68,8 @@ export async function readApiError(response: Response): Promise<ApiError> {
   return { status: response.status, message, ...(field ? { field } : {}) };
 }
 
-async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodType<Value>): Promise<ApiResult<Value>> {
+/** The response, or why there is none (the server could not be reached, or refused the request). */
+async function send(url: string, init: RequestInit): Promise<ApiResult<Response>> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, headers: { Accept: 'application/json', ...init.headers } });
@@ -69,6 +78,13 @@ async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodT
     return { ok: false, status: 0, message: `Could not reach the server (${reason})` };
   }
   if (!response.ok) return { ok: false, ...(await readApiError(response)) };
+  return { ok: true, value: response };
+}
+
+async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodType<Value>): Promise<ApiResult<Value>> {
+  const sent = await send(url, init);
+  if (!sent.ok) return sent;
+  const response = sent.value;
   let body: unknown;
   try {
     body = await response.json();
@@ -80,11 +96,6 @@ async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodT
     return { ok: false, status: response.status, message: `The server's answer was not understood (${parsed.error.issues[0]?.message}).` };
   }
   return { ok: true, value: parsed.data };
-}
-
-/** True when the request carries input images (image-to-image). */
-export function hasImages(request: BatchRequest): boolean {
-  return (request.images?.length ?? 0) > 0;
 }
 
 /** The request as JSON, or as a multipart form (one `image` field per file) when it carries images. */
@@ -102,23 +113,34 @@ export function toRequestBody(request: BatchRequest): { body: BodyInit; headers:
   return { body, headers: { 'Content-Type': 'application/json' } };
 }
 
-/** `POST /api/batches`: the server queues the batch and answers at once (202). */
-export function createBatch(request: BatchRequest): Promise<ApiResult<BatchViewData>> {
+/** `POST /api/batches`: the server stores and queues the batch and answers at once (202); it survives a reload. */
+export function createBatch(request: BatchRequest): Promise<ApiResult<BatchView>> {
   return requestJson('/api/batches', { method: 'POST', ...toRequestBody(request) }, batchViewSchema);
 }
 
-export function getBatch(batch: BatchViewData): Promise<ApiResult<BatchViewData>> {
+export function getBatch(batch: BatchView): Promise<ApiResult<BatchView>> {
   return requestJson(batch.url, { cache: 'no-store' }, batchViewSchema);
 }
 
 /** Newest first; `before` is the previous page's `nextCursor`. */
-export function listBatches(limit: number, before?: string): Promise<ApiResult<BatchListData>> {
+export function listBatches(limit: number, before?: string): Promise<ApiResult<BatchList>> {
   const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) });
   return requestJson(`/api/batches?${query}`, { cache: 'no-store' }, batchListSchema);
 }
 
 /** `cancel`: queued images are canceled, calls in flight stopped. `retry`: failed and canceled images run again. */
-export async function postBatchAction(batch: BatchViewData, action: 'cancel' | 'retry'): Promise<ApiResult<BatchViewData>> {
+export async function postBatchAction(batch: BatchView, action: 'cancel' | 'retry'): Promise<ApiResult<BatchView>> {
   const result = await requestJson(`${batch.url}/${action}`, { method: 'POST' }, batchActionResultSchema);
   return result.ok ? { ok: true, value: result.value.batch } : result;
+}
+
+/** `DELETE /api/batches/:id`: a finished batch goes, with its images (204); a 409 while it is queued or running. */
+export async function deleteBatch(batch: BatchView): Promise<ApiResult<null>> {
+  const sent = await send(batch.url, { method: 'DELETE' });
+  return sent.ok ? { ok: true, value: null } : sent;
+}
+
+/** `GET /api/storage`: how many batches and images the server keeps, and their bytes. */
+export function getStorageUsage(): Promise<ApiResult<StorageUsageView>> {
+  return requestJson('/api/storage', { cache: 'no-store' }, storageUsageSchema);
 }

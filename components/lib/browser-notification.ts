@@ -1,7 +1,7 @@
 /**
  * The browser-level notification when a batch ends while the tab is hidden. Permission is asked
- * for at most once per browser, and only from a click that starts a background batch (a user
- * gesture, so the prompt has context); a refusal or a dismissed prompt is never asked again.
+ * for at most once per browser, and only from the click on Generate (a user gesture, so the
+ * prompt has context); a refusal or a dismissed prompt is never asked again.
  */
 
 const askedKey = 'imagegen.notifications-asked';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '@/lib/core/events';
-import type { BatchItemViewData, BatchViewData } from './batch-view-schema';
+import type { BatchItemView, BatchView } from '@/lib/core/api-views';
 import {
   displayRunOf,
   resumeSequenceOf,
@@ -10,10 +10,10 @@ import {
   type ServerBatchesState,
 } from './server-batch-state';
 
-type ItemState = BatchItemViewData['status'];
+type ItemState = BatchItemView['status'];
 
-function view(statuses: ItemState[], overrides: Partial<BatchViewData> = {}): BatchViewData {
-  const items = statuses.map((status, offset): BatchItemViewData => ({
+function view(statuses: ItemState[], overrides: Partial<BatchView> = {}): BatchView {
+  const items = statuses.map((status, offset): BatchItemView => ({
     index: offset + 1,
     prompt: 'a fox',
     status,
@@ -40,6 +40,8 @@ function view(statuses: ItemState[], overrides: Partial<BatchViewData> = {}): Ba
     succeeded: count('succeeded'),
     failed: count('failed'),
     canceled: count('canceled'),
+    costUsd: 0,
+    lastSequence: 0,
     url: '/api/batches/b1',
     eventsUrl: '/api/batches/b1/events',
     zipUrl: '/api/batches/b1/zip',
@@ -91,12 +93,12 @@ function reduce(state: ServerBatchesState, ...actions: ServerBatchesAction[]): S
   return actions.reduce(serverBatchesReducer, state);
 }
 
-const loaded = (batchView: BatchViewData) => reduce({ batches: [] }, { type: 'add', views: [batchView], position: 'end' });
+const loaded = (batchView: BatchView) => reduce({ batches: [] }, { type: 'add', views: [batchView], position: 'end' });
 const shown = (state: ServerBatchesState) => displayRunOf(state.batches[0]!);
 const receive = (event: ProgressEvent): ServerBatchesAction => ({ type: 'event', batchId: 'b1', event, receivedAt: 5000 });
 
-/** Replays `events` after `follow`, recording what the page shows after each one. */
-function replay(state: ServerBatchesState, events: ProgressEvent[]) {
+/** Follows the batch, then applies `events`, recording what the page shows after each one. */
+function follow(state: ServerBatchesState, events: ProgressEvent[]) {
   let current = reduce(state, { type: 'follow', batchId: 'b1' });
   const frames = [shown(current)];
   for (const event of events) {
@@ -121,71 +123,64 @@ describe('a saved batch as the page shows it', () => {
     const run = runFromView(view(['succeeded', 'running', 'queued']));
     expect(run).toMatchObject({ status: 'running', finished: 1, endedAt: null });
   });
+
+  it('keeps every prompt of a batch of several, and each image’s own', () => {
+    const batch = view(['succeeded', 'succeeded', 'failed'], { prompt: 'a red fox', prompts: ['a red fox', 'a blue whale', 'a green frog'], numberOfImages: 1 });
+    batch.items = batch.items!.map((item, offset) => ({ ...item, prompt: batch.prompts[offset]! }));
+    const run = runFromView(batch);
+    expect(run.prompts).toEqual(['a red fox', 'a blue whale', 'a green frog']);
+    expect(run.slots.map((slot) => slot.prompt)).toEqual(['a red fox', 'a blue whale', 'a green frog']);
+    const { items: _items, ...withoutItems } = batch;
+    expect(runFromView(withoutItems).slots.map((slot) => slot.prompt)).toEqual(['a red fox', 'a blue whale', 'a green frog']);
+  });
 });
 
 describe('following a batch after a reload', () => {
-  const log = new Log(8).start().item(1, 'succeeded').item(2, 'failed').item(3, 'succeeded').startItem(4);
-  const midway = view(['succeeded', 'failed', 'succeeded', 'running', 'queued', 'queued', 'queued', 'queued']);
+  // Items 1-3 ended and item 4 started: events 1 to 8 are in the snapshot.
+  const log = new Log(8).start().item(1, 'succeeded').item(2, 'failed').item(3, 'succeeded').item(4, 'succeeded');
+  const midway = view(['succeeded', 'failed', 'succeeded', 'running', 'queued', 'queued', 'queued', 'queued'], { lastSequence: 8 });
 
-  it('keeps the snapshot until the replay reaches it: progress never moves back', () => {
-    const { state, frames } = replay(loaded(midway), log.events);
-    const finished = frames.map((run) => run.finished);
-    expect(finished).toEqual([...finished].sort((left, right) => left - right));
-    expect(finished[0]).toBe(3);
-    expect(frames.every((run) => run.status === 'running')).toBe(true);
-    expect(state.batches[0]?.isCaughtUp).toBe(true);
-    // Until item 4's start is replayed, the log is behind the snapshot (which has it running).
-    expect(reduce(replay(loaded(midway), log.events.slice(0, -1)).state).batches[0]?.isCaughtUp).toBe(false);
+  it('resumes right after the snapshot’s sequence: progress goes on from it, never back', () => {
+    const loadedState = loaded(midway);
+    expect(resumeSequenceOf(loadedState.batches[0]!)).toBe(8);
+    const { state, frames } = follow(loadedState, log.events.slice(8));
+    expect(frames.map((run) => run.finished)).toEqual([3, 4]);
+    expect(shown(state).slots[3]).toMatchObject({ status: 'succeeded', image: { url: '/api/images/img-4.png' } });
     expect(shown(state).slots[1]).toMatchObject({ status: 'failed', error: 'Blocked by the safety filter' });
+    expect(resumeSequenceOf(state.batches[0]!)).toBe(9);
   });
 
-  it('then continues live; repeated events (a reconnect overlap) change nothing', () => {
-    const { state } = replay(loaded(midway), log.events);
-    const live = new Log(8).start().item(1, 'succeeded').item(2, 'failed').item(3, 'succeeded').item(4, 'succeeded');
-    const next = reduce(state, receive(live.events[7]!), receive(live.events[8]!));
-    expect(live.events[8]).toMatchObject({ type: 'item-end', index: 4 });
-    expect(shown(next).slots[3]).toMatchObject({ status: 'succeeded', image: { url: '/api/images/img-4.png' } });
-    expect(shown(next).finished).toBe(4);
-    expect(reduce(next, receive(live.events[8]!), receive(live.events[2]!))).toBe(next);
-    expect(resumeSequenceOf(next.batches[0]!)).toBe(9);
+  it('ignores what the snapshot already has and repeated events (a reconnect overlap)', () => {
+    const { state } = follow(loaded(midway), log.events.slice(8));
+    expect(reduce(state, receive(log.events[8]!), receive(log.events[2]!))).toBe(state);
+    const replayed = follow(loaded(midway), log.events.slice(0, 8));
+    expect(replayed.frames.every((run) => run.finished === 3)).toBe(true);
   });
 
-  it('a log that never reaches the snapshot (cut by a crash) is the truth once the server closes the stream', () => {
-    const cut = new Log(2).start().item(1, 'succeeded').end('completed');
-    const { state } = replay(loaded(view(['succeeded', 'running'])), cut.events);
-    expect(shown(state).status).toBe('running');
-    const ended = reduce(state, { type: 'stream-end', batchId: 'b1' });
-    expect(shown(ended).status).toBe('completed');
-  });
-
-  it('a retried batch: no end is shown for the earlier run while its log replays', () => {
-    const retried = new Log(3).start().item(1, 'succeeded').item(2, 'failed').item(3, 'succeeded').end('partial').retry();
-    const snapshot = view(['succeeded', 'queued', 'succeeded'], { status: 'queued' });
-    snapshot.items![1]!.attempts = 1;
-    const { state, frames } = replay(loaded(snapshot), retried.events);
-    expect(frames.every((run) => run.status === 'running')).toBe(true);
-    expect(state.batches[0]?.isCaughtUp).toBe(true);
-    expect(shown(state).slots.map((slot) => slot.status)).toEqual(['succeeded', 'queued', 'succeeded']);
-  });
-
-  it('resumes after the snapshot sequence when the server gives one, without a replay', () => {
-    const state = reduce(loaded({ ...midway, lastSequence: 7 }), { type: 'follow', batchId: 'b1' });
-    expect(resumeSequenceOf(state.batches[0]!)).toBe(7);
-    expect(shown(state).finished).toBe(3);
+  it('a fresher snapshot (a cancel’s answer) takes the live run’s place; an older one does not', () => {
+    const { state } = follow(loaded(midway), log.events.slice(8));
+    const stale = reduce(state, { type: 'snapshot', view: midway });
+    expect(shown(stale).finished).toBe(4);
+    const canceled = view(['succeeded', 'failed', 'succeeded', 'succeeded', 'canceled', 'canceled', 'canceled', 'canceled'], {
+      status: 'canceled',
+      lastSequence: 12,
+    });
+    const after = reduce(state, { type: 'snapshot', view: canceled });
+    expect(shown(after).status).toBe('canceled');
+    expect(shown(after).slots[7]?.status).toBe('canceled');
   });
 });
 
 describe('retry of a followed batch', () => {
   it('reopens at once, then follows the new run: the failed item runs again', () => {
     const log = new Log(3).start().item(1, 'succeeded').item(2, 'failed').item(3, 'succeeded').end('partial');
-    let state = replay(loaded(view(['queued', 'queued', 'queued'])), log.events).state;
-    state = reduce(state, { type: 'stream-end', batchId: 'b1' });
+    let state = follow(loaded(view(['queued', 'queued', 'queued'])), log.events).state;
     expect(shown(state).status).toBe('partial');
 
-    const requeued = view(['succeeded', 'queued', 'succeeded']);
+    const requeued = view(['succeeded', 'queued', 'succeeded'], { lastSequence: log.events.length });
     state = reduce(state, { type: 'retried', view: requeued, at: 9000 });
     expect(shown(state)).toMatchObject({ status: 'running', finished: 2, startedAt: 9000 });
-    expect(shown(state).slots[1]).toEqual({ index: 2, status: 'queued', attempt: 1 });
+    expect(shown(state).slots[1]).toEqual({ index: 2, prompt: 'a fox', status: 'queued', attempt: 1 });
     expect(resumeSequenceOf(state.batches[0]!)).toBe(log.events.length);
 
     const again = log.retry().item(2, 'failed').end('partial');
@@ -197,11 +192,26 @@ describe('retry of a followed batch', () => {
     expect(shown(ended).slots[1]).toMatchObject({ status: 'failed', error: 'Blocked by the safety filter' });
   });
 
+  it('a batch that ended before the page followed it runs again from its retry answer', () => {
+    const requeued = view(['succeeded', 'queued'], { status: 'queued', lastSequence: 7 });
+    const state = reduce(loaded(view(['succeeded', 'failed'], { lastSequence: 6 })), { type: 'retried', view: requeued, at: 9000 });
+    expect(shown(state).status).toBe('running');
+    expect(resumeSequenceOf(state.batches[0]!)).toBe(7);
+  });
+
   it('a lost stream falls back to what was last shown, never to an older snapshot', () => {
     const log = new Log(3).start().item(1, 'succeeded').item(2, 'succeeded');
-    const { state } = replay(loaded(view(['queued', 'queued', 'queued'])), log.events);
+    const { state } = follow(loaded(view(['queued', 'queued', 'queued'])), log.events);
     const lost = reduce(state, { type: 'stream-lost', batchId: 'b1' });
     expect(shown(lost).finished).toBe(2);
     expect(lost.batches[0]?.live).toBeNull();
+  });
+});
+
+describe('a deleted batch', () => {
+  it('leaves the list; deleting an unknown id changes nothing', () => {
+    const state = loaded(view(['succeeded']));
+    expect(reduce(state, { type: 'remove', batchId: 'b1' }).batches).toEqual([]);
+    expect(reduce(state, { type: 'remove', batchId: 'other' })).toBe(state);
   });
 });

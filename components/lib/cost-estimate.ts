@@ -20,12 +20,6 @@ export function estimateCost({ provider, model }: ChosenModel, options: ImageOpt
   return { kind: 'priced', perImageUsd, totalUsd: roundUsd(perImageUsd * count), count };
 }
 
-/** The estimate in USD (0 for the demo), or undefined when the price is unknown. */
-export function estimatedTotalUsd(estimate: CostEstimate): number | undefined {
-  if (estimate.kind === 'free-demo') return 0;
-  return estimate.kind === 'priced' ? estimate.totalUsd : undefined;
-}
-
 /** "$0.13" for a total: cents, or the first digits under a cent ("$0.0022"); "$0" for nothing. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
@@ -56,12 +50,10 @@ export function describeEstimate(estimate: CostEstimate): string {
 
 export interface BatchCostFacts {
   isDemo: boolean;
-  /** Kept by the server (5+ images): its spent cost is known once it has run. */
-  isStored: boolean;
   isRunning: boolean;
   /** Spent so far, as the server counted it. */
-  costUsd?: number;
-  /** Before the run, at the model's list price. */
+  costUsd: number;
+  /** Before the run, at the model's list price; absent when the price is unknown. */
   estimatedCostUsd?: number;
 }
 
@@ -72,30 +64,23 @@ export interface BatchCostLabel {
   isEstimate: boolean;
 }
 
-const estimateNote = 'An estimate at the model’s list price';
-
-/**
- * The card's cost: what a stored batch cost once it has run; an estimate while it runs, and for
- * the batches of this tab (1-4 images), which the server does not keep and so never totals.
- */
+/** The card's cost: the estimate while the batch runs, what it cost once it has run. */
 export function describeBatchCost(facts: BatchCostFacts): BatchCostLabel | undefined {
   if (facts.isDemo) return { text: 'Free (demo)', title: 'The offline demo provider costs nothing.', isEstimate: false };
-  if (facts.isStored && !facts.isRunning && facts.costUsd !== undefined) {
-    if (facts.costUsd === 0 && facts.estimatedCostUsd === undefined) {
-      return { text: 'Cost unknown', title: 'The price of this model is not known on this server.', isEstimate: false };
-    }
+  if (facts.isRunning) {
+    if (facts.estimatedCostUsd === undefined) return undefined;
     return {
-      text: formatUsd(facts.costUsd),
-      title: 'What the images cost: from the usage the provider reported, or the model’s list price.',
-      isEstimate: false,
+      text: `est. ${formatUsd(facts.estimatedCostUsd)}`,
+      title: 'An estimate at the model’s list price; the cost is counted as the images arrive.',
+      isEstimate: true,
     };
   }
-  if (facts.estimatedCostUsd === undefined) return undefined;
+  if (facts.costUsd === 0 && facts.estimatedCostUsd === undefined) {
+    return { text: 'Cost unknown', title: 'The price of this model is not known on this server.', isEstimate: false };
+  }
   return {
-    text: `est. ${formatUsd(facts.estimatedCostUsd)}`,
-    title: facts.isStored
-      ? `${estimateNote}; the cost is counted as the images arrive.`
-      : `${estimateNote}: batches of 1 to 4 images run in this tab and are not kept on the server, so no spent cost is recorded.`,
-    isEstimate: true,
+    text: formatUsd(facts.costUsd),
+    title: 'What the images cost: from the usage the provider reported, or the model’s list price.',
+    isEstimate: false,
   };
 }

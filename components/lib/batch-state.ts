@@ -2,14 +2,14 @@ import type { AspectRatio } from '@/lib/core/image';
 import type { BatchStatus, GenerationMode, ProgressEvent } from '@/lib/core/events';
 
 /**
- * The browser's picture of this session's batches, built only from server events (and from the
- * client's own cancel or a lost connection). Pure: no timers, no URLs created here.
+ * The browser's picture of one batch, drawn from the server's view of it and then moved on only by
+ * its progress events. Pure: no timers, no fetches.
  */
 
 export type SlotStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface GeneratedImage {
-  /** An object URL (or data URL) the page can show and download. */
+  /** Where the server keeps the image (`/api/images/<id>`), to show and download. */
   url: string;
   mimeType: string;
 }
@@ -25,6 +25,8 @@ export interface RetryWait {
 export interface Slot {
   /** 1-based, as in the events. */
   index: number;
+  /** The prompt this image is made from (a batch may have several). */
+  prompt: string;
   status: SlotStatus;
   attempt: number;
   retry?: RetryWait;
@@ -43,18 +45,19 @@ export interface ProviderSummary {
 export type RunStatus = 'running' | BatchStatus;
 
 export interface BatchRun {
-  /** Chosen by the client before the server answers. */
+  /** The page's key for the batch: `batch:<id>`. */
   clientId: string;
-  /** The server's batch id, from the first event. */
+  /** The server's batch id. */
   batchId: string | null;
+  /** The first prompt. */
   prompt: string;
+  /** Every prompt, in order; each makes `imagesPerPrompt` images, prompt 1's first. */
+  prompts: string[];
   aspectRatio: AspectRatio;
   mode: GenerationMode;
   /** The uploaded image's name, for image-to-image. */
   inputName?: string;
   provider: ProviderSummary;
-  /** USD at the model's list price, estimated before the run (0 on the demo); absent when unknown. */
-  estimatedCostUsd?: number;
   startedAt: number;
   endedAt: number | null;
   status: RunStatus;
@@ -68,36 +71,36 @@ export interface BatchRun {
   etaMs: number | null;
   /** Highest event sequence applied; older or repeated events are ignored. */
   lastSequence: number;
-  /** Set when the batch ended without the server's batch-end (connection lost). */
-  problem?: string;
 }
 
 export interface NewRun {
   clientId: string;
-  prompt: string;
-  numberOfImages: number;
+  /** One or more, in order. */
+  prompts: string[];
+  /** Images per prompt. */
+  imagesPerPrompt: number;
   aspectRatio: AspectRatio;
   mode: GenerationMode;
   inputName?: string;
   provider: ProviderSummary;
-  estimatedCostUsd?: number;
   startedAt: number;
 }
 
 export function createRun(options: NewRun): BatchRun {
+  const prompts = options.prompts.length > 0 ? options.prompts : [''];
   return {
     clientId: options.clientId,
     batchId: null,
-    prompt: options.prompt,
+    prompt: prompts[0]!,
+    prompts,
     aspectRatio: options.aspectRatio,
     mode: options.mode,
     ...(options.inputName ? { inputName: options.inputName } : {}),
     provider: options.provider,
-    ...(options.estimatedCostUsd === undefined ? {} : { estimatedCostUsd: options.estimatedCostUsd }),
     startedAt: options.startedAt,
     endedAt: null,
     status: 'running',
-    slots: createSlots(options.numberOfImages),
+    slots: createSlots(prompts, prompts.length * options.imagesPerPrompt),
     succeeded: 0,
     failed: 0,
     finished: 0,
@@ -106,8 +109,17 @@ export function createRun(options: NewRun): BatchRun {
   };
 }
 
-function createSlots(count: number, existing: Slot[] = []): Slot[] {
-  return Array.from({ length: count }, (_, offset) => existing[offset] ?? { index: offset + 1, status: 'queued', attempt: 0 });
+/** The prompt of image `index` (1-based) when `count` images are made from `prompts`, prompt 1's first. */
+export function promptOfIndex(prompts: string[], count: number, index: number): string {
+  const imagesPerPrompt = Math.max(1, Math.round(count / prompts.length));
+  return prompts[Math.min(prompts.length - 1, Math.floor((index - 1) / imagesPerPrompt))] ?? '';
+}
+
+function createSlots(prompts: string[], count: number, existing: Slot[] = []): Slot[] {
+  return Array.from(
+    { length: count },
+    (_, offset) => existing[offset] ?? { index: offset + 1, prompt: promptOfIndex(prompts, count, offset + 1), status: 'queued', attempt: 0 },
+  );
 }
 
 const isUnfinished = (slot: Slot) => slot.status === 'queued' || slot.status === 'running';
@@ -138,7 +150,7 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
         ...counted,
         provider: { id: event.provider, model: event.model, isDemo: event.isDemo },
         mode: event.mode,
-        slots: event.total === run.slots.length ? run.slots : createSlots(event.total, run.slots),
+        slots: event.total === run.slots.length ? run.slots : createSlots(run.prompts, event.total, run.slots),
       };
     case 'item-start':
       return {
@@ -180,37 +192,6 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
         slots: counted.slots.map((slot) => (isUnfinished(slot) ? { ...slot, status: 'canceled', retry: undefined } : slot)),
       };
   }
-}
-
-/** The person canceled: what had not finished is canceled. */
-export function cancelRun(run: BatchRun, at: number): BatchRun {
-  if (run.status !== 'running') return run;
-  return {
-    ...run,
-    status: 'canceled',
-    endedAt: at,
-    etaMs: null,
-    slots: run.slots.map(({ retry: _retry, ...slot }) => (isUnfinished(slot) ? { ...slot, status: 'canceled' } : slot)),
-  };
-}
-
-/** The stream broke before batch-end: what had not finished failed with that reason. */
-export function breakRun(run: BatchRun, at: number, reason: string): BatchRun {
-  if (run.status !== 'running') return run;
-  const slots = run.slots.map(({ retry: _retry, ...slot }): Slot => (isUnfinished(slot) ? { ...slot, status: 'failed', error: reason } : slot));
-  const succeeded = slots.filter((slot) => slot.status === 'succeeded').length;
-  const failed = slots.filter((slot) => slot.status === 'failed').length;
-  return {
-    ...run,
-    status: succeeded === 0 ? 'failed' : 'partial',
-    endedAt: at,
-    etaMs: null,
-    problem: reason,
-    slots,
-    succeeded,
-    failed,
-    finished: slots.length,
-  };
 }
 
 /** "Generating X/Y...": X is the image being worked on (finished + 1), never above Y. */

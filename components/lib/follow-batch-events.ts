@@ -1,5 +1,5 @@
 import { progressEventSchema, type ProgressEvent } from '@/lib/core/events';
-import { parseProgressMessage } from './read-progress-events';
+import { parseProgressMessage } from './progress-message';
 
 /** The part of the browser's EventSource this module uses (a fake one in unit tests). */
 export interface EventSourceLike {

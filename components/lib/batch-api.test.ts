@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasImages, readApiError, toRequestBody } from './batch-api';
+import { readApiError, toRequestBody } from './batch-api';
 
 describe('toRequestBody', () => {
   it('sends JSON with the chosen provider, model and options (only those set)', () => {
@@ -18,7 +18,6 @@ describe('toRequestBody', () => {
   it('sends a multipart form with one image field per input image', () => {
     const images = [new File(['a'], 'a.png', { type: 'image/png' }), new File(['b'], 'b.webp', { type: 'image/webp' })];
     const request = { prompt: 'merge them', numberOfImages: 1, model: 'gpt-image-2', size: '1536x864' as const, quality: 'high' as const, images };
-    expect(hasImages(request)).toBe(true);
     const { body, headers } = toRequestBody(request);
     expect(headers).toEqual({});
     const form = body as FormData;

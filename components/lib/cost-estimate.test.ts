@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelCapabilities } from '@/lib/core/image-options';
 import type { ModelInfo, ProviderInfo } from '@/lib/core/model-catalog';
-import { describeBatchCost, describeEstimate, estimateCost, estimatedTotalUsd, formatUnitUsd, formatUsd } from './cost-estimate';
+import { describeBatchCost, describeEstimate, estimateCost, formatUnitUsd, formatUsd } from './cost-estimate';
 
 const capabilities: ModelCapabilities = {
   aspectRatios: ['1:1'],
@@ -21,7 +21,6 @@ describe('the estimate before Generate', () => {
     const estimate = estimateCost({ provider: provider(false), model: priced }, {}, 4);
     expect(estimate).toEqual({ kind: 'priced', perImageUsd: 0.0336, totalUsd: 0.1344, count: 4 });
     expect(describeEstimate(estimate)).toBe('Estimated cost: about $0.13 (4 × $0.0336)');
-    expect(estimatedTotalUsd(estimate)).toBe(0.1344);
     const large = estimateCost({ provider: provider(false), model: priced }, { quality: 'high', size: '1536x1024' }, 8);
     expect(describeEstimate(large)).toBe('Estimated cost: about $1.60 (8 × $0.20)');
     expect(describeEstimate(estimateCost({ provider: provider(false), model: priced }, { quality: 'low' }, 1))).toBe('Estimated cost: about $0.009');
@@ -30,10 +29,8 @@ describe('the estimate before Generate', () => {
   it('says "Free (demo)" on the demo, and that the price is unknown without one', () => {
     const demo = estimateCost({ provider: provider(true), model: model({ perImageUsd: { '*': 0 } }) }, {}, 4);
     expect(describeEstimate(demo)).toBe('Free (demo)');
-    expect(estimatedTotalUsd(demo)).toBe(0);
     const unknown = estimateCost({ provider: provider(false), model: model() }, {}, 4);
     expect(describeEstimate(unknown)).toBe('Estimated cost: price unknown');
-    expect(estimatedTotalUsd(unknown)).toBeUndefined();
   });
 
   it('formats dollars: cents for totals, up to four decimals per image', () => {
@@ -47,26 +44,23 @@ describe('the estimate before Generate', () => {
 });
 
 describe('the cost on a batch card', () => {
-  it('a stored batch that has run shows what it cost', () => {
-    expect(describeBatchCost({ isDemo: false, isStored: true, isRunning: false, costUsd: 0.1344, estimatedCostUsd: 0.13 })).toMatchObject({
+  it('a batch that has run shows what it cost', () => {
+    expect(describeBatchCost({ isDemo: false, isRunning: false, costUsd: 0.1344, estimatedCostUsd: 0.13 })).toMatchObject({
       text: '$0.13',
       isEstimate: false,
     });
-    expect(describeBatchCost({ isDemo: false, isStored: true, isRunning: false, costUsd: 0 })).toMatchObject({ text: 'Cost unknown' });
+    expect(describeBatchCost({ isDemo: false, isRunning: false, costUsd: 0, estimatedCostUsd: 0.13 })).toMatchObject({ text: '$0', isEstimate: false });
+    expect(describeBatchCost({ isDemo: false, isRunning: false, costUsd: 0 })).toMatchObject({ text: 'Cost unknown' });
   });
 
-  it('a running or in-tab batch shows the estimate, labelled as one', () => {
-    expect(describeBatchCost({ isDemo: false, isStored: true, isRunning: true, costUsd: 0.02, estimatedCostUsd: 0.4 })).toMatchObject({
-      text: 'est. $0.40',
-      isEstimate: true,
-    });
-    const inTab = describeBatchCost({ isDemo: false, isStored: false, isRunning: false, estimatedCostUsd: 0.1344 });
-    expect(inTab).toMatchObject({ text: 'est. $0.13', isEstimate: true });
-    expect(inTab?.title).toContain('not kept on the server');
-    expect(describeBatchCost({ isDemo: false, isStored: false, isRunning: false })).toBeUndefined();
+  it('a running batch shows the estimate, labelled as one, or nothing without a price', () => {
+    const running = describeBatchCost({ isDemo: false, isRunning: true, costUsd: 0.02, estimatedCostUsd: 0.4 });
+    expect(running).toMatchObject({ text: 'est. $0.40', isEstimate: true });
+    expect(running?.title).toContain('counted as the images arrive');
+    expect(describeBatchCost({ isDemo: false, isRunning: true, costUsd: 0 })).toBeUndefined();
   });
 
   it('the demo is free', () => {
-    expect(describeBatchCost({ isDemo: true, isStored: true, isRunning: false, costUsd: 0 })?.text).toBe('Free (demo)');
+    expect(describeBatchCost({ isDemo: true, isRunning: false, costUsd: 0 })?.text).toBe('Free (demo)');
   });
 });
