@@ -15,7 +15,7 @@ import { imageBackgrounds, imageQualities, imageSizePresets, outputFormats } fro
 export const itemStatuses = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 
 /** Every `kind` an item's error can have: the provider's, an internal error, or the batch's cost cap. */
-export const itemErrorKinds = [...providerErrorKinds, 'internal', 'cost_limit'] as const;
+export const itemErrorKinds = [...providerErrorKinds, 'internal', 'cost_limit', 'storage_full'] as const;
 
 /** Why a failed item was not tried again. */
 export const retryStops = ['not_retryable', 'attempts_exhausted'] as const;
