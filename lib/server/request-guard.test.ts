@@ -11,6 +11,9 @@ describe('guardRequest', () => {
     }
     // curl and SDKs send no Origin: they go on to authentication.
     expect(guardRequest(request('POST', '/api/batches', { host: '127.0.0.1:3000' }), settings)).toBeUndefined();
+    expect(guardRequest(request('POST', '/api/batches', { host: '127.0.0.1:3000', origin: 'http://127.0.0.1:3000' }), settings)).toBeUndefined();
+    // Behind a reverse proxy that forwards another Host, the public URL is the page's origin.
+    expect(guardRequest(request('POST', '/api/batches', { host: 'images.example.org', origin: 'https://images.example.org' }), settings)).toBeUndefined();
     // The page itself: same origin.
     expect(
       guardRequest(request('POST', '/api/batches', { host: 'images.example.org', origin: 'https://images.example.org', 'sec-fetch-site': 'same-origin' }), settings),
@@ -30,6 +33,8 @@ describe('guardRequest', () => {
       { host, origin: 'https://attacker.example' },
       { host, origin: 'null' },
       { host, origin: 'http://localhost:3000' },
+      // Another port on the same machine is another origin.
+      { host, origin: 'http://127.0.0.1:4000' },
     ]) {
       for (const method of ['POST', 'DELETE', 'PUT']) {
         const path = method === 'PUT' ? '/' : '/api/batches/abc/cancel';

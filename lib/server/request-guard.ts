@@ -10,6 +10,8 @@ export interface RequestGuardSettings {
    * `PUBLIC_URL` and `ALLOWED_HOSTS`. Anything else is refused: that is what stops DNS rebinding.
    */
   allowedHostNames: ReadonlySet<string>;
+  /** `PUBLIC_URL`'s origin (`https://images.example.org`): the page's origin behind a reverse proxy. */
+  publicOrigin?: string;
 }
 
 export interface GuardedRequest {
@@ -32,10 +34,13 @@ const apiMethods = ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'];
 /** `PUBLIC_URL` and `ALLOWED_HOSTS` (a comma list) as the guard's settings; bad entries are skipped. */
 export function requestGuardSettingsFrom(env: Record<string, string | undefined>): RequestGuardSettings {
   const names = new Set<string>();
+  let publicOrigin: string | undefined;
   const publicUrl = env.PUBLIC_URL?.trim();
   if (publicUrl) {
     try {
-      names.add(new URL(publicUrl).hostname.toLowerCase());
+      const url = new URL(publicUrl);
+      names.add(url.hostname.toLowerCase());
+      publicOrigin = url.origin.toLowerCase();
     } catch {
       // A bad PUBLIC_URL allows nothing more: the loopback names still work.
     }
@@ -44,7 +49,7 @@ export function requestGuardSettingsFrom(env: Record<string, string | undefined>
     const name = hostNameOf(entry.trim());
     if (name) names.add(name);
   }
-  return { allowedHostNames: names };
+  return { allowedHostNames: names, ...(publicOrigin ? { publicOrigin } : {}) };
 }
 
 /** The refusal for this request, or undefined when it may go on. */
@@ -71,10 +76,13 @@ export function guardRequest(request: GuardedRequest, settings: RequestGuardSett
     // checked by authentication instead (a token is not a cookie a foreign page can ride on).
     const fetchSite = request.headers.get('sec-fetch-site');
     if (fetchSite === 'cross-site' || fetchSite === 'same-site') return crossSite();
-    const origin = request.headers.get('origin');
-    if (origin !== null) {
-      const originHost = originHostNameOf(origin);
-      if (originHost === undefined || originHost !== host) return crossSite();
+    // The Origin must be this very host and port (another port of the same machine is another
+    // origin), or the public URL a reverse proxy serves the page under.
+    const origin = request.headers.get('origin')?.toLowerCase();
+    if (origin !== undefined) {
+      const requestHost = (request.headers.get('host') ?? '').trim().toLowerCase();
+      const isSameOrigin = originHostOf(origin) === requestHost || (settings.publicOrigin !== undefined && origin === settings.publicOrigin);
+      if (!isSameOrigin) return crossSite();
     }
   }
   return undefined;
@@ -90,11 +98,11 @@ function hostNameOf(host: string): string | undefined {
   return match ? match[1]!.toLowerCase() : undefined;
 }
 
-function originHostNameOf(origin: string): string | undefined {
+/** `http://127.0.0.1:3000` → `127.0.0.1:3000` (the port left out when it is the scheme's default, as in a Host header). */
+function originHostOf(origin: string): string | undefined {
   if (origin === 'null') return undefined;
   try {
-    const url = new URL(origin);
-    return url.hostname.startsWith('[') ? url.hostname.toLowerCase() : url.hostname.toLowerCase();
+    return new URL(origin).host.toLowerCase();
   } catch {
     return undefined;
   }

@@ -153,20 +153,22 @@ test('"Retry failed" runs only the failed image again; its new attempt fails the
   await expectImagesLoaded(card.getByTestId('gallery-image'), 5);
 });
 
-test('cancel a 12-image batch (from an image) mid-way: what had not run is canceled, retry offers it', async ({ page, request, generator }) => {
+// 24 images at 400 ms each, one at a time: about 12 s, so a loaded machine still leaves time to cancel mid-way.
+test('cancel a 24-image batch (from an image) mid-way: what had not run is canceled, retry offers it', async ({ page, request, generator }) => {
   test.setTimeout(60_000);
   await generator.goto();
   await generator.imageInput.setInputFiles(inputPng);
   await expect(generator.generateButton).toHaveText('Generate Images from Image');
   const requestPromise = page.waitForRequest((candidate) => new URL(candidate.url()).pathname === '/api/batches');
-  const batchId = await generator.generate('turn it into a night scene', 12);
+  const batchId = await generator.generate('turn it into a night scene', 24);
   expect((await requestPromise).headers()['content-type']).toContain('multipart/form-data');
 
   const card = generator.card(batchId);
-  await expect(card.locator('[data-testid="result-slot"][data-status="succeeded"]')).toHaveCount(2, { timeout: 15_000 });
+  // At least two made (not exactly two: a busy machine may show the first ones late).
+  await expect.poll(() => card.locator('[data-testid="result-slot"][data-status="succeeded"]').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
   await card.getByTestId('batch-cancel').click();
   await expect(card).toHaveAttribute('data-status', 'canceled');
-  await expect(generator.progressText).toHaveText(/^Canceled: \d+\/12 generated$/);
+  await expect(generator.progressText).toHaveText(/^Canceled: \d+\/24 generated$/);
   await expect(generator.toasts.filter({ hasText: 'Canceled.' })).toBeVisible();
   await expect(card.getByTestId('batch-cancel')).toHaveCount(0);
 
@@ -174,7 +176,7 @@ test('cancel a 12-image batch (from an image) mid-way: what had not run is cance
   expect(statuses.every((status) => status === 'succeeded' || status === 'canceled')).toBe(true);
   const canceled = statuses.filter((status) => status === 'canceled').length;
   expect(canceled).toBeGreaterThanOrEqual(6);
-  await expect(generator.slot(12)).toContainText('Canceled');
+  await expect(generator.slot(24)).toContainText('Canceled');
 
   // The server agrees, and stays that way: nothing more runs.
   const batch = await getBatch(request, batchId);
