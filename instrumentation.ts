@@ -4,6 +4,8 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs' || process.env.NEXT_PHASE === 'phase-production-build') return;
+  const { refuseUnsupportedRequests } = await import('./lib/server/unsupported-requests');
+  refuseUnsupportedRequests();
   const { startBatchWorker } = await import('./lib/server/start-batch-worker');
   await startBatchWorker();
 }
