@@ -150,7 +150,8 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
 }
 
 async function openBatchRuntime(app: App): Promise<BatchRuntime> {
-  const store = await openStore({ dataDirectory: app.config.DATA_DIR });
+  // The embedded server is the only process on its DATA_DIR (see README "Durable batches").
+  const store = await openStore({ dataDirectory: app.config.DATA_DIR, isSoleProcess: true });
   const queue = createBatchQueue({
     store: store.batches,
     blobs: store.blobs,

@@ -238,7 +238,8 @@ export interface BatchStore {
   requeueItems(batchId: string, statuses?: readonly RequeueableStatus[], runStart?: BatchEventInput): Promise<RequeuedItems>;
 
   /**
-   * Recovery: `running` items go back to `queued`. With `onlyExpiredLeases`, only those whose lease
+   * Recovery: `running` items go back to `queued`; a call that an `item-start` announced and no
+   * attempt recorded counts in `attempts` (it was made, and may have been billed). With `onlyExpiredLeases`, only those whose lease
    * has expired (their worker is gone: safe while other workers share the database); without, every
    * one (start-up of the embedded server, the only process on its data directory). Resolves how many.
    */

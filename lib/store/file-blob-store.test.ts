@@ -106,4 +106,17 @@ describe('createFileBlobStore', () => {
 
     expect(await readdir(directory)).toEqual(['.tmp-fresh']);
   });
+
+  it('the sole process on its data directory removes every temporary file at open, 0-byte ones of a kill included', async () => {
+    const { openStore } = await import('./open-store');
+    const dataDirectory = join(directory, 'data');
+    const images = join(dataDirectory, 'images');
+    await (await openStore({ dataDirectory })).close();
+    await writeFile(join(images, '.tmp-killed-mid-write'), '');
+    await writeFile(join(images, '.tmp-just-now'), 'partial');
+
+    await (await openStore({ dataDirectory, isSoleProcess: true })).close();
+
+    expect(await readdir(images)).toEqual([]);
+  });
 });

@@ -17,6 +17,13 @@ export interface OpenStoreOptions {
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * This process is the only one using the data directory (the embedded server): every temporary
+   * file left by an interrupted write is removed at open, not only those older than an hour (which
+   * another process might still be writing).
+   * @default false
+   */
+  isSoleProcess?: boolean;
 }
 
 export interface Store {
@@ -34,7 +41,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   // turbopackIgnore: a path known only at run time; without it the build traces the whole project.
   const dataDirectory = resolve(/*turbopackIgnore: true*/ options.dataDirectory ?? 'data');
   await mkdir(dataDirectory, { recursive: true });
-  const blobs = await createFileBlobStore({ directory: join(dataDirectory, imagesDirectoryName) });
+  const blobs = await createFileBlobStore({
+    directory: join(dataDirectory, imagesDirectoryName),
+    ...(options.isSoleProcess ? { staleTemporaryFileAgeMs: 0 } : {}),
+  });
   const batches = createSqliteBatchStore({ filePath: join(dataDirectory, databaseFileName), busyTimeoutMs: options.busyTimeoutMs });
   return { batches, blobs, close: () => batches.close() };
 }

@@ -25,15 +25,31 @@ export function networkErrorCode(error: unknown): string | undefined {
  */
 export function sanitizeDetails(text: string, secrets: readonly string[]): string {
   let clean = text;
-  for (const secret of secrets) if (secret) clean = clean.split(secret).join('[redacted]');
+  for (const secret of secrets) if (secret) clean = redactSecret(clean, secret);
   clean = clean
-    .replace(/AIza[0-9A-Za-z_-]{30,}/g, '[redacted]')
-    .replace(/sk-[A-Za-z0-9_-]{20,}/g, '[redacted]')
+    .replace(/AIza[0-9A-Za-z_-]{4,}/g, '[redacted]')
+    .replace(/sk-[A-Za-z0-9_-]{6,}/g, '[redacted]')
     .replace(/<[^>]*>/g, ' ')
     .replace(/[A-Za-z0-9+/=_-]{120,}/g, '[…]')
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > maxDetailsLength ? `${clean.slice(0, maxDetailsLength - 1)}…` : clean;
+}
+
+/** Shortest piece of a secret that is redacted on its own (a parser's error snippet may cut a key anywhere). */
+const minimumSecretFragment = 8;
+
+/**
+ * The secret, and any piece of it of at least `minimumSecretFragment` characters at its start or
+ * end (what a truncated snippet keeps), replaced by `[redacted]`.
+ */
+function redactSecret(text: string, secret: string): string {
+  let clean = text.split(secret).join('[redacted]');
+  for (let length = secret.length - 1; length >= minimumSecretFragment; length -= 1) {
+    clean = clean.split(secret.slice(0, length)).join('[redacted]');
+    clean = clean.split(secret.slice(-length)).join('[redacted]');
+  }
+  return clean;
 }
 
 /** Rounded up to the millisecond, without float noise (1.1 s is 1100 ms, not 1101). */

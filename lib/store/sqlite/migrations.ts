@@ -98,4 +98,11 @@ export const batchStoreMigrations: readonly Migration[] = [
       CREATE INDEX items_by_lease ON items (lease_expires_ms) WHERE status = 'running';
     `,
   },
+  {
+    version: 4,
+    name: 'call-in-flight',
+    // Set with the `item-start` that announces a provider call, cleared when the attempt is
+    // recorded: an item recovered after a crash with it set made a call that counts in `attempts`.
+    sql: `ALTER TABLE items ADD COLUMN call_in_flight INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];

@@ -102,6 +102,9 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       failed: counters.failed,
     } as BatchEvent;
     query.insertEvent.run({ batchId, sequence: logged.sequence, type: logged.type, payload: JSON.stringify(logged), now: timestamp() });
+    // An item-start announces a provider call: if the process dies before the attempt is recorded,
+    // recovery still counts that call in the item's attempts.
+    if (logged.type === 'item-start') query.markCallInFlight.run({ batchId, index: logged.index });
     return logged;
   }
 

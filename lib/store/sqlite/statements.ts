@@ -41,10 +41,10 @@ const sql = {
   renewLease: `UPDATE items SET lease_expires_ms = :leaseExpiresMs
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running' AND lease_owner = :leaseOwner`,
   retryItemLater: `UPDATE items SET status = 'queued', attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
-      not_before_ms = :notBeforeMs, lease_owner = NULL, lease_expires_ms = NULL
+      not_before_ms = :notBeforeMs, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = 0
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
   finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
-      ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL,
+      ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = 0,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
       error_retry_after_ms = :errorRetryAfterMs, error_retry_stop = :errorRetryStop,
       image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage, cost_usd = :costUsd
@@ -56,9 +56,11 @@ const sql = {
     WHERE batch_id = :batchId AND status IN (:firstStatus, :secondStatus)`,
   selectInterruptedBatchIds: `SELECT DISTINCT batch_id FROM items WHERE status = 'running'
     AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
-  requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL, lease_owner = NULL, lease_expires_ms = NULL
+  requeueInterruptedItems: `UPDATE items SET status = 'queued', started_at = NULL, lease_owner = NULL, lease_expires_ms = NULL,
+      attempts = attempts + call_in_flight, run_attempts = run_attempts + call_in_flight, call_in_flight = 0
     WHERE status = 'running' AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
   deleteBatch: `DELETE FROM batches WHERE id = :batchId`,
+  markCallInFlight: `UPDATE items SET call_in_flight = 1 WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
   selectUsage: `SELECT (SELECT COUNT(*) FROM batches) AS batch_count,
       COUNT(*) AS image_count, COALESCE(SUM(byte_length), 0) AS image_bytes
     FROM items WHERE image_id IS NOT NULL`,

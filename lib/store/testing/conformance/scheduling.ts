@@ -74,6 +74,28 @@ export function describeScheduling(useContext: UseContext): void {
     });
   });
 
+  describe('a call cut off by a crash', () => {
+    it('counts in attempts when it was announced (item-start) and never recorded', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ itemCount: 2 }));
+      await store.startItem({ batchId: batch.id, index: 1 });
+      await store.appendEvent(batch.id, { type: 'item-start', index: 1, attempt: 1, etaMs: null });
+      await store.startItem({ batchId: batch.id, index: 2 });
+      // Item 2 was claimed but its call never started.
+
+      expect(await store.requeueInterruptedItems()).toBe(2);
+      const items = (await store.getBatch(batch.id))!.items;
+      expect(items.map((item) => [item.status, item.attempts, item.runAttempts])).toEqual([
+        ['queued', 1, 1],
+        ['queued', 0, 0],
+      ]);
+      // Counted once: a second recovery adds nothing.
+      await store.startItem({ batchId: batch.id, index: 1 });
+      expect(await store.requeueInterruptedItems()).toBe(1);
+      expect((await store.getBatch(batch.id))!.items[0]!.attempts).toBe(1);
+    });
+  });
+
   describe('one batch-end, whatever the writers', () => {
     it('two connections finishing the last two items at once: completed, exactly one batch-end', async () => {
       const { store, openAnother } = useContext();
