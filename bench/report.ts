@@ -1,6 +1,8 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { EngineOverheadResult } from './engine-overhead';
 import type { FirstImageResult } from './first-image';
+import type { LoadResult } from './load';
+import type { LatencySummary } from './load-stats';
 import type { MemoryResult } from './memory';
 import { defaultBurstRequests } from '@/lib/providers/testing';
 import { strategyLabels, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
@@ -100,5 +102,56 @@ export function engineOverheadSection(results: EngineOverheadResult[]): string {
       (result) =>
         `| ${overheadLabels[result.provider]} | ${result.images} | ${result.wallMs.toFixed(0)} ms | ${result.microsecondsPerImage.toFixed(0)} µs | ${result.events} |`,
     ),
+  ].join('\n');
+}
+
+const milliseconds = (ms: number) => (Number.isNaN(ms) ? '–' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+
+const loadProviderLabels: Record<LoadResult['options']['provider'], (latencyMs: number) => string> = {
+  demo: (latencyMs) => `**Demo provider** (\`DEMO_LATENCY_MS=${latencyMs}\`: it draws each image with sharp, in the server process)`,
+  'gemini-simulator': (latencyMs) =>
+    `**Gemini wire simulator** (${latencyMs} ms fixed, a 2x2 PNG, in the client's process: the server only stores what it gets, as with a real provider)`,
+};
+
+/** The same scenario once per provider: a table of latencies and the completeness line for each. */
+export function loadSection(results: LoadResult[]): string {
+  const { options } = results[0]!;
+  const row = (label: string, summary: LatencySummary, failures?: number) =>
+    `| ${label} | ${summary.count}${failures ? ` (${failures} failed)` : ''} | ${milliseconds(summary.p50)} | ${milliseconds(summary.p99)} | ${milliseconds(summary.max)} |`;
+  const lostLine = (result: LoadResult) =>
+    `**Events lost: ${result.eventsLost}** of ${result.eventsExpected} (${result.watchers} watchers × their batch's log; ${result.eventsLogged} events logged over ${result.options.batches} batches);` +
+    ` ${result.eventsReceived} received, ${result.duplicates} duplicated, ${result.outOfOrder} out of order, ${result.unknown} not in the log;` +
+    ` ${result.watchersComplete} of ${result.watchers} streams complete and in order, ${result.streamsNotEndedByBatchEnd} not ended by their batch-end` +
+    `${result.streamErrors.length > 0 ? ` (${result.streamErrors.join('; ')})` : ''}.` +
+    ` ${result.batchesCompleted} of ${result.options.batches} batches completed, ${result.imagesSucceeded} of ${result.options.batches * result.options.imagesPerBatch} images.`;
+  const runs = results.flatMap((result) => [
+    `${loadProviderLabels[result.options.provider](result.options.providerLatencyMs)}: the scenario took ${seconds(result.wallMs)};` +
+      ` the server used ${seconds(result.serverCpuMs)} of CPU, the client ${seconds(result.clientCpuMs)}; 1-minute load average ${result.loadAverage.toFixed(1)} as it started.`,
+    '',
+    '| measure | count | p50 | p99 | max |',
+    '|---|---:|---:|---:|---:|',
+    row(`POST /api/batches, ${result.options.batches} at once (request to body read)`, result.create, result.createFailures),
+    row('GET /api/batches/:id during the run (request to body read)', result.read, result.readFailures),
+    row('GET /api/batches/:id/events: request to response headers', result.connect),
+    row('event delivery: logged by the server to parsed by the watcher (live events)', result.delivery),
+    row("fan-out: each watcher's receipt after the first receipt of the same event in its batch (client clock)", result.spread),
+    '',
+    lostLine(result),
+    '',
+  ]);
+  return [
+    `${options.batches} batches of ${options.imagesPerBatch} images created at once (\`POST /api/batches\`), ${options.watchersPerBatch} SSE watchers per batch` +
+      ` (${options.batches * options.watchersPerBatch} in all, \`GET /api/batches/:id/events\`) opened the moment each creation answered, and ${options.readers} clients` +
+      ` polling \`GET /api/batches/:id\` (${options.readerPauseMs} ms between two requests) until the last stream ended.` +
+      ` The server is a real process (\`lib/server/testing/batch-server-process.ts\`: the batch endpoints the Next.js routes call, on node:http, with the queue worker;` +
+      ` not Next.js's own request handling), own DATA_DIR, \`PACING_MODE=fixed\`, ${options.pacingConcurrency} in flight, no spacing; a warm-up batch before, not counted.` +
+      ` The client is the bench's process, on the same machine: both share its CPUs, and so does whatever else the machine runs (the load average).`,
+    '',
+    ...runs,
+    `Delivery is measured against the server's log: each event's \`created_at\` in the \`batch_events\` table (stamped in the transaction that logs it,` +
+      ` read from the SQLite file after the run; the same clock as the client's, 1 ms resolution) to the moment the watcher parsed it.` +
+      ` Only events logged after the watcher's response headers arrived count; the others (${results.map((result) => result.replayed).join(' and ')} received events)` +
+      ` were logged before the stream opened and came as its replay of the log: they are left out of the delivery rows, not out of the completeness check.` +
+      ` The fan-out row compares the watchers of a batch with each other on the client's own clock (sub-millisecond); it includes the client reading ${options.batches * options.watchersPerBatch} sockets in turn.`,
   ].join('\n');
 }

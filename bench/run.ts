@@ -2,24 +2,27 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runEngineOverhead, runQueueOverhead } from './engine-overhead';
 import { runFirstImage, runFirstImageInBackground } from './first-image';
+import { defaultLoadOptions, runLoad } from './load';
 import { runMemory } from './memory';
-import { engineOverheadSection, firstImageSection, machineSection, memorySection, throughputSection } from './report';
+import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, throughputSection } from './report';
 import { runThroughput, strategies, summarizeRuns, type Strategy, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
 
 /**
  * `npm run bench`: throughput under a simulated quota (every pacing strategy), time to the first
- * image (SSE vs classic JSON), peak RSS for a 500-image batch and its ZIP, engine overhead per image.
+ * image (SSE vs classic JSON), peak RSS for a 500-image batch and its ZIP, engine overhead per image,
+ * the batch API under load (20 concurrent creations, 300 SSE watchers: latencies, events lost).
  * Prints Markdown; `--write` also puts it in BENCHMARKS.md between the bench markers.
  * Not a test: nothing here fails on a slow machine; everything stops by itself (127.0.0.1 only).
  *
- *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead]
+ *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load]
  */
 
+const defaultSections = 'throughput,first-image,memory,overhead,load';
 const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
     'time-factor': { type: 'string', default: '0.02' },
-    only: { type: 'string', default: 'throughput,first-image,memory,overhead' },
+    only: { type: 'string', default: defaultSections },
     seeds: { type: 'string', default: '5' },
     strategies: { type: 'string', default: strategies.join(',') },
   },
@@ -38,6 +41,7 @@ const options = [
   ...(values.write ? ['--write'] : []),
   ...(values['time-factor'] === '0.02' ? [] : [`--time-factor ${timeFactor}`]),
   ...(values.seeds === '5' ? [] : [`--seeds ${seedCount}`]),
+  ...(values.only === defaultSections ? [] : [`--only ${values.only}`]),
 ];
 const command = `npm run bench${options.length > 0 ? ` -- ${options.join(' ')}` : ''}`;
 
@@ -107,6 +111,17 @@ if (sections.has('overhead')) {
     engineOverheadSection([await runEngineOverhead('instant'), await runEngineOverhead('demo'), await runQueueOverhead()]),
     '',
   );
+}
+
+if (sections.has('load')) {
+  const results = [];
+  for (const provider of ['demo', 'gemini-simulator'] as const) {
+    log(`load: 20 batches created at once, 300 SSE watchers, ${provider}`);
+    const result = await runLoad({ ...defaultLoadOptions, provider });
+    log(`load: ${provider}: ${result.eventsLost} events lost, delivery p50 ${result.delivery.p50} ms, p99 ${result.delivery.p99} ms`);
+    results.push(result);
+  }
+  markdown.push('## The batch API under load: 20 concurrent creations, 300 SSE watchers', '', loadSection(results), '');
 }
 
 const report = markdown.join('\n');
