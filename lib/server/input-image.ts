@@ -1,9 +1,7 @@
 import sharp from 'sharp';
 import { supportedInputMimeTypes, type InputImage, type InputMimeType } from '@/lib/core';
 import { InputError } from './input-error';
-
-/** Largest accepted upload. */
-export const maxInputImageBytes = 10 * 1024 * 1024;
+import { maxInputImageBytes } from './request-limits';
 
 /** Most pixels an upload may decode to (8192 × 5120): a small file can hide a huge image (a decompression bomb). */
 export const maxInputImagePixels = 8192 * 5120;
