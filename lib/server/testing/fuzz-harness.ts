@@ -29,9 +29,10 @@ export interface SendOptions {
 /**
  * Sends one generated request to a route handler in-process and checks what every answer must be:
  * settled within the time bound (handler and body alike), never a 5xx, and any 4xx a JSON body
- * with a string `error` a person can read. An event stream is read up to its first chunk and then
- * hung up on, like a closed tab, so a live stream does not run forever. Throws on a violation,
- * saying which request did it (fast-check adds the seed and the counterexample).
+ * with a string `error` a person can read (at most 600 characters). An event stream is read up
+ * to its first chunk and then hung up on, like a closed tab, so a live stream does not run
+ * forever. Throws on a violation, saying which request did it (fast-check adds the seed and the
+ * counterexample).
  */
 export async function sendFuzzRequest(
   handler: RouteHandler,
@@ -42,7 +43,7 @@ export async function sendFuzzRequest(
 ): Promise<FuzzOutcome> {
   const client = new AbortController();
   const request = await toFetchRequest(path, fuzz, fixtures, client.signal);
-  const label = `${fuzz.method} ${path}`;
+  const label = `${fuzz.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`;
   try {
     const response = await within(Promise.resolve(handler(request, { params: Promise.resolve({ id: fuzz.id ?? '' }) })), timeoutMs, `${label}: the handler`);
     const isEventStream = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
@@ -68,6 +69,8 @@ export async function sendFuzzRequest(
       if (fuzz.method === 'HEAD') return { status: response.status, isEventStream };
       const error = errorOf(text);
       if (error === undefined) throw new Error(`${label} answered ${response.status} without a JSON { error: string }: ${text.slice(0, 300)}`);
+      // A message a person reads, not an echo of whatever the request carried.
+      if (error.length > maxErrorLength) throw new Error(`${label} answered ${response.status} with a ${error.length}-character error: ${error.slice(0, 300)}…`);
       return { status: response.status, error, isEventStream };
     }
     const isJson = (response.headers.get('content-type') ?? '').includes('json');
@@ -86,6 +89,8 @@ async function readFirstChunkThenHangUp(response: Response, client: AbortControl
   client.abort();
   await within(reader.cancel(), timeoutMs, `${label}: closing the event stream`);
 }
+
+const maxErrorLength = 600;
 
 function errorOf(text: string): string | undefined {
   try {
