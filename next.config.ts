@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { proxyBodyLimitBytes } from './lib/server/request-limits';
 
 const isDevelopment = process.env.NODE_ENV === 'development';
 
@@ -23,6 +24,9 @@ const nextConfig: NextConfig = {
   // sharp is a native module: load it from node_modules at run time instead of bundling it.
   serverExternalPackages: ['sharp'],
   poweredByHeader: false,
+  // proxy.ts runs on every request, so Next.js keeps a copy of each body for it and cuts the body
+  // the route gets at this size (10 MB by default, below the 56 MB an image request may take).
+  experimental: { proxyClientMaxBodySize: proxyBodyLimitBytes },
   async headers() {
     return [
       {

@@ -85,7 +85,7 @@ export async function listBatches({ limit = defaultBatchPageSize, before }: List
 /** Cancels the batch (idempotent) and answers it as it now stands. */
 export async function cancelBatch(batchId: string): Promise<{ batch: BatchView; canceledCount: number }> {
   const { store, queue } = await getApp().batches();
-  const canceledCount = await queue.cancel(batchId);
+  const canceledCount = await queue.cancel(batchId).catch(rethrowNotFound);
   return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
 }
 
@@ -98,7 +98,7 @@ export async function deleteBatch(batchId: string): Promise<void> {
     if (storeErrorKindOf(error) === 'conflict') {
       throw new StoreError('conflict', 'The batch is still running: cancel it (POST /api/batches/:id/cancel) before deleting it.');
     }
-    throw error;
+    rethrowNotFound(error);
   }
 }
 
@@ -146,10 +146,21 @@ export function parseListBatchesQuery(url: URL): ListBatchesQuery {
   return query;
 }
 
+const noSuchBatch = 'No batch with this id.';
+
 export async function requireBatch(store: Store, batchId: string): Promise<BatchWithItems> {
   const batch = await store.batches.getBatch(batchId);
-  if (!batch) throw new StoreError('not_found', 'No batch with this id.');
+  if (!batch) throw new StoreError('not_found', noSuchBatch);
   return batch;
+}
+
+/**
+ * The store names the id it did not find; the API says what every other route says. Found by the
+ * route fuzzer: cancel and DELETE echoed a 20,000-character id back in their 404.
+ */
+function rethrowNotFound(error: unknown): never {
+  if (storeErrorKindOf(error) === 'not_found') throw new StoreError('not_found', noSuchBatch);
+  throw error;
 }
 
 async function forgetImage(store: Store, image: ImageRef | undefined): Promise<void> {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { InputImage } from '@/lib/core';
 import { InputError, type InputField } from './input-error';
-import { maxInputImageBytes, readInputImage } from './input-image';
+import { readInputImage } from './input-image';
 import { readLimitedBody } from './request-body';
+import { maxImageRequestBytes, maxInputImageBytes, maxTextRequestBytes } from './request-limits';
 import {
   formOptionValues,
   requestOptionFields,
@@ -78,9 +79,6 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new InputError(issue.message, { field: knownField });
 }
 
-/** Largest body of a request without images (`/api/generate`): prompts and options only. */
-export const maxTextRequestBytes = 1024 * 1024;
-
 export async function readJsonBody(request: Request, maxBytes = maxImageRequestBytes): Promise<Record<string, unknown>> {
   const bytes = await readLimitedBody(request, maxBytes);
   let body: unknown;
@@ -133,15 +131,13 @@ export async function parseImageToImageRequest(request: Request): Promise<Genera
   });
 }
 
-/** Largest request body with images: four images at the 10 MB limit (base64 in JSON is 4/3 of the bytes). */
-export const maxImageRequestBytes = Math.ceil(maxInputImageBytes * 4 * 1.4) + 64 * 1024;
-
 /** Refuses, from its declared length, a request too large to carry its images and fields. */
 export function assertRequestSizeFitsAnImage(request: Request): void {
   const declaredLength = Number(request.headers.get('content-length') ?? 0);
   if (declaredLength > maxImageRequestBytes) {
     const megabytes = Math.floor(maxImageRequestBytes / 1024 / 1024);
-    throw new InputError(`The request is too large: at most ${megabytes} MB of images in one request, 10 MB each.`, { field: 'image' });
+    // 413 like the same limit found while reading (request-body.ts), not 400: the README promises it.
+    throw new InputError(`The request is too large: at most ${megabytes} MB of images in one request, 10 MB each.`, { field: 'image', status: 413 });
   }
 }
 

@@ -1,9 +1,7 @@
 import sharp from 'sharp';
 import { supportedInputMimeTypes, type InputImage, type InputMimeType } from '@/lib/core';
 import { InputError } from './input-error';
-
-/** Largest accepted upload. */
-export const maxInputImageBytes = 10 * 1024 * 1024;
+import { maxInputImageBytes } from './request-limits';
 
 /** Most pixels an upload may decode to (8192 × 5120): a small file can hide a huge image (a decompression bomb). */
 export const maxInputImagePixels = 8192 * 5120;
@@ -46,10 +44,20 @@ export async function readInputImage(bytes: Uint8Array): Promise<InputImage> {
 /**
  * Decodes every pixel (libvips streams it, so memory stays small): a header that parses can still
  * hide a truncated or corrupt body, which would fail every provider call of the batch later.
+ *
+ * Found by the route fuzzer (an upload accepted, then every image of its batch failed: a 502 from
+ * /api/generate-with-image): the decode must be as strict as the later ones, which use sharp's
+ * default `failOn: 'warning'`, since corrupt data that libjpeg and libpng only warn about (a bad
+ * Huffman code, a bad filter byte) fails them all the same. And it must produce pixels, not
+ * `stats()`: on a truncated interlaced PNG that answers no channels at all instead of throwing. A
+ * small resize reads every row (and every JPEG coefficient), like the demo's own resize.
  */
 async function assertDecodesWhole(bytes: Uint8Array): Promise<void> {
   try {
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxInputImagePixels, sequentialRead: true }).stats();
+    await sharp(bytes, { failOn: 'warning', limitInputPixels: maxInputImagePixels, sequentialRead: true })
+      .resize({ width: 64, height: 64, fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer();
   } catch (error) {
     const isTooLarge = error instanceof Error && /pixel limit/i.test(error.message);
     throw new InputError(

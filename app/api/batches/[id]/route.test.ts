@@ -49,17 +49,29 @@ describe('GET /api/batches/:id', () => {
     expect(batch.items![0]).toMatchObject({ status: 'succeeded', imageUrl: `/api/images/${batch.items![0]!.imageId}` });
   });
 
-  it.each([unknownId, 'not-a-batch', '..%2F..%2Fetc%2Fpasswd'])('404 for an unknown id (%s), on every batch route', async (id) => {
-    await useBatchTestApp();
+  const answersOfEveryBatchRoute = async (id: string) => {
     const context = () => routeContext(id);
-    for (const response of [
+    return [
       await GET(getRequest(`/api/batches/${id}`), context()),
       await DELETE(new Request(`http://127.0.0.1/api/batches/${id}`, { method: 'DELETE' }), context()),
       await cancel(postRequest(`/api/batches/${id}/cancel`), context()),
       await retry(postRequest(`/api/batches/${id}/retry`), context()),
-    ]) {
+    ];
+  };
+
+  it.each([unknownId, 'not-a-batch', '..%2F..%2Fetc%2Fpasswd'])('404 for an unknown id (%s), on every batch route', async (id) => {
+    await useBatchTestApp();
+    for (const response of await answersOfEveryBatchRoute(id)) {
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: expect.stringMatching(/No batch/) });
+    }
+  });
+
+  it('says the same words on every batch route, without echoing the id (found by the fuzzer: cancel and DELETE sent a 20,000-character id back)', async () => {
+    await useBatchTestApp();
+    for (const response of await answersOfEveryBatchRoute('ab/..'.repeat(4_000))) {
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: 'No batch with this id.' });
     }
   });
 });
