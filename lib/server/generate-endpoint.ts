@@ -1,6 +1,5 @@
 import type { ItemOutcome, ProgressEvent } from '@/lib/core';
-import { isFinishedStatus } from '@/lib/queue';
-import type { BatchEvent, BatchWithItems, BlobStore, ItemRecord } from '@/lib/store';
+import { readBlob, type BatchEvent, type BatchWithItems, type BlobStore, type ItemRecord } from '@/lib/store';
 import { followBatchEvents } from './batch-events';
 import { toWireEvent } from './batch-view';
 import { createBatch, requireBatch } from './batches';
@@ -32,11 +31,9 @@ export async function respondToGeneration(
     const { store, queue } = await getApp().batches();
     const follow = (send: (event: BatchEvent) => void, signal: AbortSignal) =>
       followBatchEvents({ store: store.batches, queue, batchId: created.id, afterSequence: 0, send, signal });
-    // Gone before the end: nothing more is sent to the provider for this batch.
-    const cancelUnlessEnded = async () => {
-      const batch = await store.batches.getBatch(created.id);
-      if (batch && !isFinishedStatus(batch.status)) await queue.cancel(created.id);
-    };
+    // Gone before the end: nothing more is sent to the provider for this batch (cancel is
+    // idempotent: on a batch that has ended it changes nothing).
+    const cancelRest = () => queue.cancel(created.id).catch(() => undefined);
 
     if (wantsEventStream(request)) {
       return createSseResponse(request.signal, async (send, signal) => {
@@ -46,13 +43,13 @@ export async function respondToGeneration(
           sending = sending.then(async () => send(await toClassicEvent(event, store.batches, store.blobs)));
         }, signal);
         await sending;
-        if (signal.aborted) await cancelUnlessEnded().catch(() => undefined);
+        if (signal.aborted) await cancelRest();
       });
     }
 
     await follow(() => {}, request.signal);
     if (request.signal.aborted) {
-      await cancelUnlessEnded().catch(() => undefined);
+      await cancelRest();
       return new Response(null, { status: 499 });
     }
     const classic = toClassicResult(await outcomesOf(await requireBatch(store, created.id), store.blobs, { withImages: true }));
@@ -75,7 +72,7 @@ async function toClassicEvent(
 ): Promise<ProgressEvent> {
   const wire = toWireEvent(event);
   if (wire.type === 'item-end' && wire.status === 'succeeded' && wire.imageId) {
-    return { ...wire, data: Buffer.from(await readImage(blobs, wire.imageId)).toString('base64') };
+    return { ...wire, data: Buffer.from((await readBlob(blobs, wire.imageId)).bytes).toString('base64') };
   }
   if (wire.type === 'batch-end') {
     const batch = await store.getBatch(event.batchId);
@@ -98,16 +95,9 @@ async function outcomesOf(batch: BatchWithItems, blobs: BlobStore, { withImages 
 async function outcomeOf(item: ItemRecord, blobs: BlobStore, withImages: boolean): Promise<ItemOutcome> {
   const attempts = item.attempts;
   if (item.status === 'succeeded' && item.image) {
-    const bytes = withImages ? await readImage(blobs, item.image.imageId) : new Uint8Array();
+    const bytes = withImages ? (await readBlob(blobs, item.image.imageId)).bytes : new Uint8Array();
     return { status: 'succeeded', image: { bytes, mimeType: item.image.mimeType }, attempts };
   }
   if (item.status === 'failed' && item.error) return { status: 'failed', error: item.error, attempts };
   return { status: 'canceled', attempts };
-}
-
-async function readImage(blobs: BlobStore, imageId: string): Promise<Uint8Array> {
-  const opened = await blobs.open(imageId);
-  const chunks: Buffer[] = [];
-  for await (const chunk of opened.stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -40,3 +40,4 @@ export { extensionByMimeType, parseImageId } from './image-id';
 export { toImageTextMetadata, type GenerationDescription } from './image-text-metadata';
 export { readPngTextChunks, type PngTextEntry } from './png/png-text-chunks';
 export { isStorageFullError } from './storage-full';
+export { readBlob } from './read-blob';

@@ -55,40 +55,45 @@ const customSizeCapabilities: ModelCapabilities = {
  * estimate before a run; the cost after it comes from the tokens OpenAI reports.
  */
 const perImage = (low: number, medium: number, high: number) => ({ low, medium, high, auto: medium, '*': medium });
-/** Token prices of the 2.x models (OpenAI's pricing page, read 2026-09-24 via third-party copies). */
-const gptImage2TokenPrices = { inputPerMillionTokensUsd: 5, inputImagePerMillionTokensUsd: 8, outputPerMillionTokensUsd: 30 };
+/** The 2.x models: per-image ESTIMATES (see above) and token prices (OpenAI's pricing page, read 2026-09-24 via third-party copies). */
+const gptImage2Price = {
+  perImageUsd: perImage(0.008, 0.032, 0.125),
+  inputPerMillionTokensUsd: 5,
+  inputImagePerMillionTokensUsd: 8,
+  outputPerMillionTokensUsd: 30,
+};
 
 export const openaiModels: readonly KnownModel[] = [
   {
     id: 'gpt-image-2.5-flare',
     label: 'GPT Image 2.5 Flare',
     capabilities: customSizeCapabilities,
-    price: { perImageUsd: perImage(0.008, 0.032, 0.125), ...gptImage2TokenPrices },
+    price: gptImage2Price,
   },
   {
     id: 'gpt-image-2.5-sunburst',
     label: 'GPT Image 2.5 Sunburst',
     capabilities: customSizeCapabilities,
-    price: { perImageUsd: perImage(0.008, 0.032, 0.125), ...gptImage2TokenPrices },
+    price: gptImage2Price,
   },
   {
     id: 'gpt-image-2.6-flare',
     label: 'GPT Image 2.6 Flare',
     // The SDK does not name the 2.6 models among those that take any size: the fixed sizes only.
     capabilities: fixedSizeCapabilities(['low', 'medium', 'high', 'auto']),
-    price: { perImageUsd: perImage(0.008, 0.032, 0.125), ...gptImage2TokenPrices },
+    price: gptImage2Price,
   },
   {
     id: 'gpt-image-2.6-sunburst',
     label: 'GPT Image 2.6 Sunburst',
     capabilities: fixedSizeCapabilities(['low', 'medium', 'high', 'auto']),
-    price: { perImageUsd: perImage(0.008, 0.032, 0.125), ...gptImage2TokenPrices },
+    price: gptImage2Price,
   },
   {
     id: 'gpt-image-2',
     label: 'GPT Image 2',
     capabilities: customSizeCapabilities,
-    price: { perImageUsd: perImage(0.008, 0.032, 0.125), ...gptImage2TokenPrices },
+    price: gptImage2Price,
   },
   {
     id: 'gpt-image-1.5',
