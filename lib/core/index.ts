@@ -12,3 +12,4 @@ export * from './batch-status';
 export * from './config';
 export * from './sleep';
 export * from './api-views';
+export * from './without-undefined';

@@ -1,4 +1,4 @@
-import { isProviderError } from '@/lib/core';
+import { isProviderError, withoutUndefined } from '@/lib/core';
 import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingSnapshot, CallTicket, LaneLoad } from './adaptive-pacing-types';
 import type { SlotOutcome } from './lane';
 import { LatencyEstimate, LevelEvidence, QuotaRateSampler, StartRateMeter, type SampledCall } from './pacing-signals';
@@ -360,6 +360,3 @@ function assertPositiveInteger(name: string, value: number): void {
   if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}

@@ -1,4 +1,4 @@
-import type { ProviderError, RateLimitInfo } from '@/lib/core';
+import { withoutUndefined, type ProviderError, type RateLimitInfo } from '@/lib/core';
 
 /**
  * A rate-limit lane: one per provider key, shared by every batch that calls that provider.
@@ -259,7 +259,3 @@ function assertConcurrency(concurrency: number): void {
   if (!isValid) throw new RangeError(`concurrency must be a positive integer or Infinity, got ${concurrency}`);
 }
 
-/** So that `{ concurrency: undefined }` means "use the default", as with a missing key. */
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}

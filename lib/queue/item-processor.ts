@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { estimateRemainingMs, imageCostUsd, type GeneratedImage, type ImageProvider, type InputImage, type ModelPrice } from '@/lib/core';
+import { estimateRemainingMs, imageCostUsd, withoutUndefined, type GeneratedImage, type ImageProvider, type InputImage, type ModelPrice } from '@/lib/core';
 import { createCostBudget, runAttempt, type AttemptResult, type CostBudget, type Lane, type RetryPolicy } from '@/lib/engine';
 import {
   inputImagesOf,
@@ -275,9 +275,6 @@ function costOfImage(batch: BatchRecord, price: ModelPrice | undefined, image: G
   return imageCostUsd(price, image.usage, batch.params.quality, batch.params.size);
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
 
 function unendedOf(batch: BatchRecord): number {
   return batch.total - batch.succeeded - batch.failed - batch.canceled;
