@@ -1,4 +1,3 @@
-import { isFinishedBatchStatus, type BatchStatus } from '@/lib/core';
 import type {
   BatchEvent,
   BatchEventInput,
@@ -9,15 +8,12 @@ import type {
   ItemLease,
   NewBatch,
   RetryItemLater,
-  StoredBatchStatus,
 } from '@/lib/store';
 import { StoreError } from '@/lib/store';
 import type { BatchEventBus } from './batch-event-bus';
 
-/** True once every item of the batch has ended (the stored status is then how it ended). */
-export function isFinishedStatus(status: StoredBatchStatus): status is BatchStatus {
-  return isFinishedBatchStatus(status);
-}
+/** True once every item of the batch has ended (lib/core's one definition, under the queue's name). */
+export { isFinishedBatchStatus as isFinishedStatus } from '@/lib/core';
 
 /**
  * Every change to a batch's items goes through the store, which logs the change's events in the
