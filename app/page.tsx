@@ -1,15 +1,17 @@
 import { Generator } from '@/components/generator';
 import { historyPageSize, type HistoryPage } from '@/components/lib/server-batch-state';
 import type { StorageUsageView } from '@/lib/core';
-import { getProvidersCatalog, getStorageUsage, listBatches } from '@/lib/server';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { authenticateRequest, getProvidersCatalog, getStorageUsage, isAuthError, listBatches, type Principal } from '@/lib/server';
 
 // The providers and the saved batches come from the server at request time, not at build time.
 export const dynamic = 'force-dynamic';
 
 /** The newest saved batches, so the gallery is there on the first paint (and without JavaScript). */
-async function loadHistory(): Promise<HistoryPage> {
+async function loadHistory(principal: Principal): Promise<HistoryPage> {
   try {
-    const page = await listBatches({ limit: historyPageSize });
+    const page = await listBatches(principal, { limit: historyPageSize });
     return { batches: page.batches, nextCursor: page.nextCursor ?? null };
   } catch {
     return { batches: [], nextCursor: null, error: 'The saved batches could not be loaded.' };
@@ -17,17 +19,37 @@ async function loadHistory(): Promise<HistoryPage> {
 }
 
 /** The gallery's disk use (the page asks again when it could not be read here). */
-async function loadStorageUsage(): Promise<StorageUsageView | null> {
+async function loadStorageUsage(principal: Principal): Promise<StorageUsageView | null> {
   try {
-    return await getStorageUsage();
+    return await getStorageUsage(principal);
   } catch {
     return null;
   }
 }
 
+/** Who is looking: signed out (with accounts on) goes to the sign-in page. */
+async function whoIsAsking(): Promise<Principal | { refused: string }> {
+  try {
+    return await authenticateRequest({ headers: await headers() });
+  } catch (error) {
+    if (isAuthError(error) && error.status === 401) redirect('/sign-in');
+    if (isAuthError(error)) return { refused: error.message };
+    throw error;
+  }
+}
+
 export default async function HomePage() {
+  const principal = await whoIsAsking();
+  if ('refused' in principal) {
+    return (
+      <main className="refused">
+        <h1>Not available from here</h1>
+        <p>{principal.refused}</p>
+      </main>
+    );
+  }
   // The same catalog as GET /api/providers: the picker and each model's options are read from it.
   const catalog = getProvidersCatalog();
-  const [history, storageUsage] = await Promise.all([loadHistory(), loadStorageUsage()]);
+  const [history, storageUsage] = await Promise.all([loadHistory(principal), loadStorageUsage(principal)]);
   return <Generator catalog={catalog} history={history} storageUsage={storageUsage} />;
 }

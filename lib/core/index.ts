@@ -13,3 +13,4 @@ export * from './config';
 export * from './sleep';
 export * from './api-views';
 export * from './without-undefined';
+export * from './quota';

@@ -1,6 +1,7 @@
 import { isFinishedStatus, type BatchQueue } from '@/lib/queue';
 import type { BatchEvent, BatchStore } from '@/lib/store';
 import { toWireEvent } from './batch-view';
+import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
 import { InputError } from './input-error';
@@ -27,10 +28,10 @@ export function parseLastEventId(request: Request): number {
  * sequence. Replays what the client missed (after Last-Event-ID), then continues live; a batch that
  * has ended replays and closes. Unknown batch: 404, before any stream starts.
  */
-export async function respondWithBatchEvents(request: Request, batchId: string): Promise<Response> {
+export async function respondWithBatchEvents(request: Request, batchId: string, principal: Principal): Promise<Response> {
   const afterSequence = parseLastEventId(request);
   const { store, queue } = await getApp().batches();
-  await requireBatch(store, batchId);
+  await requireBatch(store, batchId, principal);
   return createSseResponse(request.signal, (send, signal) =>
     followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send: (event) => send(toWireEvent(event)), signal }),
   );

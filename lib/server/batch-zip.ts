@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { extensionByMimeType, type BatchWithItems, type BlobStore, type ItemRecord } from '@/lib/store';
+import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
 import { logEvent } from './logger';
@@ -55,9 +56,9 @@ export function toZipManifest(batch: BatchWithItems) {
  * file is opened only when the archive reaches it and streamed through with backpressure, so memory
  * stays flat whatever the batch's size; the total size is known up front (Content-Length).
  */
-export async function respondWithBatchZip(request: Request, batchId: string): Promise<Response> {
+export async function respondWithBatchZip(request: Request, batchId: string, principal: Principal): Promise<Response> {
   const { store } = await getApp().batches();
-  const batch = await requireBatch(store, batchId);
+  const batch = await requireBatch(store, batchId, principal);
   const { stream, byteLength } = createBatchZip(batch, store.blobs);
   request.signal.addEventListener('abort', () => stream.destroy(), { once: true });
   const headers: Record<string, string> = {

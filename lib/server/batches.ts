@@ -6,6 +6,8 @@ import { toBatchView, type BatchView } from './batch-view';
 import { getApp } from './create-app';
 import { storeErrorKindOf } from './error-kinds';
 import { InputError } from './input-error';
+import { canSee, ownerIdOf, seesEverything, type Principal } from './accounts';
+import { enforceQuota, oneAtATimeFor } from './quotas';
 
 /**
  * The batch API as functions: what the routes (and the page) call. Each resolves plain data or
@@ -27,71 +29,107 @@ const maxBatchPageSize = 100;
 const maxCursorLength = 200;
 
 /**
- * Checks the request against the chosen model, stores the input images (so the batch survives a
- * restart), creates the batch and wakes the worker.
+ * Checks the request against the chosen model and the principal's quotas, stores the input images
+ * (so the batch survives a restart), creates the batch and wakes the worker.
  */
-export async function createBatch(input: BatchInput): Promise<BatchView> {
+export async function createBatch(principal: Principal, input: BatchInput): Promise<BatchView> {
   const app = getApp();
   const { requested } = input;
   const { provider, providerInfo, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
   const { store, queue } = await app.batches();
-  const inputImages: ImageRef[] = [];
-  try {
+  const ownerId = ownerIdOf(principal);
+  const images = input.prompts.length * input.numberOfImages;
+  return oneAtATimeFor(ownerId ?? '', async () => {
+    const { spendLeftUsd } = await enforceQuota(store.batches, principal, {
+      providerId: provider.id,
+      modelId: provider.modelId,
+      images,
+      ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
+    });
+    // The day's spend cap also caps this batch's own spending: prices that turn out higher than
+    // estimated stop it (as cost_limit) rather than overrun the day.
+    const maxCostUsd = spendLeftUsd === undefined ? requested.maxCostUsd : Math.min(requested.maxCostUsd ?? Infinity, spendLeftUsd);
+    return enqueueBatch(input, { provider, isDemo: providerInfo.isDemo, estimatedImageCostUsd, maxCostUsd, principal });
+  });
+
+  async function enqueueBatch(
+    input: BatchInput,
+    chosen: {
+      provider: { id: string; modelId: string };
+      isDemo: boolean;
+      estimatedImageCostUsd: number | undefined;
+      maxCostUsd: number | undefined;
+      principal: Principal;
+    },
+  ): Promise<BatchView> {
+    const { provider, estimatedImageCostUsd, maxCostUsd } = chosen;
+    const inputImages: ImageRef[] = [];
+    try {
     for (const image of input.inputImages ?? []) inputImages.push(await store.blobs.put(image.bytes, image.mimeType));
     const batch = await queue.enqueue({
       prompt: input.prompts[0]!,
       mode: inputImages.length > 0 ? 'image-to-image' : 'text-to-image',
       providerId: provider.id,
       modelId: provider.modelId,
-      isDemo: providerInfo.isDemo,
+      isDemo: chosen.isDemo,
       params: {
         numberOfImages: input.numberOfImages,
-        ...requested.options,
+        ...input.requested.options,
         ...(input.prompts.length > 1 ? { prompts: input.prompts } : {}),
         ...(inputImages.length > 0 ? { inputImages } : {}),
-        ...(requested.maxCostUsd === undefined ? {} : { maxCostUsd: requested.maxCostUsd }),
+        ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
         ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
       },
       items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
+      ...(ownerId === undefined ? {} : { ownerId }),
+      ...(chosen.principal.kind === 'user' && chosen.principal.token ? { tokenId: chosen.principal.token.id } : {}),
     });
     return toBatchView(batch);
-  } catch (error) {
-    for (const image of inputImages) await forgetImage(store, image);
-    throw error;
+    } catch (error) {
+      for (const image of inputImages) await forgetImage(store, image);
+      throw error;
+    }
   }
 }
 
-export async function getBatch(batchId: string): Promise<BatchView> {
+export async function getBatch(principal: Principal, batchId: string): Promise<BatchView> {
   const { store } = await getApp().batches();
-  return toBatchView(await requireBatch(store, batchId));
+  return toBatchView(await requireBatch(store, batchId, principal));
 }
 
-export async function listBatches({ limit = defaultBatchPageSize, before }: ListBatchesQuery = {}): Promise<BatchList> {
+/** The principal's batches (every batch for an admin, or without accounts), newest first. */
+export async function listBatches(principal: Principal, { limit = defaultBatchPageSize, before }: ListBatchesQuery = {}): Promise<BatchList> {
   const { store } = await getApp().batches();
   try {
-    const page = await store.batches.listBatches({ limit, before, includeItems: true });
+    if (before !== undefined) await requireBatch(store, before, principal).catch(() => throwBadCursor());
+    const ownerId = seesEverything(principal) ? undefined : ownerIdOf(principal);
+    const page = await store.batches.listBatches({ limit, before, includeItems: true, ...(ownerId === undefined ? {} : { ownerId }) });
     const batches = page.batches.map(toBatchView);
     if (!page.nextCursor) return { batches };
     const nextUrl = `/api/batches?limit=${limit}&before=${encodeURIComponent(page.nextCursor)}`;
     return { batches, nextCursor: page.nextCursor, nextUrl };
   } catch (error) {
-    if (storeErrorKindOf(error) === 'invalid_id') {
-      throw new InputError('before must be the nextCursor of a previous page (a batch id).', { field: 'before' });
-    }
+    if (storeErrorKindOf(error) === 'invalid_id') throwBadCursor();
     throw error;
   }
 }
 
+function throwBadCursor(): never {
+  throw new InputError('before must be the nextCursor of a previous page (a batch id).', { field: 'before' });
+}
+
 /** Cancels the batch (idempotent) and answers it as it now stands. */
-export async function cancelBatch(batchId: string): Promise<{ batch: BatchView; canceledCount: number }> {
+export async function cancelBatch(principal: Principal, batchId: string): Promise<{ batch: BatchView; canceledCount: number }> {
   const { store, queue } = await getApp().batches();
+  await requireBatch(store, batchId, principal);
   const canceledCount = await queue.cancel(batchId).catch(rethrowNotFound);
   return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
 }
 
 /** Deletes a finished batch, its items, events and image files; a 409 while it is queued or running. */
-export async function deleteBatch(batchId: string): Promise<void> {
-  const { queue } = await getApp().batches();
+export async function deleteBatch(principal: Principal, batchId: string): Promise<void> {
+  const { store, queue } = await getApp().batches();
+  await requireBatch(store, batchId, principal);
   try {
     await queue.delete(batchId);
   } catch (error) {
@@ -103,17 +141,18 @@ export async function deleteBatch(batchId: string): Promise<void> {
 }
 
 /** What the stored batches take: for the page's "gallery uses …". */
-export async function getStorageUsage(): Promise<StoreUsage & { retentionDays?: number }> {
+export async function getStorageUsage(principal: Principal): Promise<StoreUsage & { retentionDays?: number }> {
   const app = getApp();
   const { store } = await app.batches();
-  const usage = await store.batches.usage();
+  const ownerId = seesEverything(principal) ? undefined : ownerIdOf(principal);
+  const usage = await store.batches.usage(ownerId === undefined ? {} : { ownerId });
   return { ...usage, ...(app.config.RETENTION_DAYS === undefined ? {} : { retentionDays: app.config.RETENTION_DAYS }) };
 }
 
 /** Requeues the failed and canceled items; a 409 while the batch is still queued or running. */
-export async function retryBatch(batchId: string): Promise<{ batch: BatchView; requeuedCount: number }> {
+export async function retryBatch(principal: Principal, batchId: string): Promise<{ batch: BatchView; requeuedCount: number }> {
   const { store, queue } = await getApp().batches();
-  await requireBatch(store, batchId);
+  await requireBatch(store, batchId, principal);
   try {
     const requeuedCount = await queue.retry(batchId);
     return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
@@ -148,9 +187,13 @@ export function parseListBatchesQuery(url: URL): ListBatchesQuery {
 
 const noSuchBatch = 'No batch with this id.';
 
-export async function requireBatch(store: Store, batchId: string): Promise<BatchWithItems> {
+/**
+ * The batch, when it exists and the principal may see it: someone else's batch is "no batch with
+ * this id" too, so ids cannot be probed.
+ */
+export async function requireBatch(store: Store, batchId: string, principal?: Principal): Promise<BatchWithItems> {
   const batch = await store.batches.getBatch(batchId);
-  if (!batch) throw new StoreError('not_found', noSuchBatch);
+  if (!batch || (principal !== undefined && !canSee(principal, batch.ownerId))) throw new StoreError('not_found', noSuchBatch);
   return batch;
 }
 

@@ -3,6 +3,7 @@ import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from 
 import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
 import { openStore, type Store } from '@/lib/store';
+import { accountSettingsFrom, authenticate, openAccounts, type Accounts, type Principal } from './accounts';
 import { InputError } from './input-error';
 import { logEvent } from './logger';
 
@@ -10,6 +11,8 @@ import { logEvent } from './logger';
 export interface BatchRuntime {
   store: Store;
   queue: BatchQueue;
+  /** Users, sessions, tokens, and whether requests must sign in. */
+  accounts: Accounts;
 }
 
 /** A provider and one of its models, ready to call. */
@@ -109,7 +112,7 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
     batches() {
-      runtime ??= openBatchRuntime(app).catch((error: unknown) => {
+      runtime ??= openBatchRuntime(app, env).catch((error: unknown) => {
         // Not cached: the next request tries again (say, once DATA_DIR is writable).
         runtime = undefined;
         throw error;
@@ -149,9 +152,16 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
   return defaultProviderPreference.find((id) => providers.get(id)?.info.configured) ?? 'demo';
 }
 
-async function openBatchRuntime(app: App): Promise<BatchRuntime> {
+async function openBatchRuntime(app: App, env: Record<string, string | undefined>): Promise<BatchRuntime> {
   // The embedded server is the only process on its DATA_DIR (see README "Durable batches").
   const store = await openStore({ dataDirectory: app.config.DATA_DIR, isSoleProcess: true });
+  let accounts: Accounts;
+  try {
+    accounts = await openAccounts(store.accounts, accountSettingsFrom(env));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const queue = createBatchQueue({
     store: store.batches,
     blobs: store.blobs,
@@ -168,7 +178,7 @@ async function openBatchRuntime(app: App): Promise<BatchRuntime> {
   }
   logEvent('queue-started', { dataDirectory: app.config.DATA_DIR });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
-  return { store, queue };
+  return { store, queue, accounts };
 }
 
 /** How often finished batches past RETENTION_DAYS are looked for (and once at start). */
@@ -211,6 +221,11 @@ export function resetApp(): void {
 /** The process-wide batch runtime (store + queue), opened and its worker started on first use. */
 export function getBatchRuntime(): Promise<BatchRuntime> {
   return getApp().batches();
+}
+
+/** Who sent this request (see `authenticate`); throws an `AuthError` (401/403) when nobody may. */
+export async function authenticateRequest(request: { headers: Headers }): Promise<Principal> {
+  return authenticate(request.headers, (await getApp().batches()).accounts);
 }
 
 /** What the page may know about the providers (never a key, never a base URL). */

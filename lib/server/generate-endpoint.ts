@@ -4,7 +4,7 @@ import { followBatchEvents } from './batch-events';
 import { toWireEvent } from './batch-view';
 import { createBatch, requireBatch } from './batches';
 import { toClassicResult, type IndexedOutcome } from './classic-result';
-import { getApp } from './create-app';
+import { authenticateRequest, getApp } from './create-app';
 import type { GenerationInput } from './generation-input';
 import { createSseResponse, wantsEventStream } from './sse';
 import { toErrorResponse } from './to-response';
@@ -21,8 +21,9 @@ export async function respondToGeneration(
   parseInput: (request: Request) => Promise<GenerationInput>,
 ): Promise<Response> {
   try {
+    const principal = await authenticateRequest(request);
     const input = await parseInput(request);
-    const created = await createBatch({
+    const created = await createBatch(principal, {
       prompts: [input.prompt],
       numberOfImages: input.numberOfImages,
       requested: input.requested,

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { parseImageId } from '@/lib/store';
+import { parseImageId, StoreError } from '@/lib/store';
+import { canSee, seesEverything, type Principal } from './accounts';
 import { getApp } from './create-app';
 
 /**
@@ -7,14 +8,24 @@ import { getApp } from './create-app';
  * an image never changes, so it may be cached for good, and a client that has it (`If-None-Match`
  * with its ETag) gets a 304 without the file being opened. `HEAD` answers the headers and closes
  * the file at once. An id that is not one the store issues (path tricks included) is a 400 before
- * it comes near the file system; a well-formed unknown id is a 404.
+ * it comes near the file system; a well-formed unknown id is a 404, and so is another user's image.
+ * With accounts the cache is the browser's own (`private`): a shared cache must not hand one
+ * user's image to another.
  */
-export async function respondWithImage(request: Request, imageId: string): Promise<Response> {
+export async function respondWithImage(request: Request, imageId: string, principal: Principal): Promise<Response> {
   const etag = `"${imageId}"`;
-  const cacheHeaders = { 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag, 'X-Content-Type-Options': 'nosniff' };
+  const cacheHeaders = {
+    'Cache-Control': `${principal.kind === 'local' ? 'public' : 'private'}, max-age=31536000, immutable`,
+    ETag: etag,
+    'X-Content-Type-Options': 'nosniff',
+  };
   const { store } = await getApp().batches();
+  parseImageId(imageId);
+  if (!seesEverything(principal)) {
+    const owner = await store.batches.findImageOwner(imageId);
+    if (!owner || !canSee(principal, owner.ownerId)) throw new StoreError('not_found', 'No image with this id.');
+  }
   if (matchesEtag(request.headers.get('if-none-match'), etag)) {
-    parseImageId(imageId);
     return new Response(null, { status: 304, headers: cacheHeaders });
   }
   const image = await store.blobs.open(imageId);

@@ -1,6 +1,7 @@
 export {
   createApp,
   getApp,
+  authenticateRequest,
   getBatchRuntime,
   getProvidersCatalog,
   resetApp,
@@ -40,3 +41,19 @@ export {
   respondToListBatches,
   respondToRetryBatch,
 } from './batch-endpoints';
+export {
+  respondToCreateToken,
+  respondToCreateUser,
+  respondToDeleteUser,
+  respondToGetSession,
+  respondToListTokens,
+  respondToListUsers,
+  respondToRevokeToken,
+  respondToSetup,
+  respondToSignIn,
+  respondToSignOut,
+  respondToUpdateUser,
+  type TokenView,
+  type UserView,
+} from './account-endpoints';
+export { AuthError, isAuthError, type Principal } from './accounts';

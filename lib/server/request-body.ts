@@ -40,3 +40,13 @@ function tooLarge(maxBytes: number): InputError {
   const size = maxBytes >= 1024 * 1024 ? `${Math.floor(maxBytes / 1024 / 1024)} MB` : `${Math.floor(maxBytes / 1024)} KB`;
   return new InputError(`The request is too large: at most ${size}.`, { field: 'body', status: 413 });
 }
+
+/** A JSON body of at most `maxBytes`; a 400 InputError when it is not JSON. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const text = new TextDecoder().decode(await readLimitedBody(request, maxBytes));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError('The body must be JSON.', { field: 'body' });
+  }
+}

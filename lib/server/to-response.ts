@@ -1,7 +1,9 @@
 import { isConfigError } from '@/lib/core';
 import { isStorageFullError, type StoreErrorKind } from '@/lib/store';
 import { isInputError, storeErrorKindOf } from './error-kinds';
+import { isAuthError } from './accounts';
 import { logEvent } from './logger';
+import { isQuotaError } from './quotas';
 
 const statusByStoreErrorKind: Record<StoreErrorKind, number> = {
   invalid_id: 400,
@@ -13,6 +15,16 @@ const statusByStoreErrorKind: Record<StoreErrorKind, number> = {
 export function toErrorResponse(error: unknown): Response {
   if (isInputError(error)) {
     return Response.json({ error: error.message, ...(error.field ? { field: error.field } : {}) }, { status: error.status });
+  }
+  if (isAuthError(error)) {
+    return Response.json({ error: error.message }, { status: error.status, headers: error.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {} });
+  }
+  if (isQuotaError(error)) {
+    const retryAfterSeconds = error.resetsAt === undefined ? undefined : Math.max(1, Math.ceil((Date.parse(error.resetsAt) - Date.now()) / 1000));
+    return Response.json(
+      { error: error.message, limit: error.limit, ...(error.resetsAt === undefined ? {} : { resetsAt: error.resetsAt }) },
+      { status: error.status, headers: retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) } },
+    );
   }
   const storeErrorKind = storeErrorKindOf(error);
   if (storeErrorKind) {

@@ -17,7 +17,30 @@ export function refusalOfUnsupportedRequest(method: string | undefined, url: str
 
 const installedMarker = Symbol.for('imagegen.unsupportedRequestsGuard');
 
-/** Installs the guard on every HTTP server of this process (once). */
+/** The header that tells the app where a request's connection comes from (see lib/server/accounts.ts). */
+const peerHeader = 'x-imagegen-peer';
+
+/** True for a client address on this machine: 127.0.0.0/8, ::1, and IPv4-mapped 127.x. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const ipv4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return ipv4.startsWith('127.') || address === '::1';
+}
+
+/**
+ * Marks the request with where its connection comes from, replacing any such header the client
+ * sent: only the socket knows, and a server without accounts serves this machine alone.
+ */
+export function markRequestPeer(request: IncomingMessage): void {
+  request.headers[peerHeader] = isLoopbackAddress(request.socket?.remoteAddress) ? 'loopback' : 'remote';
+  const raw = request.rawHeaders;
+  for (let index = raw.length - 2; index >= 0; index -= 2) {
+    if (raw[index]!.toLowerCase() === peerHeader) raw.splice(index, 2);
+  }
+  raw.push(peerHeader, request.headers[peerHeader]);
+}
+
+/** Installs the guard (and the peer mark) on every HTTP server of this process (once). */
 export function refuseUnsupportedRequests(): void {
   const prototype = Server.prototype as Server & { [installedMarker]?: true };
   if (prototype[installedMarker]) return;
@@ -26,6 +49,7 @@ export function refuseUnsupportedRequests(): void {
   prototype.emit = function guardedEmit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === 'request') {
       const [request, response] = args as [IncomingMessage, ServerResponse];
+      markRequestPeer(request);
       const refusal = refusalOfUnsupportedRequest(request.method, request.url);
       if (refusal) {
         response.writeHead(refusal.status, {

@@ -55,6 +55,10 @@ export interface BatchRecord {
    * a reader that shows this record follows the log from here on and misses nothing.
    */
   lastEventSequence: number;
+  /** The user who created it; absent for batches made while accounts were off. */
+  ownerId?: string;
+  /** The API token it was created with, when one was used. */
+  tokenId?: string;
 }
 
 export interface ItemRecord {

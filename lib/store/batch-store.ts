@@ -19,6 +19,10 @@ export interface NewBatch {
   params: BatchParams;
   /** One entry per image, in order: item `i` gets index `i + 1`. At least one. */
   items: readonly { prompt: string }[];
+  /** The user creating it (visibility, quotas, fair share). @default none: accounts are off */
+  ownerId?: string;
+  /** The API token it is created with. @default none */
+  tokenId?: string;
 }
 
 export interface ListBatchesOptions {
@@ -37,6 +41,8 @@ export interface ListBatchesOptions {
    * @default false
    */
   includeItems?: boolean;
+  /** Only this user's batches. @default every batch */
+  ownerId?: string;
 }
 
 export interface BatchPage {
@@ -96,6 +102,24 @@ export interface StoreUsage {
   imageCount: number;
   /** The made images' bytes (uploaded input images are not counted). */
   imageBytes: number;
+}
+
+/** Whose batches an activity query counts: a user's, a token's, or both conditions at once. */
+export interface ActivityScope {
+  ownerId?: string;
+  tokenId?: string;
+}
+
+/** What a user (or token) has done, for quotas. */
+export interface Activity {
+  /** Images asked for (items not canceled) in batches created since the given time. */
+  imagesSince: number;
+  /** What items that ended since the given time cost, USD. */
+  spentUsdSince: number;
+  /** Batches queued or running now. */
+  unfinishedBatches: number;
+  /** The estimated cost of the items still to run in those batches, USD (0 for models without a price). */
+  pendingEstimateUsd: number;
 }
 
 /** What deleting a batch left to do: the image files (its images and input images) to delete. */
@@ -179,9 +203,10 @@ export interface BatchStore {
   listBatches(options?: ListBatchesOptions): Promise<BatchPage>;
 
   /**
-   * The lowest-index queued item of each unfinished batch, least recently served batch first
-   * (a batch moves to the back each time one of its items starts), so taking the first entry
-   * each time serves batches round-robin.
+   * The lowest-index queued item of each unfinished batch: the least recently served owner's
+   * batches first (fair share between users: one user's large batch does not starve another's),
+   * then the least recently served batch (a batch moves to the back each time one of its items
+   * starts), so taking the first entry each time serves owners, then their batches, round-robin.
    */
   listRunnableItems(options?: ListRunnableItemsOptions): Promise<RunnableItem[]>;
 
@@ -226,8 +251,17 @@ export interface BatchStore {
   /** Finished batches last changed before `before`, oldest first (retention). */
   listFinishedBatchIdsBefore(before: Date, limit?: number): Promise<string[]>;
 
-  /** How many batches there are, and how many images they hold, of how many bytes. */
-  usage(): Promise<StoreUsage>;
+  /** How many batches there are (of one owner, when given), and how many images they hold, of how many bytes. */
+  usage(options?: { ownerId?: string }): Promise<StoreUsage>;
+
+  /** What a user or token has asked for and spent since `since`, and what is still running: for quotas. */
+  activity(scope: ActivityScope, since: Date): Promise<Activity>;
+
+  /**
+   * Who owns a stored image (made by an item or uploaded as an input image): `{ ownerId: null }` for a
+   * batch made while accounts were off; undefined when no batch has the image.
+   */
+  findImageOwner(imageId: string): Promise<{ ownerId: string | null } | undefined>;
 
   /**
    * Retry: the batch's items in these statuses go back to `queued` (error cleared, attempts kept).

@@ -1,6 +1,8 @@
 /** The store's front door: other modules import from here, never from the files behind it. */
 export { openStore, databaseFileName, imagesDirectoryName, type OpenStoreOptions, type Store } from './open-store';
 export type {
+  Activity,
+  ActivityScope,
   BatchPage,
   BatchStore,
   CanceledItems,
@@ -34,6 +36,8 @@ export {
   type ItemStatus,
   type StoredBatchStatus,
 } from './batch-records';
+export type { AccountStore, NewToken, NewUser, Role, TokenRecord, UserChange, UserRecord } from './account-store';
+export { createSqliteAccountStore } from './sqlite/sqlite-account-store';
 export type { BlobStore, ImageRef, ImageTextMetadata, OpenedImage } from './blob-store';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { extensionByMimeType, parseImageId } from './image-id';

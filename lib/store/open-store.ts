@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { AccountStore } from './account-store';
 import type { BatchStore } from './batch-store';
 import type { BlobStore } from './blob-store';
 import { createFileBlobStore } from './file-blob-store';
+import { createSqliteAccountStore } from './sqlite/sqlite-account-store';
 import { createSqliteBatchStore } from './sqlite/sqlite-batch-store';
 
 export interface OpenStoreOptions {
@@ -29,6 +31,8 @@ export interface OpenStoreOptions {
 export interface Store {
   batches: BatchStore;
   blobs: BlobStore;
+  /** Users, sessions and API tokens, in the same database. */
+  accounts: AccountStore;
   /** Closes the database. */
   close(): Promise<void>;
 }
@@ -45,6 +49,22 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     directory: join(dataDirectory, imagesDirectoryName),
     ...(options.isSoleProcess ? { staleTemporaryFileAgeMs: 0 } : {}),
   });
-  const batches = createSqliteBatchStore({ filePath: join(dataDirectory, databaseFileName), busyTimeoutMs: options.busyTimeoutMs });
-  return { batches, blobs, close: () => batches.close() };
+  const filePath = join(dataDirectory, databaseFileName);
+  const batches = createSqliteBatchStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+  let accounts: AccountStore;
+  try {
+    accounts = createSqliteAccountStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+  } catch (error) {
+    await batches.close();
+    throw error;
+  }
+  return {
+    batches,
+    blobs,
+    accounts,
+    close: async () => {
+      await accounts.close();
+      await batches.close();
+    },
+  };
 }

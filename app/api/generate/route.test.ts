@@ -216,10 +216,10 @@ describe('POST /api/generate on the durable lifecycle', () => {
     expect(body).toMatchObject({ success: 2, failed: 1 });
 
     const { listBatches, retryBatch } = await import('@/lib/server');
-    const [stored] = (await listBatches()).batches;
+    const [stored] = (await listBatches({ kind: 'local' })).batches;
     expect(stored).toMatchObject({ prompt: 'kept on the server', total: 3, succeeded: 2, failed: 1, status: 'partial' });
     expect(stored!.items!.filter((item) => item.imageUrl).map((item) => item.index)).toEqual([1, 3]);
-    const retried = await retryBatch(stored!.id);
+    const retried = await retryBatch({ kind: 'local' }, stored!.id);
     expect(retried.requeuedCount).toBe(1);
   });
 });

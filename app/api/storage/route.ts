@@ -4,6 +4,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /** What the stored batches take on disk: `{ batchCount, imageCount, imageBytes, retentionDays? }`. */
-export function GET(): Promise<Response> {
-  return respondToStorageUsage();
+export function GET(request: Request): Promise<Response> {
+  return respondToStorageUsage(request);
 }

@@ -105,4 +105,47 @@ export const batchStoreMigrations: readonly Migration[] = [
     // recorded: an item recovered after a crash with it set made a call that counts in `attempts`.
     sql: `ALTER TABLE items ADD COLUMN call_in_flight INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 5,
+    name: 'accounts-tokens-owners',
+    // Accounts: users (password hashed with Argon2id), sign-in sessions and API tokens (each stored
+    // as the SHA-256 of its secret: the secret itself is shown once and never kept). A batch records
+    // who created it (owner_id: NULL when accounts were off) and with which token (token_id), for
+    // visibility, quotas and fair share. No foreign keys to users: deleting a user keeps the batches
+    // (an admin still sees them).
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+        quota TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(quota)),
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        secret_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_by_user ON sessions (user_id);
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        quota TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(quota)),
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+      );
+      CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+      ALTER TABLE batches ADD COLUMN owner_id TEXT;
+      ALTER TABLE batches ADD COLUMN token_id TEXT;
+      CREATE INDEX batches_by_owner ON batches (owner_id, position);
+      CREATE INDEX batches_by_owner_turn ON batches (owner_id, last_served_turn);
+      CREATE INDEX items_by_image ON items (image_id) WHERE image_id IS NOT NULL;
+      CREATE INDEX batches_by_token ON batches (token_id, position) WHERE token_id IS NOT NULL;
+    `,
+  },
 ];

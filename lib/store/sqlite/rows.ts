@@ -21,6 +21,8 @@ export interface BatchRow {
   failed: number;
   canceled: number;
   last_event_sequence: number;
+  owner_id: string | null;
+  token_id: string | null;
 }
 
 export interface ItemRow {
@@ -64,6 +66,8 @@ export function toBatchRecord(row: BatchRow): BatchRecord {
     failed: row.failed,
     canceled: row.canceled,
     lastEventSequence: row.last_event_sequence,
+    ...(row.owner_id === null ? {} : { ownerId: row.owner_id }),
+    ...(row.token_id === null ? {} : { tokenId: row.token_id }),
   };
 }
 

@@ -138,6 +138,8 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
           isDemo: batch.isDemo ? 1 : 0,
           params: JSON.stringify(batch.params),
           total: batch.items.length,
+          ownerId: batch.ownerId ?? null,
+          tokenId: batch.tokenId ?? null,
         });
         batch.items.forEach((item, position) => query.insertItem.run({ batchId, index: position + 1, prompt: item.prompt }));
         const logged = firstEvent ? appendEventInTransaction(batchId, firstEvent) : undefined;
@@ -149,7 +151,7 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       return inReadTransaction(database, () => readBatchWithItems(batchId));
     },
 
-    async listBatches({ limit = 20, before, includeItems = false } = {}) {
+    async listBatches({ limit = 20, before, includeItems = false, ownerId } = {}) {
       assertLimit(limit, maximumPageLimit);
       return inReadTransaction(database, (): BatchPage => {
         let beforePosition = Number.MAX_SAFE_INTEGER;
@@ -158,7 +160,7 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
           if (!cursorRow) throw new StoreError('invalid_id', `The cursor "${before}" names no batch`);
           beforePosition = cursorRow.position;
         }
-        const rows = query.selectPage.all({ beforePosition, limit: limit + 1 }) as unknown as BatchRow[];
+        const rows = query.selectPage.all({ beforePosition, limit: limit + 1, ownerId: ownerId ?? null }) as unknown as BatchRow[];
         const pageRows = rows.slice(0, limit);
         const nextCursor = rows.length > limit ? pageRows.at(-1)?.id : undefined;
         const batches = includeItems ? withItems(pageRows) : pageRows.map(toBatchRecord);
@@ -263,10 +265,36 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
-    async usage() {
+    async usage({ ownerId } = {}) {
       return inReadTransaction(database, () => {
-        const row = query.selectUsage.get() as { batch_count: number; image_count: number; image_bytes: number };
+        const row = query.selectUsage.get({ ownerId: ownerId ?? null }) as { batch_count: number; image_count: number; image_bytes: number };
         return { batchCount: row.batch_count, imageCount: row.image_count, imageBytes: row.image_bytes };
+      });
+    },
+
+    async activity({ ownerId, tokenId }, since) {
+      return inReadTransaction(database, () => {
+        const row = query.selectActivity.get({ ownerId: ownerId ?? null, tokenId: tokenId ?? null, since: since.toISOString() }) as {
+          images_since: number;
+          spent_usd_since: number;
+          unfinished_batches: number;
+          pending_estimate_usd: number;
+        };
+        return {
+          imagesSince: row.images_since,
+          spentUsdSince: row.spent_usd_since,
+          unfinishedBatches: row.unfinished_batches,
+          pendingEstimateUsd: row.pending_estimate_usd,
+        };
+      });
+    },
+
+    async findImageOwner(imageId) {
+      return inReadTransaction(database, () => {
+        const row = (query.selectMadeImageOwner.get({ imageId }) ?? query.selectInputImageOwner.get({ imageId })) as
+          | { owner_id: string | null }
+          | undefined;
+        return row ? { ownerId: row.owner_id } : undefined;
       });
     },
 

@@ -2,13 +2,14 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** Every query the SQLite batch store runs, prepared once per connection. */
 const sql = {
-  insertBatch: `INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, is_demo, params, status, total)
-    VALUES (:id, :now, :now, :prompt, :mode, :providerId, :modelId, :isDemo, :params, 'queued', :total)`,
+  insertBatch: `INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, is_demo, params, status, total, owner_id, token_id)
+    VALUES (:id, :now, :now, :prompt, :mode, :providerId, :modelId, :isDemo, :params, 'queued', :total, :ownerId, :tokenId)`,
   insertItem: `INSERT INTO items (batch_id, item_index, prompt, status) VALUES (:batchId, :index, :prompt, 'queued')`,
   selectBatch: `SELECT * FROM batches WHERE id = :batchId`,
   selectItems: `SELECT * FROM items WHERE batch_id = :batchId ORDER BY item_index`,
   selectItem: `SELECT * FROM items WHERE batch_id = :batchId AND item_index = :index`,
-  selectPage: `SELECT * FROM batches WHERE position < :beforePosition ORDER BY position DESC LIMIT :limit`,
+  selectPage: `SELECT * FROM batches WHERE position < :beforePosition AND (:ownerId IS NULL OR owner_id = :ownerId)
+    ORDER BY position DESC LIMIT :limit`,
   selectItemsOfPositions: `SELECT items.* FROM items JOIN batches ON batches.id = items.batch_id
     WHERE batches.position BETWEEN :lowestPosition AND :highestPosition ORDER BY items.batch_id, items.item_index`,
   selectRunnable: `SELECT batches.id AS batch_id,
@@ -19,7 +20,8 @@ const sql = {
       AND (:providerId IS NULL OR batches.provider_id = :providerId)
       AND (:modelId IS NULL OR batches.model_id = :modelId)
       AND item_index IS NOT NULL
-    ORDER BY batches.last_served_turn, batches.position
+    ORDER BY (SELECT MAX(same_owner.last_served_turn) FROM batches AS same_owner WHERE same_owner.owner_id IS batches.owner_id),
+      batches.last_served_turn, batches.position
     LIMIT :limit`,
   countItems: `SELECT COUNT(*) AS total,
       COALESCE(SUM(status = 'queued'), 0) AS queued,
@@ -61,9 +63,29 @@ const sql = {
     WHERE status = 'running' AND (:nowMs IS NULL OR lease_expires_ms IS NULL OR lease_expires_ms < :nowMs)`,
   deleteBatch: `DELETE FROM batches WHERE id = :batchId`,
   markCallInFlight: `UPDATE items SET call_in_flight = 1 WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
-  selectUsage: `SELECT (SELECT COUNT(*) FROM batches) AS batch_count,
-      COUNT(*) AS image_count, COALESCE(SUM(byte_length), 0) AS image_bytes
-    FROM items WHERE image_id IS NOT NULL`,
+  selectUsage: `SELECT (SELECT COUNT(*) FROM batches WHERE :ownerId IS NULL OR owner_id = :ownerId) AS batch_count,
+      COUNT(*) AS image_count, COALESCE(SUM(items.byte_length), 0) AS image_bytes
+    FROM items JOIN batches ON batches.id = items.batch_id
+    WHERE items.image_id IS NOT NULL AND (:ownerId IS NULL OR batches.owner_id = :ownerId)`,
+  selectActivity: `SELECT
+      (SELECT COUNT(*) FROM items JOIN batches ON batches.id = items.batch_id
+        WHERE (:ownerId IS NULL OR batches.owner_id = :ownerId) AND (:tokenId IS NULL OR batches.token_id = :tokenId)
+          AND batches.created_at >= :since AND items.status != 'canceled') AS images_since,
+      (SELECT COALESCE(SUM(items.cost_usd), 0) FROM items JOIN batches ON batches.id = items.batch_id
+        WHERE (:ownerId IS NULL OR batches.owner_id = :ownerId) AND (:tokenId IS NULL OR batches.token_id = :tokenId)
+          AND items.ended_at >= :since) AS spent_usd_since,
+      (SELECT COUNT(*) FROM batches
+        WHERE (:ownerId IS NULL OR owner_id = :ownerId) AND (:tokenId IS NULL OR token_id = :tokenId)
+          AND status IN ('queued', 'running')) AS unfinished_batches,
+      (SELECT COALESCE(SUM(COALESCE(json_extract(params, '$.estimatedImageCostUsd'), 0) * (total - succeeded - failed - canceled)), 0)
+        FROM batches
+        WHERE (:ownerId IS NULL OR owner_id = :ownerId) AND (:tokenId IS NULL OR token_id = :tokenId)
+          AND status IN ('queued', 'running')) AS pending_estimate_usd`,
+  selectMadeImageOwner: `SELECT batches.owner_id FROM items JOIN batches ON batches.id = items.batch_id WHERE items.image_id = :imageId LIMIT 1`,
+  selectInputImageOwner: `SELECT owner_id FROM batches
+    WHERE EXISTS (SELECT 1 FROM json_each(batches.params, '$.inputImages') AS input WHERE json_extract(input.value, '$.imageId') = :imageId)
+      OR json_extract(batches.params, '$.inputImage.imageId') = :imageId
+    LIMIT 1`,
   selectBatchImageIds: `SELECT image_id FROM items WHERE batch_id = :batchId AND image_id IS NOT NULL`,
   selectFinishedBefore: `SELECT id FROM batches WHERE status IN ('completed', 'partial', 'failed', 'canceled') AND updated_at < :before
     ORDER BY position LIMIT :limit`,

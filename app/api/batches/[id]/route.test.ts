@@ -200,10 +200,10 @@ describe('GET /api/storage', () => {
   it('says how many batches and images are kept, and their bytes', async () => {
     const { runtime } = await useBatchTestApp();
     const { GET: storage } = await import('../../storage/route');
-    expect(await (await storage()).json()).toEqual({ batchCount: 0, imageCount: 0, imageBytes: 0 });
+    expect(await (await storage(new Request('http://localhost/api/storage'))).json()).toEqual({ batchCount: 0, imageCount: 0, imageBytes: 0 });
     const created = await startBatch({ prompt: 'count me', numberOfImages: 2 });
     await waitForBatchEnd(await runtime(), created.id);
-    const usage = await (await storage()).json();
+    const usage = await (await storage(new Request('http://localhost/api/storage'))).json();
     expect(usage).toMatchObject({ batchCount: 1, imageCount: 2 });
     expect(usage.imageBytes).toBeGreaterThan(1_000);
   });
