@@ -38,7 +38,9 @@ export async function createBatch(principal: Principal, input: BatchInput): Prom
   const { provider, providerInfo, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
   const { store, queue } = await app.batches();
   const ownerId = ownerIdOf(principal);
+  const tokenId = principal.kind === 'user' ? principal.token?.id : undefined;
   const images = input.prompts.length * input.numberOfImages;
+  // One creation at a time per owner: two requests at once cannot both take a quota's last slot.
   return oneAtATimeFor(ownerId ?? '', async () => {
     const { spendLeftUsd } = await enforceQuota(store.batches, principal, {
       providerId: provider.id,
@@ -49,47 +51,33 @@ export async function createBatch(principal: Principal, input: BatchInput): Prom
     // The day's spend cap also caps this batch's own spending: prices that turn out higher than
     // estimated stop it (as cost_limit) rather than overrun the day.
     const maxCostUsd = spendLeftUsd === undefined ? requested.maxCostUsd : Math.min(requested.maxCostUsd ?? Infinity, spendLeftUsd);
-    return enqueueBatch(input, { provider, isDemo: providerInfo.isDemo, estimatedImageCostUsd, maxCostUsd, principal });
-  });
-
-  async function enqueueBatch(
-    input: BatchInput,
-    chosen: {
-      provider: { id: string; modelId: string };
-      isDemo: boolean;
-      estimatedImageCostUsd: number | undefined;
-      maxCostUsd: number | undefined;
-      principal: Principal;
-    },
-  ): Promise<BatchView> {
-    const { provider, estimatedImageCostUsd, maxCostUsd } = chosen;
     const inputImages: ImageRef[] = [];
     try {
-    for (const image of input.inputImages ?? []) inputImages.push(await store.blobs.put(image.bytes, image.mimeType));
-    const batch = await queue.enqueue({
-      prompt: input.prompts[0]!,
-      mode: inputImages.length > 0 ? 'image-to-image' : 'text-to-image',
-      providerId: provider.id,
-      modelId: provider.modelId,
-      isDemo: chosen.isDemo,
-      params: {
-        numberOfImages: input.numberOfImages,
-        ...input.requested.options,
-        ...(input.prompts.length > 1 ? { prompts: input.prompts } : {}),
-        ...(inputImages.length > 0 ? { inputImages } : {}),
-        ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
-        ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
-      },
-      items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
-      ...(ownerId === undefined ? {} : { ownerId }),
-      ...(chosen.principal.kind === 'user' && chosen.principal.token ? { tokenId: chosen.principal.token.id } : {}),
-    });
-    return toBatchView(batch);
+      for (const image of input.inputImages ?? []) inputImages.push(await store.blobs.put(image.bytes, image.mimeType));
+      const batch = await queue.enqueue({
+        prompt: input.prompts[0]!,
+        mode: inputImages.length > 0 ? 'image-to-image' : 'text-to-image',
+        providerId: provider.id,
+        modelId: provider.modelId,
+        isDemo: providerInfo.isDemo,
+        params: {
+          numberOfImages: input.numberOfImages,
+          ...requested.options,
+          ...(input.prompts.length > 1 ? { prompts: input.prompts } : {}),
+          ...(inputImages.length > 0 ? { inputImages } : {}),
+          ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+          ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
+        },
+        items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
+        ...(ownerId === undefined ? {} : { ownerId }),
+        ...(tokenId === undefined ? {} : { tokenId }),
+      });
+      return toBatchView(batch);
     } catch (error) {
       for (const image of inputImages) await forgetImage(store, image);
       throw error;
     }
-  }
+  });
 }
 
 export async function getBatch(principal: Principal, batchId: string): Promise<BatchView> {
