@@ -2,7 +2,7 @@ import { AppError, ConfigError, isAppError } from '@/lib/core';
 import { hashPassword, hashSecret, newSecret, passwordProblem } from '@/lib/auth';
 import type { AccountStore, TokenRecord, UserRecord } from '@/lib/store';
 import { logEvent } from './logger';
-import { requestGuardSettingsFrom } from './request-guard';
+import { loopbackHostNames, requestGuardSettingsFrom } from './request-guard';
 
 /**
  * Who is asking: the one person of a server without accounts (on this machine), or a signed-in
@@ -58,7 +58,7 @@ export function accountSettingsFrom(env: Record<string, string | undefined>): Ac
   return {
     ...(adminPassword === undefined ? {} : { adminPassword }),
     adminUsername: env.ADMIN_USERNAME?.trim() || 'admin',
-    servesNetwork: guard.allowedHostNames.size > 0,
+    servesNetwork: [...guard.allowedHostNames].some((name) => !loopbackHostNames.has(name)),
     secureCookie: publicUrl?.startsWith('https:') ?? false,
     ...(publicUrl === undefined ? {} : { publicUrl }),
   };

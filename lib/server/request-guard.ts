@@ -27,7 +27,7 @@ export interface Refusal {
   headers?: Record<string, string>;
 }
 
-const loopbackHostNames = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+export const loopbackHostNames: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const apiMethods = ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'];
 
