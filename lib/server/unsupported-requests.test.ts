@@ -1,5 +1,5 @@
 import { request as httpRequest, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { refuseUnsupportedRequests, refusalOfUnsupportedRequest } from './unsupported-requests';
 
@@ -35,9 +35,21 @@ describe('requests Next.js cannot represent', () => {
       expect(await send('TRACE', '/api/batches')).toEqual({ status: 405, body: '{"error":"Method TRACE is not allowed."}' });
       expect((await send('OPTIONS', '*')).status).toBe(400);
       expect(await send('GET', '/')).toEqual({ status: 200, body: 'ok' });
+      expect(await sendConnect(port)).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n[\s\S]*Allow: GET, HEAD, POST, DELETE, OPTIONS[\s\S]*\{"error":"Method CONNECT is not allowed."\}$/);
       expect(handled).toBe(1);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
   });
 });
+
+/** A raw CONNECT (node's client would tunnel it): what the server wrote back before closing. */
+function sendConnect(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n'));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}

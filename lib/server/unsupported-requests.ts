@@ -1,4 +1,5 @@
 import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * Requests that Next.js cannot even represent: it builds a WHATWG `Request` for each one, and
@@ -16,6 +17,20 @@ export function refusalOfUnsupportedRequest(method: string | undefined, url: str
 }
 
 const installedMarker = Symbol.for('imagegen.unsupportedRequestsGuard');
+const connectAnswered = Symbol.for('imagegen.connectAnswered');
+const allowedMethods = 'GET, HEAD, POST, DELETE, OPTIONS';
+
+/**
+ * Node's HTTP server destroys the socket of a CONNECT when nobody listens for it (the client sees
+ * a dropped connection, not an answer); with this listener it gets a 405 like TRACE does.
+ */
+function answerConnect(_request: IncomingMessage, socket: Duplex): void {
+  const body = JSON.stringify({ error: 'Method CONNECT is not allowed.' });
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${allowedMethods}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** The header that tells the app where a request's connection comes from (see lib/server/accounts.ts). */
 const peerHeader = 'x-imagegen-peer';
@@ -46,7 +61,11 @@ export function refuseUnsupportedRequests(): void {
   if (prototype[installedMarker]) return;
   prototype[installedMarker] = true;
   const emit = prototype.emit;
-  prototype.emit = function guardedEmit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+  prototype.emit = function guardedEmit(this: Server & { [connectAnswered]?: true }, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'connection' && !this[connectAnswered] && this.listenerCount('connect') === 0) {
+      this[connectAnswered] = true;
+      this.on('connect', answerConnect);
+    }
     if (event === 'request') {
       const [request, response] = args as [IncomingMessage, ServerResponse];
       markRequestPeer(request);
@@ -54,7 +73,7 @@ export function refuseUnsupportedRequests(): void {
       if (refusal) {
         response.writeHead(refusal.status, {
           'content-type': 'application/json',
-          ...(refusal.status === 405 ? { allow: 'GET, HEAD, POST, DELETE, OPTIONS' } : {}),
+          ...(refusal.status === 405 ? { allow: allowedMethods } : {}),
         });
         response.end(JSON.stringify({ error: refusal.error }));
         request.resume();
