@@ -17,6 +17,7 @@ import {
   respondToRetryBatch,
   startBatchWorker,
 } from '@/lib/server';
+import { markRequestPeer } from '@/lib/server/unsupported-requests';
 
 type Handler = (request: Request, id: string) => Promise<Response>;
 
@@ -31,6 +32,9 @@ const routes: [method: string, pattern: RegExp, handler: Handler][] = [
 ];
 
 async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  // As next start's server does (instrumentation.ts): where the connection comes from decides
+  // whether a server without accounts serves it.
+  markRequestPeer(incoming);
   const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
   const route = routes.find(([method, pattern]) => method === incoming.method && pattern.test(url.pathname));
   if (!route) {
