@@ -1,3 +1,4 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { quotaSchema, type Quota } from '@/lib/core';
 import { hashPassword, hashSecret, maxPasswordLength, newApiToken, newSecret, passwordProblem, secretsMatch, verifyPassword } from '@/lib/auth';
@@ -107,12 +108,33 @@ export const respondToGetSession = (request: Request) =>
     return Response.json(body, { headers: { 'Cache-Control': 'no-store' } });
   });
 
-/** `POST /api/session` `{ username, password }` → 200 with the session cookie; 401 when they do not match. */
+/**
+ * Password guessing: after `failedSignInsAllowed` wrong passwords for one username within the
+ * window, that username's sign-ins are refused (429) until the window has passed. In memory: one
+ * process serves the accounts' sign-ins today.
+ */
+const failedSignInsAllowed = 10;
+const failedSignIns = new RateLimiterMemory({ points: failedSignInsAllowed, duration: 15 * 60 });
+
+/** `POST /api/session` `{ username, password }` → 200 with the session cookie; 401 when they do not match, 429 after too many tries. */
 export const respondToSignIn = (request: Request) =>
   withAccounts(async (accounts) => {
     const { username, password } = await parse(request, signInSchema);
+    const key = username.trim().toLowerCase();
+    const tries = await failedSignIns.get(key);
+    if (tries && tries.consumedPoints >= failedSignInsAllowed) {
+      const seconds = Math.max(1, Math.ceil(tries.msBeforeNext / 1000));
+      return Response.json(
+        { error: `Too many wrong passwords for this username: try again in ${Math.ceil(seconds / 60)} minutes.` },
+        { status: 429, headers: { 'Retry-After': String(seconds) } },
+      );
+    }
     const found = await accounts.store.findUserByName(username.trim());
-    if (!(await verifyPassword(found?.passwordHash, password)) || !found) throw new AuthError(401, 'Wrong username or password.');
+    if (!(await verifyPassword(found?.passwordHash, password)) || !found) {
+      await failedSignIns.penalty(key, 1);
+      throw new AuthError(401, 'Wrong username or password.');
+    }
+    await failedSignIns.delete(key);
     const { passwordHash: _hash, ...user } = found;
     return startSession(accounts, user, 200);
   });

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, loadPacingOverrides, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
+import { allowsModel, ConfigError, loadConfig, loadPacingOverrides, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
 import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from '@/lib/engine';
 import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
@@ -228,7 +228,19 @@ export async function authenticateRequest(request: { headers: Headers }): Promis
   return authenticate(request.headers, (await getApp().batches()).accounts);
 }
 
-/** What the page may know about the providers (never a key, never a base URL). */
-export function getProvidersCatalog(): ProvidersCatalog {
-  return getApp().catalog();
+/**
+ * What the page may know about the providers (never a key, never a base URL): with a principal,
+ * only the models its quota allows (the default moves to the first allowed one).
+ */
+export function getProvidersCatalog(principal?: Principal): ProvidersCatalog {
+  const catalog = getApp().catalog();
+  if (principal?.kind !== 'user') return catalog;
+  const quotas = [principal.user.quota, ...(principal.token ? [principal.token.quota] : [])];
+  const allowed = (providerId: string, modelId: string) => quotas.every((quota) => allowsModel(quota, providerId, modelId));
+  const providers = catalog.providers
+    .map((provider) => ({ ...provider, models: provider.models.filter((model) => allowed(provider.id, model.id)) }))
+    .filter((provider) => provider.models.length > 0);
+  const first = providers[0];
+  if (allowed(catalog.default.provider, catalog.default.model) || !first) return { providers, default: catalog.default };
+  return { providers, default: { provider: first.id, model: first.models[0]!.id } };
 }

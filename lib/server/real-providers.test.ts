@@ -235,7 +235,7 @@ describe('GET /api/providers', () => {
   it('lists what is configured, with each model and its capabilities; never a key or a base URL', async () => {
     const server = await openaiFake();
     await onlyOpenAI(server, { OPENAI_IMAGE_MODELS: 'gpt-image-2.5-sunburst, gpt-image-1-mini' });
-    const response = getProviders();
+    const response = await getProviders(new Request('http://localhost/api/providers'));
     const text = await response.text();
     expect(text).not.toContain(openaiKey);
     expect(text).not.toContain(server.baseUrl);
@@ -259,7 +259,7 @@ describe('GET /api/providers', () => {
   it('offers every current model by default, and none that is shut down', async () => {
     const server = await geminiFake();
     await onlyGemini(server);
-    const catalog = await getProviders().json();
+    const catalog = await (await getProviders(new Request('http://localhost/api/providers'))).json();
     const ids = catalog.providers[0].models.map((model: { id: string }) => model.id);
     expect(ids[0]).toBe(defaultGeminiModelId);
     expect(ids).toContain('gemini-3-pro-image');
