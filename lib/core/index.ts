@@ -14,3 +14,4 @@ export * from './sleep';
 export * from './api-views';
 export * from './without-undefined';
 export * from './quota';
+export * from './prompt-variations';
