@@ -48,6 +48,13 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/** The "DEMO · #n" badge in the bottom-left corner: every demo output carries it. */
+function demoLabel(index: number, height: number): string {
+  const label = escapeXml(`DEMO · #${index}`);
+  return `<rect x="12" y="${height - 40}" width="${label.length * 9 + 20}" height="28" rx="6" fill="black" fill-opacity="0.45"/>
+  <text x="22" y="${height - 20}" font-family="sans-serif" font-size="15" fill="white">${label}</text>`;
+}
+
 export async function renderDemoPicture(prompt: string, index: number, aspectRatio?: AspectRatio): Promise<Buffer> {
   const { width, height } = demoDimensions(aspectRatio);
   const random = seededRandom(prompt, index);
@@ -69,7 +76,6 @@ export async function renderDemoPicture(prompt: string, index: number, aspectRat
     );
   }
 
-  const label = escapeXml(`DEMO · #${index}`);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
   <defs>
     <linearGradient id="sky" x1="0" y1="0" x2="1" y2="1">
@@ -80,8 +86,7 @@ export async function renderDemoPicture(prompt: string, index: number, aspectRat
   </defs>
   <rect width="100%" height="100%" fill="url(#sky)"/>
   <g filter="url(#soft)">${shapes.join('')}</g>
-  <rect x="12" y="${height - 40}" width="${label.length * 9 + 20}" height="28" rx="6" fill="black" fill-opacity="0.45"/>
-  <text x="22" y="${height - 20}" font-family="sans-serif" font-size="15" fill="white">${label}</text>
+  ${demoLabel(index, height)}
 </svg>`;
   return sharp(Buffer.from(svg)).png({ compressionLevel: 6 }).toBuffer();
 }
@@ -89,6 +94,7 @@ export async function renderDemoPicture(prompt: string, index: number, aspectRat
 /**
  * Image-to-image for the demo: a real transformation of the input (resize to fit, hue rotation and
  * tint derived from the prompt and index, mirrored on even indexes), so each output differs visibly.
+ * Stamped "DEMO" like the text-to-image pictures.
  */
 export async function transformDemoPicture(input: Uint8Array, prompt: string, index: number): Promise<Buffer> {
   const random = seededRandom(prompt, index, 'image-to-image');
@@ -97,5 +103,10 @@ export async function transformDemoPicture(input: Uint8Array, prompt: string, in
     .resize({ width: 768, height: 768, fit: 'inside', withoutEnlargement: true })
     .modulate({ hue: Math.floor(random() * 300) + 30, saturation: 1 + random() * 0.6 });
   if (index % 2 === 0) pipeline = pipeline.flop();
-  return pipeline.png({ compressionLevel: 6 }).toBuffer();
+  const { data, info } = await pipeline.png().toBuffer({ resolveWithObject: true });
+  const badge = `<svg xmlns="http://www.w3.org/2000/svg" width="${info.width}" height="${info.height}">${demoLabel(index, info.height)}</svg>`;
+  return sharp(data)
+    .composite([{ input: Buffer.from(badge), left: 0, top: 0 }])
+    .png({ compressionLevel: 6 })
+    .toBuffer();
 }

@@ -27,6 +27,16 @@ describe('demo provider', () => {
     expect(await sharp(image.bytes).metadata()).toMatchObject({ width: 768, height: 432 });
   });
 
+  it('stamps image-to-image outputs "DEMO" in the corner too, like the text-to-image ones', async () => {
+    const white = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const output = await createDemoProvider().generate({ prompt: 'stamp me', index: 1, inputImages: [{ bytes: new Uint8Array(white), mimeType: 'image/png' }] });
+    const { data, info } = await sharp(output.bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const brightness = (x: number, y: number) => data[(y * info.width + x) * info.channels]!;
+    // White stays white under a hue rotation; the badge's dark box does not.
+    expect(brightness(Math.floor(info.width / 2), Math.floor(info.height / 2))).toBeGreaterThan(240);
+    expect(brightness(16, info.height - 16)).toBeLessThan(180);
+  });
+
   it('really transforms an uploaded image for image-to-image', async () => {
     const input = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } })
       .png()
