@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '@/lib/core';
 import { parseS3Url } from './s3-location';
 
 describe('parseS3Url', () => {
@@ -36,5 +37,14 @@ describe('parseS3Url', () => {
     expect((thrown as Error).message).toMatch(message);
     expect((thrown as Error).message).toMatch(/BLOB_STORE_URL/);
     expect((thrown as Error).message).not.toMatch(/secret|AKIA123/);
+  });
+});
+
+describe('BLOB_STORE_URL in the server configuration', () => {
+  it('is optional, and refused at start when it is not an s3:// URL, naming the variable and not the value', () => {
+    expect(loadConfig({}).BLOB_STORE_URL).toBeUndefined();
+    expect(loadConfig({ BLOB_STORE_URL: ' s3://images/imagegen ' }).BLOB_STORE_URL).toBe('s3://images/imagegen');
+    expect(() => loadConfig({ BLOB_STORE_URL: 'https://private-host/images' })).toThrow(/BLOB_STORE_URL: must be s3:\/\/bucket/);
+    expect(() => loadConfig({ BLOB_STORE_URL: 'https://private-host/images' })).not.toThrow(/private-host/);
   });
 });
