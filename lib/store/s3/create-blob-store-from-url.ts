@@ -35,11 +35,5 @@ export async function createBlobStoreFromUrl(url: string, env: Record<string, st
       throw error;
     }
   }
-  return {
-    put: (...parameters) => blobs.put(...parameters),
-    open: (imageId) => blobs.open(imageId),
-    delete: (imageId) => blobs.delete(imageId),
-    checkWritable: () => blobs.checkWritable(),
-    close: async () => client.destroy(),
-  };
+  return { ...blobs, close: async () => client.destroy() };
 }

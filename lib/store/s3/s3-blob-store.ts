@@ -71,7 +71,8 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
       parseImageId(imageId);
       const key = keyOf(imageId);
       // S3's DeleteObject succeeds on a missing key, so only a HEAD first can tell "there was none".
-      // Two deletes racing may both answer true; the image is gone either way.
+      // Two deletes racing may both answer true; the image is gone either way. (A HEAD's 404 has no
+      // body to tell a missing bucket from a missing key; the bucket was checked at start.)
       try {
         await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       } catch (error) {
