@@ -78,6 +78,17 @@ export const configSchema = z
      * @default `./data`
      */
     DATA_DIR: optionalString.transform((value) => value ?? './data'),
+    /**
+     * `s3://bucket/prefix`: image bytes on S3-compatible storage, one object per image, instead of
+     * `images/` under DATA_DIR (the database stays under DATA_DIR). Credentials, region and endpoint
+     * come from the standard variables: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and
+     * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for MinIO, Ceph RGW, R2 …, which also turns on
+     * path-style addressing (AWS_S3_FORCE_PATH_STYLE=true|false overrides it).
+     * @default none: image files under DATA_DIR
+     */
+    BLOB_STORE_URL: optionalString.refine((value) => value === undefined || value.startsWith('s3://'), {
+      message: 'must be s3://bucket or s3://bucket/prefix (unset keeps images under DATA_DIR)',
+    }),
   })
 ;
 

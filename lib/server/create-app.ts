@@ -154,7 +154,7 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
 
 async function openBatchRuntime(app: App, env: Record<string, string | undefined>): Promise<BatchRuntime> {
   // The embedded server is the only process on its DATA_DIR (see README "Durable batches").
-  const store = await openStore({ dataDirectory: app.config.DATA_DIR, isSoleProcess: true });
+  const store = await openStore({ dataDirectory: app.config.DATA_DIR, isSoleProcess: true, blobStoreUrl: app.config.BLOB_STORE_URL, env });
   let accounts: Accounts;
   try {
     accounts = await openAccounts(store.accounts, accountSettingsFrom(env));
@@ -176,7 +176,7 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     await store.close();
     throw error;
   }
-  logEvent('queue-started', { dataDirectory: app.config.DATA_DIR });
+  logEvent('queue-started', { dataDirectory: app.config.DATA_DIR, blobStore: app.config.BLOB_STORE_URL === undefined ? 'files' : 's3' });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
   return { store, queue, accounts };
 }

@@ -4,10 +4,15 @@ import { canSee, seesEverything, type Principal } from './accounts';
 import { getApp } from './create-app';
 
 /**
- * `GET` and `HEAD /api/images/:id`: a stored image's bytes, streamed from disk. Ids are random and
- * an image never changes, so it may be cached for good, and a client that has it (`If-None-Match`
- * with its ETag) gets a 304 without the file being opened. `HEAD` answers the headers and closes
- * the file at once. An id that is not one the store issues (path tricks included) is a 400 before
+ * `GET` and `HEAD /api/images/:id`: a stored image's bytes, streamed from the blob store (files
+ * under DATA_DIR, or S3 with BLOB_STORE_URL). From S3 too the bytes pass through here rather than
+ * a redirect to a presigned URL: the owner check below runs on every request, where a presigned
+ * URL would keep serving a private image for its whole lifetime after a sign-out, a revoked token
+ * or a deleted account, to anyone it was copied to.
+ *
+ * Ids are random and an image never changes, so it may be cached for good, and a client that has
+ * it (`If-None-Match` with its ETag) gets a 304 without the image being opened. `HEAD` answers the
+ * headers and closes the image at once. An id that is not one the store issues (path tricks included) is a 400 before
  * it comes near the file system; a well-formed unknown id is a 404, and so is another user's image.
  * With accounts the cache is the browser's own (`private`): a shared cache must not hand one
  * user's image to another.

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BlobStore, ImageTextMetadata, OpenedImage } from './blob-store';
-import { detectImageMimeType } from '@/lib/core';
-import { createImageId, normalizeMimeType, parseImageId } from './image-id';
-import { PngFormatError, withPngTextChunks } from './png/png-text-chunks';
+import type { BlobStore, OpenedImage } from './blob-store';
+import { createImageId, parseImageId } from './image-id';
 import { StoreError } from './store-error';
+import { toStoredImage } from './stored-image';
 
 export interface FileBlobStoreOptions {
   /** Where the image files live, e.g. `<DATA_DIR>/images`; created when missing. */
@@ -36,8 +35,7 @@ export async function createFileBlobStore(options: FileBlobStoreOptions): Promis
 
   return {
     async put(bytes, declaredMimeType, metadata) {
-      const mimeType = detectImageMimeType(bytes) ?? normalizeMimeType(declaredMimeType);
-      const stored = mimeType === 'image/png' && metadata ? embedText(bytes, metadata) : bytes;
+      const { bytes: stored, mimeType } = toStoredImage(bytes, declaredMimeType, metadata);
       const imageId = createImageId(mimeType);
       const temporaryPath = join(directory, `${temporaryPrefix}${randomUUID()}`);
       try {
@@ -85,18 +83,6 @@ export async function createFileBlobStore(options: FileBlobStoreOptions): Promis
       }
     },
   };
-}
-
-/** Embeds the text chunks; a PNG too malformed to edit is kept exactly as received rather than lost. */
-function embedText(png: Uint8Array, metadata: ImageTextMetadata): Uint8Array {
-  const entries = Object.entries(metadata).map(([keyword, text]) => ({ keyword, text }));
-  if (entries.length === 0) return png;
-  try {
-    return withPngTextChunks(png, entries);
-  } catch (error) {
-    if (error instanceof PngFormatError) return png;
-    throw error;
-  }
 }
 
 async function writeAndFlush(path: string, bytes: Uint8Array): Promise<void> {

@@ -39,6 +39,8 @@ export {
 export type { AccountStore, NewToken, NewUser, Role, TokenRecord, UserChange, UserRecord } from './account-store';
 export { createSqliteAccountStore } from './sqlite/sqlite-account-store';
 export type { BlobStore, ImageRef, ImageTextMetadata, OpenedImage } from './blob-store';
+// Types only: the S3 blob store (and the AWS SDK) loads when `openStore({ blobStoreUrl })` asks for it.
+export type { ClosableBlobStore } from './s3';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { extensionByMimeType, parseImageId } from './image-id';
 export { toImageTextMetadata, type GenerationDescription } from './image-text-metadata';

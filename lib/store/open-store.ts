@@ -26,6 +26,16 @@ export interface OpenStoreOptions {
    * @default false
    */
   isSoleProcess?: boolean;
+  /**
+   * `s3://bucket/prefix`: the images on S3-compatible storage, one object per image, instead of
+   * `images/` under the data directory (the database stays there). The client reads the `AWS_*`
+   * variables of `env` (lib/store/s3/s3-client-config.ts); a missing bucket or refused credentials
+   * fail here, with a `ConfigError`.
+   * @default none: image files under the data directory (the server passes BLOB_STORE_URL)
+   */
+  blobStoreUrl?: string;
+  /** Where an S3 blob store reads its `AWS_*` variables. @default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Store {
@@ -45,17 +55,20 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   // turbopackIgnore: a path known only at run time; without it the build traces the whole project.
   const dataDirectory = resolve(/*turbopackIgnore: true*/ options.dataDirectory ?? 'data');
   await mkdir(dataDirectory, { recursive: true });
-  const blobs = await createFileBlobStore({
-    directory: join(dataDirectory, imagesDirectoryName),
-    ...(options.isSoleProcess ? { staleTemporaryFileAgeMs: 0 } : {}),
-  });
+  const { blobs, closeBlobs } = await openBlobStore(options, dataDirectory);
   const filePath = join(dataDirectory, databaseFileName);
-  const batches = createSqliteBatchStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+  let batches: BatchStore;
   let accounts: AccountStore;
   try {
-    accounts = createSqliteAccountStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+    batches = createSqliteBatchStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+    try {
+      accounts = createSqliteAccountStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
+    } catch (error) {
+      await batches.close();
+      throw error;
+    }
   } catch (error) {
-    await batches.close();
+    await closeBlobs();
     throw error;
   }
   return {
@@ -65,6 +78,21 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     close: async () => {
       await accounts.close();
       await batches.close();
+      await closeBlobs();
     },
   };
+}
+
+async function openBlobStore(options: OpenStoreOptions, dataDirectory: string): Promise<{ blobs: BlobStore; closeBlobs(): Promise<void> }> {
+  if (options.blobStoreUrl !== undefined) {
+    // Loaded only when asked for: the embedded default never pays for the AWS SDK.
+    const { createBlobStoreFromUrl } = await import('./s3');
+    const blobs = await createBlobStoreFromUrl(options.blobStoreUrl, options.env ?? process.env);
+    return { blobs, closeBlobs: () => blobs.close() };
+  }
+  const blobs = await createFileBlobStore({
+    directory: join(dataDirectory, imagesDirectoryName),
+    ...(options.isSoleProcess ? { staleTemporaryFileAgeMs: 0 } : {}),
+  });
+  return { blobs, closeBlobs: async () => undefined };
 }
