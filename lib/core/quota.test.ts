@@ -122,6 +122,17 @@ describe('quotaRefusal: each limit', () => {
     expect(refusal({ spendPerDayUsd: 0 }, { images: 1, estimatedImageCostUsd: 0 })).toMatchObject({ limit: 'spendPerDayUsd' });
   });
 
+  it('spendPerDayUsd: a batch that exactly uses up the cap fits, whatever the floating-point noise', () => {
+    // 3 × 0.1 is 0.30000000000000004 in doubles, and 0.3 - 0.1 - 0.1 is 0.09999999999999998.
+    expect(refusal({ spendPerDayUsd: 0.3 }, { images: 3, estimatedImageCostUsd: 0.1 })).toBeUndefined();
+    expect(refusal({ spendPerDayUsd: 0.3 }, { images: 1, estimatedImageCostUsd: 0.1 }, { spentUsdSince: 0.1, pendingEstimateUsd: 0.1 })).toBeUndefined();
+    expect(refusal({ spendPerDayUsd: 0.21 }, { images: 3, estimatedImageCostUsd: 0.07 })).toBeUndefined();
+    // A real excess, however small in cents, is still refused.
+    expect(refusal({ spendPerDayUsd: 0.3 }, { images: 1, estimatedImageCostUsd: 0.1001 }, { spentUsdSince: 0.2 })).toMatchObject({ limit: 'spendPerDayUsd' });
+    // What is left is in whole micro-dollars: the batch's own cost cap then lets its last image through.
+    expect(remainingSpendUsd({ spendPerDayUsd: 0.3 }, { ...idle, spentUsdSince: 0.1, pendingEstimateUsd: 0.1 })).toBe(0.1);
+  });
+
   it('names the holder: a token speaks of "this API token"', () => {
     const refused = quotaRefusal({ maxBatchImages: 1 }, request({ images: 2 }), idle, now, 'this API token');
     expect(refused!.message).toMatch(/this API token may ask for at most 1/);
