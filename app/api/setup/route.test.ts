@@ -65,6 +65,16 @@ describe('POST /api/setup: the first admin, from the setup link', () => {
     expect((await setUp({ token: secret, ...firstAdmin })).status).toBe(201);
   });
 
+  it('two setups at once with the right link: one admin, the other refused', async () => {
+    const { secret, countUsers } = await useFreshServer();
+    const responses = await Promise.all([
+      setUp({ token: secret, username: 'first', password: firstAdmin.password }),
+      setUp({ token: secret, username: 'second', password: firstAdmin.password }),
+    ]);
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 403]);
+    expect(await countUsers()).toBe(1);
+  });
+
   it('with ADMIN_PASSWORD there is no link: setup is a 403', async () => {
     const { opened } = await useAccountsTestApp();
     expect(opened.accounts.setupSecret()).toBeUndefined();
