@@ -6,10 +6,11 @@ import { nextUtcMidnight, type Quota } from '@/lib/core';
 import { openaiResponses, startFakeOpenAIServer, type FakeHttpServer } from '@/lib/providers/testing';
 import { getProvidersCatalog, type BatchList, type BatchView } from '@/lib/server';
 import { apiRequest, createSignedInUser, createToken, signInAdmin, useAccountsTestApp, type Credentials } from '@/lib/server/testing/account-test-helpers';
-import { readJson, routeContext, waitForBatchEnd } from '@/lib/server/testing/batch-test-helpers';
+import { readJson, routeContext, waitForBatchEnd, waitUntil } from '@/lib/server/testing/batch-test-helpers';
 import { POST as generate } from '../generate/route';
 import { POST as updateUser } from '../users/[id]/route';
 import { POST as cancel } from './[id]/cancel/route';
+import { POST as retry } from './[id]/retry/route';
 import { GET as getBatch } from './[id]/route';
 import { GET as listBatches, POST as createBatch } from './route';
 
@@ -222,5 +223,23 @@ describe('the per-day spend cap holds (a priced model on a local fake of OpenAI)
     expect(ended.items!.filter((item) => item.error?.kind === 'cost_limit').length).toBeGreaterThanOrEqual(1);
     expect(ended.costUsd).toBeGreaterThan(0.008 * 4);
     expect(await spentToday()).toBeLessThanOrEqual(0.04);
+  });
+
+  it('retrying a canceled batch cannot pass the day\'s cap: the retry is checked like a new batch', async () => {
+    const { alice, opened, server, spentToday } = await pricedApp({ spendPerDayUsd: 0.05 });
+    const canceled = await readJson<BatchView>(await create({ cookie: alice.cookie }, { ...priced, prompt: 'held then canceled', numberOfImages: 5 }));
+    await waitUntil(() => server.requests.length === 1);
+    await cancel(apiRequest('POST', `/api/batches/${canceled.id}/cancel`, { cookie: alice.cookie }), routeContext(canceled.id));
+    await waitForBatchEnd(opened, canceled.id);
+    expect(await spentToday()).toBe(0);
+
+    const spent = await readJson<BatchView>(await create({ cookie: alice.cookie }, { ...priced, prompt: 'uses up the day', numberOfImages: 5 }));
+    await waitForBatchEnd(opened, spent.id);
+    expect(await spentToday()).toBeCloseTo(0.05, 9);
+
+    const retried = await retry(apiRequest('POST', `/api/batches/${canceled.id}/retry`, { cookie: alice.cookie }), routeContext(canceled.id));
+    await expectRefusal(retried, 429, 'spendPerDayUsd');
+    expect(await opened.store.batches.getBatch(canceled.id)).toMatchObject({ status: 'canceled' });
+    expect(await spentToday()).toBeLessThanOrEqual(0.05 + 1e-9);
   });
 });
