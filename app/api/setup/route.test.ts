@@ -86,7 +86,7 @@ describe('POST /api/setup: the first admin, from the setup link', () => {
   it('a server meant for a network (PUBLIC_URL) with no admin yet lets nobody in until the link is used', async () => {
     const { secret } = await useFreshServer({ PUBLIC_URL: 'https://images.example.com' });
     expect(await (await getSession(apiRequest('GET', '/api/session'))).json()).toEqual({ accounts: 'on', setupPending: true });
-    for (const headers of [{ 'x-imagegen-peer': 'loopback' }, {}]) {
+    for (const headers of [{ 'x-imagegen-peer': 'loopback' }, {}] as Record<string, string>[]) {
       const refused = await listBatches(apiRequest('GET', '/api/batches', {}, undefined, headers));
       expect(refused.status).toBe(401);
       expect((await refused.json()).error).toMatch(/no admin yet: open the setup link/);

@@ -212,7 +212,7 @@ export function describeOwners(useContext: UseContext): void {
 
     it('an owner with many batches gets no more turns than an owner with one', async () => {
       const { store } = useContext();
-      const aliceBatches = [];
+      const aliceBatches: string[] = [];
       for (let count = 0; count < 3; count++) aliceBatches.push((await store.createBatch(sampleBatch({ itemCount: 4, ownerId: alice }))).id);
       const bobBatch = await store.createBatch(sampleBatch({ itemCount: 4, ownerId: bob }));
       const order = await serve(8, (batchId) => (batchId === bobBatch.id ? 'B' : `A${aliceBatches.indexOf(batchId) + 1}`));
