@@ -128,6 +128,25 @@ describe('quotas: 429 when it will fit later (with the reset time), 403 when it 
     expect((await create({ cookie: alice.cookie }, { prompt: 'demo' })).status).toBe(202);
   });
 
+  it('a retry is checked like a new batch: a model taken off the allowed list cannot be retried (403), the batch stays as it was', async () => {
+    const { alice, adminCookie, opened, generateSpy } = await userWithQuota({ allowedModels: ['demo'] }, { DEMO_FAIL_INDEXES: '2' });
+    const created = await readJson<BatchView>(await create({ cookie: alice.cookie }, { prompt: 'one fails', numberOfImages: 2 }));
+    await waitForBatchEnd(opened, created.id);
+    expect(await opened.store.batches.getBatch(created.id)).toMatchObject({ status: 'partial', failed: 1 });
+    const setQuota = (quota: Quota) => updateUser(apiRequest('POST', `/api/users/${alice.user.id}`, { cookie: adminCookie }, { quota }), routeContext(alice.user.id));
+    expect((await setQuota({ allowedModels: ['gemini'] })).status).toBe(200);
+    generateSpy.mockClear();
+
+    await expectRefusal(await retry(apiRequest('POST', `/api/batches/${created.id}/retry`, { cookie: alice.cookie }), routeContext(created.id)), 403, 'allowedModels');
+    expect(await opened.store.batches.getBatch(created.id)).toMatchObject({ status: 'partial', failed: 1 });
+    expect(generateSpy).not.toHaveBeenCalled();
+
+    expect((await setQuota({})).status).toBe(200);
+    const retried = await retry(apiRequest('POST', `/api/batches/${created.id}/retry`, { cookie: alice.cookie }), routeContext(created.id));
+    expect(retried.status).toBe(202);
+    await waitForBatchEnd(opened, created.id);
+  });
+
   it("a token's quota applies on top of its user's, counted over the token's own batches", async () => {
     const { alice, batchCount } = await userWithQuota({ imagesPerDay: 10, maxBatchImages: 4 });
     const { secret } = await createToken(alice.cookie, 'ci', { imagesPerDay: 2, allowedModels: ['demo'] });
