@@ -9,23 +9,16 @@
  *
  * Reproducible by default (fixed seed); `FUZZ_SEED=random` draws a new one, `FUZZ_SEED=<n>` replays
  * a run, `FUZZ_RUNS_SCALE=10` hunts longer, `FUZZ_SHRINK=1` shrinks a failure to its smallest case.
+ * Here accounts are off (the server of one person on this machine); accounts.fuzz.test.ts fuzzes
+ * the same routes with accounts on, as every kind of caller.
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  encodeLeniently,
-  eventsQueryArbitrary,
-  fuzzParameters,
-  headersArbitrary,
-  idArbitrary,
-  listQueryArbitrary,
-  nastyString,
-} from '@/lib/server/testing/fuzz-arbitraries';
-import { expectHealthy, printFuzzStatistics, setUpFuzzApp, tallyFuzzOutcome, type FuzzApp, type KnownIds } from '@/lib/server/testing/fuzz-app';
-import { bodyArbitrary, type BodyWeights } from '@/lib/server/testing/fuzz-bodies';
-import { sendFuzzRequest, type RouteHandler } from '@/lib/server/testing/fuzz-harness';
+import { fuzzParameters } from '@/lib/server/testing/fuzz-arbitraries';
+import { expectHealthy, printFuzzStatistics, setUpFuzzApp } from '@/lib/server/testing/fuzz-app';
+import { sendFuzzRequest } from '@/lib/server/testing/fuzz-harness';
 import { createImageFixtures, type ImageFixtures } from '@/lib/server/testing/fuzz-images';
-import { contentLengthSpecArbitrary, contentTypeSpecArbitrary, deliveryArbitrary, type FuzzRequest } from '@/lib/server/testing/fuzz-request';
+import { checkOne, handlersOf, pathOf, requestArbitrary, type RouteUnderFuzz } from '@/lib/server/testing/fuzz-routes';
 import * as batchRoute from './batches/[id]/route';
 import * as cancelRoute from './batches/[id]/cancel/route';
 import * as eventsRoute from './batches/[id]/events/route';
@@ -36,21 +29,16 @@ import * as generateWithImageRoute from './generate-with-image/route';
 import * as generateRoute from './generate/route';
 import * as imageRoute from './images/[id]/route';
 import * as providersRoute from './providers/route';
+import * as sessionRoute from './session/route';
+import * as setupRoute from './setup/route';
 import * as storageRoute from './storage/route';
+import * as tokenRoute from './tokens/[id]/route';
+import * as tokensRoute from './tokens/route';
+import * as userRoute from './users/[id]/route';
+import * as usersRoute from './users/route';
 
 afterEach(() => vi.unstubAllEnvs());
 afterAll(printFuzzStatistics);
-
-interface RouteUnderFuzz {
-  /** The path template, `:id` where the param goes. */
-  template: string;
-  module: Record<string, unknown>;
-  /** Which known ids make sense here. */
-  ids?: 'batch' | 'image';
-  query?: 'list' | 'events';
-  /** The bodies it reads (JSON, forms): more of those. */
-  bodies?: BodyWeights;
-}
 
 const routes: RouteUnderFuzz[] = [
   { template: '/api/generate', module: generateRoute, bodies: { json: 16, form: 2 } },
@@ -64,71 +52,18 @@ const routes: RouteUnderFuzz[] = [
   { template: '/api/images/:id', module: imageRoute, ids: 'image' },
   { template: '/api/providers', module: providersRoute },
   { template: '/api/storage', module: storageRoute },
+  { template: '/api/session', module: sessionRoute, bodies: { account: 'sign-in' } },
+  { template: '/api/setup', module: setupRoute, bodies: { account: 'setup' } },
+  { template: '/api/users', module: usersRoute, bodies: { account: 'new-user' } },
+  { template: '/api/users/:id', module: userRoute, ids: 'user', bodies: { account: 'user-change' } },
+  { template: '/api/tokens', module: tokensRoute, bodies: { account: 'new-token' } },
+  { template: '/api/tokens/:id', module: tokenRoute, ids: 'token' },
 ];
-
-const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
-/** The handlers a route exports, by method; HEAD falls back to GET as Next.js does. */
-function handlersOf(route: RouteUnderFuzz): Map<string, RouteHandler> {
-  const handlers = new Map<string, RouteHandler>();
-  for (const method of httpMethods) {
-    const handler = route.module[method];
-    if (typeof handler === 'function') handlers.set(method, handler as RouteHandler);
-  }
-  if (!handlers.has('HEAD') && handlers.has('GET')) handlers.set('HEAD', handlers.get('GET')!);
-  return handlers;
-}
-
-function pathOf(route: RouteUnderFuzz, id: string | undefined): string {
-  return route.template.replace(':id', encodeLeniently(id ?? ''));
-}
-
-function requestArbitrary(route: RouteUnderFuzz, known: KnownIds): fc.Arbitrary<FuzzRequest> {
-  const allKnown = [...known.batch, ...known.image];
-  const ids = route.ids ? idArbitrary(route.ids === 'batch' ? [...known.batch, known.image[0]!] : [...known.image, known.batch[0]!]) : fc.constant(undefined);
-  const query =
-    route.query === 'list'
-      ? listQueryArbitrary(known.batch)
-      : route.query === 'events'
-        ? eventsQueryArbitrary
-        : fc.option(nastyString.map((value) => `x=${encodeLeniently(value)}`), { nil: undefined, freq: 4 });
-  // Every key present (fc.record leaves out optional keys at random otherwise); a value may be undefined.
-  return fc.record({
-    method: fc.constantFrom(...handlersOf(route).keys()),
-    id: ids,
-    query,
-    headers: headersArbitrary(allKnown),
-    body: fc.option(bodyArbitrary(route.bodies), { nil: undefined, freq: route.bodies ? 12 : 3 }),
-    contentType: contentTypeSpecArbitrary,
-    contentLength: contentLengthSpecArbitrary,
-    delivery: deliveryArbitrary,
-  });
-}
 
 let fixtures: ImageFixtures;
 beforeAll(async () => {
   fixtures = await createImageFixtures();
 });
-
-/** Sends one request and checks the route's own promises on top of the harness's (no 5xx, no hang, a clear error). */
-async function checkOne(app: FuzzApp, route: RouteUnderFuzz, fuzz: FuzzRequest): Promise<void> {
-  const handler = handlersOf(route).get(fuzz.method)!;
-  const batchesBefore = await app.batchCount();
-  const filesBefore = await app.imageFileCount();
-  const outcome = await sendFuzzRequest(handler, pathOf(route, fuzz.id), fuzz, fixtures);
-  tallyFuzzOutcome(fuzz.method, route.template, outcome.status, outcome.error);
-  expect(outcome.bodyError, `${fuzz.method} ${route.template}: the ${outcome.status} body broke off`).toBeUndefined();
-  if (outcome.status < 300 && fuzz.method === 'POST') {
-    // Stop what the fuzzer started (a batch, a retry), so the next request meets a quiet worker.
-    const id = (outcome.json as { id?: string } | undefined)?.id;
-    if (id) await app.runtime.queue.cancel(id);
-    await app.waitForQuietWorker();
-    return;
-  }
-  // Refused, or not a create: nothing new was stored (deletes may remove).
-  expect(await app.batchCount(), `${fuzz.method} ${route.template} (${outcome.status}) created a batch`).toBeLessThanOrEqual(batchesBefore);
-  expect(await app.imageFileCount(), `${fuzz.method} ${route.template} (${outcome.status}) stored a file`).toBeLessThanOrEqual(filesBefore);
-}
 
 /** Runs per route: thousands of requests in all, the whole file within about 30 s on two cores. */
 const runsByTemplate: Record<string, number> = {
@@ -143,14 +78,21 @@ const runsByTemplate: Record<string, number> = {
   '/api/images/:id': 250,
   '/api/providers': 50,
   '/api/storage': 50,
+  // Without accounts these answer 403 ("no accounts") or 401 after parsing: fewer runs reach it all.
+  '/api/session': 100,
+  '/api/setup': 100,
+  '/api/users': 60,
+  '/api/users/:id': 60,
+  '/api/tokens': 60,
+  '/api/tokens/:id': 40,
 };
 
-describe('fuzzing every API route', () => {
+describe('fuzzing every API route (accounts off)', () => {
   for (const route of routes) {
     it(`${[...handlersOf(route).keys()].join('/')} ${route.template}: no 5xx, no hang, a clear 4xx, nothing created on refusal`, async () => {
       const app = await setUpFuzzApp({ completedBatches: handlersOf(route).has('DELETE') ? 3 : 1 });
       await fc.assert(
-        fc.asyncProperty(requestArbitrary(route, app.known), (fuzz) => checkOne(app, route, fuzz)),
+        fc.asyncProperty(requestArbitrary(route, app.known), (fuzz) => checkOne(app, route, fuzz, fixtures)),
         fuzzParameters(runsByTemplate[route.template] ?? 100),
       );
       await expectHealthy(app);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatUsd } from './usage';
+import { formatUsd, roundUsd } from './usage';
 
 /**
  * What a user (or one of their API tokens) may do. Every limit is optional: absent means no limit.
@@ -101,7 +101,8 @@ export function quotaRefusal(quota: Quota, request: QuotaRequest, activity: Quot
     };
   }
   const remaining = remainingSpendUsd(quota, activity);
-  const estimate = (request.estimatedImageCostUsd ?? 0) * request.images;
+  // Rounded like every dollar figure: 3 × $0.10 is 0.30000000000000004 in doubles, not over a $0.30 cap.
+  const estimate = roundUsd((request.estimatedImageCostUsd ?? 0) * request.images);
   if (remaining !== undefined && (remaining <= 0 || estimate > remaining)) {
     return {
       status: 429,
@@ -116,7 +117,7 @@ export function quotaRefusal(quota: Quota, request: QuotaRequest, activity: Quot
 /** What is left of today's spend cap once running batches finish as estimated; undefined without a cap. */
 export function remainingSpendUsd(quota: Quota, activity: QuotaActivity): number | undefined {
   if (quota.spendPerDayUsd === undefined) return undefined;
-  return quota.spendPerDayUsd - activity.spentUsdSince - activity.pendingEstimateUsd;
+  return roundUsd(quota.spendPerDayUsd - activity.spentUsdSince - activity.pendingEstimateUsd);
 }
 
 function capitalized(text: string): string {

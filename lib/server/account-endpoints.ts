@@ -156,8 +156,11 @@ export const respondToSetup = (request: Request) =>
       throw new AuthError(403, 'This server is already set up: sign in instead.');
     }
     if (!secretsMatch(token, expected)) throw new AuthError(403, "This setup link is not valid: copy it again from the server's log.");
-    const user = await accounts.store.createUser({ username, passwordHash: await hashPassword(password), role: 'admin' });
+    const passwordHash = await hashPassword(password);
+    // Spent before the next await: another request holding the link that was hashing meanwhile is refused.
+    if (accounts.setupSecret() !== expected) throw new AuthError(403, 'This server is already set up: sign in instead.');
     accounts.endSetup();
+    const user = await accounts.store.createUser({ username, passwordHash, role: 'admin' });
     return startSession(accounts, user, 201);
   });
 

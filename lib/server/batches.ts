@@ -1,4 +1,4 @@
-import type { BatchList } from '@/lib/core';
+import { isFinishedBatchStatus, type BatchList } from '@/lib/core';
 import { StoreError, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
 import type { BatchInput } from './batch-input';
 import { resolveRequestedModel } from './request-options';
@@ -137,19 +137,35 @@ export async function getStorageUsage(principal: Principal): Promise<StoreUsage 
   return { ...usage, ...(app.config.RETENTION_DAYS === undefined ? {} : { retentionDays: app.config.RETENTION_DAYS }) };
 }
 
-/** Requeues the failed and canceled items; a 409 while the batch is still queued or running. */
+/**
+ * Requeues the failed and canceled items; a 409 while the batch is still queued or running. The
+ * images it asks for again are checked against the principal's quotas like a new batch of that
+ * many: a canceled batch retried later must not spend past the day's cap.
+ */
 export async function retryBatch(principal: Principal, batchId: string): Promise<{ batch: BatchView; requeuedCount: number }> {
   const { store, queue } = await getApp().batches();
-  await requireBatch(store, batchId, principal);
-  try {
-    const requeuedCount = await queue.retry(batchId);
-    return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
-  } catch (error) {
-    if (storeErrorKindOf(error) === 'conflict') {
-      throw new StoreError('conflict', 'The batch is still running: wait for it to end, or cancel it, before retrying its failed images.');
+  const batch = await requireBatch(store, batchId, principal);
+  return oneAtATimeFor(ownerIdOf(principal) ?? '', async () => {
+    const again = batch.items.filter((item) => item.status === 'failed' || item.status === 'canceled').length;
+    if (isFinishedBatchStatus(batch.status) && again > 0) {
+      const { estimatedImageCostUsd } = batch.params;
+      await enforceQuota(store.batches, principal, {
+        providerId: batch.providerId,
+        modelId: batch.modelId,
+        images: again,
+        ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
+      });
     }
-    throw error;
-  }
+    try {
+      const requeuedCount = await queue.retry(batchId);
+      return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
+    } catch (error) {
+      if (storeErrorKindOf(error) === 'conflict') {
+        throw new StoreError('conflict', 'The batch is still running: wait for it to end, or cancel it, before retrying its failed images.');
+      }
+      throw error;
+    }
+  });
 }
 
 /** `?limit=&before=` of `GET /api/batches`, validated. */

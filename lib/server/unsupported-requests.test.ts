@@ -1,7 +1,7 @@
-import { request as httpRequest, createServer } from 'node:http';
+import { request as httpRequest, createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { refuseUnsupportedRequests, refusalOfUnsupportedRequest } from './unsupported-requests';
+import { isLoopbackAddress, markRequestPeer, refuseUnsupportedRequests, refusalOfUnsupportedRequest } from './unsupported-requests';
 
 describe('requests Next.js cannot represent', () => {
   it('are refused by method or by a target that is not a path', () => {
@@ -53,3 +53,72 @@ function sendConnect(port: number): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+describe('where a request comes from (the peer mark)', () => {
+  it('isLoopbackAddress: 127.0.0.0/8, ::1 and IPv4-mapped 127.x only', () => {
+    for (const address of ['127.0.0.1', '127.45.6.7', '::1', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of ['10.0.0.5', '192.168.1.20', '::ffff:10.0.0.5', '0.0.0.0', '::', 'fe80::1', '2001:db8::127', '128.0.0.1', '', undefined]) {
+      expect(isLoopbackAddress(address), String(address)).toBe(false);
+    }
+  });
+
+  /** What the HTTP server hands its listeners, reduced to what markRequestPeer reads. */
+  const fakeRequest = (remoteAddress: string | undefined, rawHeaders: string[]): IncomingMessage => {
+    const headers: Record<string, string> = {};
+    for (let index = 0; index < rawHeaders.length; index += 2) headers[rawHeaders[index]!.toLowerCase()] = rawHeaders[index + 1]!;
+    return { socket: { remoteAddress }, headers, rawHeaders: [...rawHeaders] } as unknown as IncomingMessage;
+  };
+  const peerValues = (request: IncomingMessage) =>
+    request.rawHeaders.flatMap((value, index) => (index % 2 === 0 && value.toLowerCase() === 'x-imagegen-peer' ? [request.rawHeaders[index + 1]] : []));
+
+  it("replaces a client's claim to be on this machine with the socket's truth, in headers and raw headers", () => {
+    const request = fakeRequest('10.0.0.5', ['Host', 'example.com', 'X-Imagegen-Peer', 'loopback', 'Accept', '*/*', 'x-imagegen-peer', 'loopback']);
+    markRequestPeer(request);
+    expect(request.headers['x-imagegen-peer']).toBe('remote');
+    expect(peerValues(request)).toEqual(['remote']);
+    // The other headers stay, in order.
+    expect(request.rawHeaders.slice(0, 4)).toEqual(['Host', 'example.com', 'Accept', '*/*']);
+  });
+
+  it('marks a loopback socket loopback whatever the client said, and a socket without an address remote', () => {
+    const local = fakeRequest('::ffff:127.0.0.1', ['x-imagegen-peer', 'remote']);
+    markRequestPeer(local);
+    expect(local.headers['x-imagegen-peer']).toBe('loopback');
+    expect(peerValues(local)).toEqual(['loopback']);
+
+    const unknown = fakeRequest(undefined, []);
+    markRequestPeer(unknown);
+    expect(unknown.headers['x-imagegen-peer']).toBe('remote');
+    expect(peerValues(unknown)).toEqual(['remote']);
+  });
+
+  it('on a real server, every request reaches the handler marked by its socket, never by the client', async () => {
+    refuseUnsupportedRequests();
+    const seen: { header: string | string[] | undefined; raw: string[] }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ header: request.headers['x-imagegen-peer'], raw: peerValues(request) as string[] });
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const send = (headers: Record<string, string>) =>
+      new Promise<void>((resolve, reject) => {
+        const outgoing = httpRequest({ host: '127.0.0.1', port, path: '/', headers }, (response) => {
+          response.resume();
+          response.on('end', resolve);
+        });
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    try {
+      await send({ 'x-imagegen-peer': 'remote' });
+      await send({});
+      expect(seen).toEqual([
+        { header: 'loopback', raw: ['loopback'] },
+        { header: 'loopback', raw: ['loopback'] },
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -92,6 +92,38 @@ describe('migrate', () => {
     ]);
   });
 
+  it('batch store version 5: a version 4 database keeps its batches, now owned by nobody, and gains the account tables', async () => {
+    const old = open();
+    migrate(old, batchStoreMigrations.filter((migration) => migration.version <= 4));
+    old
+      .prepare(`INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total)
+        VALUES ('before-accounts', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'p', 'text-to-image', 'demo', 'demo-1', '{"numberOfImages":1}', 'completed', 1)`)
+      .run();
+    old
+      .prepare(`INSERT INTO items (batch_id, item_index, prompt, status, image_id, mime_type, byte_length)
+        VALUES ('before-accounts', 1, 'p', 'succeeded', '00000000-0000-4000-8000-000000000001.png', 'image/png', 10)`)
+      .run();
+    old.close();
+
+    const store = createSqliteBatchStore({ filePath });
+    try {
+      const batch = await store.getBatch('before-accounts');
+      expect(batch).toMatchObject({ id: 'before-accounts', status: 'completed', total: 1 });
+      expect(batch).not.toHaveProperty('ownerId');
+      expect(batch).not.toHaveProperty('tokenId');
+      expect(await store.findImageOwner('00000000-0000-4000-8000-000000000001.png')).toEqual({ ownerId: null });
+      expect((await store.listBatches({ ownerId: 'someone' })).batches).toEqual([]);
+      expect((await store.listBatches()).batches.map((listed) => listed.id)).toEqual(['before-accounts']);
+    } finally {
+      await store.close();
+    }
+    const upgraded = open();
+    expect(appliedVersions(upgraded).at(-1)).toEqual({ version: 5, name: 'accounts-tokens-owners' });
+    expect({ ...upgraded.prepare("SELECT owner_id, token_id FROM batches WHERE id = 'before-accounts'").get() }).toEqual({ owner_id: null, token_id: null });
+    const tables = upgraded.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'sessions', 'api_tokens') ORDER BY name").all();
+    expect(tables.map((row) => row.name)).toEqual(['api_tokens', 'sessions', 'users']);
+  });
+
   it('leaves the batch store schema at its latest version after reopening the store', async () => {
     for (let run = 0; run < 2; run += 1) await createSqliteBatchStore({ filePath }).close();
     const database = open();

@@ -5,6 +5,7 @@ import { describeBatches } from './conformance/batches';
 import { describeDurability } from './conformance/durability';
 import { describeEvents } from './conformance/events';
 import { describeItems } from './conformance/items';
+import { describeOwners } from './conformance/owners';
 import { describeScheduling } from './conformance/scheduling';
 
 export type { BatchStoreHarness, CreateBatchStoreHarness } from './conformance-context';
@@ -50,5 +51,6 @@ export function describeBatchStoreConformance(implementationName: string, create
     describeEvents(useContext);
     describeDurability(useContext);
     describeScheduling(useContext);
+    describeOwners(useContext);
   });
 }
