@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /**
  * The PostgreSQL server the tests use, as an administrator connection (it creates and drops a database
@@ -47,6 +48,37 @@ export async function postgresForSuite(suiteName: string): Promise<PostgresAvail
     console.warn(`[${suiteName}] ${verdict}: ${availability.reason}. Set TEST_DATABASE_URL to a server where this user may create databases.`);
   }
   return { ...availability, isRequired };
+}
+
+/**
+ * Declares a test file's suites on a database of its own (created before them, dropped after them):
+ * `define` registers them, reading the database through `useDatabase` once they run. Without a
+ * reachable server they are skipped with a line saying why, or, when REQUIRE_SERVICES names postgres,
+ * replaced by one failing test that says why.
+ */
+export async function describeOnTestPostgres(suiteName: string, define: (useDatabase: () => TestDatabase) => void): Promise<void> {
+  const postgres = await postgresForSuite(suiteName);
+  if (!postgres.isAvailable && postgres.isRequired) {
+    describe(suiteName, () => {
+      it('needs PostgreSQL (REQUIRE_SERVICES names postgres)', () => {
+        throw new Error(postgres.reason);
+      });
+    });
+    return;
+  }
+  describe.skipIf(!postgres.isAvailable)(postgres.isAvailable ? suiteName : `${suiteName} (skipped: ${postgres.reason})`, () => {
+    let database: TestDatabase | undefined;
+    beforeAll(async () => {
+      database = await createTestDatabase();
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+    define(() => {
+      if (!database) throw new Error('The test database is created before the suites run');
+      return database;
+    });
+  });
 }
 
 /** A database of the test file's own, under a random name; `drop` removes it whatever is still connected. */
