@@ -26,6 +26,12 @@ export interface OpenStoreOptions {
    * @default false
    */
   isSoleProcess?: boolean;
+  /**
+   * A PostgreSQL connection string (`postgres://…`): batches, events and accounts live there instead of
+   * in `imagegen.sqlite` (migrated on open, pooled connections); images stay under `dataDirectory`.
+   * @default none: the embedded SQLite file (the server passes DATABASE_URL)
+   */
+  databaseUrl?: string;
 }
 
 export interface Store {
@@ -40,7 +46,7 @@ export interface Store {
 export const databaseFileName = 'imagegen.sqlite';
 export const imagesDirectoryName = 'images';
 
-/** Opens the embedded store: migrates the SQLite schema and prepares the image directory. */
+/** Opens the store: migrates the schema (SQLite, or PostgreSQL with `databaseUrl`) and prepares the image directory. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   // turbopackIgnore: a path known only at run time; without it the build traces the whole project.
   const dataDirectory = resolve(/*turbopackIgnore: true*/ options.dataDirectory ?? 'data');
@@ -49,6 +55,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     directory: join(dataDirectory, imagesDirectoryName),
     ...(options.isSoleProcess ? { staleTemporaryFileAgeMs: 0 } : {}),
   });
+  if (options.databaseUrl) {
+    // Loaded only when asked for: the embedded default never loads pg.
+    const { createPostgresStores } = await import('./postgres/postgres-stores');
+    const { batches, accounts, close } = await createPostgresStores({ connectionString: options.databaseUrl });
+    return { batches, blobs, accounts, close };
+  }
   const filePath = join(dataDirectory, databaseFileName);
   const batches = createSqliteBatchStore({ filePath, busyTimeoutMs: options.busyTimeoutMs });
   let accounts: AccountStore;
