@@ -1,6 +1,11 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchStore } from '../batch-store';
+import { databaseFileName, openStore } from '../open-store';
 import { sampleBatch, succeeded } from '../testing/conformance-context';
 import { createPool } from './database';
 import { migrate, type Migration } from './migrate';
@@ -21,7 +26,7 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
     pools.push(pool);
     return pool;
   };
-  const openStore = async (): Promise<BatchStore> => {
+  const openBatchStore = async (): Promise<BatchStore> => {
     const store = await createPostgresBatchStore({ connection: { connectionString: schema.url } });
     closables.push(store);
     return store;
@@ -94,7 +99,7 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
 
   describe('under concurrent workers (two pools)', () => {
     it('lets exactly one of many workers claim an item', async () => {
-      const [first, second] = [await openStore(), await openStore()];
+      const [first, second] = [await openBatchStore(), await openBatchStore()];
       const batch = await first.createBatch(sampleBatch({ itemCount: 1 }));
       const event = { type: 'item-start', index: 1, attempt: 1, etaMs: null } as const;
 
@@ -109,7 +114,7 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
     });
 
     it('finishes a batch from many connections at once: right counters, gapless events, one batch-end last', async () => {
-      const [first, second] = [await openStore(), await openStore()];
+      const [first, second] = [await openBatchStore(), await openBatchStore()];
       const itemCount = 16;
       const batch = await first.createBatch(sampleBatch({ itemCount }));
       const storeFor = (index: number) => (index % 2 ? first : second);
@@ -140,7 +145,7 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
     });
 
     it('cancels while workers finish: every item ends once, and the batch ends once', async () => {
-      const [first, second] = [await openStore(), await openStore()];
+      const [first, second] = [await openBatchStore(), await openBatchStore()];
       const batch = await first.createBatch(sampleBatch({ itemCount: 6 }));
       for (const index of [1, 2, 3]) await first.startItem({ batchId: batch.id, index });
 
@@ -182,6 +187,25 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
       await stores.close();
 
       expect([batch.createdAt, batch.updatedAt, started?.item.startedAt, user.createdAt]).toEqual(Array(4).fill('2026-05-04T03:02:01.987Z'));
+    });
+
+    it('is what openStore opens with a databaseUrl: batches in PostgreSQL, images still in files, no SQLite file', async () => {
+      const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-open-postgres-'));
+      try {
+        const first = await openStore({ dataDirectory, databaseUrl: schema.url });
+        closables.push(first);
+        const batch = await first.batches.createBatch(sampleBatch({ itemCount: 1 }));
+        const image = await first.blobs.put(new Uint8Array([1, 2, 3, 4]), 'application/octet-stream');
+        await first.close();
+
+        const second = await openStore({ dataDirectory, databaseUrl: schema.url });
+        closables.push(second);
+        expect((await second.batches.getBatch(batch.id))?.total).toBe(1);
+        expect((await second.blobs.open(image.imageId)).byteLength).toBe(4);
+        expect(existsSync(join(dataDirectory, databaseFileName))).toBe(false);
+      } finally {
+        await rm(dataDirectory, { recursive: true, force: true });
+      }
     });
   });
 });
