@@ -37,6 +37,11 @@ interface TokenRow {
 
 const foreignKeyViolation = '23503';
 
+/** Named rather than `*` (see the batch store's statements); a token's secret hash is never read back. */
+const user = 'id, username, password_hash, role, quota, created_at';
+const userOf = (table: string) => user.split(', ').map((column) => `${table}.${column}`).join(', ');
+const token = 'id, user_id, name, quota, created_at, last_used_at, revoked_at';
+
 /**
  * Usernames compare without case, as SQLite's `COLLATE NOCASE` column does, through the unique index
  * on `lower(username)` (which also folds non-ASCII letters, where NOCASE folds only A to Z).
@@ -46,15 +51,15 @@ const query = compileQueries('accounts', {
   // The unique index decides, so two sign-ups with one name at once cannot both succeed.
   insertUser: `INSERT INTO users (id, username, password_hash, role, quota, created_at)
     VALUES (:id, :username, :passwordHash, :role, :quota::jsonb, :now)
-    ON CONFLICT ((lower(username))) DO NOTHING RETURNING *`,
-  selectUser: `SELECT * FROM users WHERE id = :userId`,
-  selectUserByName: `SELECT * FROM users WHERE lower(username) = lower(:username)`,
-  selectUsers: `SELECT * FROM users ORDER BY created_at, lower(username), username`,
+    ON CONFLICT ((lower(username))) DO NOTHING RETURNING ${user}`,
+  selectUser: `SELECT ${user} FROM users WHERE id = :userId`,
+  selectUserByName: `SELECT ${user} FROM users WHERE lower(username) = lower(:username)`,
+  selectUsers: `SELECT ${user} FROM users ORDER BY created_at, lower(username), username`,
   updateUser: `UPDATE users SET password_hash = COALESCE(:passwordHash, password_hash), role = COALESCE(:role, role),
-    quota = COALESCE(:quota::jsonb, quota) WHERE id = :userId RETURNING *`,
+    quota = COALESCE(:quota::jsonb, quota) WHERE id = :userId RETURNING ${user}`,
   deleteUser: `DELETE FROM users WHERE id = :userId`,
   insertSession: `INSERT INTO sessions (secret_hash, user_id, created_at, expires_ms) VALUES (:secretHash, :userId, :now, :expiresMs)`,
-  selectSessionUser: `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
+  selectSessionUser: `SELECT ${userOf('users')} FROM sessions JOIN users ON users.id = sessions.user_id
     WHERE sessions.secret_hash = :secretHash AND sessions.expires_ms > :nowMs`,
   deleteSession: `DELETE FROM sessions WHERE secret_hash = :secretHash`,
   deleteSessionsOf: `DELETE FROM sessions WHERE user_id = :userId`,
@@ -62,9 +67,9 @@ const query = compileQueries('accounts', {
   // Inserts only when the user exists: no row back means no such user.
   insertToken: `INSERT INTO api_tokens (id, user_id, name, secret_hash, quota, created_at)
     SELECT :id, users.id, :name, :secretHash, :quota::jsonb, :now FROM users WHERE users.id = :userId
-    RETURNING *`,
-  selectTokens: `SELECT * FROM api_tokens WHERE user_id = :userId ORDER BY created_at DESC, id`,
-  useLiveToken: `UPDATE api_tokens SET last_used_at = :now WHERE secret_hash = :secretHash AND revoked_at IS NULL RETURNING *`,
+    RETURNING ${token}`,
+  selectTokens: `SELECT ${token} FROM api_tokens WHERE user_id = :userId ORDER BY created_at DESC, id`,
+  useLiveToken: `UPDATE api_tokens SET last_used_at = :now WHERE secret_hash = :secretHash AND revoked_at IS NULL RETURNING ${token}`,
   revokeToken: `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, :now) WHERE id = :tokenId AND user_id = :userId`,
 });
 

@@ -10,6 +10,7 @@ import { sampleBatch, succeeded } from '../testing/conformance-context';
 import { createPool } from './database';
 import { migrate, type Migration } from './migrate';
 import { postgresMigrations } from './migrations';
+import { createPostgresAccountStore } from './postgres-account-store';
 import { createPostgresBatchStore } from './postgres-batch-store';
 import { createPostgresStores } from './postgres-stores';
 import { describeOnTestPostgres } from './testing/test-postgres';
@@ -94,6 +95,26 @@ await describeOnTestPostgres('PostgreSQL store', (useDatabase) => {
       await migrate(pool, postgresMigrations);
       await pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from-the-future', now())");
       await expect(createPostgresBatchStore({ connection: { connectionString: schema.url } })).rejects.toThrow(/newer than this code's/);
+    });
+
+    it('keeps serving after a newer process adds columns (its prepared statements name their columns)', async () => {
+      const store = await openBatchStore();
+      const accounts = await createPostgresAccountStore({ connection: { connectionString: schema.url } });
+      closables.push(accounts);
+      const batch = await store.createBatch(sampleBatch({ itemCount: 1 }));
+      const user = await accounts.createUser({ username: 'ada', passwordHash: '$argon2id$x', role: 'user' });
+      // Every statement prepared on the pool's one idle connection before the schema changes.
+      await store.getBatch(batch.id);
+      await store.listRunnableItems();
+      await accounts.getUser(user.id);
+
+      const pool = openPool();
+      await pool.query('ALTER TABLE batches ADD COLUMN added_later TEXT; ALTER TABLE items ADD COLUMN added_later TEXT; ALTER TABLE users ADD COLUMN added_later TEXT');
+
+      expect((await store.getBatch(batch.id))?.items).toHaveLength(1);
+      expect(await store.listRunnableItems()).toHaveLength(1);
+      expect(await store.startItem({ batchId: batch.id, index: 1 })).toBeDefined();
+      expect(await accounts.getUser(user.id)).toEqual(user);
     });
   });
 

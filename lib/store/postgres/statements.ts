@@ -1,6 +1,26 @@
 import { compileQueries } from './database';
 
 /**
+ * The columns the records are read from, named rather than `*`: a statement prepared on a connection
+ * keeps its result columns, so when a newer process adds a column (a migration during a rolling
+ * upgrade), this one's statements go on working instead of failing with "cached plan must not change
+ * result type".
+ */
+const batchColumns = [
+  'position', 'id', 'created_at', 'updated_at', 'prompt', 'mode', 'provider_id', 'model_id', 'is_demo', 'cost_usd', 'params',
+  'status', 'total', 'succeeded', 'failed', 'canceled', 'last_event_sequence', 'owner_id', 'token_id',
+];
+const itemColumns = [
+  'batch_id', 'item_index', 'prompt', 'status', 'attempts', 'run_attempts', 'not_before_ms', 'error_kind', 'error_message',
+  'error_details', 'error_retry_after_ms', 'error_retry_stop', 'image_id', 'mime_type', 'byte_length', 'usage', 'cost_usd',
+  'started_at', 'ended_at',
+];
+const batch = batchColumns.join(', ');
+const item = itemColumns.join(', ');
+const batchOf = (table: string) => batchColumns.map((column) => `${table}.${column}`).join(', ');
+const itemOf = (table: string) => itemColumns.map((column) => `${table}.${column}`).join(', ');
+
+/**
  * Every query the PostgreSQL batch store runs, with `:name` parameters (compiled to `$n`). They
  * mirror the SQLite store's statements; where they differ, PostgreSQL's way is noted. A `:name::type`
  * cast gives PostgreSQL the type of a parameter that is only compared with NULL.
@@ -11,26 +31,26 @@ export const batchQueries = compileQueries('batches', {
   // One statement for all the items, numbered from 1 in the order given.
   insertItems: `INSERT INTO items (batch_id, item_index, prompt, status)
     SELECT :batchId, given.position, given.prompt, 'queued' FROM unnest(:prompts::text[]) WITH ORDINALITY AS given (prompt, position)`,
-  selectBatch: `SELECT * FROM batches WHERE id = :batchId`,
+  selectBatch: `SELECT ${batch} FROM batches WHERE id = :batchId`,
   // Every write that changes a batch's items takes its row lock first: writers to one batch go one at
   // a time (the counters they recompute and the batch-end they may log see every earlier change), and
   // always in the order batch row, then items, so they never deadlock. NO KEY: the key never changes,
   // so inserts that reference the row (events) are not blocked by the lock itself.
-  lockBatch: `SELECT * FROM batches WHERE id = :batchId FOR NO KEY UPDATE`,
+  lockBatch: `SELECT ${batch} FROM batches WHERE id = :batchId FOR NO KEY UPDATE`,
   // Several batches at once (recovery), in one order for every writer.
   lockBatches: `SELECT id FROM batches WHERE id = ANY(:batchIds::text[]) ORDER BY id FOR NO KEY UPDATE`,
-  selectItems: `SELECT * FROM items WHERE batch_id = :batchId ORDER BY item_index`,
-  selectItemsOfBatches: `SELECT * FROM items WHERE batch_id = ANY(:batchIds::text[]) ORDER BY batch_id, item_index`,
-  selectItemsAt: `SELECT items.* FROM items JOIN unnest(:batchIds::text[], :indexes::int[]) AS wanted (batch_id, item_index)
+  selectItems: `SELECT ${item} FROM items WHERE batch_id = :batchId ORDER BY item_index`,
+  selectItemsOfBatches: `SELECT ${item} FROM items WHERE batch_id = ANY(:batchIds::text[]) ORDER BY batch_id, item_index`,
+  selectItemsAt: `SELECT ${itemOf('items')} FROM items JOIN unnest(:batchIds::text[], :indexes::int[]) AS wanted (batch_id, item_index)
     ON items.batch_id = wanted.batch_id AND items.item_index = wanted.item_index`,
-  selectItem: `SELECT * FROM items WHERE batch_id = :batchId AND item_index = :index`,
-  selectPage: `SELECT * FROM batches WHERE position < :beforePosition AND (:ownerId::text IS NULL OR owner_id = :ownerId)
+  selectItem: `SELECT ${item} FROM items WHERE batch_id = :batchId AND item_index = :index`,
+  selectPage: `SELECT ${batch} FROM batches WHERE position < :beforePosition AND (:ownerId::text IS NULL OR owner_id = :ownerId)
     ORDER BY position DESC LIMIT :limit`,
   // Fair share: batches of the owner whose latest served turn is oldest come first (owner_id NULL is
   // one owner: the batches made while accounts were off), then the least recently served batch, then
   // creation order. The owner's turn is the MAX over all their batches, as in SQLite; the two branches
   // of the CASE each use the (owner_id, last_served_turn) index, which `IS NOT DISTINCT FROM` could not.
-  selectRunnable: `SELECT batches.*, runnable.item_index AS runnable_index
+  selectRunnable: `SELECT ${batchOf('batches')}, runnable.item_index AS runnable_index
     FROM batches
     CROSS JOIN LATERAL (SELECT MIN(queued.item_index) AS item_index FROM items AS queued
       WHERE queued.batch_id = batches.id AND queued.status = 'queued'
@@ -55,7 +75,7 @@ export const batchQueries = compileQueries('batches', {
       COALESCE(SUM(cost_usd), 0) AS cost_usd
     FROM items WHERE batch_id = :batchId`,
   updateBatchCounters: `UPDATE batches SET status = :status, succeeded = :succeeded, failed = :failed, canceled = :canceled,
-    cost_usd = :costUsd, updated_at = :now WHERE id = :batchId RETURNING *`,
+    cost_usd = :costUsd, updated_at = :now WHERE id = :batchId RETURNING ${batch}`,
   markBatchServed: `UPDATE batches SET last_served_turn = nextval('served_turns') WHERE id = :batchId`,
   nextNotBefore: `SELECT MIN(items.not_before_ms) AS not_before_ms FROM items JOIN batches ON batches.id = items.batch_id
     WHERE items.status = 'queued' AND items.not_before_ms > :nowMs AND batches.status IN ('queued', 'running')`,
@@ -63,20 +83,20 @@ export const batchQueries = compileQueries('batches', {
       lease_owner = :leaseOwner, lease_expires_ms = :leaseExpiresMs
     WHERE batch_id = :batchId AND item_index = :index AND status = 'queued'
       AND (not_before_ms IS NULL OR not_before_ms <= :nowMs)
-    RETURNING *`,
+    RETURNING ${item}`,
   renewLease: `UPDATE items SET lease_expires_ms = :leaseExpiresMs
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running' AND lease_owner = :leaseOwner`,
   retryItemLater: `UPDATE items SET status = 'queued', attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
       not_before_ms = :notBeforeMs, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = FALSE
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'
-    RETURNING *`,
+    RETURNING ${item}`,
   finishItem: `UPDATE items SET status = :status, attempts = attempts + :attemptsInRun, run_attempts = run_attempts + :attemptsInRun,
       ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = FALSE,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
       error_retry_after_ms = :errorRetryAfterMs, error_retry_stop = :errorRetryStop,
       image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage::jsonb, cost_usd = :costUsd
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'
-    RETURNING *`,
+    RETURNING ${item}`,
   cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now, not_before_ms = NULL
     WHERE batch_id = :batchId AND status = 'queued' RETURNING item_index`,
   requeueItems: `UPDATE items SET status = 'queued', error_kind = NULL, error_message = NULL, error_details = NULL,
