@@ -36,6 +36,12 @@ export interface OpenStoreOptions {
   blobStoreUrl?: string;
   /** Where an S3 blob store reads its `AWS_*` variables. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * A PostgreSQL connection string (`postgres://…`): batches, events and accounts live there instead of
+   * in `imagegen.sqlite` (migrated on open, pooled connections); images stay under `dataDirectory`.
+   * @default none: the embedded SQLite file (the server passes DATABASE_URL)
+   */
+  databaseUrl?: string;
 }
 
 export interface Store {
@@ -50,12 +56,32 @@ export interface Store {
 export const databaseFileName = 'imagegen.sqlite';
 export const imagesDirectoryName = 'images';
 
-/** Opens the embedded store: migrates the SQLite schema and prepares the image directory. */
+/** Opens the store: migrates the schema (SQLite, or PostgreSQL with `databaseUrl`) and prepares the image directory. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   // turbopackIgnore: a path known only at run time; without it the build traces the whole project.
   const dataDirectory = resolve(/*turbopackIgnore: true*/ options.dataDirectory ?? 'data');
   await mkdir(dataDirectory, { recursive: true });
   const { blobs, closeBlobs } = await openBlobStore(options, dataDirectory);
+  if (options.databaseUrl) {
+    // Loaded only when asked for: the embedded default never loads pg.
+    const { createPostgresStores } = await import('./postgres/postgres-stores');
+    let postgres: Awaited<ReturnType<typeof createPostgresStores>>;
+    try {
+      postgres = await createPostgresStores({ connectionString: options.databaseUrl });
+    } catch (error) {
+      await closeBlobs();
+      throw error;
+    }
+    return {
+      batches: postgres.batches,
+      blobs,
+      accounts: postgres.accounts,
+      close: async () => {
+        await postgres.close();
+        await closeBlobs();
+      },
+    };
+  }
   const filePath = join(dataDirectory, databaseFileName);
   let batches: BatchStore;
   let accounts: AccountStore;

@@ -1,0 +1,110 @@
+import type { GenerationMode, ImageUsage, ItemError } from '@/lib/core';
+import type { BatchEvent, BatchParams, BatchRecord, ItemRecord, ItemStatus, StoredBatchStatus } from '../batch-records';
+
+/**
+ * Rows as pg returns them (snake_case columns; JSON and JSONB parsed, TIMESTAMPTZ as Date, BIGINT as
+ * number through the pool's type parsers), and their mapping to the same records the SQLite store gives.
+ */
+
+export interface BatchRow {
+  position: number;
+  id: string;
+  created_at: Date;
+  updated_at: Date;
+  prompt: string;
+  mode: GenerationMode;
+  provider_id: string;
+  model_id: string;
+  is_demo: boolean;
+  cost_usd: number;
+  params: BatchParams;
+  status: StoredBatchStatus;
+  total: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+  last_event_sequence: number;
+  owner_id: string | null;
+  token_id: string | null;
+}
+
+export interface ItemRow {
+  batch_id: string;
+  item_index: number;
+  prompt: string;
+  status: ItemStatus;
+  attempts: number;
+  run_attempts: number;
+  not_before_ms: number | null;
+  error_kind: ItemError['kind'] | null;
+  error_message: string | null;
+  error_details: string | null;
+  error_retry_after_ms: number | null;
+  error_retry_stop: ItemError['retryStop'] | null;
+  image_id: string | null;
+  mime_type: string | null;
+  byte_length: number | null;
+  usage: ImageUsage | null;
+  cost_usd: number | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+export function toBatchRecord(row: BatchRow): BatchRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    prompt: row.prompt,
+    mode: row.mode,
+    providerId: row.provider_id,
+    modelId: row.model_id,
+    isDemo: row.is_demo,
+    costUsd: row.cost_usd,
+    // Written by this store from a typed value.
+    params: row.params,
+    status: row.status,
+    total: row.total,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    canceled: row.canceled,
+    lastEventSequence: row.last_event_sequence,
+    ...(row.owner_id === null ? {} : { ownerId: row.owner_id }),
+    ...(row.token_id === null ? {} : { tokenId: row.token_id }),
+  };
+}
+
+export function toItemRecord(row: ItemRow): ItemRecord {
+  return {
+    batchId: row.batch_id,
+    index: row.item_index,
+    prompt: row.prompt,
+    status: row.status,
+    attempts: row.attempts,
+    runAttempts: row.run_attempts,
+    ...(row.not_before_ms === null ? {} : { notBeforeMs: row.not_before_ms }),
+    ...(row.error_kind === null
+      ? {}
+      : {
+          error: {
+            kind: row.error_kind,
+            message: row.error_message ?? '',
+            ...(row.error_details === null ? {} : { details: row.error_details }),
+            ...(row.error_retry_after_ms === null ? {} : { retryAfterMs: row.error_retry_after_ms }),
+            ...(row.error_retry_stop === null ? {} : { retryStop: row.error_retry_stop }),
+          },
+        }),
+    ...(row.image_id === null
+      ? {}
+      : { image: { imageId: row.image_id, mimeType: row.mime_type ?? 'application/octet-stream', byteLength: row.byte_length ?? 0 } }),
+    ...(row.usage === null ? {} : { usage: row.usage }),
+    ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
+    ...(row.started_at === null ? {} : { startedAt: row.started_at.toISOString() }),
+    ...(row.ended_at === null ? {} : { endedAt: row.ended_at.toISOString() }),
+  };
+}
+
+export function toBatchEvent(row: { payload: BatchEvent }): BatchEvent {
+  // Written by this store from a typed, stamped event.
+  return row.payload;
+}
