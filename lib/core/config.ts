@@ -86,6 +86,15 @@ export const configSchema = z
      * path-style addressing (AWS_S3_FORCE_PATH_STYLE=true|false overrides it).
      * @default none: image files under DATA_DIR
      */
+    /**
+     * `postgres://user:password@host:5432/database`: batches, events and accounts in PostgreSQL
+     * (migrated at start, pooled connections) instead of `imagegen.sqlite` under DATA_DIR. Other
+     * processes may share it: a starting worker then requeues only items whose lease has expired.
+     * @default none: the embedded SQLite file
+     */
+    DATABASE_URL: optionalString.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'must be a postgres:// or postgresql:// connection string (unset keeps the embedded SQLite file)',
+    }),
     BLOB_STORE_URL: optionalString.refine((value) => value === undefined || value.startsWith('s3://'), {
       message: 'must be s3://bucket or s3://bucket/prefix (unset keeps images under DATA_DIR)',
     }),

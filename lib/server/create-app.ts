@@ -153,8 +153,16 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
 }
 
 async function openBatchRuntime(app: App, env: Record<string, string | undefined>): Promise<BatchRuntime> {
-  // The embedded server is the only process on its DATA_DIR (see README "Durable batches").
-  const store = await openStore({ dataDirectory: app.config.DATA_DIR, isSoleProcess: true, blobStoreUrl: app.config.BLOB_STORE_URL, env });
+  // The embedded server is the only process on its DATA_DIR (see README "Durable batches"); a
+  // shared PostgreSQL database may have other workers, whose running items are theirs.
+  const isSoleProcess = app.config.DATABASE_URL === undefined;
+  const store = await openStore({
+    dataDirectory: app.config.DATA_DIR,
+    isSoleProcess,
+    blobStoreUrl: app.config.BLOB_STORE_URL,
+    databaseUrl: app.config.DATABASE_URL,
+    env,
+  });
   let accounts: Accounts;
   try {
     accounts = await openAccounts(store.accounts, accountSettingsFrom(env));
@@ -168,6 +176,7 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     resolveModel: (providerId, modelId) => app.resolveModel(providerId, modelId),
     laneFor: (provider) => app.laneFor(provider),
     retryPolicy: app.retryPolicy,
+    isSoleWorker: isSoleProcess,
     log: logEvent,
   });
   try {
@@ -176,7 +185,11 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     await store.close();
     throw error;
   }
-  logEvent('queue-started', { dataDirectory: app.config.DATA_DIR, blobStore: app.config.BLOB_STORE_URL === undefined ? 'files' : 's3' });
+  logEvent('queue-started', {
+    dataDirectory: app.config.DATA_DIR,
+    database: app.config.DATABASE_URL === undefined ? 'sqlite' : 'postgres',
+    blobStore: app.config.BLOB_STORE_URL === undefined ? 'files' : 's3',
+  });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
   return { store, queue, accounts };
 }
