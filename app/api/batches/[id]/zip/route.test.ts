@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchRuntime, BatchView } from '@/lib/server';
-import { readJson, routeContext, useBatchTestApp, waitForBatchEnd } from '@/lib/server/testing/batch-test-helpers';
+import { readJson, routeContext, useBatchTestApp, waitForBatchEnd, waitUntil } from '@/lib/server/testing/batch-test-helpers';
 import { readZip } from '@/lib/server/testing/read-zip';
 import { jsonRequest } from '@/lib/server/testing/route-test-helpers';
 import { POST as createBatch } from '../../route';
@@ -169,18 +169,26 @@ describe('GET /api/batches/:id/zip', () => {
   });
 
   it.runIf(existsSync('/proc/self/fd'))('a client that hangs up mid-download leaves no image file open', async () => {
-    const { runtime } = await useBatchTestApp();
+    const { runtime, dataDirectory } = await useBatchTestApp();
     const { batch } = await storeSucceededBatch((await runtime()).store, 3, 4 * 1024 * 1024);
-    const openFiles = () => readdirSync('/proc/self/fd').length;
-    const before = openFiles();
+    // The process's descriptors that are image files of this test's store (not the database, sockets, …).
+    const openImageFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(dataDirectory, 'images'));
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
     const controller = new AbortController();
     const response = await download(batch.id, controller.signal);
     const reader = response.body!.getReader();
     await reader.read();
     await reader.read();
+    expect(openImageFiles()).toBeGreaterThan(0);
     controller.abort();
     await reader.cancel().catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(openFiles()).toBeLessThanOrEqual(before);
+    // Closing is asynchronous: wait for it (a file left open keeps this at 1 and times out).
+    await waitUntil(() => openImageFiles() === 0, 5_000);
   });
 });
