@@ -1,12 +1,14 @@
 'use client';
 
+import type { Quota } from '@/lib/core/quota';
+import { describeQuota } from '@/components/lib/quota-form';
 import { AccountBar, type SignedInUser } from './account-bar';
 import { ApiTokens } from './api-tokens';
 import { UserAdmin } from './user-admin';
 import styles from './account-forms.module.css';
 
 export interface AccountPageProps {
-  user: SignedInUser & { id: string };
+  user: SignedInUser & { id: string; quota: Quota };
 }
 
 /** The signed-in user's page: their API tokens; for an admin, the users too. */
@@ -17,7 +19,8 @@ export function AccountPage({ user }: AccountPageProps) {
       <header>
         <h1 className={styles.title}>Account</h1>
         <p className={styles.subtitle}>
-          {user.role === 'admin' ? 'Your API tokens, and the users of this server.' : 'Your API tokens, for scripts and the command line.'}
+          {user.role === 'admin' ? 'Your API tokens, and the users of this server.' : 'Your API tokens, for scripts and the command line.'}{' '}
+          <span data-testid="own-quota">{Object.keys(user.quota).length === 0 ? 'Your account has no limits.' : `Your limits: ${describeQuota(user.quota)}.`}</span>
         </p>
       </header>
       <ApiTokens />

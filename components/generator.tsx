@@ -201,9 +201,11 @@ function GeneratorWithModel({
 
   return (
     <div className={styles.page}>
-      {account ? <AccountBar user={account} page="generator" /> : null}
       <header className={styles.masthead}>
-        <h1 className={styles.title}>Batch image generator</h1>
+        <div className={styles.titleRow}>
+          <h1 className={styles.title}>Batch image generator</h1>
+          {account ? <AccountBar user={account} page="generator" /> : null}
+        </div>
         <p className={styles.subtitle}>
           {chosen.provider.isDemo
             ? 'Demo mode: an offline provider draws simple pictures from your prompt. It is not AI; set an API key on the server for real generation.'

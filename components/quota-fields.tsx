@@ -8,7 +8,7 @@ const fields: { field: QuotaField; placeholder: string; inputMode: 'numeric' | '
   { field: 'concurrentBatches', placeholder: 'No limit', inputMode: 'numeric' },
   { field: 'maxBatchImages', placeholder: 'No limit', inputMode: 'numeric' },
   { field: 'spendPerDayUsd', placeholder: 'No limit', inputMode: 'decimal' },
-  { field: 'allowedModels', placeholder: 'Every model (or: demo, openai/gpt-image-2)', inputMode: 'text', isWide: true },
+  { field: 'allowedModels', placeholder: 'Every model', inputMode: 'text', isWide: true },
 ];
 
 /** The five limits of a quota; an empty field is no limit. `idPrefix` keeps ids unique on the page. */

@@ -70,7 +70,7 @@ export function NewUserForm({ onCreated }: { onCreated: (user: UserView) => void
 
   return (
     <form className={styles.form} onSubmit={(event) => void submit(event)} aria-labelledby="new-user-title" data-testid="new-user-form" noValidate>
-      <h3 id="new-user-title" className={styles.label}>
+      <h3 id="new-user-title" className={styles.subTitle}>
         New user
       </h3>
       <div className={styles.row}>

@@ -45,6 +45,6 @@ export default async function AccountRoute() {
       </div>
     );
   }
-  const { id, username, role } = principal.user;
-  return <AccountPage user={{ id, username, role }} />;
+  const { id, username, role, quota } = principal.user;
+  return <AccountPage user={{ id, username, role, quota }} />;
 }

@@ -21,7 +21,7 @@ export const quotaLabels: Record<QuotaField, string> = {
   imagesPerDay: 'Images per day',
   concurrentBatches: 'Batches at once',
   maxBatchImages: 'Largest batch',
-  allowedModels: 'Allowed models',
+  allowedModels: 'Allowed models (demo, openai/gpt-image-2, …)',
   spendPerDayUsd: 'Spend per day (USD)',
 };
 
