@@ -37,8 +37,8 @@ export function AccountBar({ user, page }: { user: SignedInUser; page: 'generato
         {user.role === 'admin' ? <span className={styles.role}>admin</span> : null}
       </span>
       {page === 'generator' ? (
-        <Link className={styles.link} href="/account" data-testid="account-link">
-          Account and API tokens
+        <Link className={styles.link} href="/account" title="Your account and API tokens" data-testid="account-link">
+          Account
         </Link>
       ) : (
         <Link className={styles.link} href="/" data-testid="generator-link">
