@@ -117,7 +117,7 @@ function TokenItem({ token, isRevoking, onRevoke }: { token: TokenView; isRevoki
               · revoked <LocalTime timestamp={Date.parse(token.revokedAt)} />
             </>
           ) : null}{' '}
-          · {describeQuota(token.quota)}
+          · {Object.keys(token.quota).length === 0 ? 'no limits of its own' : describeQuota(token.quota)}
         </span>
       </div>
       {isRevoked ? null : (

@@ -31,6 +31,8 @@ test('an API token made on the account page creates a batch with Authorization: 
   expect(secret).toMatch(/^igt_/);
   await page.getByTestId('token-copy').click();
   await expect(page.getByTestId('token-copy-status')).toHaveText('Copied to the clipboard.');
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: `${screenshots}/accounts-account-token-secret-desktop.png`, animations: 'disabled' });
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toBe(secret);
   const item = page.getByTestId('token-item').filter({ hasText: 'laptop CLI' });
@@ -58,6 +60,7 @@ test('an API token made on the account page creates a batch with Authorization: 
   expect((await request.get('/api/batches', { headers: bearer })).status()).toBe(200);
 
   await item.getByTestId('token-revoke').click();
+  await page.screenshot({ path: `${screenshots}/accounts-account-tokens-desktop.png`, animations: 'disabled' });
   const revoked = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/api/tokens/') && response.request().method() === 'DELETE');
   await item.getByTestId('token-revoke-confirm').click();
   expect((await revoked).status()).toBe(204);
