@@ -13,6 +13,7 @@ import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
 import { useRunEnd } from '@/hooks/use-run-end';
 import { useServerBatches, type HistoryPage } from '@/hooks/use-server-batches';
 import { useStorageUsage } from '@/hooks/use-storage-usage';
+import { AccountBar, type SignedInUser } from './account-bar';
 import { BatchProgress } from './batch-progress';
 import { Composer } from './composer';
 import { Gallery, type GalleryItem } from './gallery';
@@ -27,6 +28,8 @@ export interface GeneratorProps {
   history: HistoryPage;
   /** What the stored batches take, as `GET /api/storage` answers; null when it could not be read. */
   storageUsage: StorageUsageView | null;
+  /** Who is signed in, when the server has accounts: the page shows a small account bar. */
+  account?: SignedInUser;
 }
 
 /**
@@ -34,25 +37,36 @@ export interface GeneratorProps {
  * (`POST /api/batches`) and followed over its event stream, like the batches still running when
  * the page loads: a reload loses nothing.
  */
-export function Generator({ catalog, history, storageUsage }: GeneratorProps) {
+export function Generator({ catalog, history, storageUsage, account }: GeneratorProps) {
   const [choice, setChoice] = useState<ModelChoice | undefined>(() => defaultChoice(catalog));
   const chosen = choice ? findModel(catalog, choice) : undefined;
   if (!chosen) {
     return (
       <div className={styles.page}>
+        {account ? <AccountBar user={account} page="generator" /> : null}
         <p className="field-error" role="alert">
           This server offers no image model: configure a provider (see the README).
         </p>
       </div>
     );
   }
-  return <GeneratorWithModel catalog={catalog} history={history} storageUsage={storageUsage} chosen={chosen} onChoose={setChoice} />;
+  return (
+    <GeneratorWithModel
+      catalog={catalog}
+      history={history}
+      storageUsage={storageUsage}
+      {...(account ? { account } : {})}
+      chosen={chosen}
+      onChoose={setChoice}
+    />
+  );
 }
 
 function GeneratorWithModel({
   catalog,
   history,
   storageUsage,
+  account,
   chosen,
   onChoose,
 }: GeneratorProps & { chosen: ChosenModel; onChoose: (choice: ModelChoice) => void }) {
@@ -188,7 +202,10 @@ function GeneratorWithModel({
   return (
     <div className={styles.page}>
       <header className={styles.masthead}>
-        <h1 className={styles.title}>Batch image generator</h1>
+        <div className={styles.titleRow}>
+          <h1 className={styles.title}>Batch image generator</h1>
+          {account ? <AccountBar user={account} page="generator" /> : null}
+        </div>
         <p className={styles.subtitle}>
           {chosen.provider.isDemo
             ? 'Demo mode: an offline provider draws simple pictures from your prompt. It is not AI; set an API key on the server for real generation.'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readApiError, toRequestBody } from './batch-api';
+import { toRequestBody } from './batch-api';
 
 describe('toRequestBody', () => {
   it('sends JSON with the chosen provider, model and options (only those set)', () => {
@@ -26,12 +26,5 @@ describe('toRequestBody', () => {
     expect(form.get('quality')).toBe('high');
     expect(form.get('model')).toBe('gpt-image-2');
     expect(form.get('background')).toBeNull();
-  });
-});
-
-describe('readApiError', () => {
-  it('keeps the field of a 400 about an option', async () => {
-    const response = Response.json({ error: 'quality "ultra" is not available', field: 'quality' }, { status: 400 });
-    expect(await readApiError(response)).toEqual({ status: 400, message: 'quality "ultra" is not available', field: 'quality' });
   });
 });
