@@ -49,7 +49,7 @@ export default async function HomePage() {
     );
   }
   // The same catalog as GET /api/providers: the picker and each model's options are read from it.
-  const catalog = getProvidersCatalog();
+  const catalog = getProvidersCatalog(principal);
   const [history, storageUsage] = await Promise.all([loadHistory(principal), loadStorageUsage(principal)]);
   // Only what the account bar shows reaches the browser.
   const account = principal.kind === 'user' ? { username: principal.user.username, role: principal.user.role } : undefined;

@@ -4,7 +4,10 @@ export interface ProgressSample {
   now: number;
   max: number;
   unfinished: number;
+  /** null once the line has cleared. */
   text: string | null;
+  /** performance.now() when seen. */
+  at: number;
 }
 
 /** Records the progress bar and line on every DOM change (of every page load), to check the bar never moves back. */
@@ -15,8 +18,14 @@ export async function recordProgress(page: Page): Promise<void> {
     const record = () => {
       const bar = document.querySelector('[data-testid="progress-bar"]');
       const text = document.querySelector('[data-testid="progress-text"]')?.textContent ?? null;
-      if (!bar) return;
+      const previous = samples[samples.length - 1];
+      if (!bar) {
+        // The line has cleared: noted once, with when, so a test can time how long the last text stayed.
+        if (previous && previous.text !== null) samples.push({ ...previous, text: null, at: performance.now() });
+        return;
+      }
       const sample = {
+        at: performance.now(),
         now: Number(bar.getAttribute('aria-valuenow')),
         max: Number(bar.getAttribute('aria-valuemax')),
         unfinished: document.querySelectorAll('[data-testid="result-slot"]:is([data-status="queued"], [data-status="running"])').length,
