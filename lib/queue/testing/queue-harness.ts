@@ -91,7 +91,16 @@ export async function startQueueHarness({
       };
       const deadline = Date.now() + timeoutMs;
       while (!(await isEnded())) {
-        if (Date.now() > deadline) throw new Error(`Batch ${batchId} did not end within ${timeoutMs} ms`);
+        if (Date.now() > deadline) {
+          // Say where it stands, so a rare failure (seen once under load) can be understood from the log.
+          const batch = await store.batches.getBatch(batchId);
+          const items = batch?.items.map(({ index, status, attempts, notBeforeMs }) => ({ index, status, attempts, notBeforeMs }));
+          const logged = (await events(batchId)).map((event) => event.type);
+          throw new Error(
+            `Batch ${batchId} did not end within ${timeoutMs} ms: ${batch?.status}, items ${JSON.stringify(items)}, ` +
+              `events ${logged.join(' ')}, now ${Date.now()}, next retry at ${await store.batches.nextRetryAtMs()}`,
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },
