@@ -95,6 +95,15 @@ export const configSchema = z
     DATABASE_URL: optionalString.refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
       message: 'must be a postgres:// or postgresql:// connection string (unset keeps the embedded SQLite file)',
     }),
+    /**
+     * `redis://host:6379`: live events, cancels and "new work" cross processes over Redis pub/sub,
+     * so web nodes and workers sharing DATABASE_URL act as one. @default none: one process
+     */
+    REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
+      message: 'must be a redis:// or rediss:// URL (unset keeps events and cancels in this process)',
+    }),
+    /** `off`: this process serves the app and API but runs no worker (`npm run worker` runs one). @default on */
+    WORKER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((value) => value ?? 'on'),
     BLOB_STORE_URL: optionalString.refine((value) => value === undefined || value.startsWith('s3://'), {
       message: 'must be s3://bucket or s3://bucket/prefix (unset keeps images under DATA_DIR)',
     }),

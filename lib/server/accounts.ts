@@ -87,8 +87,13 @@ export async function openAccounts(store: AccountStore, settings: AccountSetting
     if (settings.adminPassword !== undefined) {
       const problem = passwordProblem(settings.adminPassword);
       if (problem) throw new ConfigError(`ADMIN_PASSWORD is not usable: ${problem}`);
-      await store.createUser({ username: settings.adminUsername, passwordHash: await hashPassword(settings.adminPassword), role: 'admin' });
-      logEvent('admin-created', { username: settings.adminUsername });
+      try {
+        await store.createUser({ username: settings.adminUsername, passwordHash: await hashPassword(settings.adminPassword), role: 'admin' });
+        logEvent('admin-created', { username: settings.adminUsername });
+      } catch (error) {
+        // Another process on the same database created it first (several start at once).
+        if (!isAppError(error, 'StoreError') || (error as { kind?: string }).kind !== 'conflict') throw error;
+      }
     } else {
       setupSecret = newSecret();
       const base = settings.publicUrl ?? `http://127.0.0.1:${port}`;

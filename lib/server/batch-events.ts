@@ -69,9 +69,22 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     lastSentType = event.type;
     if (event.type === 'batch-end') markEnded();
   };
+  // Live events arrive in order from one process; from several (workers sharing the batch, over
+  // Redis) they may interleave, so a gap is filled from the durable log before the event is sent.
+  let liveDelivery = Promise.resolve();
+  const deliverLive = (event: BatchEvent) => {
+    liveDelivery = liveDelivery
+      .then(async () => {
+        if (event.sequence > lastSent + 1) {
+          (await store.listEvents(batchId, { afterSequence: lastSent, limit: Math.min(event.sequence - lastSent - 1, backlogPageSize) })).forEach(deliver);
+        }
+        deliver(event);
+      })
+      .catch(() => undefined);
+  };
   const unsubscribe = queue.subscribe(batchId, (event) => {
     if (heldLive) heldLive.push(event);
-    else deliver(event);
+    else deliverLive(event);
   });
 
   try {
@@ -82,7 +95,8 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     }
     const held = heldLive.sort((left, right) => left.sequence - right.sequence);
     heldLive = undefined;
-    held.forEach(deliver);
+    held.forEach(deliverLive);
+    await liveDelivery;
     if (lastSentType === 'batch-end' || signal.aborted) return;
 
     // Nothing sent so far ends the batch: it is still going, or it has ended and the client already

@@ -2,6 +2,7 @@ import { allowsModel, ConfigError, loadConfig, loadPacingOverrides, type AppConf
 import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from '@/lib/engine';
 import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
+import type { RedisPorts } from '@/lib/queue/redis/redis-ports';
 import { openStore, type Store } from '@/lib/store';
 import { accountSettingsFrom, authenticate, openAccounts, type Accounts, type Principal } from './accounts';
 import { InputError } from './input-error';
@@ -11,6 +12,8 @@ import { logEvent } from './logger';
 export interface BatchRuntime {
   store: Store;
   queue: BatchQueue;
+  /** Lets go of the cross-process connections (Redis), if any. */
+  closeCrossProcess(): Promise<void>;
   /** Users, sessions, tokens, and whether requests must sign in. */
   accounts: Accounts;
 }
@@ -124,6 +127,7 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       runtime = undefined;
       if (!opened) return;
       await opened.queue.stop();
+      await opened.closeCrossProcess();
       await opened.store.close();
     },
   };
@@ -170,6 +174,20 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     await store.close();
     throw error;
   }
+  // REDIS_URL: events, cancels and new work reach the other processes on the same database.
+  let crossProcess: RedisPorts | undefined;
+  try {
+    if (app.config.REDIS_URL !== undefined) {
+      const { createRedisPorts } = await import('@/lib/queue/redis/redis-ports');
+      crossProcess = await createRedisPorts({ url: app.config.REDIS_URL, store: store.batches });
+    }
+  } catch (error) {
+    await store.close();
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const closeCrossProcess = async () => {
+    await crossProcess?.close();
+  };
   const queue = createBatchQueue({
     store: store.batches,
     blobs: store.blobs,
@@ -178,20 +196,27 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     retryPolicy: app.retryPolicy,
     isSoleWorker: isSoleProcess,
     log: logEvent,
+    ...(crossProcess ? { bus: crossProcess.bus, cancelSignals: crossProcess.cancelSignals, source: crossProcess.source } : {}),
   });
-  try {
-    await queue.start();
-  } catch (error) {
-    await store.close();
-    throw error;
+  // WORKER=off: this process serves only; the batches it takes are run by workers elsewhere.
+  if (app.config.WORKER === 'on') {
+    try {
+      await queue.start();
+    } catch (error) {
+      await closeCrossProcess();
+      await store.close();
+      throw error;
+    }
   }
   logEvent('queue-started', {
     dataDirectory: app.config.DATA_DIR,
     database: app.config.DATABASE_URL === undefined ? 'sqlite' : 'postgres',
+    worker: app.config.WORKER,
+    crossProcess: crossProcess ? 'redis' : 'none',
     blobStore: app.config.BLOB_STORE_URL === undefined ? 'files' : 's3',
   });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
-  return { store, queue, accounts };
+  return { store, queue, accounts, closeCrossProcess };
 }
 
 /** How often finished batches past RETENTION_DAYS are looked for (and once at start). */

@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { BatchEventListener } from '@/lib/queue';
+import { openStore, type BatchEvent } from '@/lib/store';
+import { followBatchEvents } from './batch-events';
+
+it('sends live events in sequence even when they arrive out of order (workers in several processes), filling gaps from the log', async () => {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-follow-'));
+  const store = await openStore({ dataDirectory });
+  try {
+    const batch = await store.batches.createBatch(
+      { prompt: 'p', mode: 'text-to-image', providerId: 'demo', modelId: 'demo-shapes-v1', params: { numberOfImages: 2 }, items: [{ prompt: 'p' }, { prompt: 'p' }] },
+      { type: 'batch-start', etaMs: null, provider: 'demo', model: 'demo-shapes-v1', isDemo: true, mode: 'text-to-image' },
+    );
+    let live: BatchEventListener = () => {};
+    const queue = { subscribe: (_batchId: string, listener: BatchEventListener) => ((live = listener), () => {}) };
+    const sent: number[] = [];
+    const following = followBatchEvents({
+      store: store.batches,
+      queue,
+      batchId: batch.id,
+      afterSequence: 0,
+      send: (event) => sent.push(event.sequence),
+      signal: new AbortController().signal,
+    });
+    while (sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 5)); // the backlog (sequence 1) is sent
+
+    const logged: BatchEvent[] = [];
+    logged.push(await store.batches.appendEvent(batch.id, { type: 'item-start', index: 1, attempt: 1, etaMs: null }));
+    logged.push(await store.batches.appendEvent(batch.id, { type: 'item-start', index: 2, attempt: 1, etaMs: null }));
+    logged.push(await store.batches.appendEvent(batch.id, { type: 'batch-end', status: 'canceled', etaMs: 0 }));
+    // Another process's events can overtake this one's: the batch-end first, then the two starts.
+    live(logged[2]!);
+    live(logged[1]!);
+    live(logged[0]!);
+    await following;
+    expect(sent).toEqual([1, 2, 3, 4]);
+  } finally {
+    await store.close();
+    await rm(dataDirectory, { recursive: true, force: true });
+  }
+});
