@@ -1,5 +1,5 @@
 import { allowsModel, ConfigError, loadConfig, loadPacingOverrides, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
-import { createPacedLane, pacingSettingsFor, type Lane, type RetryPolicy } from '@/lib/engine';
+import { createPacedLane, pacingSettingsFor, type Lane, type PacingSettings, type RetryPolicy } from '@/lib/engine';
 import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
 import type { RedisPorts } from '@/lib/queue/redis/redis-ports';
@@ -60,6 +60,8 @@ export function createApp(env: Record<string, string | undefined> = process.env)
   const defaultProviderId = chooseDefaultProvider(config, providers);
   const lanes = new Map<string, Lane>();
   let runtime: Promise<BatchRuntime> | undefined;
+  /** With REDIS_URL: the connections every process's lanes share (set when the runtime opens). */
+  let sharedLanes: RedisPorts | undefined;
 
   const configuredProvider = (providerId: string): ConfiguredProvider => {
     const provider = providers.get(providerId);
@@ -104,7 +106,8 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       let lane = lanes.get(key);
       if (!lane) {
         // PACING_MODE (and <PROVIDER>_PACING_*): sequential by default, fixed, or adaptive.
-        lane = createPacedLane(pacingSettingsFor(config, loadPacingOverrides(env, provider.id)));
+        const settings = pacingSettingsFor(config, loadPacingOverrides(env, provider.id));
+        lane = sharedLanes ? createSharedLane(sharedLanes, key, settings) : createPacedLane(settings);
         lanes.set(key, lane);
       }
       return lane;
@@ -115,7 +118,7 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
     batches() {
-      runtime ??= openBatchRuntime(app, env).catch((error: unknown) => {
+      runtime ??= openBatchRuntime(app, env, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
         // Not cached: the next request tries again (say, once DATA_DIR is writable).
         runtime = undefined;
         throw error;
@@ -156,7 +159,11 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
   return defaultProviderPreference.find((id) => providers.get(id)?.info.configured) ?? 'demo';
 }
 
-async function openBatchRuntime(app: App, env: Record<string, string | undefined>): Promise<BatchRuntime> {
+async function openBatchRuntime(
+  app: App,
+  env: Record<string, string | undefined>,
+  shareLanes: (ports: RedisPorts) => void,
+): Promise<BatchRuntime> {
   // The embedded server is the only process on its DATA_DIR (see README "Durable batches"); a
   // shared PostgreSQL database may have other workers, whose running items are theirs.
   const isSoleProcess = app.config.DATABASE_URL === undefined;
@@ -180,6 +187,7 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
     if (app.config.REDIS_URL !== undefined) {
       const { createRedisPorts } = await import('@/lib/queue/redis/redis-ports');
       crossProcess = await createRedisPorts({ url: app.config.REDIS_URL, store: store.batches });
+      shareLanes(crossProcess);
     }
   } catch (error) {
     await store.close();
@@ -217,6 +225,19 @@ async function openBatchRuntime(app: App, env: Record<string, string | undefined
   });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
   return { store, queue, accounts, closeCrossProcess };
+}
+
+/**
+ * A provider key's lane shared by every process on REDIS_URL: concurrency, spacing (with burst),
+ * Retry-After pauses and quota closures hold cluster-wide. Adaptive pacing learns per process, so
+ * with shared lanes it falls back to fixed pacing at the configured concurrency and rate (said in
+ * the log once per lane).
+ */
+function createSharedLane(ports: RedisPorts, key: string, settings: PacingSettings): Lane {
+  if (settings.mode === 'adaptive') logEvent('pacing-adaptive-as-fixed', { lane: key, reason: 'lanes shared through REDIS_URL pace as fixed' });
+  const concurrency = settings.mode === 'sequential' ? 1 : settings.concurrency;
+  const minIntervalMs = settings.requestsPerMinute && settings.mode !== 'sequential' ? Math.ceil(60_000 / settings.requestsPerMinute) : settings.minIntervalMs;
+  return ports.sharedLane(key, { concurrency, minIntervalMs, burst: settings.mode === 'fixed' ? (settings.burst ?? 1) : 1 });
 }
 
 /** How often finished batches past RETENTION_DAYS are looked for (and once at start). */

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '@/lib/store';
 import { isServiceRequired } from '@/lib/store/postgres/testing/test-postgres';
-import { createControllableProvider } from '../testing/controllable-provider';
+import type { ImageProvider } from '@/lib/core';
+import { createControllableProvider, tinyPng } from '../testing/controllable-provider';
 import { startQueueHarness } from '../testing/queue-harness';
 import { createRedisPorts } from './redis-ports';
 
@@ -78,6 +79,68 @@ describe.runIf(unavailable === undefined || isServiceRequired('redis'))('queue p
       await workerProcess.close();
       await webPorts.close();
       await workerPorts.close();
+      for (const store of portStores) await store.close();
+      await rm(dataDirectory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(unavailable === undefined || isServiceRequired('redis'))('two worker processes on one database and one Redis', () => {
+  it('share the provider lane: never more calls in flight than it allows, both take part, every image made once', async () => {
+    if (unavailable) throw new Error(unavailable);
+    const prefix = `imagegen-test-${randomBytes(6).toString('hex')}`;
+    const calls = { inFlight: 0, max: 0, byProcess: [0, 0] };
+    /** The same provider key as each process sees it: counts calls in flight across both. */
+    const providerOf = (process: number): ImageProvider => ({
+      id: 'fake',
+      modelId: 'fake-model',
+      isDemo: false,
+      async generate() {
+        calls.inFlight += 1;
+        calls.max = Math.max(calls.max, calls.inFlight);
+        calls.byProcess[process]! += 1;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        calls.inFlight -= 1;
+        return { bytes: tinyPng(), mimeType: 'image/png' };
+      },
+    }) as unknown as ImageProvider;
+    const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-redis-'));
+    const portStores = [await openStore({ dataDirectory }), await openStore({ dataDirectory })];
+    const ports = [
+      await createRedisPorts({ url: testRedisUrl, store: portStores[0]!.batches, prefix }),
+      await createRedisPorts({ url: testRedisUrl, store: portStores[1]!.batches, prefix }),
+    ];
+    const workers = await Promise.all(
+      [0, 1].map((process) =>
+        startQueueHarness({
+          providers: [providerOf(process)],
+          dataDirectory,
+          isSoleWorker: false,
+          ...portsOf(ports[process]!),
+          createLaneFor: () => ports[process]!.sharedLane('fake:fake-model', { concurrency: 3, minIntervalMs: 0, burst: 1 }),
+        }),
+      ),
+    );
+    try {
+      const batch = await workers[0]!.queue.enqueue({
+        prompt: 'shared',
+        mode: 'text-to-image',
+        providerId: 'fake',
+        modelId: 'fake-model',
+        params: { numberOfImages: 30 },
+        items: Array.from({ length: 30 }, () => ({ prompt: 'shared' })),
+      });
+      await workers[1]!.waitForBatchEnd(batch.id, 30_000);
+      const stored = (await workers[1]!.store.batches.getBatch(batch.id))!;
+      expect(stored.items.every((item) => item.status === 'succeeded' && item.attempts === 1)).toBe(true);
+      expect(new Set(stored.items.map((item) => item.image!.imageId)).size).toBe(30);
+      expect(calls.byProcess[0]! + calls.byProcess[1]!).toBe(30);
+      expect(calls.max).toBeLessThanOrEqual(3);
+      expect(calls.byProcess[0]).toBeGreaterThan(0);
+      expect(calls.byProcess[1]).toBeGreaterThan(0);
+    } finally {
+      for (const worker of workers) await worker.close();
+      for (const port of ports) await port.close();
       for (const store of portStores) await store.close();
       await rm(dataDirectory, { recursive: true, force: true });
     }

@@ -5,6 +5,8 @@ import { createBatchEventBus, type BatchEventBus } from '../batch-event-bus';
 import { createInProcessCancelSignals } from '../in-process/cancel-signals';
 import { createStoreWorkSource } from '../in-process/store-work-source';
 import type { CancelSignals, WorkSource } from '../ports';
+import type { Lane, LaneOptions } from '@/lib/engine';
+import { createRedisLane } from './redis-lane';
 
 export interface RedisPortsOptions {
   /** `redis://host:6379/0` (REDIS_URL). */
@@ -20,6 +22,13 @@ export interface RedisPortsOptions {
 
 /** The queue's cross-process ports, and how to let go of their two connections. */
 export interface RedisPorts {
+  /** A command connection, for other shared state (the provider lanes). */
+  redis: Redis;
+  /** The connection in subscriber mode; more channels may be added to it (the lanes' releases). */
+  subscriber: Redis;
+  prefix: string;
+  /** The lane of a provider key and model shared by every process (see redis-lane.ts). */
+  sharedLane(name: string, options: LaneOptions): Lane;
   bus: BatchEventBus;
   cancelSignals: CancelSignals;
   source: WorkSource;
@@ -65,7 +74,8 @@ export async function createRedisPorts({ url, store, prefix = 'imagegen' }: Redi
     publisher.publish(channel, JSON.stringify(message)).catch(() => undefined);
   };
 
-  subscriber.on('message', (_channel: string, text: string) => {
+  subscriber.on('message', (messageChannel: string, text: string) => {
+    if (messageChannel !== channel) return;
     let message: Message;
     try {
       message = JSON.parse(text) as Message;
@@ -79,6 +89,10 @@ export async function createRedisPorts({ url, store, prefix = 'imagegen' }: Redi
   });
 
   return {
+    redis: publisher,
+    subscriber,
+    prefix,
+    sharedLane: (name, options) => createRedisLane({ redis: publisher, subscriber, key: `${prefix}:lane:${name}`, ...options }),
     bus: {
       publish(event) {
         localBus.publish(event);

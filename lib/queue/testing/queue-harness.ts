@@ -29,6 +29,8 @@ export interface QueueHarnessOptions extends Partial<Omit<BatchQueueOptions, 'st
   dataDirectory?: string;
   /** @default true */
   isStarted?: boolean;
+  /** Makes the provider's lane (a lane shared with other "processes"). @default a fresh in-process lane per provider */
+  createLaneFor?: (provider: ImageProvider) => Lane;
   /** Wraps the real blob store (fault injection: a full disk). @default the store as is */
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
 }
@@ -40,6 +42,7 @@ export async function startQueueHarness({
   dataDirectory: reusedDirectory,
   isStarted = true,
   wrapBlobs = (blobs) => blobs,
+  createLaneFor,
   ...queueOptions
 }: QueueHarnessOptions): Promise<QueueHarness> {
   const dataDirectory = reusedDirectory ?? (await mkdtemp(join(tmpdir(), 'imagegen-queue-')));
@@ -55,7 +58,7 @@ export async function startQueueHarness({
     },
     laneFor(provider) {
       let lane = lanes.get(provider.id);
-      if (!lane) lanes.set(provider.id, (lane = createLane({ concurrency: 1, minIntervalMs: 0, ...laneOptions })));
+      if (!lane) lanes.set(provider.id, (lane = createLaneFor?.(provider) ?? createLane({ concurrency: 1, minIntervalMs: 0, ...laneOptions })));
       return lane;
     },
     retryPolicy: { maxAttempts: 1, baseDelayMs: 0 },
