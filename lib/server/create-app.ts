@@ -134,6 +134,10 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       await opened.store.close();
     },
   };
+  // A web node without a worker needs the workers' database and their events (see README "Scaling out").
+  if (config.WORKER === 'off' && (config.DATABASE_URL === undefined || config.REDIS_URL === undefined)) {
+    throw new ConfigError('WORKER=off needs DATABASE_URL and REDIS_URL: the workers that run its batches share the database, and their progress reaches this process over Redis.');
+  }
   // Fails at start, not at the first request, when a provider's pacing variables are wrong.
   for (const providerId of providers.keys()) loadPacingOverrides(env, providerId);
   return app;
