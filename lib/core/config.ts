@@ -79,14 +79,6 @@ export const configSchema = z
      */
     DATA_DIR: optionalString.transform((value) => value ?? './data'),
     /**
-     * `s3://bucket/prefix`: image bytes on S3-compatible storage, one object per image, instead of
-     * `images/` under DATA_DIR (the database stays under DATA_DIR). Credentials, region and endpoint
-     * come from the standard variables: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and
-     * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for MinIO, Ceph RGW, R2 …, which also turns on
-     * path-style addressing (AWS_S3_FORCE_PATH_STYLE=true|false overrides it).
-     * @default none: image files under DATA_DIR
-     */
-    /**
      * `postgres://user:password@host:5432/database`: batches, events and accounts in PostgreSQL
      * (migrated at start, pooled connections) instead of `imagegen.sqlite` under DATA_DIR. Other
      * processes may share it: a starting worker then requeues only items whose lease has expired.
@@ -102,8 +94,40 @@ export const configSchema = z
     REDIS_URL: optionalString.refine((value) => value === undefined || /^rediss?:\/\//.test(value), {
       message: 'must be a redis:// or rediss:// URL (unset keeps events and cancels in this process)',
     }),
+    /**
+     * Channel and key names in Redis start with this: processes with the same REDIS_URL, prefix and
+     * database act as one cluster (two clusters may share one Redis under different prefixes).
+     * Letters, digits and `._:-`. @default `imagegen`
+     */
+    REDIS_PREFIX: optionalString.pipe(z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1–100 letters, digits or ._:-').optional()),
+    /**
+     * How long a worker's claim on an item lasts without renewal (renewed every third of it while
+     * the call runs): after a worker dies, its items go back to the queue once this has passed.
+     * Longer than any pause the worker's event loop may take. @default 60000
+     */
+    QUEUE_LEASE_MS: integer(60_000, 1_000, 3_600_000),
+    /**
+     * How often an idle worker looks at the queue when nothing woke it, and requeues the items of
+     * workers whose lease expired. @default 5000
+     */
+    QUEUE_SAFETY_POLL_MS: integer(5_000, 100, 600_000),
+    /**
+     * With REDIS_URL: how long a shared lane's slot (a call in flight) lasts without renewal (renewed
+     * every third of it, at most once a second): a killed worker's slots free themselves after this.
+     * Keep it longer than a call the provider may still be running after the worker died.
+     * @default 30000
+     */
+    LANE_SLOT_LEASE_MS: integer(30_000, 3_000, 3_600_000),
     /** `off`: this process serves the app and API but runs no worker (`npm run worker` runs one). @default on */
     WORKER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((value) => value ?? 'on'),
+    /**
+     * `s3://bucket/prefix`: image bytes on S3-compatible storage, one object per image, instead of
+     * `images/` under DATA_DIR (the database stays under DATA_DIR). Credentials, region and endpoint
+     * come from the standard variables: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, and
+     * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) for MinIO, Ceph RGW, R2 …, which also turns on
+     * path-style addressing (AWS_S3_FORCE_PATH_STYLE=true|false overrides it).
+     * @default none: image files under DATA_DIR
+     */
     BLOB_STORE_URL: optionalString.refine((value) => value === undefined || value.startsWith('s3://'), {
       message: 'must be s3://bucket or s3://bucket/prefix (unset keeps images under DATA_DIR)',
     }),

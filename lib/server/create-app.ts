@@ -190,7 +190,12 @@ async function openBatchRuntime(
   try {
     if (app.config.REDIS_URL !== undefined) {
       const { createRedisPorts } = await import('@/lib/queue/redis/redis-ports');
-      crossProcess = await createRedisPorts({ url: app.config.REDIS_URL, store: store.batches });
+      crossProcess = await createRedisPorts({
+        url: app.config.REDIS_URL,
+        store: store.batches,
+        slotLeaseMs: app.config.LANE_SLOT_LEASE_MS,
+        ...(app.config.REDIS_PREFIX === undefined ? {} : { prefix: app.config.REDIS_PREFIX }),
+      });
       shareLanes(crossProcess);
     }
   } catch (error) {
@@ -207,6 +212,8 @@ async function openBatchRuntime(
     laneFor: (provider) => app.laneFor(provider),
     retryPolicy: app.retryPolicy,
     isSoleWorker: isSoleProcess,
+    leaseMs: app.config.QUEUE_LEASE_MS,
+    safetyPollIntervalMs: app.config.QUEUE_SAFETY_POLL_MS,
     log: logEvent,
     ...(crossProcess ? { bus: crossProcess.bus, cancelSignals: crossProcess.cancelSignals, source: crossProcess.source } : {}),
   });

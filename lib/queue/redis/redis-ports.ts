@@ -18,6 +18,8 @@ export interface RedisPortsOptions {
    * one cluster. @default 'imagegen'
    */
   prefix?: string;
+  /** How long a shared lane's slot lasts without renewal (see redis-lane.ts). @default 30000 */
+  slotLeaseMs?: number;
 }
 
 /** The queue's cross-process ports, and how to let go of their two connections. */
@@ -49,7 +51,7 @@ type Message =
  * history, and needs none: events are in the store's log first (a follower fills any gap from it),
  * a cancel also changes the store, and the work source's safety poll finds any work it missed.
  */
-export async function createRedisPorts({ url, store, prefix = 'imagegen' }: RedisPortsOptions): Promise<RedisPorts> {
+export async function createRedisPorts({ url, store, prefix = 'imagegen', slotLeaseMs }: RedisPortsOptions): Promise<RedisPorts> {
   const origin = randomUUID();
   const channel = `${prefix}:queue`;
   const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
@@ -92,7 +94,7 @@ export async function createRedisPorts({ url, store, prefix = 'imagegen' }: Redi
     redis: publisher,
     subscriber,
     prefix,
-    sharedLane: (name, options) => createRedisLane({ redis: publisher, subscriber, key: `${prefix}:lane:${name}`, ...options }),
+    sharedLane: (name, options) => createRedisLane({ redis: publisher, subscriber, key: `${prefix}:lane:${name}`, ...(slotLeaseMs === undefined ? {} : { slotLeaseMs }), ...options }),
     bus: {
       publish(event) {
         localBus.publish(event);
