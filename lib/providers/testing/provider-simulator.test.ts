@@ -69,6 +69,19 @@ describe('startProviderSimulator', () => {
     expect((await outcomeOf(retired(lenient))).image?.bytes).toEqual(tinyPng());
   });
 
+  it('counts requests and calls in flight per API key, under one quota for all keys', async () => {
+    const simulator = await startProviderSimulator({ wire: 'gemini', quota: { maxConcurrent: 2 }, latency: { kind: 'fixed', ms: 200 } });
+    simulators.push(simulator);
+    const withKey = (apiKey: string) => createGeminiProvider({ apiKey, baseUrl: simulator.baseUrl, model: defaultGeminiModelId, timeoutMs: 5_000 });
+    const calls = [outcomeOf(withKey('key-a')), outcomeOf(withKey('key-b'))];
+    await simulator.server.waitForRequests(2);
+    expect(simulator.stats().byKey).toEqual({ 'key-a': { requests: 1, inFlight: 1 }, 'key-b': { requests: 1, inFlight: 1 } });
+    // The quota is one for both keys: a third call over the cap of 2 is refused, whoever makes it.
+    expect((await outcomeOf(withKey('key-a'))).error).toMatchObject({ kind: 'rate_limited' });
+    await Promise.all(calls);
+    expect(simulator.stats().byKey).toEqual({ 'key-a': { requests: 2, inFlight: 0 }, 'key-b': { requests: 1, inFlight: 0 } });
+  });
+
   it('refuses calls over the concurrency cap, counts them and the peak in flight', async () => {
     const { simulator, provider } = await start({ wire: 'gemini', quota: { requestsPerMinute: 6_000, maxConcurrent: 2 }, latency: { kind: 'fixed', ms: 50_000 }, timeFactor: 0.001 });
     const outcomes = await Promise.all([outcomeOf(provider), outcomeOf(provider), outcomeOf(provider), outcomeOf(provider)]);

@@ -86,6 +86,12 @@ export interface SimulatorStats {
   peakInFlight: number;
   /** Mean latency of the calls that succeeded, in simulated milliseconds (0 before any). */
   meanLatencyMs: number;
+  /**
+   * Per API key (Gemini's `x-goog-api-key`, OpenAI's bearer token): requests received, and calls
+   * accepted and not yet answered. A test that gives each client process a key of its own can tell
+   * whose calls are in flight (the quota is still one for all of them, as for one key).
+   */
+  byKey: Record<string, { requests: number; inFlight: number }>;
   /** When the first and the last accepted call arrived (`performance.now()`, real ms); undefined before any. */
   firstAcceptedAtMs?: number;
   lastAcceptedAtMs?: number;
@@ -138,8 +144,13 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
       pending.add(entry);
     });
 
-  const answer = async (_request: RecordedRequest): Promise<ScriptedResponse> => {
+  const byKey = new Map<string, { requests: number; inFlight: number }>();
+  const answer = async (request: RecordedRequest): Promise<ScriptedResponse> => {
     counters.requests += 1;
+    const key = request.headers['x-goog-api-key'] ?? request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    const ofKey = byKey.get(key) ?? { requests: 0, inFlight: 0 };
+    byKey.set(key, ofKey);
+    ofKey.requests += 1;
     if (isFault(faults.overloadedRate)) {
       counters.overloaded += 1;
       return responses.overloaded();
@@ -161,6 +172,7 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
     lastAcceptedAtMs = performance.now();
     firstAcceptedAtMs ??= lastAcceptedAtMs;
     peakInFlight = Math.max(peakInFlight, simulatedQuota.state().inFlight);
+    ofKey.inFlight += 1;
     try {
       if (isFault(faults.timeoutRate)) {
         counters.timeouts += 1;
@@ -177,6 +189,7 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
       latencySumMs += latencyMs;
       return responses.image(imageBase64);
     } finally {
+      ofKey.inFlight -= 1;
       admission.release();
     }
   };
@@ -195,6 +208,7 @@ export async function startProviderSimulator(options: ProviderSimulatorOptions):
       inFlight: simulatedQuota.state().inFlight,
       peakInFlight,
       meanLatencyMs: counters.succeeded === 0 ? 0 : latencySumMs / counters.succeeded,
+      byKey: Object.fromEntries([...byKey].map(([key, counts]) => [key, { ...counts }])),
       ...(firstAcceptedAtMs === undefined ? {} : { firstAcceptedAtMs, lastAcceptedAtMs }),
     }),
     quotaState: () => simulatedQuota.state(),
