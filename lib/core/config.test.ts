@@ -6,6 +6,7 @@ describe('the scale-out knobs', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ QUEUE_LEASE_MS: 60_000, QUEUE_SAFETY_POLL_MS: 5_000, LANE_SLOT_LEASE_MS: 30_000 });
     expect(config.REDIS_PREFIX).toBeUndefined();
+    expect(config.WORKER_CONCURRENCY).toBeUndefined();
   });
 
   it('take shorter values, within their bounds', () => {
@@ -24,5 +25,7 @@ describe('the scale-out knobs', () => {
     expect(() => loadConfig({ LANE_SLOT_LEASE_MS: '1000' })).toThrow(/LANE_SLOT_LEASE_MS/);
     expect(() => loadConfig({ QUEUE_LEASE_MS: 'soon' })).toThrow(/QUEUE_LEASE_MS/);
     expect(() => loadConfig({ REDIS_PREFIX: 'has space' })).toThrow(/REDIS_PREFIX/);
+    expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
+    expect(loadConfig({ WORKER_CONCURRENCY: '2' }).WORKER_CONCURRENCY).toBe(2);
   });
 });

@@ -118,6 +118,13 @@ export const configSchema = z
      * @default 30000
      */
     LANE_SLOT_LEASE_MS: integer(30_000, 3_000, 3_600_000),
+    /**
+     * Images this process's worker generates at once, over all providers (each provider's
+     * PACING_CONCURRENCY still holds for the whole cluster): with several workers sharing a lane,
+     * each takes at most this many of its slots, and claims no more items than it runs.
+     * @default none: up to each provider's PACING_CONCURRENCY
+     */
+    WORKER_CONCURRENCY: optionalString.pipe(z.coerce.number<string>().int().min(1).max(1_000).optional()),
     /** `off`: this process serves the app and API but runs no worker (`npm run worker` runs one). @default on */
     WORKER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((value) => value ?? 'on'),
     /**

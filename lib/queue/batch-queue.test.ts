@@ -155,6 +155,22 @@ describe('batch queue', () => {
     expect(provider.inFlight.max).toBe(3);
   });
 
+  it('with maxItemsInFlight, runs no more items at once than that, whatever the lane allows, and claims no more', async () => {
+    const provider = createControllableProvider({ delayMs: 20 });
+    const harness = await startQueueHarness({ providers: [provider], lane: { concurrency: 4 }, maxItemsInFlight: 2 });
+    const created = await harness.queue.enqueue(newBatch('fake', 8));
+    let maxRunning = 0;
+    const sampling = setInterval(() => {
+      void harness.store.batches.getBatch(created.id).then((batch) => {
+        maxRunning = Math.max(maxRunning, batch?.items.filter((item) => item.status === 'running').length ?? 0);
+      });
+    }, 2);
+    await harness.waitForBatchEnd(created.id).finally(() => clearInterval(sampling));
+    expect(provider.inFlight.max).toBe(2);
+    expect(maxRunning).toBeLessThanOrEqual(2);
+    expect(provider.calls).toHaveLength(8);
+  });
+
   it('takes more items at once as soon as the lane raises its concurrency (an adaptive lane growing), not at the next item end', async () => {
     const provider = createControllableProvider({ isHolding: true });
     // The safety poll is a minute away: only the lane's signal can wake the worker in time.

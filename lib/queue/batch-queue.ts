@@ -39,6 +39,12 @@ export interface BatchQueueOptions {
    */
   safetyPollIntervalMs?: number;
   /**
+   * Items the worker runs at once, over all lanes: with several worker processes sharing a lane,
+   * each takes at most this many of its slots (and claims no more items than it can run).
+   * @default no limit of its own: up to each lane's concurrency
+   */
+  maxItemsInFlight?: number;
+  /**
    * How long a claimed item stays a worker's without renewal (see the worker), in milliseconds.
    * @default 60000
    */
@@ -136,6 +142,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     safetyPollIntervalMs,
     isSoleWorker,
     log,
+    ...(options.maxItemsInFlight === undefined ? {} : { maxItemsInFlight: options.maxItemsInFlight }),
     ...(options.storageRecheckMs === undefined ? {} : { storageRecheckMs: options.storageRecheckMs }),
   });
   let starting: Promise<void> | undefined;

@@ -25,6 +25,11 @@ export interface BatchWorkerOptions {
   resolveModel: (providerId: string, modelId: string) => QueueModel;
   /** The provider's shared lane (the classic routes and the batches use the same, so pacing holds across both). */
   laneFor: LaneSource;
+  /**
+   * Items this worker runs at once, over all its lanes (each lane's concurrency holds besides).
+   * @default no limit of its own: up to each lane's concurrency
+   */
+  maxItemsInFlight?: number;
   /** Time between two looks at the queue when nothing woke the worker, in milliseconds. */
   safetyPollIntervalMs: number;
   /**
@@ -139,7 +144,9 @@ export class BatchWorker {
 
   /** Claims and launches one item; false when nothing can start now. */
   async #dispatchNext(): Promise<boolean> {
-    const { source, processor, resolveModel, laneFor } = this.#options;
+    const { source, processor, resolveModel, laneFor, maxItemsInFlight = Infinity } = this.#options;
+    // Full: the next item's end wakes the loop.
+    if (this.#inFlight.size >= maxItemsInFlight) return false;
     for (const { batch, item } of await source.candidates(candidatesPerPass)) {
       if (this.#isStopping) return false;
       let provider: ImageProvider;

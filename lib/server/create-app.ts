@@ -214,6 +214,7 @@ async function openBatchRuntime(
     isSoleWorker: isSoleProcess,
     leaseMs: app.config.QUEUE_LEASE_MS,
     safetyPollIntervalMs: app.config.QUEUE_SAFETY_POLL_MS,
+    ...(app.config.WORKER_CONCURRENCY === undefined ? {} : { maxItemsInFlight: app.config.WORKER_CONCURRENCY }),
     log: logEvent,
     ...(crossProcess ? { bus: crossProcess.bus, cancelSignals: crossProcess.cancelSignals, source: crossProcess.source } : {}),
   });
