@@ -413,7 +413,7 @@ class Client {
 }
 
 /** user + system CPU of a process so far, from /proc (Linux); NaN elsewhere. */
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // After "pid (comm) ": state is field 3, utime 14 and stime 15, counted in clock ticks (USER_HZ, 100 on Linux).

@@ -4,6 +4,7 @@ import type { FirstImageResult } from './first-image';
 import type { LoadResult } from './load';
 import type { LatencySummary } from './load-stats';
 import type { MemoryResult } from './memory';
+import type { QueuePath, QueuePathOverheadResult, ScaleOutThroughputResult } from './scale-out';
 import { defaultBurstRequests } from '@/lib/providers/testing';
 import { strategyLabels, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
 
@@ -153,5 +154,47 @@ export function loadSection(results: LoadResult[]): string {
       ` Only events logged after the watcher's response headers arrived count; the others (${results.map((result) => result.replayed).join(' and ')} received events)` +
       ` were logged before the stream opened and came as its replay of the log: they are left out of the delivery rows, not out of the completeness check.` +
       ` The fan-out row compares the watchers of a batch with each other on the client's own clock (sub-millisecond); it includes the client reading ${options.batches * options.watchersPerBatch} sockets in turn.`,
+  ].join('\n');
+}
+
+const scaleOutPathLabels: Record<QueuePath, string> = {
+  embedded: 'embedded: SQLite journal, fsync\'d image files, in-process events and lane',
+  'postgres+files': 'PostgreSQL journal, image files, in-process events and lane',
+  'postgres+redis+files': 'PostgreSQL journal, image files, Redis events, wake-ups and shared lane',
+  'postgres+redis+s3': 'PostgreSQL + Redis + S3 (s3rver): the cluster path',
+};
+
+/** Issue 12's rows: throughput with 1, 2 and 4 worker processes, and the queue's cost per image on each path. */
+export function scaleOutSection(throughput: ScaleOutThroughputResult[], overhead: QueuePathOverheadResult[]): string {
+  const fakeOf = ({ scenario }: ScaleOutThroughputResult) =>
+    scenario.quota
+      ? `quota-bound: ${scenario.quota.requestsPerMinute ?? '∞'}/min (bucket of ${scenario.quota.burstRequests ?? '?'}), ${scenario.quota.maxConcurrent ?? '∞'} in flight; ${scenario.latencyMs} ms a call`
+      : `latency-bound: no quota, ${scenario.latencyMs} ms a call`;
+  const laneOf = ({ scenario }: ScaleOutThroughputResult) =>
+    `${scenario.laneConcurrency} in flight${scenario.pacingRpm === undefined ? '' : `, ${scenario.pacingRpm}/min`}; WORKER_CONCURRENCY ${scenario.workerConcurrency ?? 'unset'}`;
+  const overheadBase = overhead.find((result) => result.path === 'embedded');
+  return [
+    'A real cluster on this machine (`lib/server/testing/cluster.ts`): one web process (`WORKER=off`) and 1, 2 or 4 `npm run worker` processes,' +
+      ' on a fresh PostgreSQL database, Redis and an S3 bucket (s3rver, a Node S3 server writing to local disk), against the Gemini wire simulator' +
+      ' in the bench process (fixed latency, each worker with a key of its own so its calls can be counted). Real time, not scaled.' +
+      ' `PACING_MODE=fixed`; the lane is shared through Redis. One batch through the web process, polled every 50 ms until it ends; a warm-up batch before it, not counted.' +
+      ' The ceiling is what the quota and the lane allow together (and WORKER_CONCURRENCY × workers); the workers share the machine\'s CPUs with PostgreSQL, Redis, s3rver and the bench.',
+    '',
+    '| provider (simulator) | lane (PACING_*) | workers | images | wall time | images/min | ceiling | % of ceiling | mean calls in flight | 429s / calls | calls per worker | worker CPU per image | load avg |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+    ...throughput.map(
+      (result) =>
+        `| ${fakeOf(result)} | ${laneOf(result)} | ${result.workers} | ${result.succeeded}/${result.scenario.images} | ${seconds(result.wallMs)} | ${result.imagesPerMinute.toFixed(0)} | ${result.ceilingPerMinute.toFixed(0)} | ${percent(result.imagesPerMinute / result.ceilingPerMinute)} | ${result.meanInFlight.toFixed(1)} (peak ${result.peakInFlight}) | ${result.refused} / ${result.calls} | ${result.callsByWorker.join(' + ')} | ${result.workerCpuMsPerImage.toFixed(0)} ms | ${result.loadAverage.toFixed(1)} |`,
+    ),
+    '',
+    'Engine overhead per image on each path: the durable queue in one process (the code a worker runs), an instant provider (a constant 2x2 PNG), 16 in flight, no spacing;' +
+      ' the batch\'s end heard on the event bus. Each path on fresh services, after a 20-image warm-up.',
+    '',
+    '| path | images | wall time | per image | vs embedded | events | load avg |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...overhead.map(
+      (result) =>
+        `| ${scaleOutPathLabels[result.path]} | ${result.images} | ${result.wallMs.toFixed(0)} ms | ${result.microsecondsPerImage.toFixed(0)} µs | ${overheadBase ? `× ${(result.microsecondsPerImage / overheadBase.microsecondsPerImage).toFixed(1)}` : '–'} | ${result.events} | ${result.loadAverage.toFixed(1)} |`,
+    ),
   ].join('\n');
 }

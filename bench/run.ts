@@ -4,20 +4,24 @@ import { runEngineOverhead, runQueueOverhead } from './engine-overhead';
 import { runFirstImage, runFirstImageInBackground } from './first-image';
 import { defaultLoadOptions, runLoad } from './load';
 import { runMemory } from './memory';
-import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, throughputSection } from './report';
+import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, scaleOutSection, throughputSection } from './report';
+import { runQueuePathOverhead, runScaleOutThroughput, servicesMissing, type QueuePath, type ScaleOutScenario } from './scale-out';
 import { runThroughput, strategies, summarizeRuns, type Strategy, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
 
 /**
  * `npm run bench`: throughput under a simulated quota (every pacing strategy), time to the first
  * image (SSE vs classic JSON), peak RSS for a 500-image batch and its ZIP, engine overhead per image,
- * the batch API under load (20 concurrent creations, 300 SSE watchers: latencies, events lost).
+ * the batch API under load (20 concurrent creations, 300 SSE watchers: latencies, events lost), and
+ * scale-out: 1, 2 and 4 worker processes on PostgreSQL + Redis + S3 against a quota-bound and a
+ * latency-bound provider, and the queue's cost per image on that path beside the embedded one
+ * (skipped, with the reason, where PostgreSQL or Redis cannot be reached).
  * Prints Markdown; `--write` also puts it in BENCHMARKS.md between the bench markers.
  * Not a test: nothing here fails on a slow machine; everything stops by itself (127.0.0.1 only).
  *
- *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load]
+ *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load,scale-out]
  */
 
-const defaultSections = 'throughput,first-image,memory,overhead,load';
+const defaultSections = 'throughput,first-image,memory,overhead,load,scale-out';
 const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
@@ -122,6 +126,47 @@ if (sections.has('load')) {
     results.push(result);
   }
   markdown.push('## The batch API under load: 20 concurrent creations, 300 SSE watchers', '', loadSection(results), '');
+}
+
+if (sections.has('scale-out')) {
+  markdown.push('## Scaling out: worker processes on PostgreSQL + Redis + S3', '');
+  const missing = await servicesMissing();
+  if (missing) {
+    log(`scale-out: skipped: ${missing}`);
+    markdown.push(`Skipped: ${missing}.`, '');
+  } else {
+    // Quota-bound: 240/min binds before 4 slots / 500 ms (480/min); the lane is told the quota.
+    const quotaBound: ScaleOutScenario = {
+      kind: 'quota-bound',
+      // A bucket of 1 s of the rate: with a bucket of 2 (0.5 s), a call that a busy machine delays by
+      // 250 ms more than the one after next arrives too close to it, and is refused.
+      quota: { requestsPerMinute: 240, burstRequests: 4, maxConcurrent: 4 },
+      latencyMs: 500,
+      laneConcurrency: 4,
+      pacingRpm: 240,
+      images: 80,
+    };
+    // Latency-bound: no quota; 6 slots of 500 ms (720/min) are the ceiling. Without a limit per worker
+    // one worker takes all 6; with WORKER_CONCURRENCY=2 each takes 2, so workers add up to the lane.
+    const latencyBound: ScaleOutScenario = { kind: 'latency-bound', latencyMs: 500, laneConcurrency: 6, images: 60 };
+    const throughput = [];
+    for (const scenario of [quotaBound, latencyBound, { ...latencyBound, workerConcurrency: 2 }]) {
+      for (const workers of [1, 2, 4]) {
+        const result = await runScaleOutThroughput(scenario, workers);
+        log(
+          `scale-out: ${scenario.kind}${scenario.workerConcurrency ? `, WORKER_CONCURRENCY=${scenario.workerConcurrency}` : ''}, ${workers} worker(s): ` +
+            `${result.imagesPerMinute.toFixed(0)}/min of ${result.ceilingPerMinute.toFixed(0)}, ${result.refused}/${result.calls} refused, calls ${result.callsByWorker.join(' + ')}`,
+        );
+        throughput.push(result);
+      }
+    }
+    const overhead = [];
+    for (const path of ['embedded', 'postgres+files', 'postgres+redis+files', 'postgres+redis+s3'] as QueuePath[]) {
+      log(`scale-out: engine overhead, 1,000 images, ${path}`);
+      overhead.push(await runQueuePathOverhead(path));
+    }
+    markdown.push(scaleOutSection(throughput, overhead), '');
+  }
 }
 
 const report = markdown.join('\n');
