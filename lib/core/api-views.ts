@@ -61,7 +61,7 @@ export const batchItemViewSchema = z.object({
   startedAt: z.string().optional(),
   /** ISO 8601. */
   endedAt: z.string().optional(),
-  /** Its owner marked the image as a favorite (`POST <batch url>/items/<index>/favorite`); this server always says. */
+  /** Succeeded items: the owner marked the image as a favorite (`POST <batch url>/items/<index>/favorite`). */
   isFavorite: z.boolean().optional(),
   /**
    * ISO 8601: when its owner deleted the image (`DELETE <batch url>/items/<index>`). The item stays

