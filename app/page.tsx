@@ -1,17 +1,18 @@
 import { Generator } from '@/components/generator';
 import { historyPageSize, type HistoryPage } from '@/components/lib/server-batch-state';
+import { galleryQueryFrom, toApiSearch, type GalleryQuery } from '@/components/lib/gallery-query';
 import type { StorageUsageView } from '@/lib/core';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { authenticateRequest, getProvidersCatalog, getStorageUsage, isAuthError, listBatches, type Principal } from '@/lib/server';
+import { authenticateRequest, getProvidersCatalog, getStorageUsage, isAuthError, listBatches, parseBatchFilters, type Principal } from '@/lib/server';
 
 // The providers and the saved batches come from the server at request time, not at build time.
 export const dynamic = 'force-dynamic';
 
-/** The newest saved batches, so the gallery is there on the first paint (and without JavaScript). */
-async function loadHistory(principal: Principal): Promise<HistoryPage> {
+/** The newest saved batches (those the URL's search finds), so the gallery is there on the first paint (and without JavaScript). */
+async function loadHistory(principal: Principal, query: GalleryQuery): Promise<HistoryPage> {
   try {
-    const page = await listBatches(principal, { limit: historyPageSize });
+    const page = await listBatches(principal, { limit: historyPageSize, ...parseBatchFilters(new URLSearchParams(toApiSearch(query))) });
     return { batches: page.batches, nextCursor: page.nextCursor ?? null };
   } catch {
     return { batches: [], nextCursor: null, error: 'The saved batches could not be loaded.' };
@@ -38,7 +39,7 @@ async function whoIsAsking(): Promise<Principal | { refused: string }> {
   }
 }
 
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const principal = await whoIsAsking();
   if ('refused' in principal) {
     return (
@@ -50,8 +51,9 @@ export default async function HomePage() {
   }
   // The same catalog as GET /api/providers: the picker and each model's options are read from it.
   const catalog = getProvidersCatalog(principal);
-  const [history, storageUsage] = await Promise.all([loadHistory(principal), loadStorageUsage(principal)]);
+  const query = galleryQueryFrom(await searchParams);
+  const [history, storageUsage] = await Promise.all([loadHistory(principal, query), loadStorageUsage(principal)]);
   // Only what the account bar shows reaches the browser.
   const account = principal.kind === 'user' ? { username: principal.user.username, role: principal.user.role } : undefined;
-  return <Generator catalog={catalog} history={history} storageUsage={storageUsage} {...(account ? { account } : {})} />;
+  return <Generator catalog={catalog} history={history} storageUsage={storageUsage} initialQuery={query} {...(account ? { account } : {})} />;
 }

@@ -102,6 +102,7 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGrou
             testId={isCurrent ? 'result-slot' : 'gallery-slot'}
             isLazy={!isCurrent}
             onOpen={(index) => onOpen(run.clientId, index)}
+            batchId={run.batchId}
           />
         ))}
       </ol>

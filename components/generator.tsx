@@ -16,6 +16,8 @@ import { useStorageUsage } from '@/hooks/use-storage-usage';
 import { AccountBar, type SignedInUser } from './account-bar';
 import { BatchProgress } from './batch-progress';
 import { Composer } from './composer';
+import { FindAndKeep } from './find-and-keep';
+import { emptyGalleryQuery, toApiSearch, type GalleryQuery } from '@/components/lib/gallery-query';
 import { Gallery, type GalleryItem } from './gallery';
 import { notifyError, notifyInfo, notifyOutcome } from './notify';
 import { fieldOfRejection, useComposerState, validate } from './use-composer-state';
@@ -30,6 +32,8 @@ export interface GeneratorProps {
   storageUsage: StorageUsageView | null;
   /** Who is signed in, when the server has accounts: the page shows a small account bar. */
   account?: SignedInUser;
+  /** The gallery's search from the page's URL (`history` answers it already). */
+  initialQuery?: GalleryQuery;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface GeneratorProps {
  * (`POST /api/batches`) and followed over its event stream, like the batches still running when
  * the page loads: a reload loses nothing.
  */
-export function Generator({ catalog, history, storageUsage, account }: GeneratorProps) {
+export function Generator({ catalog, history, storageUsage, account, initialQuery }: GeneratorProps) {
   const [choice, setChoice] = useState<ModelChoice | undefined>(() => defaultChoice(catalog));
   const chosen = choice ? findModel(catalog, choice) : undefined;
   if (!chosen) {
@@ -56,6 +60,7 @@ export function Generator({ catalog, history, storageUsage, account }: Generator
       history={history}
       storageUsage={storageUsage}
       {...(account ? { account } : {})}
+      {...(initialQuery ? { initialQuery } : {})}
       chosen={chosen}
       onChoose={setChoice}
     />
@@ -67,13 +72,15 @@ function GeneratorWithModel({
   history,
   storageUsage,
   account,
+  initialQuery = emptyGalleryQuery,
   chosen,
   onChoose,
 }: GeneratorProps & { chosen: ChosenModel; onChoose: (choice: ModelChoice) => void }) {
   /** The batch of the live area: the one started last, or retried, or running when the page loaded. */
   const [currentBatchId, setCurrentBatchId] = useState<string | null>(null);
   const currentClientId = currentBatchId === null ? null : clientIdOf(currentBatchId);
-  const server = useServerBatches(history, currentBatchId);
+  const [initialFilters] = useState(() => toApiSearch(initialQuery));
+  const server = useServerBatches(history, currentBatchId, initialFilters);
   const storage = useStorageUsage(storageUsage);
   const [isCreating, setIsCreating] = useState(false);
   const isStartingRef = useRef(false);
@@ -232,14 +239,25 @@ function GeneratorWithModel({
 
       <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentBatchId ? pending[currentBatchId] === 'cancel' : false} />
 
-      <Gallery
-        items={items}
-        currentClientId={currentClientId}
-        history={server.history}
-        storageUsage={storage.usage}
-        onUseAsInput={takeAsInput}
-        onFocusPrompt={focusPrompt}
-      />
+      <FindAndKeep
+        catalog={catalog}
+        initialQuery={initialQuery}
+        batches={server.batches}
+        hasMore={server.history.hasMore}
+        search={server.search}
+        isSearching={server.isSearching}
+        changeItem={server.changeItem}
+        onImagesDeleted={refreshStorage}
+      >
+        <Gallery
+          items={items}
+          currentClientId={currentClientId}
+          history={server.history}
+          storageUsage={storage.usage}
+          onUseAsInput={takeAsInput}
+          onFocusPrompt={focusPrompt}
+        />
+      </FindAndKeep>
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { BatchRun, GeneratedImage } from '@/components/lib/batch-state';
 import { formatTime, imageFileName } from './format';
+import { LightboxTools } from './image-tools';
 import { ProviderBadge } from './provider-badge';
 import styles from './lightbox.module.css';
 
@@ -129,6 +130,7 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
             <button type="button" className="button button-secondary" onClick={() => onUseAsInput(entry)} data-testid="use-as-input">
               Use as input
             </button>
+            <LightboxTools batchId={run.batchId} slot={run.slots.find((slot) => slot.index === index)} />
           </div>
         </aside>
       </div>

@@ -1,5 +1,6 @@
 import type { Slot } from '@/components/lib/batch-state';
 import { cssAspectRatio, formatDuration, imageFileName } from './format';
+import { TileTools } from './image-tools';
 import styles from './result-slot.module.css';
 
 interface ResultSlotProps {
@@ -12,6 +13,8 @@ interface ResultSlotProps {
   /** Load the image only near the viewport (history can hold hundreds). */
   isLazy?: boolean;
   onOpen: (index: number) => void;
+  /** The server's batch id: its made images get a favorite star (and a checkbox in select mode). */
+  batchId?: string | null;
 }
 
 function retryLabel(slot: Slot, now: number): string | undefined {
@@ -20,16 +23,16 @@ function retryLabel(slot: Slot, now: number): string | undefined {
   return leftMs >= 500 ? `Retrying in ${formatDuration(leftMs)}` : 'Retrying…';
 }
 
-const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled' } as const;
+const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled', deleted: 'Image deleted' } as const;
 
 /** One requested image: a shimmering placeholder, the image, a failed tile with the reason, or canceled. */
-export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = false, onOpen }: ResultSlotProps) {
+export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = false, onOpen, batchId }: ResultSlotProps) {
   const frameStyle = { aspectRatio: cssAspectRatio(aspectRatio) };
   const retry = retryLabel(slot, now);
   const isWaiting = slot.status === 'queued' || slot.status === 'running';
 
   return (
-    <li className={styles.slot} data-testid={testId} data-status={slot.status} data-index={slot.index}>
+    <li className={styles.slot} data-testid={testId} data-status={slot.status} data-index={slot.index} data-favorite={slot.isFavorite === true}>
       {slot.status === 'succeeded' && slot.image ? (
         <div className={styles.frame} style={frameStyle}>
           <button type="button" className={styles.open} onClick={() => onOpen(slot.index)} aria-label={`Open image ${slot.index} full size`}>
@@ -47,10 +50,11 @@ export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = fa
               <path d="M12 4v11m0 0l-4.5-4.5M12 15l4.5-4.5M5 19.5h14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
             </svg>
           </a>
+          {batchId ? <TileTools batchId={batchId} slot={slot} prompt={prompt} /> : null}
         </div>
       ) : (
         <div
-          className={`${styles.frame} ${isWaiting ? styles.shimmer : ''} ${slot.status === 'failed' ? styles.failed : ''} ${slot.status === 'canceled' ? styles.canceled : ''}`}
+          className={`${styles.frame} ${isWaiting ? styles.shimmer : ''} ${slot.status === 'failed' ? styles.failed : ''} ${slot.status === 'canceled' || slot.status === 'deleted' ? styles.canceled : ''}`}
           style={frameStyle}
         >
           <div className={styles.state}>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { BatchView } from '@/lib/core/api-views';
+import type { BatchItemView, BatchView } from '@/lib/core/api-views';
 import { deleteBatch, getBatch, listBatches, postBatchAction, type ApiResult } from '@/components/lib/batch-api';
 import { eventsUrlAfter, followBatchEvents } from '@/components/lib/follow-batch-events';
 import {
@@ -35,13 +35,16 @@ function isShownRunning(batch: ServerBatch): boolean {
  * batches started here, older pages on demand. Every batch that is running is followed live over
  * its event stream (or polled, past `maxLiveStreams`); cancel, retry and delete go to the API.
  */
-export function useServerBatches(initialPage: HistoryPage, priorityBatchId: string | null) {
+export function useServerBatches(initialPage: HistoryPage, priorityBatchId: string | null, initialFilters: Record<string, string> = {}) {
   const [state, dispatch] = useReducer(serverBatchesReducer, initialPage, (page) => ({ batches: page.batches.map(toServerBatch) }));
   const [next, setNext] = useState<{ cursor?: string } | null>(
     initialPage.error ? {} : initialPage.nextCursor ? { cursor: initialPage.nextCursor } : null,
   );
   const [historyError, setHistoryError] = useState(initialPage.error);
   const [isLoadingMore, setIsLoadingMore] = useState(false);
+  /** The search the list answers (`GET /api/batches` filters); older pages are asked with it too. */
+  const filtersRef = useRef(initialFilters);
+  const [isSearching, setIsSearching] = useState(false);
   const [pending, setPending] = useState<Record<string, BatchAction>>({});
   const [streamChanges, setStreamChanges] = useState(0);
   const streamsRef = useRef(new Map<string, () => void>());
@@ -149,8 +152,11 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
   const loadMore = useCallback(async () => {
     if (!next || isLoadingMore) return;
     setIsLoadingMore(true);
-    const result = await listBatches(historyPageSize, next.cursor);
+    const filters = filtersRef.current;
+    const result = await listBatches(historyPageSize, next.cursor, filters);
     setIsLoadingMore(false);
+    // A new search came meanwhile: this page belongs to the old one.
+    if (filters !== filtersRef.current) return;
     if (!result.ok) {
       setHistoryError(`The saved batches could not be loaded: ${result.message}`);
       return;
@@ -159,6 +165,41 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
     dispatch({ type: 'add', views: result.value.batches, position: 'end' });
     setNext(result.value.nextCursor ? { cursor: result.value.nextCursor } : null);
   }, [next, isLoadingMore]);
+
+  /**
+   * Replaces the list with the first page of a search. The batch of the live area stays while it
+   * runs, whatever the search: its images are arriving where the eye is. Resolves how many
+   * batches were found, or why the search failed.
+   */
+  const search = useCallback(
+    async (filters: Record<string, string>): Promise<ApiResult<number> | undefined> => {
+      filtersRef.current = filters;
+      setIsSearching(true);
+      const result = await listBatches(historyPageSize, undefined, filters);
+      if (filters !== filtersRef.current) return undefined;
+      setIsSearching(false);
+      if (!result.ok) {
+        setHistoryError(`The search could not be run: ${result.message}`);
+        return result;
+      }
+      setHistoryError(undefined);
+      const live = stateRef.current.batches.find((batch) => batch.view.id === priorityBatchId);
+      const keepIds = live && isShownRunning(live) ? [live.view.id] : [];
+      const foundIds = new Set([...keepIds, ...result.value.batches.map((view) => view.id)]);
+      for (const [batchId, stop] of streamsRef.current) {
+        if (foundIds.has(batchId)) continue;
+        stop();
+        streamsRef.current.delete(batchId);
+      }
+      dispatch({ type: 'replace', views: result.value.batches, keepIds });
+      setNext(result.value.nextCursor ? { cursor: result.value.nextCursor } : null);
+      return { ok: true, value: result.value.batches.length };
+    },
+    [priorityBatchId],
+  );
+
+  /** One item as the API now describes it (after a favorite, a deleted image). */
+  const changeItem = useCallback((batchId: string, item: BatchItemView) => dispatch({ type: 'item', batchId, item }), []);
 
   const cancel = useCallback((batchId: string) => act(batchId, 'cancel'), [act]);
   const retry = useCallback((batchId: string) => act(batchId, 'retry'), [act]);
@@ -170,6 +211,9 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
     retry,
     remove,
     pending,
+    search,
+    isSearching,
+    changeItem,
     history: { hasMore: next !== null, isLoadingMore, error: historyError, loadMore },
   };
 }

@@ -36,6 +36,7 @@ import * as tokenRoute from './tokens/[id]/route';
 import * as tokensRoute from './tokens/route';
 import * as userRoute from './users/[id]/route';
 import * as usersRoute from './users/route';
+import * as imagesZipRoute from './zip/route';
 
 afterEach(() => vi.unstubAllEnvs());
 afterAll(printFuzzStatistics);
@@ -58,6 +59,7 @@ const routes: RouteUnderFuzz[] = [
   { template: '/api/users/:id', module: userRoute, ids: 'user', bodies: { account: 'user-change' } },
   { template: '/api/tokens', module: tokensRoute, bodies: { account: 'new-token' } },
   { template: '/api/tokens/:id', module: tokenRoute, ids: 'token' },
+  { template: '/api/zip', module: imagesZipRoute, bodies: { json: 10, form: 2 } },
 ];
 
 let fixtures: ImageFixtures;
@@ -85,6 +87,7 @@ const runsByTemplate: Record<string, number> = {
   '/api/users/:id': 60,
   '/api/tokens': 60,
   '/api/tokens/:id': 40,
+  '/api/zip': 100,
 };
 
 describe('fuzzing every API route (accounts off)', () => {

@@ -51,9 +51,9 @@ export function getBatch(batch: BatchView): Promise<ApiResult<BatchView>> {
   return requestJson(batch.url, { cache: 'no-store' }, batchViewSchema);
 }
 
-/** Newest first; `before` is the previous page's `nextCursor`. */
-export function listBatches(limit: number, before?: string): Promise<ApiResult<BatchList>> {
-  const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) });
+/** Newest first; `before` is the previous page's `nextCursor`; `filters` the search (see `toApiSearch`). */
+export function listBatches(limit: number, before?: string, filters: Record<string, string> = {}): Promise<ApiResult<BatchList>> {
+  const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}), ...filters });
   return requestJson(`/api/batches?${query}`, { cache: 'no-store' }, batchListSchema);
 }
 

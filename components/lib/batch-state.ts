@@ -6,12 +6,15 @@ import type { BatchStatus, GenerationMode, ProgressEvent } from '@/lib/core/even
  * its progress events. Pure: no timers, no fetches.
  */
 
-export type SlotStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+/** `deleted`: the image was made, then its owner deleted it (the server's item stays `succeeded`). */
+export type SlotStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'deleted';
 
 export interface GeneratedImage {
   /** Where the server keeps the image (`/api/images/<id>`), to show and download. */
   url: string;
   mimeType: string;
+  /** The server's id of the image (what a ZIP of chosen images asks for). */
+  imageId?: string;
 }
 
 export interface RetryWait {
@@ -34,6 +37,8 @@ export interface Slot {
   /** Why it failed, in words ("Blocked by the safety filter"). */
   error?: string;
   details?: string;
+  /** Its owner marked the image as a favorite. */
+  isFavorite?: boolean;
 }
 
 export interface ProviderSummary {

@@ -112,7 +112,7 @@ describe('a saved batch as the page shows it', () => {
   it('takes statuses, image URLs and failure reasons from the API', () => {
     const run = runFromView(view(['succeeded', 'failed', 'canceled']));
     expect(run.slots.map((slot) => slot.status)).toEqual(['succeeded', 'failed', 'canceled']);
-    expect(run.slots[0]?.image).toEqual({ url: '/api/images/img-1.png', mimeType: 'image/png' });
+    expect(run.slots[0]?.image).toEqual({ url: '/api/images/img-1.png', mimeType: 'image/png', imageId: 'img-1.png' });
     expect(run.slots[1]).toMatchObject({ error: 'Blocked by the safety filter', details: 'injected' });
     expect(run.status).toBe('partial');
     expect(run.provider).toEqual({ id: 'demo', model: 'demo-shapes-v1', isDemo: true });
@@ -213,5 +213,38 @@ describe('a deleted batch', () => {
     const state = loaded(view(['succeeded']));
     expect(reduce(state, { type: 'remove', batchId: 'b1' }).batches).toEqual([]);
     expect(reduce(state, { type: 'remove', batchId: 'other' })).toBe(state);
+  });
+});
+
+describe('find and keep in the page state', () => {
+  it('an item change (a favorite, a deleted image) reaches the view, the snapshot and the live run alike', () => {
+    const start: ServerBatchesState = { batches: [] };
+    let state = serverBatchesReducer(start, { type: 'add', views: [view(['succeeded', 'succeeded', 'failed'])], position: 'start' });
+    state = serverBatchesReducer(state, { type: 'follow', batchId: 'b1' });
+    const favorite: BatchItemView = { ...view(['succeeded']).items![0]!, index: 2, imageId: 'img-2.png', imageUrl: '/api/images/img-2.png', isFavorite: true };
+    state = serverBatchesReducer(state, { type: 'item', batchId: 'b1', item: favorite });
+    const [batch] = state.batches;
+    expect(batch!.view.items![1]!.isFavorite).toBe(true);
+    expect(batch!.snapshot.slots[1]).toMatchObject({ status: 'succeeded', isFavorite: true, image: { imageId: 'img-2.png' } });
+    expect(displayRunOf(batch!).slots[1]!.isFavorite).toBe(true);
+
+    const { imageId: _imageId, imageUrl: _imageUrl, mimeType: _mimeType, ...kept } = view(['succeeded']).items![0]!;
+    state = serverBatchesReducer(state, { type: 'item', batchId: 'b1', item: { ...kept, imageDeletedAt: '2025-01-01T11:00:00.000Z' } });
+    const run = displayRunOf(state.batches[0]!);
+    expect(run.slots.map((slot) => slot.status)).toEqual(['deleted', 'succeeded', 'failed']);
+    // A deleted image was made: the batch stays as finished as it was.
+    expect(runFromView(state.batches[0]!.view)).toMatchObject({ status: 'partial', finished: 3 });
+  });
+
+  it('a search replaces the list, keeping the batch of the live area first and the runs of batches it shows still', () => {
+    const other = view(['succeeded'], { id: 'b2', url: '/api/batches/b2' });
+    const third = view(['queued'], { id: 'b3', url: '/api/batches/b3', status: 'queued' });
+    let state = serverBatchesReducer({ batches: [] }, { type: 'add', views: [third, view(['succeeded']), other], position: 'start' });
+    state = serverBatchesReducer(state, { type: 'follow', batchId: 'b3' });
+    const followed = state.batches[0]!;
+    state = serverBatchesReducer(state, { type: 'replace', views: [other], keepIds: ['b3'] });
+    expect(state.batches.map((batch) => batch.view.id)).toEqual(['b3', 'b2']);
+    expect(state.batches[0]).toBe(followed);
+    expect(serverBatchesReducer(state, { type: 'replace', views: [], keepIds: [] }).batches).toEqual([]);
   });
 });

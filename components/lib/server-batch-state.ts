@@ -31,6 +31,10 @@ export type ServerBatchesAction =
   | { type: 'retried'; view: BatchView; at: number }
   /** The batch was deleted: its card goes. */
   | { type: 'remove'; batchId: string }
+  /** One item changed outside the run (a favorite, a deleted image): the view, the snapshot and the live run take it. */
+  | { type: 'item'; batchId: string; item: BatchItemView }
+  /** A search: these batches in place of the list (those in `keepIds` stay, first). */
+  | { type: 'replace'; views: BatchView[]; keepIds: readonly string[] }
   /** The page opens the batch's event stream. */
   | { type: 'follow'; batchId: string }
   | { type: 'event'; batchId: string; event: ProgressEvent; receivedAt: number }
@@ -61,11 +65,16 @@ export function displayRunOf(batch: ServerBatch): BatchRun {
   return batch.live ?? batch.snapshot;
 }
 
-function toSlot(item: BatchItemView): Slot {
+export function toSlot(item: BatchItemView): Slot {
   const slot: Slot = { index: item.index, prompt: item.prompt, status: item.status, attempt: item.attempts };
   if (item.status === 'succeeded') {
+    if (item.imageDeletedAt) return { ...slot, status: 'deleted' };
     return item.imageUrl
-      ? { ...slot, image: { url: item.imageUrl, mimeType: item.mimeType ?? 'image/png' } }
+      ? {
+          ...slot,
+          image: { url: item.imageUrl, mimeType: item.mimeType ?? 'image/png', ...(item.imageId ? { imageId: item.imageId } : {}) },
+          ...(item.isFavorite ? { isFavorite: true } : {}),
+        }
       : { ...slot, status: 'failed', error: 'The image could not be shown' };
   }
   if (item.status === 'failed') {
@@ -97,7 +106,8 @@ export function runFromView(view: BatchView): BatchRun {
         status: 'queued',
         attempt: 0,
       }));
-  const succeeded = countSlots(slots, 'succeeded');
+  // A deleted image was made: it counts as finished (the bar, "Done") like the image it was.
+  const succeeded = countSlots(slots, 'succeeded') + countSlots(slots, 'deleted');
   const failed = countSlots(slots, 'failed');
   const { status } = view;
   const isActive = isActiveStatus(status);
@@ -129,7 +139,7 @@ export function applyLiveEvent(run: BatchRun, event: ProgressEvent, receivedAt: 
   const current = isNewRun ? reopenRun(run, receivedAt) : run;
   const image =
     event.type === 'item-end' && event.status === 'succeeded' && event.imageUrl
-      ? { url: event.imageUrl, mimeType: event.mimeType ?? 'image/png' }
+      ? { url: event.imageUrl, mimeType: event.mimeType ?? 'image/png', ...(event.imageId ? { imageId: event.imageId } : {}) }
       : undefined;
   return applyProgressEvent(current, event, receivedAt, image);
 }
@@ -166,6 +176,16 @@ function takeSnapshot(batch: ServerBatch, view: BatchView): ServerBatch {
   return { ...batch, view, snapshot, live: isNewer ? snapshot : batch.live };
 }
 
+/** One item as the API now describes it, in the view, the snapshot and (same slot) the live run. */
+function changeItem(batch: ServerBatch, item: BatchItemView): ServerBatch {
+  const items = batch.view.items?.map((current) => (current.index === item.index ? item : current));
+  if (!items) return batch;
+  const view = { ...batch.view, items };
+  const slot = toSlot(item);
+  const live = batch.live ? { ...batch.live, slots: batch.live.slots.map((current) => (current.index === item.index ? slot : current)) } : null;
+  return { view, snapshot: runFromView(view), live };
+}
+
 export function serverBatchesReducer(state: ServerBatchesState, action: ServerBatchesAction): ServerBatchesState {
   switch (action.type) {
     case 'add': {
@@ -186,6 +206,19 @@ export function serverBatchesReducer(state: ServerBatchesState, action: ServerBa
     case 'remove': {
       const batches = state.batches.filter((batch) => batch.view.id !== action.batchId);
       return batches.length === state.batches.length ? state : { batches };
+    }
+    case 'item':
+      return updateBatch(state, action.batchId, (batch) => changeItem(batch, action.item));
+    case 'replace': {
+      const kept = state.batches.filter((batch) => action.keepIds.includes(batch.view.id));
+      const keptIds = new Set(kept.map((batch) => batch.view.id));
+      const known = new Map(state.batches.map((batch) => [batch.view.id, batch]));
+      // A batch already shown keeps its live run; the others start from the answer.
+      const found = action.views.filter((view) => !keptIds.has(view.id)).map((view) => {
+        const existing = known.get(view.id);
+        return existing ? takeSnapshot(existing, view) : toServerBatch(view);
+      });
+      return { batches: [...kept, ...found] };
     }
     case 'follow':
       return updateBatch(state, action.batchId, startFollowing);

@@ -61,6 +61,13 @@ export const batchItemViewSchema = z.object({
   startedAt: z.string().optional(),
   /** ISO 8601. */
   endedAt: z.string().optional(),
+  /** Succeeded items: the owner marked the image as a favorite (`POST <batch url>/items/<index>/favorite`). */
+  isFavorite: z.boolean().optional(),
+  /**
+   * ISO 8601: when its owner deleted the image (`DELETE <batch url>/items/<index>`). The item stays
+   * `succeeded` (the batch's counts do not change, a retry does not make it again), without `imageUrl`.
+   */
+  imageDeletedAt: z.string().optional(),
 });
 
 export const batchViewSchema = z.object({

@@ -3,6 +3,8 @@ import { respondWithBatchEvents } from './batch-events';
 import { respondWithBatchZip } from './batch-zip';
 import { cancelBatch, createBatch, deleteBatch, getBatch, getStorageUsage, listBatches, parseListBatchesQuery, retryBatch } from './batches';
 import { respondWithImage } from './image-response';
+import { deleteImage, parseFavoriteBody, parseItemIndex, setFavorite } from './batch-images';
+import { respondWithImagesZip } from './images-zip';
 import { authenticateRequest } from './create-app';
 import type { Principal } from './accounts';
 import { toErrorResponse } from './to-response';
@@ -65,5 +67,20 @@ export const respondToBatchZip = (request: Request, batchId: string) => answer(r
 
 /** `GET /api/images/:id` → the image's bytes. */
 export const respondToImage = (request: Request, imageId: string) => answer(request, (principal) => respondWithImage(request, imageId, principal));
+
+/** `POST /api/batches/:id/items/:index/favorite` `{ favorite }` → `{ item }` as it now stands. */
+export const respondToSetFavorite = (request: Request, batchId: string, indexText: string) =>
+  answer(request, async (principal) => {
+    const index = parseItemIndex(indexText);
+    const item = await setFavorite(principal, batchId, index, await parseFavoriteBody(request));
+    return Response.json({ item }, { headers: noStore });
+  });
+
+/** `DELETE /api/batches/:id/items/:index` → `{ batch }` without that image; 409 while the batch runs. */
+export const respondToDeleteImage = (request: Request, batchId: string, indexText: string) =>
+  answer(request, async (principal) => Response.json({ batch: await deleteImage(principal, batchId, parseItemIndex(indexText)) }, { headers: noStore }));
+
+/** `POST /api/zip` `{ images: [imageId, …] }` → the streamed ZIP of those images with manifest.json. */
+export const respondToImagesZip = (request: Request) => answer(request, (principal) => respondWithImagesZip(request, principal));
 
 const noStore = { 'Cache-Control': 'no-store' };

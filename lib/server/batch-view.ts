@@ -71,6 +71,9 @@ export function toItemView(item: ItemRecord): BatchItemView {
     ...(item.costUsd === undefined ? {} : { costUsd: item.costUsd }),
     ...(item.startedAt ? { startedAt: item.startedAt } : {}),
     ...(item.endedAt ? { endedAt: item.endedAt } : {}),
+    // Only a made image can be a favorite: the field is there for succeeded items.
+    ...(item.status === 'succeeded' ? { isFavorite: item.isFavorite === true } : {}),
+    ...(item.imageDeletedAt ? { imageDeletedAt: item.imageDeletedAt } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import { extensionByMimeType, type BatchWithItems, type BlobStore, type ItemRecord } from '@/lib/store';
+import { extensionByMimeType, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
 import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
@@ -46,6 +46,7 @@ export function toZipManifest(batch: BatchWithItems) {
       mimeType: item.image?.mimeType ?? null,
       usage: item.usage ?? null,
       costUsd: item.costUsd ?? null,
+      ...(item.imageDeletedAt ? { imageDeletedAt: item.imageDeletedAt } : {}),
     })),
   };
 }
@@ -59,15 +60,7 @@ export function toZipManifest(batch: BatchWithItems) {
 export async function respondWithBatchZip(request: Request, batchId: string, principal: Principal): Promise<Response> {
   const { store } = await getApp().batches();
   const batch = await requireBatch(store, batchId, principal);
-  const { stream, byteLength } = createBatchZip(batch, store.blobs);
-  request.signal.addEventListener('abort', () => stream.destroy(), { once: true });
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/zip',
-    'Content-Disposition': `attachment; filename="batch-${batch.id.slice(0, 8)}.zip"`,
-    'Cache-Control': 'no-store',
-  };
-  if (byteLength !== undefined) headers['Content-Length'] = String(byteLength);
-  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { headers });
+  return zipResponse(request, createBatchZip(batch, store.blobs), `batch-${batch.id.slice(0, 8)}.zip`);
 }
 
 export interface BatchZip {
@@ -78,23 +71,50 @@ export interface BatchZip {
 }
 
 export function createBatchZip(batch: BatchWithItems, blobs: BlobStore): BatchZip {
+  const entries = batch.items.flatMap((item): ZipImageEntry[] => {
+    const name = zipEntryName(item, batch.total);
+    return name && item.image ? [{ name, image: item.image, mtime: new Date(item.endedAt ?? batch.updatedAt) }] : [];
+  });
+  return createImageZip({ manifest: toZipManifest(batch), manifestTime: new Date(batch.updatedAt), entries, blobs, logFields: { batchId: batch.id } });
+}
+
+/** One image file of a ZIP. */
+export interface ZipImageEntry {
+  /** The file's name in the archive. */
+  name: string;
+  image: ImageRef;
+  mtime: Date;
+}
+
+export interface ImageZipOptions {
+  /** Written first, as `manifest.json`. */
+  manifest: unknown;
+  manifestTime: Date;
+  entries: readonly ZipImageEntry[];
+  blobs: BlobStore;
+  /** Said with a `zip-error` in the log. */
+  logFields?: Record<string, string>;
+}
+
+/**
+ * `manifest.json`, then each image, as a streamed ZIP: entries are stored, not deflated (images are
+ * compressed already), and each image file is opened only when the archive reaches it and streamed
+ * through with backpressure, so memory stays flat whatever the count.
+ */
+export function createImageZip({ manifest, manifestTime, entries, blobs, logFields = {} }: ImageZipOptions): BatchZip {
   const zip = new ZipFile();
-  const manifest = Buffer.from(`${JSON.stringify(toZipManifest(batch), null, 2)}\n`);
-  zip.addBuffer(manifest, 'manifest.json', { compress: false, mtime: new Date(batch.updatedAt) });
+  zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 'manifest.json', { compress: false, mtime: manifestTime });
 
   const output = zip.outputStream as Readable;
   zip.on('error', (error: Error) => {
     // An image file gone missing or changed under us: the download fails visibly (truncated), never silently.
-    logEvent('zip-error', { batchId: batch.id, message: error.message });
+    logEvent('zip-error', { ...logFields, message: error.message });
     output.destroy(error);
   });
   const openStreams = new Set<Readable>();
-  for (const item of batch.items) {
-    const name = zipEntryName(item, batch.total);
-    if (!name || !item.image) continue;
-    const { imageId, byteLength } = item.image;
-    const options = { compress: false, size: byteLength, mtime: new Date(item.endedAt ?? batch.updatedAt) };
-    zip.addReadStreamLazy(name, options, (callback) => {
+  for (const { name, image, mtime } of entries) {
+    const { imageId, byteLength } = image;
+    zip.addReadStreamLazy(name, { compress: false, size: byteLength, mtime }, (callback) => {
       // The client has gone: leave the rest of the archive unmade (and its files unopened).
       if (output.destroyed) return;
       blobs.open(imageId).then(
@@ -120,4 +140,16 @@ export function createBatchZip(batch: BatchWithItems, blobs: BlobStore): BatchZi
   // A client that goes away mid-download must not leave an image file open.
   output.once('close', () => openStreams.forEach((stream) => stream.destroy()));
   return { stream: output, byteLength };
+}
+
+/** The response for a ZIP: streamed, its size known up front, stopped when the client hangs up. */
+export function zipResponse(request: Request, { stream, byteLength }: BatchZip, fileName: string): Response {
+  request.signal.addEventListener('abort', () => stream.destroy(), { once: true });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/zip',
+    'Content-Disposition': `attachment; filename="${fileName}"`,
+    'Cache-Control': 'no-store',
+  };
+  if (byteLength !== undefined) headers['Content-Length'] = String(byteLength);
+  return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { headers });
 }

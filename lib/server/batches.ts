@@ -8,6 +8,7 @@ import { storeErrorKindOf } from './error-kinds';
 import { InputError } from './input-error';
 import { canSee, ownerIdOf, seesEverything, type Principal } from './accounts';
 import { enforceQuota, oneAtATimeFor } from './quotas';
+import { filterSearchParams, parseBatchFilters, toStoreFilters, type BatchFilters } from './batch-filters';
 
 /**
  * The batch API as functions: what the routes (and the page) call. Each resolves plain data or
@@ -17,7 +18,7 @@ import { enforceQuota, oneAtATimeFor } from './quotas';
 /** A page of batches, newest first (the shape is lib/core's `batchListSchema`). */
 export type { BatchList };
 
-export interface ListBatchesQuery {
+export interface ListBatchesQuery extends BatchFilters {
   /** 1 to 100. @default 20 */
   limit?: number;
   /** A batch id from a previous page's `nextCursor`. @default the newest batch */
@@ -86,15 +87,23 @@ export async function getBatch(principal: Principal, batchId: string): Promise<B
 }
 
 /** The principal's batches (every batch for an admin, or without accounts), newest first. */
-export async function listBatches(principal: Principal, { limit = defaultBatchPageSize, before }: ListBatchesQuery = {}): Promise<BatchList> {
+export async function listBatches(principal: Principal, { limit = defaultBatchPageSize, before, ...filters }: ListBatchesQuery = {}): Promise<BatchList> {
   const { store } = await getApp().batches();
   try {
     if (before !== undefined) await requireBatch(store, before, principal).catch(() => throwBadCursor());
     const ownerId = seesEverything(principal) ? undefined : ownerIdOf(principal);
-    const page = await store.batches.listBatches({ limit, before, includeItems: true, ...(ownerId === undefined ? {} : { ownerId }) });
+    const page = await store.batches.listBatches({
+      limit,
+      before,
+      includeItems: true,
+      ...(ownerId === undefined ? {} : { ownerId }),
+      ...toStoreFilters(filters),
+    });
     const batches = page.batches.map(toBatchView);
     if (!page.nextCursor) return { batches };
-    const nextUrl = `/api/batches?limit=${limit}&before=${encodeURIComponent(page.nextCursor)}`;
+    // The next page keeps the search: the cursor pages within the filtered results.
+    const nextQuery = new URLSearchParams({ limit: String(limit), before: page.nextCursor, ...filterSearchParams(filters) });
+    const nextUrl = `/api/batches?${nextQuery}`;
     return { batches, nextCursor: page.nextCursor, nextUrl };
   } catch (error) {
     if (storeErrorKindOf(error) === 'invalid_id') throwBadCursor();
@@ -168,11 +177,11 @@ export async function retryBatch(principal: Principal, batchId: string): Promise
   });
 }
 
-/** `?limit=&before=` of `GET /api/batches`, validated. */
+/** `?limit=&before=` and the filters (`q`, `status`, `provider`, `model`, `from`, `to`, `favorites`) of `GET /api/batches`, validated. */
 export function parseListBatchesQuery(url: URL): ListBatchesQuery {
   const limitText = url.searchParams.get('limit');
   const before = url.searchParams.get('before');
-  const query: ListBatchesQuery = {};
+  const query: ListBatchesQuery = parseBatchFilters(url.searchParams);
   if (limitText !== null) {
     const limit = /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
     if (!(limit >= 1 && limit <= maxBatchPageSize)) {

@@ -40,7 +40,11 @@ export {
   respondToImage,
   respondToListBatches,
   respondToRetryBatch,
+  respondToSetFavorite,
+  respondToDeleteImage,
+  respondToImagesZip,
 } from './batch-endpoints';
+export { parseBatchFilters, type BatchFilters } from './batch-filters';
 export {
   respondToCreateToken,
   respondToCreateUser,

@@ -18,7 +18,17 @@ export type InputField =
   /** Query parameters and headers of the batch API. */
   | 'limit'
   | 'before'
-  | 'lastEventId';
+  | 'lastEventId'
+  /** The search and filters of `GET /api/batches`. */
+  | 'q'
+  | 'status'
+  | 'from'
+  | 'to'
+  | 'favorites'
+  /** An item's index in the path, and the bodies of the favorite and ZIP routes. */
+  | 'index'
+  | 'favorite'
+  | 'images';
 
 export class InputError extends AppError {
   readonly status: number;

@@ -85,6 +85,13 @@ export interface ItemRecord {
   startedAt?: string;
   /** ISO 8601, UTC: when the item ended. */
   endedAt?: string;
+  /** Its owner marked the image as a favorite (absent when not): kept by retention, found by `onlyWithFavorites`. */
+  isFavorite?: true;
+  /**
+   * ISO 8601, UTC: when its owner deleted the image. The item stays `succeeded` (it did succeed: the
+   * batch's counters and status do not change, and a retry does not make it again) but has no `image`.
+   */
+  imageDeletedAt?: string;
 }
 
 export interface BatchWithItems extends BatchRecord {

@@ -1,4 +1,5 @@
 import type { GenerationMode } from '@/lib/core';
+import type { StoredBatchStatus } from '@/lib/core';
 import type {
   BatchEvent,
   BatchEventInput,
@@ -43,6 +44,42 @@ export interface ListBatchesOptions {
   includeItems?: boolean;
   /** Only this user's batches. @default every batch */
   ownerId?: string;
+  /**
+   * Only batches with a prompt (of any item) that contains this text, ignoring case (SQLite folds
+   * ASCII letters only; PostgreSQL every letter). `%` and `_` are matched literally.
+   * @default any prompt
+   */
+  promptContains?: string;
+  /** Only batches in one of these statuses. @default any status */
+  statuses?: readonly StoredBatchStatus[];
+  /** Only batches on this provider. @default any provider */
+  providerId?: string;
+  /** Only batches on this model. @default any model */
+  modelId?: string;
+  /** Only batches created at or after this time. @default no lower bound */
+  createdFrom?: Date;
+  /** Only batches created before this time. @default no upper bound */
+  createdBefore?: Date;
+  /** Only batches with at least one favorite image. @default false */
+  onlyWithFavorites?: boolean;
+}
+
+export interface SetItemFavorite {
+  batchId: string;
+  index: number;
+  isFavorite: boolean;
+}
+
+/** What deleting one image did: the item as it now stands, and the image files the caller deletes next (none when it was gone already). */
+export interface DeletedItemImage {
+  item: ItemRecord;
+  imageIds: string[];
+}
+
+/** A made image and where it comes from. */
+export interface ImageItem {
+  batch: BatchRecord;
+  item: ItemRecord;
 }
 
 export interface BatchPage {
@@ -248,7 +285,25 @@ export interface BatchStore {
    */
   deleteBatch(batchId: string): Promise<DeletedBatch>;
 
-  /** Finished batches last changed before `before`, oldest first (retention). */
+  /**
+   * Marks an item's image as a favorite, or not. Rejects `not_found` for an unknown batch or item,
+   * `conflict` when marking an item that has no image (not succeeded, or its image deleted).
+   * Leaves the batch's `updatedAt` alone: the run did not change.
+   */
+  setItemFavorite(change: SetItemFavorite): Promise<ItemRecord>;
+
+  /**
+   * Deletes one image of a finished batch: the item stays `succeeded` with `imageDeletedAt` and no
+   * image (nor favorite); resolves the image id whose file the caller deletes next. Rejects
+   * `conflict` while the batch is queued or running, or when the item never had an image;
+   * `not_found` for an unknown batch or item. Again on a deleted image: no files, nothing changes.
+   */
+  deleteItemImage(batchId: string, index: number): Promise<DeletedItemImage>;
+
+  /** The items that made these images (made images only, not uploads), with their batches; unknown ids are left out. */
+  findImageItems(imageIds: readonly string[]): Promise<ImageItem[]>;
+
+  /** Finished batches last changed before `before`, oldest first (retention); batches holding a favorite are kept. */
   listFinishedBatchIdsBefore(before: Date, limit?: number): Promise<string[]>;
 
   /** How many batches there are (of one owner, when given), and how many images they hold, of how many bytes. */

@@ -125,4 +125,16 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
     `,
   },
+  {
+    version: 2,
+    name: 'favorites-deleted-images',
+    // The SQLite store's version 6: `favorite` (the favorites filter; retention keeps its batch) and
+    // `image_deleted_at` (the owner deleted this one image: the item stays succeeded, its image
+    // columns are cleared and its file is gone).
+    sql: `
+      ALTER TABLE items ADD COLUMN favorite BOOLEAN NOT NULL DEFAULT FALSE;
+      ALTER TABLE items ADD COLUMN image_deleted_at TIMESTAMPTZ(3);
+      CREATE INDEX items_favorites ON items (batch_id) WHERE favorite;
+    `,
+  },
 ];

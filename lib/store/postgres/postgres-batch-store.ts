@@ -3,7 +3,8 @@ import type { Pool, PoolClient } from 'pg';
 import { deriveBatchStatus, isFinishedBatchStatus, type ItemStatusCounts } from '@/lib/core';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemRecord, ItemResult } from '../batch-records';
 import { inputImagesOf } from '../batch-records';
-import type { BatchPage, BatchStore, CanceledItems, CreatedBatch, DeletedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
+import type { BatchPage, BatchStore, CanceledItems, CreatedBatch, DeletedBatch, DeletedItemImage, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
+import { pageFilters } from '../page-filters';
 import { StoreError } from '../store-error';
 import { createPool, inReadTransaction, inWriteTransaction, poolCloser, run, type PostgresConnectionOptions, type Queryable } from './database';
 import { migrate } from './migrate';
@@ -183,8 +184,10 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
       return inReadTransaction(pool, (client) => readBatchWithItems(client, batchId));
     },
 
-    async listBatches({ limit = 20, before, includeItems = false, ownerId } = {}) {
+    async listBatches(options = {}) {
+      const { limit = 20, before, includeItems = false } = options;
       assertLimit(limit, maximumPageLimit);
+      const filters = pageFilters(options);
       return inReadTransaction(pool, async (client): Promise<BatchPage> => {
         let beforePosition = Number.MAX_SAFE_INTEGER;
         if (before !== undefined) {
@@ -192,7 +195,7 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
           if (!cursorRow) throw new StoreError('invalid_id', `The cursor "${before}" names no batch`);
           beforePosition = cursorRow.position;
         }
-        const { rows } = await run<BatchRow>(client, query.selectPage, { beforePosition, limit: limit + 1, ownerId: ownerId ?? null });
+        const { rows } = await run<BatchRow>(client, query.selectPage, { beforePosition, limit: limit + 1, ...filters });
         const pageRows = rows.slice(0, limit);
         const nextCursor = rows.length > limit ? pageRows.at(-1)?.id : undefined;
         const batches = includeItems ? await withItems(client, pageRows) : pageRows.map(toBatchRecord);
@@ -305,6 +308,43 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
       });
     },
 
+    async setItemFavorite({ batchId, index, isFavorite }) {
+      return inWriteTransaction(pool, async (client) => {
+        await lockBatch(client, batchId);
+        const { rows } = await run<ItemRow>(client, query.setItemFavorite, { batchId, index, favorite: isFavorite });
+        await requireItem(client, batchId, index);
+        if (rows.length !== 1) throw new StoreError('conflict', `Item ${index} of batch "${batchId}" has no image to mark as a favorite`);
+        return toItemRecord(rows[0]!);
+      });
+    },
+
+    async deleteItemImage(batchId, index) {
+      return inWriteTransaction(pool, async (client): Promise<DeletedItemImage> => {
+        const batch = await lockBatch(client, batchId);
+        const before = await requireItem(client, batchId, index);
+        if (!isFinishedBatchStatus(batch.status)) {
+          throw new StoreError('conflict', `Batch "${batchId}" is still ${batch.status}: wait for it to end before deleting one of its images`);
+        }
+        if (before.image_id === null) {
+          if (before.image_deleted_at !== null) return { item: toItemRecord(before), imageIds: [] };
+          throw new StoreError('conflict', `Item ${index} of batch "${batchId}" is ${before.status}: it has no image to delete`);
+        }
+        const { rows } = await run<ItemRow>(client, query.deleteItemImage, { batchId, index, now: timestamp() });
+        return { item: toItemRecord(rows[0]!), imageIds: [before.image_id] };
+      });
+    },
+
+    async findImageItems(imageIds) {
+      if (imageIds.length === 0) return [];
+      const { rows } = await run<ItemRow & Record<string, unknown>>(pool, query.selectImageItems, { imageIds: [...imageIds] });
+      return rows.map((row) => {
+        const batchRow = Object.fromEntries(
+          Object.entries(row).flatMap(([column, value]) => (column.startsWith(batchColumnPrefix) ? [[column.slice(batchColumnPrefix.length), value]] : [])),
+        ) as unknown as BatchRow;
+        return { batch: toBatchRecord(batchRow), item: toItemRecord(row) };
+      });
+    },
+
     async usage({ ownerId } = {}) {
       const { rows } = await run<{ batch_count: number; image_count: number; image_bytes: number }>(pool, query.selectUsage, {
         ownerId: ownerId ?? null,
@@ -390,6 +430,9 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
     },
   };
 }
+
+/** `selectImageItems` names the batch's columns `batch__<column>` beside the item's. */
+const batchColumnPrefix = 'batch__';
 
 function noBatch(batchId: string): StoreError {
   return new StoreError('not_found', `No batch with id "${batchId}"`);

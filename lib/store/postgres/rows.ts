@@ -48,6 +48,8 @@ export interface ItemRow {
   cost_usd: number | null;
   started_at: Date | null;
   ended_at: Date | null;
+  favorite: boolean;
+  image_deleted_at: Date | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -101,6 +103,8 @@ export function toItemRecord(row: ItemRow): ItemRecord {
     ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at.toISOString() }),
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at.toISOString() }),
+    ...(row.favorite ? { isFavorite: true as const } : {}),
+    ...(row.image_deleted_at === null ? {} : { imageDeletedAt: row.image_deleted_at.toISOString() }),
   };
 }
 

@@ -13,7 +13,7 @@ const batchColumns = [
 const itemColumns = [
   'batch_id', 'item_index', 'prompt', 'status', 'attempts', 'run_attempts', 'not_before_ms', 'error_kind', 'error_message',
   'error_details', 'error_retry_after_ms', 'error_retry_stop', 'image_id', 'mime_type', 'byte_length', 'usage', 'cost_usd',
-  'started_at', 'ended_at',
+  'started_at', 'ended_at', 'favorite', 'image_deleted_at',
 ];
 const batch = batchColumns.join(', ');
 const item = itemColumns.join(', ');
@@ -44,7 +44,16 @@ export const batchQueries = compileQueries('batches', {
   selectItemsAt: `SELECT ${itemOf('items')} FROM items JOIN unnest(:batchIds::text[], :indexes::int[]) AS wanted (batch_id, item_index)
     ON items.batch_id = wanted.batch_id AND items.item_index = wanted.item_index`,
   selectItem: `SELECT ${item} FROM items WHERE batch_id = :batchId AND item_index = :index`,
+  // Every filter is off when its parameter is NULL (or false), so one prepared statement serves every search.
   selectPage: `SELECT ${batch} FROM batches WHERE position < :beforePosition AND (:ownerId::text IS NULL OR owner_id = :ownerId)
+      AND (:statuses::text[] IS NULL OR status = ANY(:statuses::text[]))
+      AND (:providerId::text IS NULL OR provider_id = :providerId)
+      AND (:modelId::text IS NULL OR model_id = :modelId)
+      AND (:createdFrom::timestamptz IS NULL OR created_at >= :createdFrom::timestamptz)
+      AND (:createdBefore::timestamptz IS NULL OR created_at < :createdBefore::timestamptz)
+      AND (:promptPattern::text IS NULL OR prompt ILIKE :promptPattern ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.prompt ILIKE :promptPattern ESCAPE '\\'))
+      AND (NOT :onlyWithFavorites::boolean OR EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.favorite))
     ORDER BY position DESC LIMIT :limit`,
   // Fair share: batches of the owner whose latest served turn is oldest come first (owner_id NULL is
   // one owner: the batches made while accounts were off), then the least recently served batch, then
@@ -142,7 +151,16 @@ export const batchQueries = compileQueries('batches', {
     LIMIT 1`,
   selectBatchImageIds: `SELECT image_id FROM items WHERE batch_id = :batchId AND image_id IS NOT NULL`,
   selectFinishedBefore: `SELECT id FROM batches WHERE status IN ('completed', 'partial', 'failed', 'canceled') AND updated_at < :before
+      AND NOT EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.favorite)
     ORDER BY position LIMIT :limit`,
+  setItemFavorite: `UPDATE items SET favorite = :favorite WHERE batch_id = :batchId AND item_index = :index
+      AND (NOT :favorite::boolean OR image_id IS NOT NULL)
+    RETURNING ${item}`,
+  deleteItemImage: `UPDATE items SET image_id = NULL, mime_type = NULL, byte_length = NULL, favorite = FALSE, image_deleted_at = :now
+    WHERE batch_id = :batchId AND item_index = :index AND image_id IS NOT NULL
+    RETURNING ${item}`,
+  selectImageItems: `SELECT ${itemOf('items')}, ${batchColumns.map((column) => `batches.${column} AS batch__${column}`).join(', ')}
+    FROM items JOIN batches ON batches.id = items.batch_id WHERE items.image_id = ANY(:imageIds::text[])`,
   // The UPDATE takes the batch row's lock until the transaction ends: sequences 1, 2, 3, … with no
   // gap (a rolled-back transaction gives its number back) and no repeat, across every connection.
   nextEventSequence: `UPDATE batches SET last_event_sequence = last_event_sequence + 1 WHERE id = :batchId

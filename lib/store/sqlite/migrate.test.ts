@@ -118,10 +118,41 @@ describe('migrate', () => {
       await store.close();
     }
     const upgraded = open();
-    expect(appliedVersions(upgraded).at(-1)).toEqual({ version: 5, name: 'accounts-tokens-owners' });
+    expect(appliedVersions(upgraded)).toContainEqual({ version: 5, name: 'accounts-tokens-owners' });
     expect({ ...upgraded.prepare("SELECT owner_id, token_id FROM batches WHERE id = 'before-accounts'").get() }).toEqual({ owner_id: null, token_id: null });
     const tables = upgraded.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('users', 'sessions', 'api_tokens') ORDER BY name").all();
     expect(tables.map((row) => row.name)).toEqual(['api_tokens', 'sessions', 'users']);
+  });
+
+  it('batch store version 6: a version 5 database keeps its images, none a favorite, and can mark and delete them', async () => {
+    const old = open();
+    migrate(old, batchStoreMigrations.filter((migration) => migration.version <= 5));
+    old
+      .prepare(`INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total, succeeded)
+        VALUES ('before-favorites', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'p', 'text-to-image', 'demo', 'demo-1', '{"numberOfImages":2}', 'completed', 2, 2)`)
+      .run();
+    for (const index of [1, 2]) {
+      old
+        .prepare(`INSERT INTO items (batch_id, item_index, prompt, status, image_id, mime_type, byte_length)
+          VALUES ('before-favorites', ${index}, 'p', 'succeeded', '00000000-0000-4000-8000-00000000000${index}.png', 'image/png', 10)`)
+        .run();
+    }
+    old.close();
+
+    const store = createSqliteBatchStore({ filePath });
+    try {
+      const batch = (await store.getBatch('before-favorites'))!;
+      expect(batch.items.map((item) => [item.isFavorite, item.imageDeletedAt, item.image?.byteLength])).toEqual([
+        [undefined, undefined, 10],
+        [undefined, undefined, 10],
+      ]);
+      expect(await store.setItemFavorite({ batchId: 'before-favorites', index: 1, isFavorite: true })).toMatchObject({ isFavorite: true });
+      expect((await store.deleteItemImage('before-favorites', 2)).imageIds).toEqual(['00000000-0000-4000-8000-000000000002.png']);
+      expect((await store.listBatches({ onlyWithFavorites: true })).batches.map((listed) => listed.id)).toEqual(['before-favorites']);
+    } finally {
+      await store.close();
+    }
+    expect(appliedVersions(open()).at(-1)).toEqual({ version: 6, name: 'favorites-deleted-images' });
   });
 
   it('leaves the batch store schema at its latest version after reopening the store', async () => {

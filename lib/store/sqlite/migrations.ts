@@ -148,4 +148,16 @@ export const batchStoreMigrations: readonly Migration[] = [
       CREATE INDEX batches_by_token ON batches (token_id, position) WHERE token_id IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'favorites-deleted-images',
+    // `favorite`: the owner keeps this image (the favorites filter; retention keeps its batch).
+    // `image_deleted_at`: the owner deleted this one image; the item stays succeeded, its image
+    // columns are cleared (so usage no longer counts it) and its file is gone.
+    sql: `
+      ALTER TABLE items ADD COLUMN favorite INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE items ADD COLUMN image_deleted_at TEXT;
+      CREATE INDEX items_favorites ON items (batch_id) WHERE favorite = 1;
+    `,
+  },
 ];

@@ -45,6 +45,8 @@ export interface ItemRow {
   not_before_ms: number | null;
   error_retry_after_ms: number | null;
   error_retry_stop: ItemError['retryStop'] | null;
+  favorite: number;
+  image_deleted_at: string | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -99,6 +101,8 @@ export function toItemRecord(row: ItemRow): ItemRecord {
     ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
+    ...(row.favorite === 1 ? { isFavorite: true as const } : {}),
+    ...(row.image_deleted_at === null ? {} : { imageDeletedAt: row.image_deleted_at }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchEvent, BatchEventInput, BatchRecord, BatchWithItems, ItemResult } from '../batch-records';
-import type { BatchPage, BatchStore, CanceledItems, CreatedBatch, DeletedBatch, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
+import type { BatchPage, BatchStore, CanceledItems, CreatedBatch, DeletedBatch, DeletedItemImage, ItemChange, RequeueableStatus, RequeuedItems } from '../batch-store';
+import { pageFilters } from '../page-filters';
 import { deriveBatchStatus, isFinishedBatchStatus, type ItemStatusCounts } from '@/lib/core';
 import { inputImagesOf } from '../batch-records';
 import { StoreError } from '../store-error';
@@ -151,8 +152,10 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       return inReadTransaction(database, () => readBatchWithItems(batchId));
     },
 
-    async listBatches({ limit = 20, before, includeItems = false, ownerId } = {}) {
+    async listBatches(options = {}) {
+      const { limit = 20, before, includeItems = false } = options;
       assertLimit(limit, maximumPageLimit);
+      const filters = pageFilters(options);
       return inReadTransaction(database, (): BatchPage => {
         let beforePosition = Number.MAX_SAFE_INTEGER;
         if (before !== undefined) {
@@ -160,7 +163,13 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
           if (!cursorRow) throw new StoreError('invalid_id', `The cursor "${before}" names no batch`);
           beforePosition = cursorRow.position;
         }
-        const rows = query.selectPage.all({ beforePosition, limit: limit + 1, ownerId: ownerId ?? null }) as unknown as BatchRow[];
+        const rows = query.selectPage.all({
+          beforePosition,
+          limit: limit + 1,
+          ...filters,
+          statuses: filters.statuses === null ? null : JSON.stringify(filters.statuses),
+          onlyWithFavorites: filters.onlyWithFavorites ? 1 : 0,
+        }) as unknown as BatchRow[];
         const pageRows = rows.slice(0, limit);
         const nextCursor = rows.length > limit ? pageRows.at(-1)?.id : undefined;
         const batches = includeItems ? withItems(pageRows) : pageRows.map(toBatchRecord);
@@ -265,6 +274,44 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
       });
     },
 
+    async setItemFavorite({ batchId, index, isFavorite }) {
+      return inWriteTransaction(database, () => {
+        const changes = Number(query.setItemFavorite.run({ batchId, index, favorite: isFavorite ? 1 : 0 }).changes);
+        const item = requireItem(batchId, index);
+        if (changes !== 1) throw new StoreError('conflict', `Item ${index} of batch "${batchId}" has no image to mark as a favorite`);
+        return toItemRecord(item);
+      });
+    },
+
+    async deleteItemImage(batchId, index) {
+      return inWriteTransaction(database, (): DeletedItemImage => {
+        const batch = requireBatchRow(batchId);
+        const before = requireItem(batchId, index);
+        if (!isFinishedBatchStatus(batch.status)) {
+          throw new StoreError('conflict', `Batch "${batchId}" is still ${batch.status}: wait for it to end before deleting one of its images`);
+        }
+        if (before.image_id === null) {
+          if (before.image_deleted_at !== null) return { item: toItemRecord(before), imageIds: [] };
+          throw new StoreError('conflict', `Item ${index} of batch "${batchId}" is ${before.status}: it has no image to delete`);
+        }
+        query.deleteItemImage.run({ batchId, index, now: timestamp() });
+        return { item: toItemRecord(requireItem(batchId, index)), imageIds: [before.image_id] };
+      });
+    },
+
+    async findImageItems(imageIds) {
+      if (imageIds.length === 0) return [];
+      return inReadTransaction(database, () => {
+        const rows = query.selectImageItems.all({ imageIds: JSON.stringify(imageIds) }) as unknown as ItemRow[];
+        const batches = new Map<string, BatchRecord>();
+        return rows.map((row) => {
+          let batch = batches.get(row.batch_id);
+          if (!batch) batches.set(row.batch_id, (batch = toBatchRecord(requireBatchRow(row.batch_id))));
+          return { batch, item: toItemRecord(row) };
+        });
+      });
+    },
+
     async usage({ ownerId } = {}) {
       return inReadTransaction(database, () => {
         const row = query.selectUsage.get({ ownerId: ownerId ?? null }) as { batch_count: number; image_count: number; image_bytes: number };
@@ -364,13 +411,10 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
     throw new StoreError('not_found', `Batch "${batchId}" has no item ${index}`);
   }
 
-  /** The page's batches are consecutive positions, so one range query loads all their items. */
+  /** One query loads the items of every batch on the page. */
   function withItems(rows: BatchRow[]): BatchWithItems[] {
     if (rows.length === 0) return [];
-    const itemRows = query.selectItemsOfPositions.all({
-      lowestPosition: rows.at(-1)!.position,
-      highestPosition: rows[0]!.position,
-    }) as unknown as ItemRow[];
+    const itemRows = query.selectItemsOfBatches.all({ batchIds: JSON.stringify(rows.map((row) => row.id)) }) as unknown as ItemRow[];
     const itemsByBatch = Map.groupBy(itemRows.map(toItemRecord), (item) => item.batchId);
     return rows.map((row) => ({ ...toBatchRecord(row), items: itemsByBatch.get(row.id) ?? [] }));
   }

@@ -8,10 +8,18 @@ const sql = {
   selectBatch: `SELECT * FROM batches WHERE id = :batchId`,
   selectItems: `SELECT * FROM items WHERE batch_id = :batchId ORDER BY item_index`,
   selectItem: `SELECT * FROM items WHERE batch_id = :batchId AND item_index = :index`,
+  // Every filter is off when its parameter is NULL (or 0), so one prepared statement serves every search.
   selectPage: `SELECT * FROM batches WHERE position < :beforePosition AND (:ownerId IS NULL OR owner_id = :ownerId)
+      AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
+      AND (:providerId IS NULL OR provider_id = :providerId)
+      AND (:modelId IS NULL OR model_id = :modelId)
+      AND (:createdFrom IS NULL OR created_at >= :createdFrom)
+      AND (:createdBefore IS NULL OR created_at < :createdBefore)
+      AND (:promptPattern IS NULL OR prompt LIKE :promptPattern ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.prompt LIKE :promptPattern ESCAPE '\\'))
+      AND (:onlyWithFavorites = 0 OR EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.favorite = 1))
     ORDER BY position DESC LIMIT :limit`,
-  selectItemsOfPositions: `SELECT items.* FROM items JOIN batches ON batches.id = items.batch_id
-    WHERE batches.position BETWEEN :lowestPosition AND :highestPosition ORDER BY items.batch_id, items.item_index`,
+  selectItemsOfBatches: `SELECT * FROM items WHERE batch_id IN (SELECT value FROM json_each(:batchIds)) ORDER BY batch_id, item_index`,
   selectRunnable: `SELECT batches.id AS batch_id,
       (SELECT MIN(queued.item_index) FROM items AS queued WHERE queued.batch_id = batches.id AND queued.status = 'queued'
         AND (queued.not_before_ms IS NULL OR queued.not_before_ms <= :nowMs)) AS item_index
@@ -88,7 +96,13 @@ const sql = {
     LIMIT 1`,
   selectBatchImageIds: `SELECT image_id FROM items WHERE batch_id = :batchId AND image_id IS NOT NULL`,
   selectFinishedBefore: `SELECT id FROM batches WHERE status IN ('completed', 'partial', 'failed', 'canceled') AND updated_at < :before
+      AND NOT EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.favorite = 1)
     ORDER BY position LIMIT :limit`,
+  setItemFavorite: `UPDATE items SET favorite = :favorite WHERE batch_id = :batchId AND item_index = :index
+      AND (:favorite = 0 OR image_id IS NOT NULL)`,
+  deleteItemImage: `UPDATE items SET image_id = NULL, mime_type = NULL, byte_length = NULL, favorite = 0, image_deleted_at = :now
+    WHERE batch_id = :batchId AND item_index = :index AND image_id IS NOT NULL`,
+  selectImageItems: `SELECT items.* FROM items WHERE items.image_id IN (SELECT value FROM json_each(:imageIds))`,
   nextEventSequence: `UPDATE batches SET last_event_sequence = last_event_sequence + 1 WHERE id = :batchId
     RETURNING last_event_sequence AS sequence, total, succeeded, failed`,
   insertEvent: `INSERT INTO batch_events (batch_id, sequence, type, payload, created_at)

@@ -4,6 +4,7 @@ import type { BatchStoreHarness, ConformanceContext, CreateBatchStoreHarness } f
 import { describeBatches } from './conformance/batches';
 import { describeDurability } from './conformance/durability';
 import { describeEvents } from './conformance/events';
+import { describeFindAndKeep } from './conformance/find-and-keep';
 import { describeItems } from './conformance/items';
 import { describeOwners } from './conformance/owners';
 import { describeScheduling } from './conformance/scheduling';
@@ -52,5 +53,6 @@ export function describeBatchStoreConformance(implementationName: string, create
     describeDurability(useContext);
     describeScheduling(useContext);
     describeOwners(useContext);
+    describeFindAndKeep(useContext);
   });
 }

@@ -103,8 +103,9 @@ export function describeEvents(useContext: UseContext): void {
 
     it('rejects an unknown batch as not_found', async () => {
       const { store } = useContext();
-      for (const attempt of [store.appendEvent('missing', itemStart(1)), store.listEvents('missing')]) {
-        const error = await rejectionOf(attempt);
+      // One call at a time: a second promise that rejected while the first was awaited would be unhandled.
+      for (const attempt of [() => store.appendEvent('missing', itemStart(1)), () => store.listEvents('missing')]) {
+        const error = await rejectionOf(attempt());
         expect(isStoreError(error) && error.kind).toBe('not_found');
       }
     });

@@ -43,8 +43,9 @@ export function describeItems(useContext: UseContext): void {
     it('rejects an unknown batch or item as not_found', async () => {
       const { store } = useContext();
       const batch = await store.createBatch(sampleBatch());
-      for (const attempt of [store.startItem({ batchId: 'missing', index: 1 }), store.startItem({ batchId: batch.id, index: 4 })]) {
-        const error = await rejectionOf(attempt);
+      // One call at a time: a second promise that rejected while the first was awaited would be unhandled.
+      for (const attempt of [() => store.startItem({ batchId: 'missing', index: 1 }), () => store.startItem({ batchId: batch.id, index: 4 })]) {
+        const error = await rejectionOf(attempt());
         expect(isStoreError(error) && error.kind).toBe('not_found');
       }
     });
