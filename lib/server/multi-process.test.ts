@@ -45,7 +45,7 @@ if (required.length > 0) {
   describe.skipIf(missing.length > 0)(missing.length > 0 ? `${suiteName} (skipped: ${missing.map(({ reason }) => reason).join('; ')})` : suiteName, () => {
     it(
       'a 60-image batch made through web A, followed on web B, survives a worker killed mid-batch: every image once, never more in flight than the lane, no 429',
-      { timeout: 90_000 },
+      { timeout: 240_000 },
       async () => {
         const startedAtMs = Date.now();
         const simulator = await startProviderSimulator({

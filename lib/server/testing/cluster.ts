@@ -138,7 +138,7 @@ export interface ClusterProcess {
  * keys cleared, logs on: a worker says `worker-started` when it is ready) and resolves once it is
  * ready: a web process when it listens, a worker once its queue has started.
  */
-export async function startClusterProcess(role: ClusterRole, name: string, env: Record<string, string>, startTimeoutMs = 30_000): Promise<ClusterProcess> {
+export async function startClusterProcess(role: ClusterRole, name: string, env: Record<string, string>, startTimeoutMs = 120_000): Promise<ClusterProcess> {
   const child = spawn(process.execPath, ['--import', hooksPath, entries[role]], {
     env: { ...process.env, GEMINI_API_KEY: '', OPENAI_API_KEY: '', LOG_LEVEL: 'info', ...(role === 'web' ? { WORKER: 'off' } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
