@@ -167,7 +167,7 @@ test.describe('with OpenAI configured', () => {
         ]);
         await expect(generator.imagePreview).toHaveCount(2);
         mkdirSync('test-results/screenshots', { recursive: true });
-        await page.locator('form').screenshot({ path: `test-results/screenshots/openai-${size.name}-${colorScheme}-composer.png`, animations: 'disabled' });
+        await page.getByRole('form', { name: 'Generate images' }).screenshot({ path: `test-results/screenshots/openai-${size.name}-${colorScheme}-composer.png`, animations: 'disabled' });
         expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       }
     }
