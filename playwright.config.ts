@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 import { accountsServer } from './tests/e2e/accounts-server';
+import { e2ePorts } from './tests/e2e/ports';
 
-const port = 3210;
+const port = e2ePorts.main;
 
 /**
  * The server's DATA_DIR (SQLite + images): fresh for every run, and outside test-results/, which

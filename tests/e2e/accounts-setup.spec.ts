@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { resolve } from 'node:path';
 import { expect, test as base } from './base-test';
+import { e2ePorts } from './ports';
 
 /**
  * A server of its own, started without accounts and without ADMIN_PASSWORD: it logs a one-time
  * setup link. Opening it creates the admin in the page, which turns accounts on; the link then
  * says the server is set up. (Like real-provider-picker.spec.ts, on a port of its own.)
  */
-const port = 3213;
+const port = e2ePorts.accountsSetup;
 const baseURL = `http://127.0.0.1:${port}`;
 let dataDirectory: string | undefined;
 let server: ChildProcess | undefined;

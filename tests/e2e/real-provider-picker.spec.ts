@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { resolve } from 'node:path';
 import { expect, test } from './base-test';
+import { e2ePorts } from './ports';
 
 /**
  * A second server from the same build, with OpenAI configured (a key, and a base URL where nothing
  * listens: no request ever reaches OpenAI, every image fails fast), to see a real provider's models
  * and options in the picker next to the demo.
  */
-const port = 3211;
+const port = e2ePorts.realProvider;
 const baseURL = `http://127.0.0.1:${port}`;
 let dataDirectory: string | undefined;
 let server: ChildProcess | undefined;
