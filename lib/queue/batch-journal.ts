@@ -1,5 +1,6 @@
 import type {
   BatchEvent,
+  BatchRecord,
   BatchEventInput,
   BatchStore,
   BatchWithItems,
@@ -11,6 +12,7 @@ import type {
 } from '@/lib/store';
 import { StoreError } from '@/lib/store';
 import type { BatchEventBus } from './batch-event-bus';
+import type { QueueLog } from './item-processor';
 
 /** True once every item of the batch has ended (lib/core's one definition, under the queue's name). */
 export { isFinishedBatchStatus as isFinishedStatus } from '@/lib/core';
@@ -41,14 +43,28 @@ export interface BatchJournal {
 export interface BatchJournalOptions {
   store: BatchStore;
   bus: BatchEventBus;
+  /** Gets one `batch-end` line per ended run, with succeeded, failed and canceled counted apart. */
+  log?: QueueLog;
 }
 
-export function createBatchJournal({ store, bus }: BatchJournalOptions): BatchJournal {
+export function createBatchJournal({ store, bus, log = () => {} }: BatchJournalOptions): BatchJournal {
   const publish = (...events: (BatchEvent | undefined)[]) => {
     for (const event of events) if (event) bus.publish(event);
   };
+  // From the batch record, not the event's counters: an event counts canceled images nowhere, and
+  // an operator reading the log must not take a canceled image for a failed one.
+  const logBatchEnd = (batch: BatchRecord) =>
+    log('batch-end', {
+      batchId: batch.id,
+      status: batch.status,
+      total: batch.total,
+      succeeded: batch.succeeded,
+      failed: batch.failed,
+      canceled: batch.canceled,
+    });
   const published = (change: ItemChange): ItemChange => {
     publish(change.event, change.batchEnd);
+    if (change.batchEnd) logBatchEnd(change.batch);
     return change;
   };
 
@@ -81,6 +97,10 @@ export function createBatchJournal({ store, bus }: BatchJournalOptions): BatchJo
     async cancelQueuedItems(batchId) {
       const { count, events } = await store.cancelQueuedItems(batchId);
       publish(...events);
+      if (events.some((event) => event.type === 'batch-end')) {
+        const batch = await store.getBatch(batchId);
+        if (batch) logBatchEnd(batch);
+      }
       return count;
     },
 

@@ -191,7 +191,8 @@ describe('batch queue', () => {
 
   it('cancel: queued items end canceled at once, the call in flight is aborted, nothing more reaches the provider', async () => {
     const provider = createControllableProvider({ isHolding: true });
-    const harness = await startQueueHarness({ providers: [provider] });
+    const logged: { event: string; fields: Record<string, unknown> }[] = [];
+    const harness = await startQueueHarness({ providers: [provider], log: (event, fields) => logged.push({ event, fields }) });
     const created = await harness.queue.enqueue(newBatch('fake', 5));
     await until(() => provider.calls.length === 1);
 
@@ -213,9 +214,26 @@ describe('batch queue', () => {
       [5, 'canceled'],
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'batch-end', status: 'canceled' });
+    // The server log counts canceled images as canceled, not as failed.
+    expect(logged.filter((line) => line.event === 'batch-end').map((line) => line.fields)).toEqual([
+      { batchId: created.id, status: 'canceled', total: 5, succeeded: 0, failed: 0, canceled: 5 },
+    ]);
     // Idempotent: a second cancel changes nothing and logs nothing.
     expect(await harness.queue.cancel(created.id)).toBe(0);
     expect(await harness.events(created.id)).toHaveLength(events.length);
+    expect(logged.filter((line) => line.event === 'batch-end')).toHaveLength(1);
+  });
+
+  it('logs one batch-end line per run with succeeded, failed and canceled apart', async () => {
+    const provider = createControllableProvider({ failWith: (request) => (request.index === 2 ? 'safety_blocked' : undefined) });
+    const logged: { event: string; fields: Record<string, unknown> }[] = [];
+    const harness = await startQueueHarness({ providers: [provider], log: (event, fields) => logged.push({ event, fields }) });
+    const created = await harness.queue.enqueue(newBatch('fake', 3));
+    await harness.waitForBatchEnd(created.id);
+    const batch = (await harness.store.batches.getBatch(created.id))!;
+    expect(logged.filter((line) => line.event === 'batch-end').map((line) => line.fields)).toEqual([
+      { batchId: created.id, status: batch.status, total: 3, succeeded: 2, failed: 1, canceled: 0 },
+    ]);
   });
 
   it('retry requeues only the failed and canceled items; the images already made keep their ids', async () => {

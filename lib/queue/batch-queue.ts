@@ -116,7 +116,7 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
   const bus = options.bus ?? createBatchEventBus();
   const source = options.source ?? createStoreWorkSource(store);
   const cancelSignals = options.cancelSignals ?? createInProcessCancelSignals();
-  const journal = createBatchJournal({ store, bus });
+  const journal = createBatchJournal({ store, bus, log });
   const processor = new ItemProcessor({
     store,
     blobs,
