@@ -4,6 +4,7 @@ import type { FirstImageResult } from './first-image';
 import type { LoadResult } from './load';
 import type { LatencySummary } from './load-stats';
 import type { MemoryResult } from './memory';
+import type { FirstScreenResult, PageWeightResult } from './page';
 import type { QueuePath, QueuePathOverheadResult, ScaleOutThroughputResult } from './scale-out';
 import { defaultBurstRequests } from '@/lib/providers/testing';
 import { strategyLabels, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
@@ -196,5 +197,24 @@ export function scaleOutSection(throughput: ScaleOutThroughputResult[], overhead
       (result) =>
         `| ${scaleOutPathLabels[result.path]} | ${result.images} | ${result.wallMs.toFixed(0)} ms | ${result.microsecondsPerImage.toFixed(0)} µs | ${overheadBase ? `× ${(result.microsecondsPerImage / overheadBase.microsecondsPerImage).toFixed(1)}` : '–'} | ${result.events} | ${result.loadAverage.toFixed(1)} |`,
     ),
+  ].join('\n');
+}
+
+/** The page bench (bench/page.ts): the issue's targets are ≤ 150 KB of JavaScript and < 1 s to the first screen. */
+export function pageSection(weight: PageWeightResult, firstScreen: FirstScreenResult): string {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const sorted = [...firstScreen.firstScreenMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const worst = sorted.at(-1)!;
+  return [
+    '`next start` (production build, demo provider) on 127.0.0.1, Debian\'s Chromium headless, 1440×900, a fresh browser context (empty cache) per visit.',
+    '',
+    '| measure | value | target |',
+    '|---|---|---|',
+    `| JavaScript of the first load of \`/\` (compressed, as received, until \`load\`) | ${kb(weight.firstLoadScriptBytes)} in ${weight.firstLoadScripts} scripts | ≤ 150 KB |`,
+    `| JavaScript fetched after \`load\` until the network is idle | ${kb(weight.laterScriptBytes)} in ${weight.laterScripts} scripts | – |`,
+    `| A gallery of ${firstScreen.images.toLocaleString('en-US')} saved images (${firstScreen.batches} batches): navigation → every image of the first screen decoded, median of ${sorted.length} (worst) | ${median.toFixed(0)} ms (${worst.toFixed(0)} ms) | < 1 s |`,
+    `| the same: navigation → \`load\` | ${[...firstScreen.loadMs].sort((a, b) => a - b).map((ms) => ms.toFixed(0)).join(', ')} ms | – |`,
+    `| images in the first screen / in the document after it / HTML of \`/\` | ${firstScreen.imagesInFirstScreen} / ${firstScreen.imagesInDocument} / ${kb(firstScreen.htmlBytes)} | – |`,
   ].join('\n');
 }

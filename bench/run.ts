@@ -1,10 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { replaceBenchSections } from './bench-file';
+import { pageBenchMissing, runPageBench } from './page';
 import { parseArgs } from 'node:util';
 import { runEngineOverhead, runQueueOverhead } from './engine-overhead';
 import { runFirstImage, runFirstImageInBackground } from './first-image';
 import { defaultLoadOptions, runLoad } from './load';
 import { runMemory } from './memory';
-import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, scaleOutSection, throughputSection } from './report';
+import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, pageSection, scaleOutSection, throughputSection } from './report';
 import { runQueuePathOverhead, runScaleOutThroughput, servicesMissing, type QueuePath, type ScaleOutScenario } from './scale-out';
 import { runThroughput, strategies, summarizeRuns, type Strategy, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
 
@@ -18,10 +20,10 @@ import { runThroughput, strategies, summarizeRuns, type Strategy, type Throughpu
  * Prints Markdown; `--write` also puts it in BENCHMARKS.md between the bench markers.
  * Not a test: nothing here fails on a slow machine; everything stops by itself (127.0.0.1 only).
  *
- *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load,scale-out]
+ *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load,scale-out,page]
  */
 
-const defaultSections = 'throughput,first-image,memory,overhead,load,scale-out';
+const defaultSections = 'throughput,first-image,memory,overhead,load,scale-out,page';
 const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
@@ -70,10 +72,12 @@ async function runSeeds(scenario: ThroughputScenario, strategy: Strategy): Promi
   }
   return summarizeRuns(runs);
 }
-const markdown: string[] = ['## Machine', '', machineSection(command), ''];
+/** Each section's Markdown, by name (BENCHMARKS.md keeps each between its own markers: see bench-file.ts). */
+const blocks = new Map<string, string[]>([['machine', ['## Machine', '', machineSection(command), '']]]);
+const add = (section: string, ...lines: string[]) => blocks.set(section, [...(blocks.get(section) ?? []), ...lines]);
 
 if (sections.has('throughput')) {
-  markdown.push('## Throughput under a quota', '');
+  add('throughput', '## Throughput under a quota', '');
   for (const scenario of scenarios) {
     const results: ThroughputSummary[] = [];
     const extraLabels: Record<number, string> = {};
@@ -85,12 +89,12 @@ if (sections.has('throughput')) {
       extraLabels[results.length] = 'ours: adaptive, OpenAI wire (reads x-ratelimit-* headers)';
       results.push(await runSeeds({ ...scenario, wire: 'openai' }, 'adaptive'));
     }
-    markdown.push(throughputSection(scenario, results, extraLabels), '');
+    add('throughput', throughputSection(scenario, results, extraLabels), '');
   }
 }
 
 if (sections.has('first-image')) {
-  markdown.push('## Time to the first image visible (default pacing, no quota pressure)', '');
+  add('first-image', '## Time to the first image visible (default pacing, no quota pressure)', '');
   await runFirstImage({ images: 1, timeFactor }); // warm-up (module loading, JIT), not reported
   const results = [];
   for (const images of [1, 4]) {
@@ -99,17 +103,17 @@ if (sections.has('first-image')) {
   }
   log('first image: a 10-image background batch');
   results.push(await runFirstImageInBackground({ images: 10, timeFactor }));
-  markdown.push(firstImageSection(results), '');
+  add('first-image', firstImageSection(results), '');
 }
 
 if (sections.has('memory')) {
   log('memory: 500 images of ~1 MB, then the ZIP');
-  markdown.push('## Peak RSS: a 500-image batch of ~1 MB images, and its ZIP', '', memorySection(await runMemory({ images: 500, timeFactor: timeFactor / 4 })), '');
+  add('memory', '## Peak RSS: a 500-image batch of ~1 MB images, and its ZIP', '', memorySection(await runMemory({ images: 500, timeFactor: timeFactor / 4 })), '');
 }
 
 if (sections.has('overhead')) {
   log('engine overhead: 1,000 images');
-  markdown.push(
+  add('overhead', 
     '## Engine overhead (1,000 images, provider taking no time)',
     '',
     engineOverheadSection([await runEngineOverhead('instant'), await runEngineOverhead('demo'), await runQueueOverhead()]),
@@ -125,15 +129,15 @@ if (sections.has('load')) {
     log(`load: ${provider}: ${result.eventsLost} events lost, delivery p50 ${result.delivery.p50} ms, p99 ${result.delivery.p99} ms`);
     results.push(result);
   }
-  markdown.push('## The batch API under load: 20 concurrent creations, 300 SSE watchers', '', loadSection(results), '');
+  add('load', '## The batch API under load: 20 concurrent creations, 300 SSE watchers', '', loadSection(results), '');
 }
 
 if (sections.has('scale-out')) {
-  markdown.push('## Scaling out: worker processes on PostgreSQL + Redis + S3', '');
+  add('scale-out', '## Scaling out: worker processes on PostgreSQL + Redis + S3', '');
   const missing = await servicesMissing();
   if (missing) {
     log(`scale-out: skipped: ${missing}`);
-    markdown.push(`Skipped: ${missing}.`, '');
+    add('scale-out', `Skipped: ${missing}.`, '');
   } else {
     // Quota-bound: 240/min binds before 4 slots / 500 ms (480/min); the lane is told the quota.
     const quotaBound: ScaleOutScenario = {
@@ -165,21 +169,35 @@ if (sections.has('scale-out')) {
       log(`scale-out: engine overhead, 1,000 images, ${path}`);
       overhead.push(await runQueuePathOverhead(path));
     }
-    markdown.push(scaleOutSection(throughput, overhead), '');
+    add('scale-out', scaleOutSection(throughput, overhead), '');
   }
 }
 
-const report = markdown.join('\n');
+if (sections.has('page')) {
+  add('page', '## The page: JavaScript of the first load, and the first screen of a 1,000-image gallery (Chromium)', '');
+  const missing = pageBenchMissing();
+  if (missing) {
+    log(`page: skipped: ${missing}`);
+    add('page', `Skipped: ${missing}.`, '');
+  } else {
+    log('page: page weight, then a gallery of 1,000 saved images');
+    const { weight, firstScreen } = await runPageBench();
+    log(`page: first load ${(weight.firstLoadScriptBytes / 1024).toFixed(1)} KB of JavaScript; first screen ${firstScreen.firstScreenMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    add('page', pageSection(weight, firstScreen), '');
+  }
+}
+
+// Each section says when and how it was measured: --only rewrites some and keeps the others.
+const measuredOn = `_Measured ${new Date().toISOString().slice(0, 10)} with \`${command}\`._`;
+for (const [name, lines] of blocks) if (name !== 'machine') lines.push(measuredOn, '');
+
+const report = [...blocks.values()].map((lines) => lines.join('\n')).join('\n');
 console.log(report);
 
 if (values.write) {
   const path = new URL('../BENCHMARKS.md', import.meta.url);
-  const start = '<!-- bench:results:start -->';
-  const end = '<!-- bench:results:end -->';
-  const current = await readFile(path, 'utf8').catch(() => `# Benchmarks\n\n${start}\n${end}\n`);
-  const from = current.indexOf(start);
-  const to = current.indexOf(end);
-  if (from === -1 || to === -1) throw new Error(`BENCHMARKS.md has no ${start} … ${end} markers`);
-  await writeFile(path, `${current.slice(0, from + start.length)}\n${report}\n${current.slice(to)}`);
-  log('BENCHMARKS.md updated');
+  const current = await readFile(path, 'utf8').catch(() => '# Benchmarks\n');
+  const written = new Map([...blocks].map(([name, lines]) => [name, lines.join('\n')]));
+  await writeFile(path, replaceBenchSections(current, written));
+  log(`BENCHMARKS.md updated: ${[...written.keys()].join(', ')}`);
 }
