@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minPasswordLength as serverMinimum } from '@/lib/auth';
-import { minPasswordLength, tokenViewSchema, userViewSchema } from './account-api';
+import { minPasswordLength } from './account-api';
+import { tokenViewSchema, userViewSchema } from './response-schemas';
 
 describe('account views', () => {
   it("asks for the server's minimum password length", () => {

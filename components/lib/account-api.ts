@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { quotaSchema, type Quota } from '@/lib/core/quota';
-import { jsonBody, requestJson, send, type ApiResult } from './api-request';
+import type { z } from 'zod';
+import type { Quota } from '@/lib/core/quota';
+import { jsonBody, requestJson, send, type ApiResult, type ResponseSchemas } from './api-request';
 
 /**
  * The accounts API as the pages use it: sign-in sessions, the first admin's setup, the signed-in
@@ -10,35 +10,13 @@ import { jsonBody, requestJson, send, type ApiResult } from './api-request';
 /** lib/auth's minimum (the server checks it too): the forms say so before sending. */
 export const minPasswordLength = 10;
 
-export const userViewSchema = z.object({
-  id: z.string().min(1),
-  username: z.string(),
-  role: z.enum(['admin', 'user']),
-  quota: quotaSchema,
-  createdAt: z.string(),
-});
-export type UserView = z.infer<typeof userViewSchema>;
-
-export const tokenViewSchema = z.object({
-  id: z.string().min(1),
-  name: z.string(),
-  quota: quotaSchema,
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullish(),
-  revokedAt: z.string().nullish(),
-});
-export type TokenView = z.infer<typeof tokenViewSchema>;
-
-const signedInSchema = z.object({ user: userViewSchema });
-const tokenListSchema = z.object({ tokens: z.array(tokenViewSchema) });
-const createdTokenSchema = z.object({ token: tokenViewSchema, secret: z.string().min(1) });
-const userListSchema = z.object({ users: z.array(userViewSchema) });
-
-export type CreatedToken = z.infer<typeof createdTokenSchema>;
+export type UserView = z.infer<ResponseSchemas['userViewSchema']>;
+export type TokenView = z.infer<ResponseSchemas['tokenViewSchema']>;
+export type CreatedToken = z.infer<ResponseSchemas['createdTokenSchema']>;
 
 /** `POST /api/session`: a 401 here is "wrong username or password", an answer for the form. */
 export function signIn(username: string, password: string): Promise<ApiResult<UserView>> {
-  return unwrapUser(requestJson('/api/session', { method: 'POST', ...jsonBody({ username, password }) }, signedInSchema, { isSignInRequired: false }));
+  return unwrapUser(requestJson('/api/session', { method: 'POST', ...jsonBody({ username, password }) }, (schemas) => schemas.signedInSchema, { isSignInRequired: false }));
 }
 
 /** `DELETE /api/session`: the session ends on the server and the cookie is cleared. */
@@ -49,17 +27,17 @@ export async function signOut(): Promise<ApiResult<null>> {
 
 /** `POST /api/setup`: the first admin, from the setup link's token; signed in on success. */
 export function setUp(token: string, username: string, password: string): Promise<ApiResult<UserView>> {
-  return unwrapUser(requestJson('/api/setup', { method: 'POST', ...jsonBody({ token, username, password }) }, signedInSchema, { isSignInRequired: false }));
+  return unwrapUser(requestJson('/api/setup', { method: 'POST', ...jsonBody({ token, username, password }) }, (schemas) => schemas.signedInSchema, { isSignInRequired: false }));
 }
 
 export async function listTokens(): Promise<ApiResult<TokenView[]>> {
-  const result = await requestJson('/api/tokens', { cache: 'no-store' }, tokenListSchema);
+  const result = await requestJson('/api/tokens', { cache: 'no-store' }, (schemas) => schemas.tokenListSchema);
   return result.ok ? { ok: true, value: result.value.tokens } : result;
 }
 
 /** `POST /api/tokens`: the answer holds the token's secret, this once. */
 export function createToken(name: string, quota: Quota): Promise<ApiResult<CreatedToken>> {
-  return requestJson('/api/tokens', { method: 'POST', ...jsonBody({ name, ...(isEmpty(quota) ? {} : { quota }) }) }, createdTokenSchema);
+  return requestJson('/api/tokens', { method: 'POST', ...jsonBody({ name, ...(isEmpty(quota) ? {} : { quota }) }) }, (schemas) => schemas.createdTokenSchema);
 }
 
 export async function revokeToken(tokenId: string): Promise<ApiResult<null>> {
@@ -68,7 +46,7 @@ export async function revokeToken(tokenId: string): Promise<ApiResult<null>> {
 }
 
 export async function listUsers(): Promise<ApiResult<UserView[]>> {
-  const result = await requestJson('/api/users', { cache: 'no-store' }, userListSchema);
+  const result = await requestJson('/api/users', { cache: 'no-store' }, (schemas) => schemas.userListSchema);
   return result.ok ? { ok: true, value: result.value.users } : result;
 }
 
@@ -80,7 +58,7 @@ export interface NewUser {
 }
 
 export function createUser(user: NewUser): Promise<ApiResult<UserView>> {
-  return requestJson('/api/users', { method: 'POST', ...jsonBody(user) }, userViewSchema);
+  return requestJson('/api/users', { method: 'POST', ...jsonBody(user) }, (schemas) => schemas.userViewSchema);
 }
 
 export interface UserChange {
@@ -91,7 +69,7 @@ export interface UserChange {
 }
 
 export function updateUser(userId: string, change: UserChange): Promise<ApiResult<UserView>> {
-  return requestJson(`/api/users/${encodeURIComponent(userId)}`, { method: 'POST', ...jsonBody(change) }, userViewSchema);
+  return requestJson(`/api/users/${encodeURIComponent(userId)}`, { method: 'POST', ...jsonBody(change) }, (schemas) => schemas.userViewSchema);
 }
 
 export async function deleteUser(userId: string): Promise<ApiResult<null>> {

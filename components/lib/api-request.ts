@@ -1,5 +1,17 @@
 import type { z } from 'zod';
 
+/** The schemas module, loaded on first use (see response-schemas.ts). */
+export type ResponseSchemas = typeof import('./response-schemas');
+/** A schema, or where to find it in the lazily loaded schemas module (keeps zod out of the first load). */
+export type SchemaSource<Value> = z.ZodType<Value> | ((schemas: ResponseSchemas) => z.ZodType<Value>);
+
+let responseSchemas: Promise<ResponseSchemas> | undefined;
+/** The schemas module, imported once. */
+export function loadResponseSchemas(): Promise<ResponseSchemas> {
+  responseSchemas ??= import('./response-schemas');
+  return responseSchemas;
+}
+
 /** Fields the server may name in a 400; shown next to that field. */
 export const requestFields = [
   'prompt',
@@ -82,8 +94,8 @@ export async function send(url: string, init: RequestInit, { isSignInRequired = 
 }
 
 /** The answer's JSON body, validated with `schema` (parse, don't cast). */
-export async function requestJson<Value>(url: string, init: RequestInit, schema: z.ZodType<Value>, options?: SendOptions): Promise<ApiResult<Value>> {
-  const sent = await send(url, init, options);
+export async function requestJson<Value>(url: string, init: RequestInit, source: SchemaSource<Value>, options?: SendOptions): Promise<ApiResult<Value>> {
+  const [sent, schema] = await Promise.all([send(url, init, options), typeof source === 'function' ? loadResponseSchemas().then(source) : source]);
   if (!sent.ok) return sent;
   const response = sent.value;
   let body: unknown;

@@ -1,13 +1,5 @@
 import type { ImageOptions } from '@/lib/core/image-options';
-import {
-  batchActionResultSchema,
-  batchListSchema,
-  batchViewSchema,
-  storageUsageSchema,
-  type BatchList,
-  type BatchView,
-  type StorageUsageView,
-} from '@/lib/core/api-views';
+import type { BatchList, BatchView, StorageUsageView } from '@/lib/core/api-views';
 import { requestJson, send, type ApiResult } from './api-request';
 
 export type { ApiResult } from './api-request';
@@ -44,22 +36,22 @@ export function toRequestBody(request: BatchRequest): { body: BodyInit; headers:
 
 /** `POST /api/batches`: the server stores and queues the batch and answers at once (202); it survives a reload. */
 export function createBatch(request: BatchRequest): Promise<ApiResult<BatchView>> {
-  return requestJson('/api/batches', { method: 'POST', ...toRequestBody(request) }, batchViewSchema);
+  return requestJson('/api/batches', { method: 'POST', ...toRequestBody(request) }, (schemas) => schemas.batchViewSchema);
 }
 
 export function getBatch(batch: BatchView): Promise<ApiResult<BatchView>> {
-  return requestJson(batch.url, { cache: 'no-store' }, batchViewSchema);
+  return requestJson(batch.url, { cache: 'no-store' }, (schemas) => schemas.batchViewSchema);
 }
 
 /** Newest first; `before` is the previous page's `nextCursor`; `filters` the search (see `toApiSearch`). */
 export function listBatches(limit: number, before?: string, filters: Record<string, string> = {}): Promise<ApiResult<BatchList>> {
   const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}), ...filters });
-  return requestJson(`/api/batches?${query}`, { cache: 'no-store' }, batchListSchema);
+  return requestJson(`/api/batches?${query}`, { cache: 'no-store' }, (schemas) => schemas.batchListSchema);
 }
 
 /** `cancel`: queued images are canceled, calls in flight stopped. `retry`: failed and canceled images run again. */
 export async function postBatchAction(batch: BatchView, action: 'cancel' | 'retry'): Promise<ApiResult<BatchView>> {
-  const result = await requestJson(`${batch.url}/${action}`, { method: 'POST' }, batchActionResultSchema);
+  const result = await requestJson(`${batch.url}/${action}`, { method: 'POST' }, (schemas) => schemas.batchActionResultSchema);
   return result.ok ? { ok: true, value: result.value.batch } : result;
 }
 
@@ -71,5 +63,5 @@ export async function deleteBatch(batch: BatchView): Promise<ApiResult<null>> {
 
 /** `GET /api/storage`: how many batches and images the server keeps, and their bytes. */
 export function getStorageUsage(): Promise<ApiResult<StorageUsageView>> {
-  return requestJson('/api/storage', { cache: 'no-store' }, storageUsageSchema);
+  return requestJson('/api/storage', { cache: 'no-store' }, (schemas) => schemas.storageUsageSchema);
 }

@@ -1,23 +1,19 @@
-import { z } from 'zod';
-import { batchItemViewSchema, batchViewSchema, type BatchItemView, type BatchView } from '@/lib/core/api-views';
+import type { BatchItemView, BatchView } from '@/lib/core/api-views';
 import { jsonBody, requestJson, send, type ApiResult } from './api-request';
 
 /** The find-and-keep calls of the batch API: favorites, deleting one image, a ZIP of chosen images. */
-
-const itemAnswerSchema = z.object({ item: batchItemViewSchema });
-const batchAnswerSchema = z.object({ batch: batchViewSchema });
 
 const itemUrl = (batchUrl: string, index: number) => `${batchUrl}/items/${index}`;
 
 /** `POST <batch>/items/<index>/favorite`: the item as it now stands. */
 export async function setFavorite(batchUrl: string, index: number, isFavorite: boolean): Promise<ApiResult<BatchItemView>> {
-  const result = await requestJson(`${itemUrl(batchUrl, index)}/favorite`, { method: 'POST', ...jsonBody({ favorite: isFavorite }) }, itemAnswerSchema);
+  const result = await requestJson(`${itemUrl(batchUrl, index)}/favorite`, { method: 'POST', ...jsonBody({ favorite: isFavorite }) }, (schemas) => schemas.itemAnswerSchema);
   return result.ok ? { ok: true, value: result.value.item } : result;
 }
 
 /** `DELETE <batch>/items/<index>`: the batch without that image (a 409 while it runs). */
 export async function deleteImage(batchUrl: string, index: number): Promise<ApiResult<BatchView>> {
-  const result = await requestJson(itemUrl(batchUrl, index), { method: 'DELETE' }, batchAnswerSchema);
+  const result = await requestJson(itemUrl(batchUrl, index), { method: 'DELETE' }, (schemas) => schemas.batchAnswerSchema);
   return result.ok ? { ok: true, value: result.value.batch } : result;
 }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '@/lib/core/events';
-import { eventsUrlAfter, followBatchEvents, type EventSourceLike } from './follow-batch-events';
+import { progressEventSchema, type ProgressEvent } from '@/lib/core/events';
+import { loadResponseSchemas } from './api-request';
+import { eventsUrlAfter, followBatchEvents, progressEventTypes, type EventSourceLike } from './follow-batch-events';
+
+/** Messages are handled once the schemas module has loaded, in order: lets them through. */
+async function handled(): Promise<void> {
+  await loadResponseSchemas();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 class FakeEventSource implements EventSourceLike {
   readyState = 0;
@@ -44,43 +51,52 @@ function follow() {
 }
 
 describe('followBatchEvents', () => {
-  it('hands over validated events and skips what breaks the schema or is misnamed', () => {
+  it('listens for every type of the progress event schema', () => {
+    expect([...progressEventTypes].sort()).toEqual(progressEventSchema.options.map((option) => option.shape.type.value).sort());
+  });
+
+  it('hands over validated events and skips what breaks the schema or is misnamed', async () => {
     const { source, events, problems } = follow();
     source.emit('batch-start', batchStart, '1');
     source.emit('item-start', { ...batchStart, type: 'item-start' }, '2');
     source.emit('item-end', 'not json', '3');
     source.emit('batch-start', batchStart, '1');
     source.emit('item-start', { type: 'item-start', ...counters, sequence: 2, index: 1, attempt: 1 }, '2');
+    await handled();
     expect(events.map((event) => event.type)).toEqual(['batch-start', 'batch-start', 'item-start']);
     expect(problems).toHaveLength(2);
   });
 
-  it('stops at the close that follows batch-end, instead of reconnecting', () => {
+  it('stops at the close that follows batch-end, instead of reconnecting', async () => {
     const { source, calls } = follow();
     source.emit('batch-end', batchEnd, '6');
     source.fail(0);
+    await handled();
     expect(calls).toEqual(['end']);
     expect(source.isClosed).toBe(true);
   });
 
-  it('lets the browser reconnect after a dropped connection mid-batch, and reports a refused stream', () => {
+  it('lets the browser reconnect after a dropped connection mid-batch, and reports a refused stream', async () => {
     const { source, calls } = follow();
     source.emit('batch-start', batchStart, '1');
     source.fail(0);
+    await handled();
     expect(calls).toEqual([]);
     expect(source.isClosed).toBe(false);
     source.fail(2);
+    await handled();
     expect(calls).toEqual(['lost']);
   });
 
-  it('delivers nothing after stop()', () => {
+  it('delivers nothing after stop()', async () => {
     const { source, events, stop } = follow();
     stop();
     source.emit('batch-start', batchStart, '1');
+    await handled();
     expect(events).toEqual([]);
   });
 
-  it('resumes after a sequence with ?lastEventId=', () => {
+  it('resumes after a sequence with ?lastEventId=', async () => {
     expect(eventsUrlAfter('/api/batches/b1/events', 0)).toBe('/api/batches/b1/events');
     expect(eventsUrlAfter('/api/batches/b1/events', 12)).toBe('/api/batches/b1/events?lastEventId=12');
   });

@@ -1,4 +1,5 @@
-import { progressEventSchema, type ProgressEvent } from '@/lib/core/events';
+import type { ProgressEvent } from '@/lib/core/events';
+import { loadResponseSchemas } from './api-request';
 import { parseProgressMessage } from './progress-message';
 
 /** The part of the browser's EventSource this module uses (a fake one in unit tests). */
@@ -21,7 +22,8 @@ export interface FollowBatchEventsOptions {
   createSource?: (url: string) => EventSourceLike;
 }
 
-const eventTypes = progressEventSchema.options.map((option) => option.shape.type.value);
+/** The progress event types (the schema's, checked by a test; listed here so zod stays out of the first load). */
+export const progressEventTypes: readonly ProgressEvent['type'][] = ['batch-start', 'item-start', 'item-retry', 'item-end', 'batch-end'];
 const closedState = 2;
 
 /** `/api/batches/<id>/events`, resuming after `afterSequence` when it is above 0. */
@@ -45,29 +47,40 @@ export function followBatchEvents(url: string, options: FollowBatchEventsOptions
     source.close();
   };
 
-  const onMessage = (message: MessageEvent<string>) => {
-    if (isStopped) return;
-    const parsed = parseProgressMessage(message.data, message.type, message.lastEventId);
-    if (!parsed.success) {
-      onInvalidEvent?.(parsed.problem);
-      return;
-    }
-    lastType = parsed.event.type;
-    onEvent(parsed.event);
+  // Messages and errors are handled in arrival order, once the schema has loaded (the first time
+  // it is imported; a promise already settled after that).
+  let queue: Promise<unknown> = loadResponseSchemas();
+  const inOrder = (handle: (schemas: Awaited<ReturnType<typeof loadResponseSchemas>>) => void) => {
+    queue = queue.then(() => loadResponseSchemas().then(handle));
   };
-  for (const type of eventTypes) source.addEventListener(type, onMessage);
+
+  const onMessage = (message: MessageEvent<string>) =>
+    inOrder(({ progressEventSchema }) => {
+      if (isStopped) return;
+      const parsed = parseProgressMessage(progressEventSchema, message.data, message.type, message.lastEventId);
+      if (!parsed.success) {
+        onInvalidEvent?.(parsed.problem);
+        return;
+      }
+      lastType = parsed.event.type;
+      onEvent(parsed.event);
+    });
+  for (const type of progressEventTypes) source.addEventListener(type, onMessage);
 
   source.onerror = () => {
-    if (isStopped) return;
-    // The server closes a batch's stream right after its batch-end: done, don't reconnect.
-    if (lastType === 'batch-end') {
-      stop();
-      onEnd();
-    } else if (source.readyState === closedState) {
-      stop();
-      onLost('The server refused the progress stream');
-    }
-    // Otherwise the browser is reconnecting, with Last-Event-ID.
+    const readyState = source.readyState;
+    inOrder(() => {
+      if (isStopped) return;
+      // The server closes a batch's stream right after its batch-end: done, don't reconnect.
+      if (lastType === 'batch-end') {
+        stop();
+        onEnd();
+      } else if (readyState === closedState) {
+        stop();
+        onLost('The server refused the progress stream');
+      }
+      // Otherwise the browser is reconnecting, with Last-Event-ID.
+    });
   };
   return stop;
 }
