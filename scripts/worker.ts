@@ -8,7 +8,7 @@
 import { createApp } from '@/lib/server';
 import { logEvent } from '@/lib/server/logger';
 
-const app = createApp({ ...process.env, WORKER: 'on' });
+const app = createApp({ ...process.env, WORKER: 'on' }, { servesHttp: false });
 if (app.config.DATABASE_URL === undefined) {
   console.error('npm run worker needs DATABASE_URL (and REDIS_URL): a worker of its own on the embedded SQLite file is what `npm start` already runs.');
   process.exit(1);

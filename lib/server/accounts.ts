@@ -81,9 +81,15 @@ export interface Accounts {
  * logged (open it to create the admin and turn accounts on). Without either, and not meant for a
  * network, the server stays single-person and serves only this machine: it says so in the log.
  */
-export async function openAccounts(store: AccountStore, settings: AccountSettings, port = process.env.PORT ?? '3000'): Promise<Accounts> {
+export async function openAccounts(
+  store: AccountStore,
+  settings: AccountSettings,
+  { port = process.env.PORT ?? '3000', servesHttp = true }: { port?: string; servesHttp?: boolean } = {},
+): Promise<Accounts> {
   let setupSecret: string | undefined;
-  if ((await store.countUsers()) === 0) {
+  // A process that serves no HTTP (`npm run worker`) has no setup page: it creates the admin from
+  // ADMIN_PASSWORD like any other, but logs no link that would lead nowhere.
+  if ((await store.countUsers()) === 0 && (servesHttp || settings.adminPassword !== undefined)) {
     if (settings.adminPassword !== undefined) {
       const problem = passwordProblem(settings.adminPassword);
       if (problem) throw new ConfigError(`ADMIN_PASSWORD is not usable: ${problem}`);

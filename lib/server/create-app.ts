@@ -54,7 +54,12 @@ export interface App {
 /** The default provider when IMAGE_PROVIDER is unset: a real one with a key, else the demo. */
 const defaultProviderPreference = ['gemini', 'openai', 'demo'];
 
-export function createApp(env: Record<string, string | undefined> = process.env): App {
+export interface CreateAppOptions {
+  /** False for `npm run worker`: no page, so no setup link in its log. @default true */
+  servesHttp?: boolean;
+}
+
+export function createApp(env: Record<string, string | undefined> = process.env, { servesHttp = true }: CreateAppOptions = {}): App {
   const config = loadConfig(env);
   const providers = loadProvidersOrThrow(env, config);
   const defaultProviderId = chooseDefaultProvider(config, providers);
@@ -118,7 +123,7 @@ export function createApp(env: Record<string, string | undefined> = process.env)
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
     batches() {
-      runtime ??= openBatchRuntime(app, env, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
+      runtime ??= openBatchRuntime(app, env, servesHttp, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
         // Not cached: the next request tries again (say, once DATA_DIR is writable).
         runtime = undefined;
         throw error;
@@ -166,6 +171,7 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
 async function openBatchRuntime(
   app: App,
   env: Record<string, string | undefined>,
+  servesHttp: boolean,
   shareLanes: (ports: RedisPorts) => void,
 ): Promise<BatchRuntime> {
   // The embedded server is the only process on its DATA_DIR (see README "Durable batches"); a
@@ -180,7 +186,7 @@ async function openBatchRuntime(
   });
   let accounts: Accounts;
   try {
-    accounts = await openAccounts(store.accounts, accountSettingsFrom(env));
+    accounts = await openAccounts(store.accounts, accountSettingsFrom(env), { servesHttp });
   } catch (error) {
     await store.close();
     throw error;
