@@ -11,8 +11,6 @@ import styles from './composer.module.css';
 export type { FieldErrors, FieldName } from './field-error';
 
 export const maxPromptCharacters = 4000;
-/** 1-4 first, larger batches after: every batch is stored on the server and survives a reload. */
-export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as const;
 
 export interface ComposerValues {
   prompt: string;

@@ -6,6 +6,14 @@ import { describeEstimate, formatUsd, type CostEstimate } from './cost-estimate'
  * What the composer's text stands for before Generate: its prompts (one per line, `{a|b}` variations
  * expanded), the images they make and whether that fits in one batch. Pure.
  */
+/** The count menu: 1-4 first, larger batches after (every batch is stored on the server and survives a reload). */
+export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as const;
+
+/** The menu's entry for a count it may not list (a batch made through the API): the largest not above it. */
+export function nearestImageCount(count: number): number {
+  return [...imageCountOptions].reverse().find((option) => option <= count) ?? imageCountOptions[0];
+}
+
 export interface PromptPlan {
   /** In order; at most one more than the batch limit (enough to know it is over). */
   prompts: string[];
