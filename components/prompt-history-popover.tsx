@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { isStarred, loadPromptHistory, toggleStar, updatePromptHistory, type PromptHistory } from '@/components/lib/prompt-history';
 import styles from './prompt-history.module.css';
 
@@ -19,31 +19,44 @@ const browserStorage = () => (typeof window === 'undefined' ? undefined : window
 export default function PromptHistoryPopover({ id, anchorRef, onPick, onClose }: PromptHistoryPopoverProps) {
   const [history, setHistory] = useState<PromptHistory>(() => loadPromptHistory(browserStorage()));
   const popoverRef = useRef<HTMLDivElement>(null);
+  /** The prompt just (un)starred: it moved between the lists, its star keeps the focus. */
+  const [starredLast, setStarredLast] = useState<string | null>(null);
 
   useEffect(() => {
     popoverRef.current?.querySelector<HTMLElement>('button')?.focus();
   }, []);
 
   useEffect(() => {
+    if (starredLast === null) return;
+    const stars = popoverRef.current?.querySelectorAll<HTMLButtonElement>('[data-testid="history-star"]') ?? [];
+    Array.from(stars).find((button) => button.dataset.prompt === starredLast)?.focus();
+  }, [starredLast, history]);
+
+  useEffect(() => {
     const onPointerDown = (event: PointerEvent) => {
       const target = event.target as Node;
       if (!popoverRef.current?.contains(target) && !anchorRef.current?.contains(target)) onClose(false);
     };
+    // On the document: Escape closes wherever the focus is while the popover is open.
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose(true);
+    };
     document.addEventListener('pointerdown', onPointerDown);
-    return () => document.removeEventListener('pointerdown', onPointerDown);
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('pointerdown', onPointerDown);
+      document.removeEventListener('keydown', onKeyDown);
+    };
   }, [anchorRef, onClose]);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose(true);
-    }
+  const star = (prompt: string) => {
+    setHistory(updatePromptHistory(browserStorage(), (current) => toggleStar(current, prompt)));
+    setStarredLast(prompt);
   };
-  const star = (prompt: string) => setHistory(updatePromptHistory(browserStorage(), (current) => toggleStar(current, prompt)));
   const recent = history.recent.filter((prompt) => !isStarred(history, prompt));
 
   return (
-    <div ref={popoverRef} id={id} className={styles.popover} role="dialog" aria-label="Prompt history" onKeyDown={onKeyDown} data-testid="history-popover">
+    <div ref={popoverRef} id={id} className={styles.popover} role="dialog" aria-label="Prompt history" data-testid="history-popover">
       {history.starred.length === 0 && recent.length === 0 ? (
         <p className={styles.empty}>No prompts yet: the prompts you generate with appear here.</p>
       ) : null}
@@ -83,6 +96,7 @@ function HistoryList({ title, prompts, history, onPick, onStar }: HistoryListPro
                 aria-pressed={starred}
                 aria-label={`Star “${prompt}”`}
                 onClick={() => onStar(prompt)}
+                data-prompt={prompt}
                 data-testid="history-star"
               >
                 <span aria-hidden="true">{starred ? '★' : '☆'}</span>
