@@ -8,7 +8,6 @@ import { describeOutcome } from '@/components/lib/batch-state';
 import { askNotificationPermissionOnce, notifyIfHidden } from '@/components/lib/browser-notification';
 import { describeBatchCost, estimateCost } from '@/components/lib/cost-estimate';
 import { defaultChoice, findModel, toImageOptions, type ChosenModel, type ModelChoice } from '@/components/lib/model-options';
-import { rememberPrompt, updatePromptHistory } from '@/components/lib/prompt-history';
 import { describePlan, planPrompts } from '@/components/lib/prompt-plan';
 import { clientIdOf, displayRunOf } from '@/components/lib/server-batch-state';
 import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
@@ -214,7 +213,7 @@ function GeneratorWithModel({
     askNotificationPermissionOnce();
     try {
       const isStarted = await start(request);
-      if (isStarted) updatePromptHistory(window.localStorage, (history) => rememberPrompt(history, values.prompt));
+      if (isStarted) void rememberInHistory(values.prompt);
     } finally {
       isStartingRef.current = false;
     }
@@ -286,6 +285,12 @@ function GeneratorWithModel({
       </RemixContext>
     </div>
   );
+}
+
+/** The prompt joins the History popover's recent prompts (the store is loaded only once a batch starts). */
+async function rememberInHistory(prompt: string): Promise<void> {
+  const { rememberPrompt, updatePromptHistory } = await import('@/components/lib/prompt-history');
+  updatePromptHistory(window.localStorage, (history) => rememberPrompt(history, prompt));
 }
 
 function reportProblem(title: string, result: { ok: true } | { ok: false; message: string } | undefined): void {

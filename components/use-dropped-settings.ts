@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
-import { fillFromEmbeddedParameters, type ComposerFill } from '@/components/lib/composer-fill';
+import type { ComposerFill } from '@/components/lib/composer-fill';
 import type { ChosenModel, OptionValues } from '@/components/lib/model-options';
 
 /** A dropped image whose settings are now in the composer; it may still become the input image. */
@@ -30,10 +30,10 @@ export function useDroppedSettings({ catalog, chosen, options, applyFill, addIma
     const [only] = files;
     if (files.length === 1 && only?.type === 'image/png') {
       // The PNG reader is loaded only when a PNG arrives: the first page load stays light.
-      const { readImageSettings } = await import('@/components/lib/read-image-settings');
-      const parameters = await readImageSettings(only).catch(() => undefined);
-      if (parameters) {
-        applyFill(fillFromEmbeddedParameters(parameters, catalog, chosen, options));
+      const { readComposerFill } = await import('@/components/lib/read-image-settings');
+      const fill = await readComposerFill(only, catalog, chosen, options).catch(() => undefined);
+      if (fill) {
+        applyFill(fill);
         setNotice({ file: only });
         return;
       }

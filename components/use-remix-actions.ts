@@ -4,8 +4,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { BatchView } from '@/lib/core/api-views';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import type { BatchRequest } from '@/components/lib/batch-api';
-import { fillFromBatch, moreLikeThisRequest, type ComposerFill } from '@/components/lib/composer-fill';
-import { fetchImageFile } from '@/components/lib/fetch-image-file';
+import type { ComposerFill } from '@/components/lib/composer-fill';
 import type { ChosenModel } from '@/components/lib/model-options';
 import type { ServerBatch } from '@/components/lib/server-batch-state';
 import { notifyError, notifyInfo } from './notify';
@@ -23,10 +22,15 @@ interface RemixDependencies {
 }
 
 /** The batch's uploaded images, fetched again from the server to send them once more. */
-function fetchInputImages(batch: BatchView): Promise<File[]> {
+async function fetchInputImages(batch: BatchView): Promise<File[]> {
   const urls = batch.inputImageUrls ?? (batch.inputImageUrl ? [batch.inputImageUrl] : []);
+  if (urls.length === 0) return [];
+  const { fetchImageFile } = await import('@/components/lib/fetch-image-file');
   return Promise.all(urls.map((url, position) => fetchImageFile(url, `input-${position + 1}`)));
 }
+
+// Loaded on the first press of either button: the first page load stays light.
+const loadComposerFill = () => import('@/components/lib/composer-fill');
 
 /** "Use these settings" and "More like this", for the remix context the gallery reads. */
 export function useRemixActions(dependencies: RemixDependencies): RemixActions {
@@ -54,6 +58,7 @@ export function useRemixActions(dependencies: RemixDependencies): RemixActions {
       } catch {
         notifyError('Could not load the batch’s input images', 'The prompt and settings are in the composer; add the images again.');
       }
+      const { fillFromBatch } = await loadComposerFill();
       const { catalog, chosen, applyFill, onFilled } = latestRef.current;
       applyFill(fillFromBatch(batch, catalog, chosen), images);
       onFilled();
@@ -66,7 +71,7 @@ export function useRemixActions(dependencies: RemixDependencies): RemixActions {
       if (!batch || startingRef.current.has(key)) return;
       startingRef.current.add(key);
       try {
-        const images = await fetchInputImages(batch);
+        const [images, { moreLikeThisRequest }] = await Promise.all([fetchInputImages(batch), loadComposerFill()]);
         await latestRef.current.start(moreLikeThisRequest(batch, index, images));
       } catch {
         notifyError('Could not start another image like this one', 'Its input images could not be loaded from the server.');
