@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { expectNoSeriousViolations } from './axe';
 import { expect, test } from './base-test';
 import { startBatch, waitUntilIdle } from './helpers';
 import { automatic1111Parameters, pngWithText } from './fixtures/png-with-parameters';
@@ -120,6 +121,7 @@ test('prompt history: a used prompt comes back from the History popover (keyboar
   await star.click();
   await expect(star).toHaveAttribute('aria-pressed', 'true');
   await expect(popover.getByRole('region', { name: 'Starred' }).getByTestId('history-entry')).toHaveText([prompt]);
+  await expectNoSeriousViolations(page, 'the prompt history popover', '[data-testid="history-popover"]');
   await page.keyboard.press('Escape');
   await expect(popover).toBeHidden();
   await expect(historyButton).toBeFocused();
@@ -176,6 +178,7 @@ test('a dropped, chosen or pasted PNG with AUTOMATIC1111 parameters fills the pr
   await expect(generator.prompt).toHaveValue(prompt);
   await expect(generator.aspectRatio).toHaveValue('2:3');
   await expect(notice).toHaveText(/Read the prompt and settings from a1111\.png/);
+  await expectNoSeriousViolations(page, 'the composer with the settings notice', 'form');
   await expect(generator.imagePreview).toHaveCount(0);
   await notice.getByTestId('settings-image-as-input').click();
   await expect(notice).toBeHidden();
