@@ -3,8 +3,8 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { maxInputImagesOf, type ChosenModel, type ModelChoice, type OptionValues } from '@/components/lib/model-options';
-import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { imageCountOptions } from '@/components/lib/prompt-plan';
+import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ImageDropZone } from './image-drop-zone';
 import { ModelFields } from './model-fields';
 import { PromptHistoryButton } from './prompt-history-button';
