@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BatchRun } from '@/components/lib/batch-state';
 import type { BatchAction } from '@/hooks/use-server-batches';
+import { UseSettingsButton } from './remix-buttons';
 import styles from './batch-group.module.css';
 
 /** What a batch offers: cancel while it runs; once it has ended, retry of what failed, every image as a ZIP, delete. */
@@ -90,6 +91,7 @@ export function BatchActions({ run, controls }: { run: BatchRun; controls: Batch
           {pending === 'retry' ? 'Retrying…' : `Retry failed (${retryable})`}
         </button>
       ) : null}
+      <UseSettingsButton batchId={run.batchId} />
       {!isRunning && succeeded > 0 ? (
         <a className="button button-secondary button-small" href={controls.zipUrl} download data-testid="batch-zip">
           Download all (ZIP)

@@ -3,16 +3,17 @@
 import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { maxInputImagesOf, type ChosenModel, type ModelChoice, type OptionValues } from '@/components/lib/model-options';
+import { imageCountOptions } from '@/components/lib/prompt-plan';
 import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ImageDropZone } from './image-drop-zone';
 import { ModelFields } from './model-fields';
+import { PromptHistoryButton } from './prompt-history-button';
+import type { SettingsNotice } from './use-dropped-settings';
 import styles from './composer.module.css';
 
 export type { FieldErrors, FieldName } from './field-error';
 
 export const maxPromptCharacters = 4000;
-/** 1-4 first, larger batches after: every batch is stored on the server and survives a reload. */
-export const imageCountOptions = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50, 100] as const;
 
 export interface ComposerValues {
   prompt: string;
@@ -33,8 +34,16 @@ interface ComposerProps {
   onCustomSizeBlur: () => void;
   onImagesAdd: (files: File[]) => void;
   onImageRemove: (index: number) => void;
-  /** "Estimated cost: about $0.13 (4 × $0.0336)", "Free (demo)"… */
+  /** "Estimated cost: about $0.13 (4 × $0.0336)", "3 prompts × 4 images = 12 images · Free (demo)"… */
   costEstimate: string;
+  /** Prompts the text stands for (lines and variations): the count becomes images per prompt past one. */
+  promptCount: number;
+  /** Over the batch limit: the count line is shown as an error. */
+  isOverLimit: boolean;
+  /** A dropped image's settings were read into the composer. */
+  settingsNotice: SettingsNotice | null;
+  onSettingsImageAsInput: () => void;
+  onSettingsNoticeDismiss: () => void;
   errors: FieldErrors;
   isRunning: boolean;
   onSubmit: () => void;
@@ -68,9 +77,20 @@ export function Composer(props: ComposerProps) {
   return (
     <form className={styles.composer} onSubmit={submit} noValidate aria-label="Generate images">
       <div className={styles.promptField}>
-        <label htmlFor={`${id}-prompt`} className={styles.promptLabel}>
-          Prompt
-        </label>
+        <div className={styles.promptHeader}>
+          <label htmlFor={`${id}-prompt`} className={styles.promptLabel}>
+            Prompt
+          </label>
+          <span id={`${id}-prompt-syntax`} className={styles.promptSyntax}>
+            One per line · {'{red|blue}'} makes variations
+          </span>
+          <PromptHistoryButton
+            onPick={(prompt) => {
+              onChange({ prompt });
+              promptRef.current?.focus();
+            }}
+          />
+        </div>
         <textarea
           id={`${id}-prompt`}
           ref={promptRef}
@@ -84,24 +104,34 @@ export function Composer(props: ComposerProps) {
           autoFocus
           aria-required="true"
           aria-invalid={errors.prompt ? true : undefined}
-          aria-describedby={[describedBy('prompt'), `${id}-prompt-hint`].filter(Boolean).join(' ')}
+          aria-describedby={[describedBy('prompt'), `${id}-prompt-syntax`, `${id}-prompt-hint`].filter(Boolean).join(' ')}
         />
         <div className={styles.promptFooter}>
           <FieldError id={errorId('prompt')} field="prompt" message={errors.prompt} />
           <span id={`${id}-prompt-hint`} className={styles.hint}>
-            <kbd>{shortcut}</kbd> + <kbd>Enter</kbd> to generate
-            <span className={values.prompt.length > maxPromptCharacters ? styles.overLimit : undefined}>
-              {' · '}
+            {/* No keyboard shortcut to speak of on a phone: the hint goes, the counter stays. */}
+            <span className={styles.shortcutHint} data-testid="shortcut-hint">
+              <kbd>{shortcut}</kbd> + <kbd>Enter</kbd> to generate ·{' '}
+            </span>
+            <span className={values.prompt.length > maxPromptCharacters ? styles.overLimit : undefined} data-testid="prompt-counter">
               {values.prompt.length}/{maxPromptCharacters}
             </span>
           </span>
         </div>
+        {props.settingsNotice ? (
+          <SettingsNoticeLine
+            fileName={props.settingsNotice.file.name}
+            canUseAsInput={maxInputImagesOf(chosen.model.capabilities) > 0}
+            onUseAsInput={props.onSettingsImageAsInput}
+            onDismiss={props.onSettingsNoticeDismiss}
+          />
+        ) : null}
       </div>
 
       <div className={styles.options}>
         <div className={styles.option}>
           <label htmlFor={`${id}-count`} className={styles.optionLabel}>
-            Number of Images
+            {props.promptCount > 1 ? 'Images per prompt' : 'Number of images'}
           </label>
           <select
             id={`${id}-count`}
@@ -151,7 +181,12 @@ export function Composer(props: ComposerProps) {
       <div className={styles.actions}>
         <div className={styles.actionsInfo}>
           <FieldError id={errorId('form')} field="form" message={errors.form} />
-          <p className={styles.costEstimate} data-testid="cost-estimate" aria-live="polite">
+          <p
+            className={`${styles.costEstimate} ${props.isOverLimit ? styles.overLimit : ''}`}
+            data-testid="cost-estimate"
+            data-over-limit={props.isOverLimit}
+            aria-live="polite"
+          >
             {props.costEstimate}
           </p>
         </div>
@@ -160,5 +195,31 @@ export function Composer(props: ComposerProps) {
         </button>
       </div>
     </form>
+  );
+}
+
+interface SettingsNoticeLineProps {
+  fileName: string;
+  canUseAsInput: boolean;
+  onUseAsInput: () => void;
+  onDismiss: () => void;
+}
+
+/** "Read the prompt and settings from image.png", with the choice to start from the image too. */
+function SettingsNoticeLine({ fileName, canUseAsInput, onUseAsInput, onDismiss }: SettingsNoticeLineProps) {
+  return (
+    <div className={styles.settingsNotice} role="status" data-testid="settings-notice">
+      <span>
+        Read the prompt and settings from <strong>{fileName}</strong>
+      </span>
+      {canUseAsInput ? (
+        <button type="button" className="button button-secondary button-small" onClick={onUseAsInput} data-testid="settings-image-as-input">
+          Also use it as input image
+        </button>
+      ) : null}
+      <button type="button" className={styles.noticeClose} onClick={onDismiss} aria-label="Dismiss the notice" data-testid="settings-notice-dismiss">
+        <span aria-hidden="true">×</span>
+      </button>
+    </div>
   );
 }

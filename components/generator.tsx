@@ -6,8 +6,9 @@ import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { createBatch, type BatchRequest } from '@/components/lib/batch-api';
 import { describeOutcome } from '@/components/lib/batch-state';
 import { askNotificationPermissionOnce, notifyIfHidden } from '@/components/lib/browser-notification';
-import { describeBatchCost, describeEstimate, estimateCost } from '@/components/lib/cost-estimate';
+import { describeBatchCost, estimateCost } from '@/components/lib/cost-estimate';
 import { defaultChoice, findModel, toImageOptions, type ChosenModel, type ModelChoice } from '@/components/lib/model-options';
+import { describePlan, planPrompts } from '@/components/lib/prompt-plan';
 import { clientIdOf, displayRunOf } from '@/components/lib/server-batch-state';
 import { useFilePasteAndDrop } from '@/hooks/use-file-paste-and-drop';
 import { useRunEnd } from '@/hooks/use-run-end';
@@ -20,7 +21,10 @@ import { FindAndKeep } from './find-and-keep';
 import { emptyGalleryQuery, toApiSearch, type GalleryQuery } from '@/components/lib/gallery-query';
 import { Gallery, type GalleryItem } from './gallery';
 import { notifyError, notifyInfo, notifyOutcome } from './notify';
+import { RemixContext } from './remix-context';
 import { fieldOfRejection, useComposerState, validate } from './use-composer-state';
+import { useDroppedSettings } from './use-dropped-settings';
+import { useRemixActions } from './use-remix-actions';
 import styles from './generator.module.css';
 
 export interface GeneratorProps {
@@ -139,17 +143,16 @@ function GeneratorWithModel({
     void refreshStorage();
   });
 
-  const { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, checkCustomSize } = useComposerState(
-    catalog,
-    chosen,
-    onChoose,
-  );
-  useFilePasteAndDrop(addImages);
+  const { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, applyFill, checkCustomSize } =
+    useComposerState(catalog, chosen, onChoose);
+  const droppedSettings = useDroppedSettings({ catalog, chosen, options: values.options, applyFill, addImages });
+  useFilePasteAndDrop(droppedSettings.receiveFiles);
   const focusPrompt = useCallback(() => promptRef.current?.focus(), []);
   const takeAsInput = useCallback((file: File) => addImages([file]), [addImages]);
 
   const imageOptions = toImageOptions(values.options, chosen.model.capabilities);
-  const estimate = estimateCost(chosen, imageOptions, values.numberOfImages);
+  const plan = useMemo(() => planPrompts(values.prompt, values.numberOfImages), [values.prompt, values.numberOfImages]);
+  const estimate = estimateCost(chosen, imageOptions, Math.max(1, plan.prompts.length) * values.numberOfImages);
 
   const showRejection = (rejectedField: string | undefined, message: string) => {
     const field = fieldOfRejection(rejectedField);
@@ -158,25 +161,39 @@ function GeneratorWithModel({
     if (!field) notifyError('The batch could not start', message);
   };
 
-  const start = async (request: BatchRequest) => {
+  /** Creates the batch and makes it the live one; answers whether the server took it. */
+  const start = async (request: BatchRequest): Promise<boolean> => {
     setIsCreating(true);
     try {
       const result = await createBatch(request);
       if (!result.ok) {
         showRejection(result.field, result.message);
-        return;
+        return false;
       }
       server.add(result.value);
       setCurrentBatchId(result.value.id);
       void refreshStorage();
+      return true;
     } finally {
       setIsCreating(false);
     }
   };
 
+  const remix = useRemixActions({
+    batches: server.batches,
+    catalog,
+    chosen,
+    applyFill,
+    start: async (request) => void (await start(request)),
+    onFilled: () => {
+      promptRef.current?.scrollIntoView({ block: 'center' });
+      promptRef.current?.focus({ preventScroll: true });
+    },
+  });
+
   const generate = async () => {
     if (isStartingRef.current) return;
-    const problems = validate(values, chosen);
+    const problems = validate(values, chosen, plan);
     if (problems) {
       setErrors(problems);
       if (problems.prompt) promptRef.current?.focus();
@@ -185,7 +202,7 @@ function GeneratorWithModel({
     isStartingRef.current = true;
     setErrors({});
     const request: BatchRequest = {
-      prompt: values.prompt.trim(),
+      prompts: plan.prompts,
       numberOfImages: values.numberOfImages,
       provider: chosen.provider.id,
       model: chosen.model.id,
@@ -195,7 +212,8 @@ function GeneratorWithModel({
     // While the click is still a user gesture: the browser only shows its prompt then.
     askNotificationPermissionOnce();
     try {
-      await start(request);
+      const isStarted = await start(request);
+      if (isStarted) void rememberInHistory(values.prompt);
     } finally {
       isStartingRef.current = false;
     }
@@ -228,9 +246,14 @@ function GeneratorWithModel({
         onChoose={chooseModel}
         onOptionsChange={changeOptions}
         onCustomSizeBlur={checkCustomSize}
-        onImagesAdd={addImages}
+        onImagesAdd={droppedSettings.receiveFiles}
         onImageRemove={removeImage}
-        costEstimate={describeEstimate(estimate)}
+        costEstimate={describePlan(plan, estimate)}
+        promptCount={plan.prompts.length}
+        isOverLimit={plan.isOverLimit}
+        settingsNotice={droppedSettings.notice}
+        onSettingsImageAsInput={droppedSettings.takeNoticeImageAsInput}
+        onSettingsNoticeDismiss={droppedSettings.dismissNotice}
         errors={errors}
         isRunning={isCreating}
         onSubmit={() => void generate()}
@@ -239,27 +262,35 @@ function GeneratorWithModel({
 
       <BatchProgress run={currentRun} onCancel={cancelCurrent} isCancelPending={currentBatchId ? pending[currentBatchId] === 'cancel' : false} />
 
-      <FindAndKeep
-        catalog={catalog}
-        initialQuery={initialQuery}
-        batches={server.batches}
-        hasMore={server.history.hasMore}
-        search={server.search}
-        isSearching={server.isSearching}
-        changeItem={server.changeItem}
-        onImagesDeleted={refreshStorage}
-      >
-        <Gallery
-          items={items}
-          currentClientId={currentClientId}
-          history={server.history}
-          storageUsage={storage.usage}
-          onUseAsInput={takeAsInput}
-          onFocusPrompt={focusPrompt}
-        />
-      </FindAndKeep>
+      <RemixContext value={remix}>
+        <FindAndKeep
+          catalog={catalog}
+          initialQuery={initialQuery}
+          batches={server.batches}
+          hasMore={server.history.hasMore}
+          search={server.search}
+          isSearching={server.isSearching}
+          changeItem={server.changeItem}
+          onImagesDeleted={refreshStorage}
+        >
+          <Gallery
+            items={items}
+            currentClientId={currentClientId}
+            history={server.history}
+            storageUsage={storage.usage}
+            onUseAsInput={takeAsInput}
+            onFocusPrompt={focusPrompt}
+          />
+        </FindAndKeep>
+      </RemixContext>
     </div>
   );
+}
+
+/** The prompt joins the History popover's recent prompts (the store is loaded only once a batch starts). */
+async function rememberInHistory(prompt: string): Promise<void> {
+  const { rememberPrompt, updatePromptHistory } = await import('@/components/lib/prompt-history');
+  updatePromptHistory(window.localStorage, (history) => rememberPrompt(history, prompt));
 }
 
 function reportProblem(title: string, result: { ok: true } | { ok: false; message: string } | undefined): void {

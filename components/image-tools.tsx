@@ -3,6 +3,7 @@
 import type { Slot } from '@/components/lib/batch-state';
 import { ConfirmButton } from './confirm-button';
 import { useFindAndKeep } from './find-and-keep-context';
+import { MoreLikeThisButton } from './remix-buttons';
 import styles from './image-tools.module.css';
 
 interface FavoriteButtonProps {
@@ -74,6 +75,7 @@ export function TileTools({ batchId, slot, prompt }: { batchId: string; slot: Sl
         testId="favorite-button"
         className={`${styles.tileStar} ${isFavorite ? styles.isFavorite : ''}`}
       />
+      <MoreLikeThisButton batchId={batchId} index={slot.index} />
     </>
   );
 }

@@ -12,18 +12,22 @@ import {
   type ModelChoice,
   type OptionValues,
 } from '@/components/lib/model-options';
+import type { ComposerFill } from '@/components/lib/composer-fill';
+import { overLimitMessage, type PromptPlan } from '@/components/lib/prompt-plan';
 import { maxPromptCharacters, type ComposerValues } from './composer';
 import type { FieldErrors, FieldName } from './field-error';
 import { checkInputImage } from './image-drop-zone';
 import { notifyError } from './notify';
 
 /** What stops a request before it is sent, next to its field; null when it can go. */
-export function validate(values: ComposerValues, chosen: ChosenModel): FieldErrors | null {
+export function validate(values: ComposerValues, chosen: ChosenModel, plan: PromptPlan): FieldErrors | null {
   const prompt = values.prompt.trim();
-  if (prompt === '') return { prompt: 'Prompt is required: describe the image you want.' };
+  if (plan.prompts.length === 0) return { prompt: 'Prompt is required: describe the image you want.' };
   if (prompt.length > maxPromptCharacters) {
     return { prompt: `Prompt is too long (${prompt.length} characters); the limit is ${maxPromptCharacters}.` };
   }
+  const overLimit = overLimitMessage(plan);
+  if (overLimit) return { numberOfImages: overLimit };
   const imageProblem = values.images.map(checkInputImage).find(Boolean);
   if (imageProblem) return { image: imageProblem };
   const optionProblem = findOptionValuesProblem(values.options, chosen.model, values.images.length);
@@ -116,10 +120,28 @@ export function useComposerState(catalog: ProvidersCatalog, chosen: ChosenModel,
     onChoose(next);
   };
 
+  /**
+   * Settings from elsewhere (a batch, a dropped image): prompt, options, count and, when given, the
+   * input images; the fill's model is chosen (its options were fitted to it).
+   */
+  const applyFill = (fill: ComposerFill, images?: File[]) => {
+    const target = fill.choice ? findModel(catalog, fill.choice) : undefined;
+    const maxImages = maxInputImagesOf((target ?? chosen).model.capabilities);
+    setValues((current) => ({
+      ...current,
+      prompt: fill.prompt,
+      options: fill.options,
+      ...(fill.numberOfImages === undefined ? {} : { numberOfImages: fill.numberOfImages }),
+      images: (images ?? current.images).slice(0, maxImages),
+    }));
+    setErrors({});
+    if (fill.choice) onChoose(fill.choice);
+  };
+
   const checkCustomSize = () => {
     const problem = findOptionValuesProblem(values.options, chosen.model, values.images.length);
     if (problem?.field === 'size') setErrors((current) => ({ ...current, size: problem.message }));
   };
 
-  return { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, checkCustomSize };
+  return { values, errors, setErrors, addImages, removeImage, changeValues, changeOptions, chooseModel, applyFill, checkCustomSize };
 }

@@ -3,7 +3,7 @@ import { toRequestBody } from './batch-api';
 
 describe('toRequestBody', () => {
   it('sends JSON with the chosen provider, model and options (only those set)', () => {
-    const { body, headers } = toRequestBody({ prompt: 'a cat', numberOfImages: 2, provider: 'demo', model: 'demo-shapes-v1', aspectRatio: '21:9', outputFormat: 'webp' });
+    const { body, headers } = toRequestBody({ prompts: ['a cat'], numberOfImages: 2, provider: 'demo', model: 'demo-shapes-v1', aspectRatio: '21:9', outputFormat: 'webp' });
     expect(headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(body as string)).toEqual({
       prompt: 'a cat',
@@ -17,7 +17,7 @@ describe('toRequestBody', () => {
 
   it('sends a multipart form with one image field per input image', () => {
     const images = [new File(['a'], 'a.png', { type: 'image/png' }), new File(['b'], 'b.webp', { type: 'image/webp' })];
-    const request = { prompt: 'merge them', numberOfImages: 1, model: 'gpt-image-2', size: '1536x864' as const, quality: 'high' as const, images };
+    const request = { prompts: ['merge them'], numberOfImages: 1, model: 'gpt-image-2', size: '1536x864' as const, quality: 'high' as const, images };
     const { body, headers } = toRequestBody(request);
     expect(headers).toEqual({});
     const form = body as FormData;
@@ -26,5 +26,20 @@ describe('toRequestBody', () => {
     expect(form.get('quality')).toBe('high');
     expect(form.get('model')).toBe('gpt-image-2');
     expect(form.get('background')).toBeNull();
+    expect(form.get('prompt')).toBe('merge them');
+    expect(form.getAll('prompts')).toEqual([]);
+  });
+
+  it('sends several prompts as a `prompts` array in JSON', () => {
+    const { body } = toRequestBody({ prompts: ['a red car', 'a blue car'], numberOfImages: 3, provider: 'demo' });
+    expect(JSON.parse(body as string)).toEqual({ prompts: ['a red car', 'a blue car'], numberOfImages: 3, provider: 'demo' });
+  });
+
+  it('sends several prompts as repeated `prompts` fields in a multipart form', () => {
+    const images = [new File(['a'], 'a.png', { type: 'image/png' })];
+    const form = toRequestBody({ prompts: ['as a watercolor', 'as a sketch'], numberOfImages: 2, images }).body as FormData;
+    expect(form.getAll('prompts')).toEqual(['as a watercolor', 'as a sketch']);
+    expect(form.get('prompt')).toBeNull();
+    expect(form.get('numberOfImages')).toBe('2');
   });
 });

@@ -5,7 +5,9 @@ import { requestJson, send, type ApiResult } from './api-request';
 export type { ApiResult } from './api-request';
 
 export interface BatchRequest extends ImageOptions {
-  prompt: string;
+  /** One or more, in order: sent as `prompt` when there is one, as `prompts` when there are several. */
+  prompts: string[];
+  /** Images per prompt. */
   numberOfImages: number;
   /** The server's default when absent. */
   provider?: string;
@@ -17,18 +19,24 @@ export interface BatchRequest extends ImageOptions {
 /** The option fields sent as they are, in JSON and in multipart forms alike. */
 const optionFields = ['provider', 'model', 'aspectRatio', 'size', 'quality', 'outputFormat', 'background'] as const;
 
-/** The request as JSON, or as a multipart form (one `image` field per file) when it carries images. */
+/**
+ * The request as JSON, or as a multipart form (one `image` field per file, one `prompts` field per
+ * prompt) when it carries images. A single prompt goes as `prompt`, as every client has sent it.
+ */
 export function toRequestBody(request: BatchRequest): { body: BodyInit; headers: Record<string, string> } {
   const options = Object.fromEntries(optionFields.flatMap((field) => (request[field] ? [[field, request[field]]] : [])));
+  const [onlyPrompt] = request.prompts.length === 1 ? request.prompts : [];
   if (request.images && request.images.length > 0) {
     const form = new FormData();
-    form.set('prompt', request.prompt);
+    if (onlyPrompt !== undefined) form.set('prompt', onlyPrompt);
+    else for (const prompt of request.prompts) form.append('prompts', prompt);
     form.set('numberOfImages', String(request.numberOfImages));
     for (const [field, value] of Object.entries(options)) form.set(field, value);
     for (const image of request.images) form.append('image', image, image.name);
     return { body: form, headers: {} };
   }
-  const body = JSON.stringify({ prompt: request.prompt, numberOfImages: request.numberOfImages, ...options });
+  const prompts = onlyPrompt !== undefined ? { prompt: onlyPrompt } : { prompts: request.prompts };
+  const body = JSON.stringify({ ...prompts, numberOfImages: request.numberOfImages, ...options });
   return { body, headers: { 'Content-Type': 'application/json' } };
 }
 

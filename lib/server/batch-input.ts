@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InputImage } from '@/lib/core';
+import { maxImagesPerBatch } from '@/lib/core/batch-limits';
 import {
   assertRequestSizeFitsAnImage,
   formHasImage,
@@ -28,8 +29,7 @@ export interface BatchInput {
   inputImages?: InputImage[];
 }
 
-/** Most images one batch makes, all prompts together. */
-export const maxImagesPerBatch = 100;
+export { maxImagesPerBatch };
 
 const fieldsSchema = z.object({
   prompt: z.unknown().optional(),
