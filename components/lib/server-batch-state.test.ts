@@ -179,7 +179,7 @@ describe('retry of a followed batch', () => {
 
     const requeued = view(['succeeded', 'queued', 'succeeded'], { lastSequence: log.events.length });
     state = reduce(state, { type: 'retried', view: requeued, at: 9000 });
-    expect(shown(state)).toMatchObject({ status: 'running', finished: 2, startedAt: 9000 });
+    expect(shown(state)).toMatchObject({ status: 'running', finished: 2, retry: { indexes: [2], startedAt: 9000 } });
     expect(shown(state).slots[1]).toEqual({ index: 2, prompt: 'a fox', status: 'queued', attempt: 1 });
     expect(resumeSequenceOf(state.batches[0]!)).toBe(log.events.length);
 

@@ -124,13 +124,16 @@ export function runFromView(view: BatchView): BatchRun {
   };
 }
 
-/** A retry started another run: what had failed or was canceled is queued again. */
+/**
+ * A retry started another run: what had failed or was canceled is queued again. The batch keeps its
+ * start time (the card's time, the total elapsed); the retry notes its own start and images.
+ */
 export function reopenRun(run: BatchRun, at: number): BatchRun {
-  const slots = run.slots.map((slot): Slot =>
-    slot.status === 'failed' || slot.status === 'canceled' ? { index: slot.index, prompt: slot.prompt, status: 'queued', attempt: slot.attempt } : slot,
-  );
+  const isRetried = (slot: Slot) => slot.status === 'failed' || slot.status === 'canceled';
+  const indexes = run.slots.filter(isRetried).map((slot) => slot.index);
+  const slots = run.slots.map((slot): Slot => (isRetried(slot) ? { index: slot.index, prompt: slot.prompt, status: 'queued', attempt: slot.attempt } : slot));
   const succeeded = countSlots(slots, 'succeeded');
-  return { ...run, status: 'running', startedAt: at, endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded };
+  return { ...run, status: 'running', endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded, retry: { indexes, startedAt: at } };
 }
 
 /** One event of a batch's stream: images come by URL, and a `batch-start` after the end is a retry. */
