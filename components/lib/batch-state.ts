@@ -78,6 +78,16 @@ export interface BatchRun {
   lastSequence: number;
   /** Set while (and after) a retry runs some images again: its progress counts only those. */
   retry?: RetryRun;
+  /** The model's options the batch asked for, as stored (known once the server describes the batch). */
+  settings?: RunSettings;
+}
+
+export interface RunSettings {
+  /** `1K`/`2K`/`4K` or `WIDTHxHEIGHT`. */
+  size?: string;
+  quality?: string;
+  outputFormat?: string;
+  background?: string;
 }
 
 /** A later run of a batch that had ended: the images it queued again, and when (client clock). */

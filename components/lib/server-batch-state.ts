@@ -111,8 +111,15 @@ export function runFromView(view: BatchView): BatchRun {
   const failed = countSlots(slots, 'failed');
   const { status } = view;
   const isActive = isActiveStatus(status);
+  const settings = {
+    ...(view.size ? { size: view.size } : {}),
+    ...(view.quality ? { quality: view.quality } : {}),
+    ...(view.outputFormat ? { outputFormat: view.outputFormat } : {}),
+    ...(view.background ? { background: view.background } : {}),
+  };
   return {
     ...empty,
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
     batchId: view.id,
     status: isActive ? 'running' : status,
     endedAt: isActive ? null : Date.parse(view.updatedAt),

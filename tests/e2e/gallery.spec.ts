@@ -197,7 +197,8 @@ test.describe('on a phone', () => {
     await generator.waitForBatchEnd(6);
     const failed = generator.slot(2);
     await expect(failed).toHaveAttribute('data-status', 'failed');
-    const badge = await boxOf(failed.getByTestId('slot-number'));
+    // The number badge (the tile's aria-hidden <span>, as before it had a test id).
+    const badge = await boxOf(failed.locator(':scope > span[aria-hidden="true"]'));
     const reason = await boxOf(failed.getByTestId('slot-error'));
     expect(overlaps(badge, reason), 'the reason does not overlap the badge').toBe(false);
     expect(reason.y).toBeGreaterThanOrEqual(badge.y + badge.height);
