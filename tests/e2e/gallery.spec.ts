@@ -27,8 +27,8 @@ test.describe('at 1440 px wide', () => {
     const tile = generator.card(batchId).getByTestId('result-slot');
     const tileBox = await boxOf(tile);
     expect(tileBox.height, 'a compact tile, not a 26rem square').toBeLessThanOrEqual(240);
-    // The composer keeps a readable width.
-    expect((await boxOf(generator.prompt)).width).toBeLessThan(1000);
+    // The composer keeps a readable width (68rem at most).
+    expect((await boxOf(generator.prompt)).width).toBeLessThanOrEqual(68 * 16);
   });
 
   test('justified rows: each tile has its image’s ratio, no side bars; the density toggle is remembered', async ({ page, request, generator }) => {

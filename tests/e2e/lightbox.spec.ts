@@ -38,9 +38,14 @@ test('the lightbox: one counter, real full size with zoom and pan, the image’s
   await page.mouse.move(before.x + before.width / 2 + 120, before.y + before.height / 2 + 40, { steps: 5 });
   await page.mouse.up();
   await expect.poll(async () => (await image.boundingBox())!.x).toBeGreaterThan(before.x + 60);
-  // "0" fits it again.
+  // "0" fits it again: its own width (it fits the stage), centred.
   await page.keyboard.press('0');
-  await expect.poll(async () => (await image.boundingBox())!.x).toBeLessThan(before.x + 60);
+  await expect.poll(() => widthOf(image)).toBeCloseTo(768, -1);
+  const stage = (await page.getByTestId('lightbox-stage').boundingBox())!;
+  await expect.poll(async () => {
+    const fittedBox = (await image.boundingBox())!;
+    return Math.abs(fittedBox.x + fittedBox.width / 2 - (stage.x + stage.width / 2));
+  }).toBeLessThan(2);
   // The wheel zooms too.
   const fitted = await widthOf(image);
   const box = (await image.boundingBox())!;
