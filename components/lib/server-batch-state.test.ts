@@ -182,6 +182,8 @@ describe('retry of a followed batch', () => {
     expect(shown(state)).toMatchObject({ status: 'running', finished: 2, retry: { indexes: [2], startedAt: 9000 } });
     expect(shown(state).slots[1]).toEqual({ index: 2, prompt: 'a fox', status: 'queued', attempt: 1 });
     expect(resumeSequenceOf(state.batches[0]!)).toBe(log.events.length);
+    // Not followed yet (after a reload, say): the snapshot knows the retry's scope, for its progress.
+    expect(state.batches[0]!.snapshot.retry).toEqual({ indexes: [2], startedAt: 9000 });
 
     const again = log.retry().item(2, 'failed').end('partial');
     const tail = again.events.slice(8);

@@ -140,7 +140,7 @@ export function reopenRun(run: BatchRun, at: number): BatchRun {
   const indexes = run.slots.filter(isRetried).map((slot) => slot.index);
   const slots = run.slots.map((slot): Slot => (isRetried(slot) ? { index: slot.index, prompt: slot.prompt, status: 'queued', attempt: slot.attempt } : slot));
   const succeeded = countSlots(slots, 'succeeded');
-  return { ...run, status: 'running', endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded, retry: { indexes, startedAt: at } };
+  return { ...run, status: 'running', endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded, ...(indexes.length > 0 ? { retry: { indexes, startedAt: at } } : {}) };
 }
 
 /** One event of a batch's stream: images come by URL, and a `batch-start` after the end is a retry. */
@@ -207,12 +207,16 @@ export function serverBatchesReducer(state: ServerBatchesState, action: ServerBa
     case 'snapshot':
       return updateBatch(state, action.view.id, (batch) => takeSnapshot(batch, action.view));
     case 'retried':
-      return updateBatch(state, action.view.id, (batch) => ({
-        ...batch,
-        view: action.view,
-        snapshot: runFromView(action.view),
-        live: batch.live ? reopenRun(batch.live, action.at) : null,
-      }));
+      // The retry's scope comes from what the page showed: the stream followed next starts from the snapshot.
+      return updateBatch(state, action.view.id, (batch) => {
+        const reopened = reopenRun(displayRunOf(batch), action.at);
+        return {
+          ...batch,
+          view: action.view,
+          snapshot: reopened.retry ? { ...runFromView(action.view), retry: reopened.retry } : runFromView(action.view),
+          live: batch.live ? reopened : null,
+        };
+      });
     case 'remove': {
       const batches = state.batches.filter((batch) => batch.view.id !== action.batchId);
       return batches.length === state.batches.length ? state : { batches };

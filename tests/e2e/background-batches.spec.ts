@@ -63,14 +63,17 @@ test('8 images in the background: progress survives a reload and goes on, then D
   expect(zip.length).toBeGreaterThan(imageBytes);
 });
 
-test('the gallery survives a reload: saved batches come back from the server, older ones with "Load more"', async ({ page, request, generator }) => {
+test('the gallery survives a reload: saved batches come back from the server, older ones as it scrolls', async ({ page, request, generator }) => {
   test.setTimeout(60_000);
   // Enough saved batches for a second page (10 per page).
   for (let count = 1; count <= 11; count += 1) await startBatch(request, { prompt: `saved batch ${count}`, numberOfImages: 1 });
   await waitUntilIdle(request);
+  // The server renders the first page (10 batches); the page goes on loading older ones as they near the viewport.
+  const firstPage = await (await request.get('/')).text();
+  expect(firstPage.match(/data-testid="batch-card"/g)?.length).toBe(10);
   await generator.goto();
   const savedCards = generator.cards;
-  await expect(savedCards).toHaveCount(10);
+  await expect.poll(() => savedCards.count()).toBeGreaterThanOrEqual(10);
   const newest = generator.cards.first();
   await expect(newest).toContainText('saved batch 11');
   await expect(newest).toHaveAttribute('data-status', 'completed');
@@ -85,14 +88,23 @@ test('the gallery survives a reload: saved batches come back from the server, ol
   await expect(page.getByText('this tab only')).toHaveCount(0);
   await page.reload();
   await expect(generator.prompt).toBeFocused();
-  await expect(savedCards).toHaveCount(10);
+  await expect.poll(() => savedCards.count()).toBeGreaterThanOrEqual(10);
   await expect(generator.cards.first()).toHaveAttribute('data-batch-id', smallId);
   await expectImagesLoaded(generator.card(smallId).getByTestId('gallery-image'), 2);
   await expect(generator.cards.nth(1)).toContainText('saved batch 11');
   await expect(generator.progressText).toHaveCount(0);
 
-  await page.getByTestId('load-more').click();
-  await expect.poll(() => savedCards.count()).toBeGreaterThan(10);
+  // Older batches page in as the gallery scrolls ("Load more" stays for a keyboard).
+  await expect
+    .poll(
+      async () => {
+        await page.mouse.wheel(0, 5000);
+        return page.getByText('saved batch 1', { exact: true }).count();
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(1);
+  expect(await savedCards.count()).toBeGreaterThan(10);
   const ids = await savedCards.evaluateAll((cards) => cards.map((card) => card.getAttribute('data-batch-id')));
   expect(new Set(ids).size, 'no batch twice').toBe(ids.length);
   await expect(page.getByText('saved batch 1', { exact: true })).toBeVisible();

@@ -19,6 +19,7 @@ async function ensureHistory(request: APIRequestContext): Promise<void> {
 /** The page at desktop and phone sizes, light and dark: screenshots into test-results/screenshots/. */
 const viewports = [
   { name: 'desktop', width: 1280, height: 800 },
+  { name: 'wide', width: 1440, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 const schemes = ['light', 'dark'] as const;
