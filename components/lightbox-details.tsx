@@ -18,15 +18,14 @@ export function LightboxDetails({ entry, naturalSize }: { entry: LightboxEntry; 
     ['Background', settings.background],
     ['Mode', run.mode === 'image-to-image' ? `Image-to-image${run.inputName ? ` (${run.inputName})` : ''}` : 'Text-to-image'],
     ['Created', formatTime(run.startedAt)],
-    ['Cost', cost ? `${cost.text}${run.slots.length > 1 ? ' (the batch)' : ''}` : undefined],
+    [run.slots.length > 1 ? 'Cost (batch)' : 'Cost', cost?.text],
   ];
   return (
     <>
       <dl className={styles.params} data-testid="lightbox-details">
         <dt>Model</dt>
-        <dd className={styles.model}>
+        <dd>
           <ProviderBadge provider={run.provider} />
-          <span>{run.provider.model}</span>
         </dd>
         {rows.map(([term, value]) =>
           value ? (
