@@ -105,4 +105,22 @@ test.describe('on a phone', () => {
     await image.dispatchEvent('pointerup', { pointerId: 1, pointerType: 'touch', clientX: box.x + box.width * 0.1, clientY: y, isPrimary: true });
     await expect(image).toHaveAttribute('alt', /^Image 2:/);
   });
+
+  test('a pinch zooms in', async ({ page, request, generator }) => {
+    const batchId = await startBatch(request, { prompt: 'pinch this one', numberOfImages: 1, aspectRatio: '1:1' });
+    await waitUntilIdle(request);
+    await generator.goto();
+    await generator.card(batchId).getByRole('button', { name: 'Open image 1 full size' }).click();
+    const image = page.getByTestId('lightbox-image');
+    await expect.poll(() => image.evaluate((element: HTMLImageElement) => element.complete && element.naturalWidth > 0)).toBe(true);
+    const box = (await image.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    const touch = { pointerType: 'touch', buttons: 1 };
+    await image.dispatchEvent('pointerdown', { ...touch, pointerId: 1, clientX: x - 20, clientY: y, isPrimary: true });
+    await image.dispatchEvent('pointerdown', { ...touch, pointerId: 2, clientX: x + 20, clientY: y });
+    await image.dispatchEvent('pointermove', { ...touch, pointerId: 2, clientX: x + 100, clientY: y });
+    await image.dispatchEvent('pointerup', { ...touch, pointerId: 2, clientX: x + 100, clientY: y });
+    await image.dispatchEvent('pointerup', { ...touch, pointerId: 1, clientX: x - 20, clientY: y, isPrimary: true });
+    await expect.poll(async () => (await image.boundingBox())!.width).toBeGreaterThan(box.width * 1.5);
+  });
 });
