@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { BatchRun } from '@/components/lib/batch-state';
+import { retryButtonLabel } from '@/components/lib/progress-wording';
 import type { BatchAction } from '@/hooks/use-server-batches';
 import { UseSettingsButton } from './remix-buttons';
 import styles from './batch-group.module.css';
@@ -15,13 +16,20 @@ export interface BatchControls {
   onDelete: () => void;
 }
 
-export function BatchActions({ run, controls }: { run: BatchRun; controls: BatchControls }) {
+interface BatchActionsProps {
+  run: BatchRun;
+  controls: BatchControls;
+  /** The live progress panel shows this batch with its own Cancel: the card leaves it out (one Cancel, not two). */
+  isCancelElsewhere?: boolean;
+}
+
+export function BatchActions({ run, controls, isCancelElsewhere = false }: BatchActionsProps) {
   const [isConfirming, setIsConfirming] = useState(false);
   const keepRef = useRef<HTMLButtonElement>(null);
   const deleteRef = useRef<HTMLButtonElement>(null);
   const shouldFocusDeleteRef = useRef(false);
   const isRunning = run.status === 'running';
-  const retryable = run.slots.filter((slot) => slot.status === 'failed' || slot.status === 'canceled').length;
+  const retryLabel = retryButtonLabel(run);
   const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
   const { pending } = controls;
 
@@ -68,7 +76,7 @@ export function BatchActions({ run, controls }: { run: BatchRun; controls: Batch
 
   return (
     <div className={styles.actions}>
-      {isRunning ? (
+      {isRunning && !isCancelElsewhere ? (
         <button
           type="button"
           className="button button-secondary button-small"
@@ -79,16 +87,16 @@ export function BatchActions({ run, controls }: { run: BatchRun; controls: Batch
           {pending === 'cancel' ? 'Canceling…' : 'Cancel'}
         </button>
       ) : null}
-      {!isRunning && retryable > 0 ? (
+      {!isRunning && retryLabel ? (
         <button
           type="button"
           className="button button-secondary button-small"
           data-testid="batch-retry"
           disabled={pending !== undefined}
           onClick={controls.onRetry}
-          title="Run the failed and canceled images again"
+          title="Run the failed images again, and those canceled before they ran"
         >
-          {pending === 'retry' ? 'Retrying…' : `Retry failed (${retryable})`}
+          {pending === 'retry' ? 'Retrying…' : retryLabel}
         </button>
       ) : null}
       <UseSettingsButton batchId={run.batchId} />

@@ -1,8 +1,11 @@
-import { useEffect, useId, useRef, useState, type CSSProperties } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } from 'react';
 import type { BatchRun, RunStatus } from '@/components/lib/batch-state';
 import type { BatchCostLabel } from '@/components/lib/cost-estimate';
+import { isRatioOff, tileRatio } from '@/components/lib/tile-ratio';
+import { visibleSlots } from '@/components/lib/visible-slots';
 import { useNow } from '@/hooks/use-now';
 import { BatchActions, type BatchControls } from './batch-actions';
+import { BatchStrip } from './batch-strip';
 import { LocalTime } from './local-time';
 import { ProviderBadge } from './provider-badge';
 import { ResultSlot } from './result-slot';
@@ -32,7 +35,11 @@ interface BatchGroupProps {
   controls: BatchControls;
 }
 
-/** One batch: prompt(s), time, provider, cost, status, actions, then one tile per requested image. */
+/**
+ * One batch: prompt(s), time, provider, cost, status, actions, then its tiles in justified rows, each
+ * tile of its image's ratio. A running batch shows a slim strip and placeholders for the next few
+ * images only.
+ */
 export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGroupProps) {
   const now = useNow(run.status === 'running' && run.slots.some((slot) => slot.retry));
   const [isExpanded, setIsExpanded] = useState(false);
@@ -49,14 +56,28 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGrou
     groupRef.current?.scrollIntoView({ block: 'nearest', behavior: isMotionReduced ? 'auto' : 'smooth' });
   }, []);
 
-  const isCollapsed = !isCurrent && !isExpanded && run.slots.length > collapsedSlotCount;
-  const slots = isCollapsed ? run.slots.slice(0, collapsedSlotCount) : run.slots;
-  const isMany = run.slots.length > 4;
+  // The tile's ratio: the batch's size or aspect ratio, corrected by an image's natural size once loaded.
+  const assumedRatio = tileRatio(run.aspectRatio, run.settings?.size);
+  const [measuredRatios, setMeasuredRatios] = useState<Record<number, number>>({});
+  const measure = useCallback(
+    (index: number, width: number, height: number) => {
+      if (isRatioOff(assumedRatio, width, height)) setMeasuredRatios((ratios) => (ratios[index] ? ratios : { ...ratios, [index]: width / height }));
+    },
+    [assumedRatio],
+  );
+  const ratioOf = (index: number) => measuredRatios[index] ?? assumedRatio;
+
+  const visible = visibleSlots(run);
+  const isCollapsed = !isCurrent && !isExpanded && visible.slots.length > collapsedSlotCount;
+  const slots = isCollapsed ? visible.slots.slice(0, collapsedSlotCount) : visible.slots;
+  // How wide its tiles would be in one row: small batches share a row with their neighbours.
+  const groupRatio = slots.reduce((sum, slot) => sum + ratioOf(slot.index), 0);
 
   return (
     <article
       ref={groupRef}
       className={styles.group}
+      style={{ '--group-ratio': groupRatio, '--group-tiles': Math.max(1, slots.length) } as CSSProperties}
       aria-labelledby={headingId}
       data-testid="batch-card"
       data-status={status}
@@ -76,7 +97,9 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGrou
           </span>
           <span>{run.aspectRatio}</span>
           {run.mode === 'image-to-image' ? <span title={run.inputName}>from image</span> : null}
-          <LocalTime timestamp={run.startedAt} />
+          <span data-testid="batch-time">
+            <LocalTime timestamp={run.startedAt} />
+          </span>
           <ProviderBadge provider={run.provider} />
           {cost ? (
             <span className={cost.isEstimate ? styles.estimate : undefined} title={cost.title} data-testid="batch-cost" data-estimate={cost.isEstimate}>
@@ -84,19 +107,20 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGrou
             </span>
           ) : null}
         </div>
-        <BatchActions run={run} controls={controls} />
+        <BatchActions run={run} controls={controls} isCancelElsewhere={isCurrent} />
       </header>
+      {run.status === 'running' ? <BatchStrip run={run} hiddenQueued={visible.hiddenQueued} /> : null}
       <ol
-        className={`${styles.grid} ${isMany ? styles.many : ''}`}
+        className={styles.grid}
         aria-label={run.prompts.length > 1 ? `Images for “${run.prompt}” and ${run.prompts.length - 1} more prompts` : `Images for “${run.prompt}”`}
         data-count={run.slots.length}
-        style={{ '--columns': Math.min(run.slots.length, 4) } as CSSProperties}
       >
         {slots.map((slot) => (
           <ResultSlot
             key={slot.index}
             slot={slot}
-            aspectRatio={run.aspectRatio}
+            ratio={ratioOf(slot.index)}
+            onMeasure={measure}
             prompt={slot.prompt}
             now={now}
             testId={isCurrent ? 'result-slot' : 'gallery-slot'}

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { endLabel, progressLabel, type BatchRun } from '@/components/lib/batch-state';
+import type { BatchRun } from '@/components/lib/batch-state';
+import { endLabel, progressCounts, progressLabel, progressTone } from '@/components/lib/progress-wording';
 import { useNow } from '@/hooks/use-now';
 import { formatDuration } from './format';
 import styles from './batch-progress.module.css';
@@ -27,7 +28,8 @@ export function BatchProgress({ run, onCancel, isCancelPending = false }: BatchP
   const isRunning = run?.status === 'running';
   const now = useNow(isRunning);
   // A batch retried later is a new run of the same batch: its line shows again.
-  const runId = run ? `${run.clientId}@${run.startedAt}` : undefined;
+  const runStartedAt = run ? (run.retry?.startedAt ?? run.startedAt) : 0;
+  const runId = run ? `${run.clientId}@${runStartedAt}` : undefined;
   const hasEnded = run !== null && !isRunning;
 
   useEffect(() => {
@@ -37,9 +39,11 @@ export function BatchProgress({ run, onCancel, isCancelPending = false }: BatchP
   }, [hasEnded, runId]);
 
   const isVisible = run !== null && clearedRunId !== runId;
-  const total = run?.slots.length ?? 0;
-  const finished = run?.finished ?? 0;
-  const elapsedMs = run ? (run.endedAt ?? Math.max(now, run.startedAt)) - run.startedAt : 0;
+  const { finished, total } = run ? progressCounts(run) : { finished: 0, total: 0 };
+  // A retry's clock is its own, labelled as such: the batch's elapsed time never "resets" to 0.
+  const elapsedMs = run ? (run.endedAt ?? Math.max(now, runStartedAt)) - runStartedAt : 0;
+  const elapsedLabel = run?.retry ? (isRunning ? 'Retry running for' : 'Retry took') : 'Elapsed';
+  const tone = run ? progressTone(run) : 'normal';
 
   return (
     <section className={isVisible ? styles.panel : styles.empty} aria-label={isVisible ? 'Batch progress' : undefined}>
@@ -58,7 +62,9 @@ export function BatchProgress({ run, onCancel, isCancelPending = false }: BatchP
                 {run.etaMs === null ? 'Estimating time left…' : `About ${formatDuration(run.etaMs)} left`}
               </span>
             ) : null}
-            <span data-testid="progress-elapsed">Elapsed {formatDuration(elapsedMs)}</span>
+            <span data-testid="progress-elapsed">
+              {elapsedLabel} {formatDuration(elapsedMs)}
+            </span>
           </p>
         ) : null}
         {isVisible && isRunning ? (
@@ -72,14 +78,16 @@ export function BatchProgress({ run, onCancel, isCancelPending = false }: BatchP
           className={styles.track}
           role="progressbar"
           data-testid="progress-bar"
-          aria-label="Images finished"
+          aria-label={run.retry ? 'Retried images finished' : 'Images finished'}
           aria-valuemin={0}
           aria-valuemax={total}
           aria-valuenow={finished}
-          aria-valuetext={`${finished} of ${total} images finished`}
+          aria-valuetext={tone === 'failed' ? endLabel(run) : `${finished} of ${total} images finished`}
         >
           <div
-            className={`${styles.fill} ${run.status === 'canceled' ? styles.canceled : ''}`}
+            className={`${styles.fill} ${tone === 'normal' ? '' : styles[tone]}`}
+            data-testid="progress-fill"
+            data-tone={tone}
             style={{ width: `${total === 0 ? 0 : (finished / total) * 100}%` }}
           />
         </div>

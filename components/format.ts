@@ -23,11 +23,6 @@ export function formatTime(timestamp: number): string {
   return new Date(timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-/** "2 / 3" from "2:3", for CSS aspect-ratio. */
-export function cssAspectRatio(aspectRatio: string): string {
-  return aspectRatio.replace(':', ' / ');
-}
-
 /** "0 B", "512 B", "14 KB", "23.4 MB", "1.2 GB". */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -1,15 +1,22 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { StorageUsageView } from '@/lib/core/api-views';
+import { useGalleryDensity } from '@/hooks/use-gallery-density';
+import { useLoadOnScroll } from '@/hooks/use-load-on-scroll';
 import type { BatchRun } from '@/components/lib/batch-state';
 import type { BatchCostLabel } from '@/components/lib/cost-estimate';
 import type { BatchControls } from './batch-actions';
 import { BatchGroup } from './batch-group';
+import { DensityToggle } from './density-toggle';
 import { describeStorage, imageFileName } from './format';
-import { Lightbox, type LightboxEntry } from './lightbox';
+import type { LightboxEntry } from './lightbox';
 import { notifyError, notifyInfo } from './notify';
 import styles from './generator.module.css';
+
+// Only after a click on an image: the lightbox (zoom, pan, the PNG's parameters) stays out of the first load.
+const Lightbox = dynamic(() => import('./lightbox').then((module) => module.Lightbox), { ssr: false });
 
 export interface GalleryItem {
   run: BatchRun;
@@ -40,16 +47,22 @@ interface GalleryProps {
   onFocusPrompt: () => void;
 }
 
-/** Every batch, newest first, grouped by batch; a lightbox for any image; older batches on demand. */
+/**
+ * Every batch, newest first, grouped by batch in justified rows of tiles (compact or large); a
+ * lightbox for any image; older batches page in as the history scrolls (or on "Load more").
+ */
 export function Gallery({ items, currentClientId, history, storageUsage, onUseAsInput, onFocusPrompt }: GalleryProps) {
   const [selected, setSelected] = useState<{ clientId: string; index: number } | null>(null);
   const shouldFocusPromptRef = useRef(false);
+  const [density, setDensity] = useGalleryDensity();
+  const { hasMore, isLoadingMore, error: historyError, loadMore } = history;
+  const sentinelRef = useLoadOnScroll(hasMore && !isLoadingMore && !historyError, () => void loadMore());
 
   const entries: LightboxEntry[] = useMemo(
     () =>
-      items.flatMap(({ run }) =>
+      items.flatMap(({ run, cost }) =>
         run.slots.flatMap((slot) =>
-          slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, prompt: slot.prompt, image: slot.image }] : [],
+          slot.status === 'succeeded' && slot.image ? [{ run, index: slot.index, prompt: slot.prompt, image: slot.image, ...(cost ? { cost } : {}) }] : [],
         ),
       ),
     [items],
@@ -92,7 +105,7 @@ export function Gallery({ items, currentClientId, history, storageUsage, onUseAs
   };
 
   return (
-    <section className={styles.results} aria-labelledby="results-heading">
+    <section className={styles.results} aria-labelledby="results-heading" data-density={density}>
       <div className={styles.galleryHeader}>
         <h2 id="results-heading" className={styles.sectionTitle}>
           Gallery
@@ -102,36 +115,40 @@ export function Gallery({ items, currentClientId, history, storageUsage, onUseAs
             {describeStorage(storageUsage)}
           </p>
         ) : null}
+        <DensityToggle density={density} onChange={setDensity} />
       </div>
-      {items.length === 0 && !history.hasMore ? (
+      {items.length === 0 && !hasMore ? (
         <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
       ) : (
-        items.map(({ run, controls, cost }) => (
-          <BatchGroup
-            key={run.clientId}
-            run={run}
-            {...(cost ? { cost } : {})}
-            isCurrent={run.clientId === currentClientId}
-            onOpen={(clientId, index) => setSelected({ clientId, index })}
-            controls={controls}
-          />
-        ))
+        <div className={styles.batches}>
+          {items.map(({ run, controls, cost }) => (
+            <BatchGroup
+              key={run.clientId}
+              run={run}
+              {...(cost ? { cost } : {})}
+              isCurrent={run.clientId === currentClientId}
+              onOpen={(clientId, index) => setSelected({ clientId, index })}
+              controls={controls}
+            />
+          ))}
+        </div>
       )}
-      {history.error ? (
+      <div ref={sentinelRef} aria-hidden="true" />
+      {historyError ? (
         <p className={styles.historyError} role="status" data-testid="history-error">
-          {history.error}
+          {historyError}
         </p>
       ) : null}
-      {history.hasMore ? (
+      {hasMore ? (
         <button
           type="button"
           className={`button button-secondary ${styles.loadMore}`}
-          onClick={() => void history.loadMore()}
-          disabled={history.isLoadingMore}
-          aria-busy={history.isLoadingMore}
+          onClick={() => void loadMore()}
+          disabled={isLoadingMore}
+          aria-busy={isLoadingMore}
           data-testid="load-more"
         >
-          {history.isLoadingMore ? 'Loading…' : history.error ? 'Try again' : 'Load more'}
+          {isLoadingMore ? 'Loading…' : historyError ? 'Try again' : 'Load more'}
         </button>
       ) : null}
 

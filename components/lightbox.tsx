@@ -2,9 +2,12 @@
 
 import { useEffect, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { BatchRun, GeneratedImage } from '@/components/lib/batch-state';
-import { formatTime, imageFileName } from './format';
+import type { BatchCostLabel } from '@/components/lib/cost-estimate';
+import { zoomStep } from '@/components/lib/zoom';
+import { useZoomPan } from '@/hooks/use-zoom-pan';
+import { imageFileName } from './format';
 import { LightboxTools } from './image-tools';
-import { ProviderBadge } from './provider-badge';
+import { LightboxDetails } from './lightbox-details';
 import styles from './lightbox.module.css';
 
 export interface LightboxEntry {
@@ -13,6 +16,8 @@ export interface LightboxEntry {
   /** The image's own prompt (a batch may have several). */
   prompt: string;
   image: GeneratedImage;
+  /** What the batch cost (or its estimate). */
+  cost?: BatchCostLabel;
 }
 
 interface LightboxProps {
@@ -29,11 +34,22 @@ interface LightboxProps {
 
 const focusableSelector = 'a[href], button:not([disabled]), textarea, input, select, [tabindex]:not([tabindex="-1"])';
 
-/** Full-size view of one image: a modal dialog that traps focus, closes on Esc and gives focus back. */
+/**
+ * One image at its real size: a modal dialog that traps focus, closes on Esc and gives focus back.
+ * Zoom with the wheel, a pinch, a double-click or +/- (0 fits it again), pan by dragging; arrows or a
+ * swipe move to the previous or next image. Beside it: its prompt, model, options, cost and the
+ * parameters its PNG carries.
+ */
 export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, onCopyPrompt, onUseAsInput }: LightboxProps) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const { run, index, prompt, image } = entry;
   const fileName = imageFileName(index, image.mimeType);
+  const canStep = count > 1;
+  const zoom = useZoomPan(image.url, (direction) => {
+    if (!canStep) return;
+    if (direction === -1) onNext();
+    else onPrevious();
+  });
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -47,8 +63,11 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
   }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key === 'ArrowLeft' && count > 1) onPrevious();
-    if (event.key === 'ArrowRight' && count > 1) onNext();
+    if (event.key === 'ArrowLeft' && canStep) onPrevious();
+    if (event.key === 'ArrowRight' && canStep) onNext();
+    if (event.key === '+' || event.key === '=') zoom.zoomBy(zoomStep);
+    if (event.key === '-' || event.key === '_') zoom.zoomBy(1 / zoomStep);
+    if (event.key === '0') zoom.fit();
     if (event.key !== 'Tab') return;
     const focusable = Array.from(event.currentTarget.querySelectorAll<HTMLElement>(focusableSelector));
     const first = focusable[0];
@@ -85,11 +104,24 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
         <span aria-hidden="true">×</span>
       </button>
       <div className={styles.layout}>
-        <figure className={styles.figure}>
-          <img src={image.url} alt={`Image ${index}: ${prompt}`} className={styles.image} data-testid="lightbox-image" />
-          {count > 1 ? (
+        <figure
+          ref={zoom.stageRef}
+          className={`${styles.figure} ${zoom.isZoomed ? styles.zoomed : ''}`}
+          {...zoom.stageHandlers}
+          data-testid="lightbox-stage"
+        >
+          <img
+            src={image.url}
+            alt={`Image ${index}: ${prompt}`}
+            className={`${styles.image} ${zoom.imageStyle ? styles.sized : ''}`}
+            style={zoom.imageStyle}
+            draggable={false}
+            onLoad={(event) => zoom.onImageLoad(event.currentTarget)}
+            data-testid="lightbox-image"
+          />
+          {canStep ? (
             <>
-              <span className={styles.counter} aria-live="polite">
+              <span className={styles.counter} aria-live="polite" data-testid="lightbox-counter">
                 {position} / {count}
               </span>
               <button type="button" className={`${styles.nav} ${styles.previous}`} onClick={onPrevious} aria-label="Previous image">
@@ -100,26 +132,26 @@ export function Lightbox({ entry, position, count, onPrevious, onNext, onClose, 
               </button>
             </>
           ) : null}
+          <div className={styles.zoomControls} role="group" aria-label="Zoom">
+            <button type="button" onClick={() => zoom.zoomBy(1 / zoomStep)} aria-label="Zoom out" aria-keyshortcuts="-" data-testid="zoom-out">
+              <span aria-hidden="true">−</span>
+            </button>
+            <button type="button" onClick={zoom.fit} aria-label="Fit to the window" aria-keyshortcuts="0" data-testid="zoom-fit">
+              Fit
+            </button>
+            <button type="button" onClick={() => zoom.zoomBy(zoomStep)} aria-label="Zoom in" aria-keyshortcuts="+" data-testid="zoom-in">
+              <span aria-hidden="true">+</span>
+            </button>
+          </div>
         </figure>
         <aside className={styles.panel}>
           <h2 id="lightbox-title" className={styles.title}>
-            Image {index} of {run.slots.length}
+            Image {index}
           </h2>
           <p className={styles.prompt} data-testid="lightbox-prompt">
             {prompt}
           </p>
-          <dl className={styles.params}>
-            <dt>Provider</dt>
-            <dd>
-              <ProviderBadge provider={run.provider} />
-            </dd>
-            <dt>Aspect ratio</dt>
-            <dd>{run.aspectRatio}</dd>
-            <dt>Mode</dt>
-            <dd>{run.mode === 'image-to-image' ? `Image-to-image${run.inputName ? ` (${run.inputName})` : ''}` : 'Text-to-image'}</dd>
-            <dt>Created</dt>
-            <dd>{formatTime(run.startedAt)}</dd>
-          </dl>
+          <LightboxDetails entry={entry} naturalSize={zoom.naturalSize} />
           <div className={styles.actions}>
             <a className="button button-primary" href={image.url} download={fileName} data-testid="lightbox-download">
               Download {fileName}

@@ -1,11 +1,15 @@
+import type { CSSProperties } from 'react';
 import type { Slot } from '@/components/lib/batch-state';
-import { cssAspectRatio, formatDuration, imageFileName } from './format';
+import { formatDuration, imageFileName } from './format';
 import { TileTools } from './image-tools';
 import styles from './result-slot.module.css';
 
 interface ResultSlotProps {
   slot: Slot;
-  aspectRatio: string;
+  /** Width / height of the tile: its image's shape, so a row of tiles has no bars at the sides. */
+  ratio: number;
+  /** The image loaded: its natural size, in case the provider made another shape than asked. */
+  onMeasure?: (index: number, naturalWidth: number, naturalHeight: number) => void;
   prompt: string;
   /** The client clock, for "retrying in 3 s". */
   now: number;
@@ -26,17 +30,24 @@ function retryLabel(slot: Slot, now: number): string | undefined {
 const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled', deleted: 'Image deleted' } as const;
 
 /** One requested image: a shimmering placeholder, the image, a failed tile with the reason, or canceled. */
-export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = false, onOpen, batchId }: ResultSlotProps) {
-  const frameStyle = { aspectRatio: cssAspectRatio(aspectRatio) };
+export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy = false, onOpen, batchId }: ResultSlotProps) {
+  const tileStyle = { '--ratio': ratio } as CSSProperties;
   const retry = retryLabel(slot, now);
   const isWaiting = slot.status === 'queued' || slot.status === 'running';
 
   return (
-    <li className={styles.slot} data-testid={testId} data-status={slot.status} data-index={slot.index} data-favorite={slot.isFavorite === true}>
+    <li className={styles.slot} style={tileStyle} data-testid={testId} data-status={slot.status} data-index={slot.index} data-favorite={slot.isFavorite === true}>
       {slot.status === 'succeeded' && slot.image ? (
-        <div className={styles.frame} style={frameStyle}>
+        <div className={styles.frame}>
           <button type="button" className={styles.open} onClick={() => onOpen(slot.index)} aria-label={`Open image ${slot.index} full size`}>
-            <img src={slot.image.url} alt={`Image ${slot.index}: ${prompt}`} className={styles.image} data-testid="gallery-image" loading={isLazy ? 'lazy' : undefined} />
+            <img
+              src={slot.image.url}
+              alt={`Image ${slot.index}: ${prompt}`}
+              className={styles.image}             data-testid="gallery-image"
+              loading={isLazy ? 'lazy' : undefined}
+              decoding="async"
+              onLoad={(event) => onMeasure?.(slot.index, event.currentTarget.naturalWidth, event.currentTarget.naturalHeight)}
+            />
           </button>
           <a
             className={styles.download}
@@ -55,7 +66,6 @@ export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = fa
       ) : (
         <div
           className={`${styles.frame} ${isWaiting ? styles.shimmer : ''} ${slot.status === 'failed' ? styles.failed : ''} ${slot.status === 'canceled' || slot.status === 'deleted' ? styles.canceled : ''}`}
-          style={frameStyle}
         >
           <div className={styles.state}>
             {slot.status === 'failed' ? (
@@ -84,7 +94,7 @@ export function ResultSlot({ slot, aspectRatio, prompt, now, testId, isLazy = fa
           </div>
         </div>
       )}
-      <span className={styles.number} aria-hidden="true">
+      <span className={styles.number} aria-hidden="true" data-testid="slot-number">
         {slot.index}
       </span>
     </li>

@@ -2,12 +2,16 @@
 
 import { useEffect, useState, type CSSProperties } from 'react';
 import { importSonner, markToasterReady, type Sonner } from '@/components/lib/toast-loader';
+import { useMediaQuery } from '@/hooks/use-media-query';
 
 /**
- * Notifications bottom right; rich colours: green success, orange partial, red failure. sonner loads
- * after the first paint (see toast-loader.ts); notifications asked for before wait for it.
+ * Notifications bottom right; rich colours: green success, orange partial, red failure. Compact and
+ * few, so they never bury the gallery: two at most on a desktop, stacked (not expanded); one on a
+ * phone, where they span the bottom edge. Older ones wait behind the front one. sonner loads after
+ * the first paint (see toast-loader.ts); notifications asked for before wait for it.
  */
 export function Toaster() {
+  const isPhone = useMediaQuery('(max-width: 600px)');
   const [sonner, setSonner] = useState<Sonner | null>(null);
   useEffect(() => {
     let isMounted = true;
@@ -27,8 +31,13 @@ export function Toaster() {
       theme="system"
       richColors
       closeButton
-      visibleToasts={4}
-      style={{ '--width': '25rem' } as CSSProperties}
+      expand={false}
+      visibleToasts={isPhone ? 1 : 2}
+      gap={8}
+      offset={16}
+      mobileOffset={8}
+      toastOptions={{ className: 'toast-compact' }}
+      style={{ '--width': '21rem' } as CSSProperties}
     />
   );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '@/lib/core/events';
-import { applyProgressEvent, createRun, describeOutcome, endLabel, progressLabel, promptOfIndex, type BatchRun } from './batch-state';
+import { applyProgressEvent, createRun, describeOutcome, promptOfIndex, type BatchRun } from './batch-state';
+import { endLabel, progressLabel } from './progress-wording';
 
 const counters = { batchId: 'b1', total: 4, etaMs: null };
 let sequence = 0;

@@ -76,6 +76,25 @@ export interface BatchRun {
   etaMs: number | null;
   /** Highest event sequence applied; older or repeated events are ignored. */
   lastSequence: number;
+  /** Set while (and after) a retry runs some images again: its progress counts only those. */
+  retry?: RetryRun;
+  /** The model's options the batch asked for, as stored (known once the server describes the batch). */
+  settings?: RunSettings;
+}
+
+export interface RunSettings {
+  /** `1K`/`2K`/`4K` or `WIDTHxHEIGHT`. */
+  size?: string;
+  quality?: string;
+  outputFormat?: string;
+  background?: string;
+}
+
+/** A later run of a batch that had ended: the images it queued again, and when (client clock). */
+export interface RetryRun {
+  /** 1-based indexes of the images run again. */
+  indexes: number[];
+  startedAt: number;
 }
 
 export interface NewRun {
@@ -199,12 +218,6 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
   }
 }
 
-/** "Generating X/Y...": X is the image being worked on (finished + 1), never above Y. */
-export function progressLabel(run: BatchRun): string {
-  const total = run.slots.length;
-  return `Generating ${Math.min(run.finished + 1, total)}/${total}...`;
-}
-
 export type Tone = 'success' | 'warning' | 'error' | 'info';
 
 export interface Outcome {
@@ -243,13 +256,4 @@ export function describeOutcome(run: BatchRun): Outcome {
     tone: 'error',
     title: total === 1 ? 'The image failed.' : `All ${total} images failed.`,
   });
-}
-
-/** The short line shown for 2 s after the batch, in place of "Generating X/Y...". */
-export function endLabel(run: BatchRun): string {
-  const total = run.slots.length;
-  const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
-  if (run.status === 'canceled') return `Canceled: ${succeeded}/${total} generated`;
-  if (run.status === 'completed') return `Done: ${succeeded}/${total} generated`;
-  return `Done: ${succeeded}/${total} generated, ${total - succeeded} failed`;
 }

@@ -179,9 +179,11 @@ describe('retry of a followed batch', () => {
 
     const requeued = view(['succeeded', 'queued', 'succeeded'], { lastSequence: log.events.length });
     state = reduce(state, { type: 'retried', view: requeued, at: 9000 });
-    expect(shown(state)).toMatchObject({ status: 'running', finished: 2, startedAt: 9000 });
+    expect(shown(state)).toMatchObject({ status: 'running', finished: 2, retry: { indexes: [2], startedAt: 9000 } });
     expect(shown(state).slots[1]).toEqual({ index: 2, prompt: 'a fox', status: 'queued', attempt: 1 });
     expect(resumeSequenceOf(state.batches[0]!)).toBe(log.events.length);
+    // Not followed yet (after a reload, say): the snapshot knows the retry's scope, for its progress.
+    expect(state.batches[0]!.snapshot.retry).toEqual({ indexes: [2], startedAt: 9000 });
 
     const again = log.retry().item(2, 'failed').end('partial');
     const tail = again.events.slice(8);

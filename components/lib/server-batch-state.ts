@@ -111,8 +111,15 @@ export function runFromView(view: BatchView): BatchRun {
   const failed = countSlots(slots, 'failed');
   const { status } = view;
   const isActive = isActiveStatus(status);
+  const settings = {
+    ...(view.size ? { size: view.size } : {}),
+    ...(view.quality ? { quality: view.quality } : {}),
+    ...(view.outputFormat ? { outputFormat: view.outputFormat } : {}),
+    ...(view.background ? { background: view.background } : {}),
+  };
   return {
     ...empty,
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
     batchId: view.id,
     status: isActive ? 'running' : status,
     endedAt: isActive ? null : Date.parse(view.updatedAt),
@@ -124,13 +131,16 @@ export function runFromView(view: BatchView): BatchRun {
   };
 }
 
-/** A retry started another run: what had failed or was canceled is queued again. */
+/**
+ * A retry started another run: what had failed or was canceled is queued again. The batch keeps its
+ * start time (the card's time, the total elapsed); the retry notes its own start and images.
+ */
 export function reopenRun(run: BatchRun, at: number): BatchRun {
-  const slots = run.slots.map((slot): Slot =>
-    slot.status === 'failed' || slot.status === 'canceled' ? { index: slot.index, prompt: slot.prompt, status: 'queued', attempt: slot.attempt } : slot,
-  );
+  const isRetried = (slot: Slot) => slot.status === 'failed' || slot.status === 'canceled';
+  const indexes = run.slots.filter(isRetried).map((slot) => slot.index);
+  const slots = run.slots.map((slot): Slot => (isRetried(slot) ? { index: slot.index, prompt: slot.prompt, status: 'queued', attempt: slot.attempt } : slot));
   const succeeded = countSlots(slots, 'succeeded');
-  return { ...run, status: 'running', startedAt: at, endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded };
+  return { ...run, status: 'running', endedAt: null, etaMs: null, slots, succeeded, failed: 0, finished: succeeded, ...(indexes.length > 0 ? { retry: { indexes, startedAt: at } } : {}) };
 }
 
 /** One event of a batch's stream: images come by URL, and a `batch-start` after the end is a retry. */
@@ -197,12 +207,16 @@ export function serverBatchesReducer(state: ServerBatchesState, action: ServerBa
     case 'snapshot':
       return updateBatch(state, action.view.id, (batch) => takeSnapshot(batch, action.view));
     case 'retried':
-      return updateBatch(state, action.view.id, (batch) => ({
-        ...batch,
-        view: action.view,
-        snapshot: runFromView(action.view),
-        live: batch.live ? reopenRun(batch.live, action.at) : null,
-      }));
+      // The retry's scope comes from what the page showed: the stream followed next starts from the snapshot.
+      return updateBatch(state, action.view.id, (batch) => {
+        const reopened = reopenRun(displayRunOf(batch), action.at);
+        return {
+          ...batch,
+          view: action.view,
+          snapshot: reopened.retry ? { ...runFromView(action.view), retry: reopened.retry } : runFromView(action.view),
+          live: batch.live ? reopened : null,
+        };
+      });
     case 'remove': {
       const batches = state.batches.filter((batch) => batch.view.id !== action.batchId);
       return batches.length === state.batches.length ? state : { batches };

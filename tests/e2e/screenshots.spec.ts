@@ -19,6 +19,7 @@ async function ensureHistory(request: APIRequestContext): Promise<void> {
 /** The page at desktop and phone sizes, light and dark: screenshots into test-results/screenshots/. */
 const viewports = [
   { name: 'desktop', width: 1280, height: 800 },
+  { name: 'wide', width: 1440, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 const schemes = ['light', 'dark'] as const;
@@ -51,8 +52,15 @@ for (const viewport of viewports) {
 
         await generator.waitForBatchEnd(4);
         await expect(generator.toasts.first()).toBeVisible();
-        // The batch of several prompts, opened to show them all.
-        await generator.cardFor(historyPrompts[0]!).first().getByTestId('batch-prompts-toggle').click();
+        // The batch of several prompts, opened to show them all (paged in as the gallery scrolls, once other runs pushed it past the first page).
+        const severalPrompts = generator.cardFor(historyPrompts[0]!).first();
+        await expect
+          .poll(async () => {
+            if ((await severalPrompts.count()) === 0) await page.mouse.wheel(0, 4000);
+            return severalPrompts.count();
+          })
+          .toBe(1);
+        await severalPrompts.getByTestId('batch-prompts-toggle').click();
         await shot('done', true);
         expect(await fitsWidth()).toBe(true);
 

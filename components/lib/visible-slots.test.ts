@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { createRun, type BatchRun, type SlotStatus } from './batch-state';
+import { describeStrip, stripCounts, visibleSlots } from './visible-slots';
+
+function runWith(statuses: SlotStatus[], status: BatchRun['status'] = 'running'): BatchRun {
+  const run = createRun({
+    clientId: 'batch:b1',
+    prompts: ['a fox'],
+    imagesPerPrompt: statuses.length,
+    aspectRatio: '1:1',
+    mode: 'text-to-image',
+    provider: { id: 'demo', model: 'demo-shapes-v1', isDemo: true },
+    startedAt: 0,
+  });
+  return { ...run, status, slots: run.slots.map((slot, offset) => ({ ...slot, status: statuses[offset]! })) };
+}
+
+describe('visibleSlots', () => {
+  it('a running batch of 50 shows what ended, what runs and the next 4 queued', () => {
+    const statuses: SlotStatus[] = ['succeeded', 'failed', 'running', ...Array<SlotStatus>(47).fill('queued')];
+    const { slots, hiddenQueued } = visibleSlots(runWith(statuses));
+    expect(slots.map((slot) => slot.index)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(hiddenQueued).toBe(43);
+    expect(describeStrip(stripCounts(runWith(statuses)), hiddenQueued)).toBe('2 of 50 done · 1 failed · 1 running · 43 more queued');
+  });
+
+  it('a small batch shows every slot', () => {
+    expect(visibleSlots(runWith(['running', 'queued', 'queued', 'queued'])).slots).toHaveLength(4);
+  });
+
+  it('an ended batch shows every slot, canceled ones too', () => {
+    const { slots, hiddenQueued } = visibleSlots(runWith(['succeeded', ...Array<SlotStatus>(9).fill('canceled')], 'canceled'));
+    expect(slots).toHaveLength(10);
+    expect(hiddenQueued).toBe(0);
+  });
+});
