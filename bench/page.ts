@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import sharp from 'sharp';
 import type { ImageProvider } from '@/lib/core';
 import { createPacedLane } from '@/lib/engine';
 import { createBatchQueue, isFinishedStatus } from '@/lib/queue';
 import { openStore } from '@/lib/store';
+import { startNextServer } from '@/lib/server/testing/next-start';
 
 /**
  * The page's own numbers, in Debian's Chromium against the production build (`next build` first):
@@ -46,6 +46,7 @@ export interface FirstScreenResult {
 
 const port = 3290;
 const baseURL = `http://127.0.0.1:${port}`;
+const startServer = (dataDirectory: string) => startNextServer({ port, env: { IMAGE_PROVIDER: 'demo', DATA_DIR: dataDirectory } });
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Why the page section cannot run here, or undefined. */
@@ -203,43 +204,5 @@ async function seedGallery(dataDirectory: string, batches: number, imagesPerBatc
   } finally {
     await queue.stop();
     await store.close();
-  }
-}
-
-async function startServer(dataDirectory: string): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(resolve('node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-    env: {
-      ...process.env,
-      PATH: `${resolve('node_modules/.bin')}:${process.env.PATH ?? ''}`,
-      NODE_ENV: 'production',
-      IMAGE_PROVIDER: 'demo',
-      DATA_DIR: dataDirectory,
-      LOG_LEVEL: 'silent',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: 'ignore',
-    detached: true,
-  });
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    process.kill(-child.pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
-    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-  };
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${baseURL}/api/providers`);
-      if (response.ok) return { stop };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error('next start did not answer in 2 minutes');
-    }
-    await new Promise((done) => setTimeout(done, 200));
   }
 }
