@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { summarizeReports } from './test-summary.ts';
 
 // Not under test-results/: Playwright empties that folder when it starts.
 const reportsDirectory = 'test-reports';
@@ -43,18 +44,12 @@ const isBuilt = run('build', `${bin}/next`, ['build']);
 steps.push(isBuilt);
 if (isBuilt) steps.push(run('browser tests', `${bin}/playwright`, ['test']));
 
-let passed = 0;
-let failed = 0;
 const unit = readJson(unitReport);
-if (unit) {
-  passed += unit.numPassedTests;
-  failed += unit.numFailedTests;
-}
 const e2e = readJson(e2eReport);
-if (e2e) {
-  passed += e2e.stats.expected + e2e.stats.flaky;
-  failed += e2e.stats.unexpected;
-}
+const { passed, failed: failedTests, failedNames } = summarizeReports(unit, e2e);
+let failed = failedTests;
+// The failed tests' names, repeated at the very end: CI shows only the tail of a long log.
+if (failedNames.length > 0) console.log(`\nFailed:\n${failedNames.map((name) => `- ${name}`).join('\n')}`);
 const isGreen = steps.every(Boolean) && unit !== undefined && e2e !== undefined;
 if (!isGreen && failed === 0) failed = 1; // a step that failed without a test report still counts as a failure
 console.log(`\n${passed} passed, ${failed} failed`);
