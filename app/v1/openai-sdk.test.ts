@@ -87,6 +87,10 @@ describe('the openai SDK against /v1 (demo provider, no accounts: any key)', () 
     const result = await openaiClient(await serveV1()).images.generate({ prompt: 'wide', size: '1536x1024' });
     expect(result.data).toHaveLength(1);
     expect(generateSpy.mock.calls[0]![0]).toMatchObject({ aspectRatio: '3:2' });
+    // The answer's size is the image's own, as OpenAI reports it.
+    const { width, height } = await sharp(Buffer.from(result.data![0]!.b64_json!, 'base64')).metadata();
+    expect(result.size).toBe(`${width}x${height}`);
+    expect(width! / height!).toBeCloseTo(1.5, 1);
   });
 
   it('edits images sent as multipart (one image, then several as image[])', async () => {

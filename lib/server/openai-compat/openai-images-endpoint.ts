@@ -1,4 +1,5 @@
-import { readBlob } from '@/lib/store';
+import sharp from 'sharp';
+import { readBlob, type BlobStore } from '@/lib/store';
 import { followBatchEvents } from '../batch-events';
 import { createBatch, requireBatch } from '../batches';
 import { getApp } from '../create-app';
@@ -22,10 +23,11 @@ export async function respondToOpenAIImages(request: Request, parse: (request: R
     const app = getApp();
     const { providerId, modelId } = resolveOpenAIModel(app.catalog(), input.model);
     const { model } = app.resolveModel(providerId, modelId);
+    const options = toImageOptions(input.params, model.capabilities);
     const created = await createBatch(principal, {
       prompts: [input.prompt],
       numberOfImages: input.n,
-      requested: { providerId, modelId, options: toImageOptions(input.params, model.capabilities) },
+      requested: { providerId, modelId, options },
       ...(input.inputImages ? { inputImages: input.inputImages } : {}),
     });
     const { store, queue } = await app.batches();
@@ -38,11 +40,22 @@ export async function respondToOpenAIImages(request: Request, parse: (request: R
     const result = await toImagesResult(await requireBatch(store, created.id), {
       responseFormat: input.responseFormat,
       origin: (await app.batches()).accounts.settings.publicUrl ?? new URL(request.url).origin,
-      params: input.params,
+      options,
       readImage: async (imageId) => (await readBlob(store.blobs, imageId)).bytes,
+      sizeOf: (imageId) => sizeOfStoredImage(store.blobs, imageId),
     });
     return Response.json(result.body, { status: result.status, headers: result.headers });
   } catch (error) {
     return toOpenAIErrorResponse(error);
+  }
+}
+
+/** `WIDTHxHEIGHT` from the stored image's header; undefined when it cannot be read (the field is optional). */
+async function sizeOfStoredImage(blobs: BlobStore, imageId: string): Promise<string | undefined> {
+  try {
+    const { width, height } = await sharp((await readBlob(blobs, imageId)).bytes).metadata();
+    return width && height ? `${width}x${height}` : undefined;
+  } catch {
+    return undefined;
   }
 }

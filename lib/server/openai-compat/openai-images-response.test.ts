@@ -40,15 +40,17 @@ const failed = (kind: ItemError['kind'], retryAfterMs?: number): Partial<ItemRec
 const options: ImagesResultOptions = {
   responseFormat: 'b64_json',
   origin: 'https://images.example.org',
-  params: {},
+  options: {},
   readImage: async (imageId) => new TextEncoder().encode(imageId),
+  sizeOf: async () => undefined,
 };
 
 describe('toImagesResult', () => {
-  it('answers every image made, in index order, with created, output_format and the chosen settings echoed', async () => {
+  it('answers every image made, in index order, with created, output_format, the real size and the chosen settings echoed', async () => {
     const result = await toImagesResult(batchOf([made('a.png'), failed('safety_blocked'), made('b.png')]), {
       ...options,
-      params: { size: '1536x1024', quality: 'high', background: 'opaque', output_format: 'png' },
+      options: { aspectRatio: '3:2', quality: 'high', background: 'opaque', outputFormat: 'png' },
+      sizeOf: async (imageId) => (imageId === 'a.png' ? '1536x1024' : undefined),
     });
     expect(result.status).toBe(200);
     expect(result.headers).toEqual({ 'x-imagegen-batch-id': 'batch-1', 'x-imagegen-failed': '1' });
@@ -62,8 +64,8 @@ describe('toImagesResult', () => {
     });
   });
 
-  it('leaves out what was "auto" or a preset: the actual value is not known', async () => {
-    const result = await toImagesResult(batchOf([made('a.webp', 'image/webp')]), { ...options, params: { size: '1K', quality: 'auto', background: 'auto' } });
+  it('leaves out what was "auto" and a size it cannot read: the actual value is not known', async () => {
+    const result = await toImagesResult(batchOf([made('a.webp', 'image/webp')]), { ...options, options: { size: '1K', quality: 'auto', background: 'auto' } });
     expect(result.body).toEqual({ created: expect.any(Number), data: [expect.any(Object)], output_format: 'webp' });
   });
 

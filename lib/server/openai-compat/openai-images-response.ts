@@ -1,7 +1,6 @@
-import type { ImageUsage, ItemError } from '@/lib/core';
+import type { ImageOptions, ImageUsage, ItemError } from '@/lib/core';
 import type { BatchWithItems, ItemRecord } from '@/lib/store';
 import { imageUrlOf } from '../batch-view';
-import type { OpenAIImageParams } from './openai-image-options';
 
 /** The SDK's `ImagesResponse`, the fields this server can fill. */
 export interface OpenAIImagesBody {
@@ -41,9 +40,12 @@ export interface ImagesResultOptions {
   responseFormat: 'b64_json' | 'url';
   /** This server's origin as the client reaches it, for absolute `url`s. */
   origin: string;
-  params: OpenAIImageParams;
+  /** The options the batch ran with (after mapping OpenAI's parameters). */
+  options: ImageOptions;
   /** The stored bytes of an image (for `b64_json`). */
   readImage: (imageId: string) => Promise<Uint8Array>;
+  /** `WIDTHxHEIGHT` of a stored image, when it can be read. */
+  sizeOf: (imageId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -70,13 +72,15 @@ export async function toImagesResult(batch: BatchWithItems, options: ImagesResul
   );
   const outputFormat = outputFormatOf(made[0]!.image.mimeType);
   const usage = totalUsage(made.map((item) => item.usage));
-  const { size, quality, background } = options.params;
+  const { quality, background } = options.options;
+  // What the image is, as OpenAI reports it (a size mapped to an aspect ratio is not what was asked).
+  const size = await options.sizeOf(made[0]!.image.imageId);
   const body: OpenAIImagesBody = {
     created: Math.floor(Date.parse(batch.createdAt) / 1000),
     data,
     ...(outputFormat ? { output_format: outputFormat } : {}),
-    // Echoed only when the request chose them: the actual values of "auto" are not known here.
-    ...(size && /^\d+x\d+$/.test(size) ? { size } : {}),
+    ...(size ? { size } : {}),
+    // Echoed only when the request chose them: what the provider picked for "auto" is not known here.
     ...(quality === 'low' || quality === 'medium' || quality === 'high' ? { quality } : {}),
     ...(background === 'transparent' || background === 'opaque' ? { background } : {}),
     ...(usage ? { usage } : {}),
