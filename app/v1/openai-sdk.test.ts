@@ -242,3 +242,22 @@ describe('the openai SDK against /v1 in front of a rate-limited provider', () =>
     expect(error.headers?.get('x-imagegen-failed')).toBe('2');
   });
 });
+
+describe('the openai SDK against /v1 in front of OpenAI (a local fake of it)', () => {
+  it('fills usage from the tokens the provider reported, added up over the images, and echoes the chosen quality', async () => {
+    const provider = await startFakeOpenAIServer();
+    onTestFinished(() => provider.close());
+    provider.respondAlways(openaiResponses.imageFor());
+    await useBatchTestApp({ IMAGE_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-0123456789abcdefghij', OPENAI_BASE_URL: provider.baseUrl });
+    const result = await openaiClient(await serveV1()).images.generate({ prompt: 'priced', model: 'gpt-image-2.5-flare', n: 2, quality: 'low', size: '1024x1024' });
+    expect(result.data).toHaveLength(2);
+    // The fake answers a real 2x2 PNG: the size is the image's own, not the one asked for.
+    expect(result).toMatchObject({ quality: 'low', size: '2x2', output_format: 'png' });
+    expect(provider.requests).toHaveLength(2);
+    expect(result.usage!.output_tokens).toBeGreaterThan(0);
+    expect(result.usage!.total_tokens).toBe(result.usage!.input_tokens + result.usage!.output_tokens);
+    expect(result.usage!.input_tokens_details.text_tokens + result.usage!.input_tokens_details.image_tokens).toBe(result.usage!.input_tokens);
+    expect((provider.requests[0]!.json as { size: string; quality: string }).size).toBe('1024x1024');
+  });
+});
+
