@@ -59,10 +59,10 @@ function typeForStatus(status: number): string {
   return 'invalid_request_error';
 }
 
-/** The `code` the SDKs and OpenAI's docs use for each status, when there is a natural one. */
+/** The `code` for our own refusals: OpenAI's for a bad key; `quota_exceeded` for this server's quotas (not the provider's). */
 function codeForStatus(status: number): string | null {
   if (status === 401) return 'invalid_api_key';
-  if (status === 429) return 'rate_limit_exceeded';
+  if (status === 429) return 'quota_exceeded';
   return null;
 }
 
@@ -86,8 +86,7 @@ export async function toOpenAIErrorResponse(error: unknown): Promise<Response> {
   if (isInputError(error) && param === 'model') {
     return openAIErrorResponse(404, message, { param: 'model', code: 'model_not_found' });
   }
-  const code = plain.status === 429 ? 'quota_exceeded' : codeForStatus(plain.status);
-  return openAIErrorResponse(plain.status, message, { param, code, headers });
+  return openAIErrorResponse(plain.status, message, { param, code: codeForStatus(plain.status), headers });
 }
 
 export function openAIErrorResponse(

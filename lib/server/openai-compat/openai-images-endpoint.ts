@@ -30,7 +30,7 @@ export async function respondToOpenAIImages(request: Request, parse: (request: R
       requested: { providerId, modelId, options },
       ...(input.inputImages ? { inputImages: input.inputImages } : {}),
     });
-    const { store, queue } = await app.batches();
+    const { store, queue, accounts } = await app.batches();
     await followBatchEvents({ store: store.batches, queue, batchId: created.id, afterSequence: 0, send: () => {}, signal: request.signal });
     if (request.signal.aborted) {
       // Cancel is idempotent: on a batch that has just ended it changes nothing.
@@ -39,7 +39,8 @@ export async function respondToOpenAIImages(request: Request, parse: (request: R
     }
     const result = await toImagesResult(await requireBatch(store, created.id), {
       responseFormat: input.responseFormat,
-      origin: (await app.batches()).accounts.settings.publicUrl ?? new URL(request.url).origin,
+      // Behind a reverse proxy the request's own URL is the proxy's upstream: PUBLIC_URL is what clients reach.
+      origin: accounts.settings.publicUrl ?? new URL(request.url).origin,
       options,
       readImage: async (imageId) => (await readBlob(store.blobs, imageId)).bytes,
       sizeOf: (imageId) => sizeOfStoredImage(store.blobs, imageId),
