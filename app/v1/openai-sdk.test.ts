@@ -213,6 +213,14 @@ describe('the openai SDK against /v1 with accounts on', () => {
     const { response } = await client.images.generate({ prompt: 'mine', n: 2 }).withResponse();
     const batch = await testApp.opened.store.batches.getBatch(response.headers.get('x-imagegen-batch-id')!);
     expect(batch?.ownerId).toBe(user.id);
+
+    // Without any key: 401 in OpenAI's envelope. A url answer is downloaded with the same key.
+    const bare = await fetch(`${origin}/v1/models`);
+    expect(bare.status).toBe(401);
+    expect((await bare.json()).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', param: null });
+    const { data } = await client.images.generate({ prompt: 'linked', response_format: 'url' });
+    expect((await fetch(data![0]!.url!)).status).toBe(401);
+    expect((await fetch(data![0]!.url!, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(200);
   });
 
   it('lists only the models the token may use, and refuses another with 403', async () => {
