@@ -42,7 +42,7 @@ describe('createAdaptivePacer', () => {
     expect(pacer.concurrency).toBe(1);
     expect(pacer.minIntervalMs).toBe(500);
     expect(pacer.acceptedAfterMs).toBe(1_000);
-    expect(pacer.snapshot()).toMatchObject({ isSlowStart: true, concurrencyCeiling: 16, reactions: 0 });
+    expect(pacer.snapshot()).toMatchObject({ phase: 'slow-start', concurrencyCeiling: 16, reactions: 0 });
   });
 
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
@@ -96,7 +96,7 @@ describe('createAdaptivePacer', () => {
     const refused = start();
     end(refused, rateLimited());
     expect(pacer.minIntervalMs).toBeCloseTo(intervalBefore * 2, 5);
-    expect(pacer.snapshot()).toMatchObject({ isSlowStart: false, reactions: 1 });
+    expect(pacer.snapshot()).toMatchObject({ phase: 'steady', reactions: 1 });
 
     // Later 429s cut the rate actually reached (here slower than the interval) by 0.85.
     const intervalAfterFirst = pacer.minIntervalMs;
@@ -139,7 +139,7 @@ describe('createAdaptivePacer', () => {
     };
     // The 429 that ends slow start starts no sample (a lapse follows it).
     refuse();
-    expect(pacer.snapshot().isSlowStart).toBe(false);
+    expect(pacer.snapshot().phase).toBe('steady');
     acceptFive();
     // A quota of one call per 300 ms: between two 429s 1,500 ms apart, 5 calls got through.
     refuse();
@@ -308,7 +308,7 @@ describe('createAdaptivePacer', () => {
     end(blocked, { status: 'failed', error: new ProviderError('safety_blocked', 'no') });
     const crashed = start();
     end(crashed, { status: 'failed', error: new Error('bug') });
-    expect(pacer.snapshot()).toMatchObject({ concurrency: 1, minIntervalMs: 500, isSlowStart: true, reactions: 0 });
+    expect(pacer.snapshot()).toMatchObject({ concurrency: 1, minIntervalMs: 500, phase: 'slow-start', reactions: 0 });
   });
 
   it('probes a learned concurrency ceiling again after a round trip of successes at it', () => {

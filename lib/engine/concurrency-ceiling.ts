@@ -1,0 +1,80 @@
+import { LevelEvidence } from './pacing-signals';
+
+/**
+ * The adaptive controller's limit on calls in flight, learned apart from the rate: the highest
+ * number of calls in flight the provider is believed to accept. Starts at the operator's maximum;
+ * lowered under a level refused for concurrency, cut on overload, probed again (+1) after a round
+ * trip of quiet successes at it, the wait growing 4x after each probe that fails.
+ */
+export class ConcurrencyCeiling {
+  readonly #max: number;
+  readonly #longestProbeWait: number;
+  /** Per number of calls in flight at a call's start: how many were accepted, and refused. */
+  readonly levels = new LevelEvidence();
+  #value: number;
+  #phase: 'holding' | 'probing' = 'holding';
+  #quietSuccesses = 0;
+  #failedProbes = 0;
+
+  constructor(max: number, longestProbeWait: number) {
+    this.#max = max;
+    this.#value = max;
+    this.#longestProbeWait = longestProbeWait;
+  }
+
+  get value(): number {
+    return this.#value;
+  }
+
+  get max(): number {
+    return this.#max;
+  }
+
+  /** A call at `level` was accepted: a probe at the ceiling succeeded if it reached it. */
+  recordAccepted(level: number): void {
+    this.levels.accepted(level);
+    if (this.#phase === 'probing' && level >= this.#value) {
+      this.#phase = 'holding';
+      this.#failedProbes = 0;
+    }
+  }
+
+  recordRefused(level: number): void {
+    this.levels.refused(level);
+  }
+
+  /** A refusal at `level` during a probe of the ceiling: the probe failed. */
+  isFailedProbeAt(level: number): boolean {
+    return this.#phase === 'probing' && level >= this.#value;
+  }
+
+  /** A success with every slot of the ceiling taken: after enough of them, the ceiling is tried one higher. */
+  recordSuccessAtCeiling(): void {
+    if (this.#value >= this.#max) return;
+    this.#quietSuccesses += 1;
+    const probeAfter = Math.min(this.#longestProbeWait, this.#value * 4 ** this.#failedProbes);
+    if (this.#quietSuccesses < probeAfter) return;
+    this.#quietSuccesses = 0;
+    this.#value += 1;
+    this.#phase = 'probing';
+  }
+
+  /** Refused for concurrency at `level`: the ceiling goes under it. */
+  lowerUnder(level: number, isFailedProbe: boolean): void {
+    this.#failedProbes = isFailedProbe ? this.#failedProbes + 1 : 0;
+    this.#phase = 'holding';
+    this.#value = Math.max(1, Math.min(this.#value, level - 1));
+    this.#quietSuccesses = 0;
+  }
+
+  /** Refused for the rate at a level within the ceiling: the ceiling was the rate's doing too. */
+  liftIfRefusedWithin(level: number): void {
+    if (level <= this.#value) this.#value = this.#max;
+  }
+
+  /** A 503 overload at `level`: multiplicative decrease. */
+  cutForOverload(level: number, factor: number): void {
+    this.#value = Math.max(1, Math.min(this.#value, Math.floor(level * factor)));
+    this.#quietSuccesses = 0;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The adaptive controller's request rate, learned apart from the concurrency ceiling: the interval
+ * between starts (the lane spaces starts evenly at it), what is known of the quota's own rate, and
+ * the additive increase and multiplicative decrease around it. Pure; the controller decides when
+ * a refusal is the rate's (see `classifyRefusal`) and tells this part.
+ */
+
+/** Additive increase of the rate after a quiet spell. */
+const rateProbeFactor = 1.02;
+/** Recovery without a measure of the quota stops this far under the rate that failed. */
+const recoveryMargin = 0.95;
+/**
+ * Once the quota is measured, recovery climbs to this much over the measured rate (interval x 0.95,
+ * about +5%): the measure errs low (tokens overflow whenever pressure lapses), so a little over it
+ * is where the quota usually is. The rate that failed is no guide then: a bucket hides an overshoot
+ * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
+ */
+const measuredRecoveryFactor = 0.95;
+/** After a concurrency 429, starts are paced this much closer than they actually came. */
+const suspectPaceFactor = 0.9;
+/** Rate growth per round trip past the recovery target while the quota is unmeasured. */
+const unmeasuredGrowth = 0.1;
+
+/** What is known of the quota's rate: nothing, a measure between 429s, or what the provider stated. */
+export type QuotaRateKnowledge =
+  | { source: 'unknown' }
+  | {
+      source: 'measured';
+      intervalMs: number;
+      /** A rate 429 came while pacing over the measure: recovery stops at the measure from then on. */
+      isOvershootRefused: boolean;
+    }
+  | { source: 'stated'; intervalMs: number };
+
+export interface RateControllerOptions {
+  initialIntervalMs: number;
+  /** The operator's floor on the interval (from `requestsPerMinute`), 0 when none. */
+  floorIntervalMs: number;
+  decreaseFactor: number;
+  /** Successes in a quiet spell before the rate is probed (doubled after each failed probe). */
+  probeAfterSuccesses: number;
+}
+
+export class RateController {
+  readonly #floorIntervalMs: number;
+  readonly #decreaseFactor: number;
+  #intervalMs: number;
+  #quota: QuotaRateKnowledge = { source: 'unknown' };
+  /** The interval at which the last rate 429 came: what recovery climbs back towards. */
+  #failedIntervalMs: number | undefined;
+  #phase: 'holding' | 'probing' = 'holding';
+  #quietSuccesses = 0;
+  #probeAfter: number;
+
+  constructor(options: RateControllerOptions) {
+    this.#floorIntervalMs = options.floorIntervalMs;
+    this.#decreaseFactor = options.decreaseFactor;
+    this.#probeAfter = options.probeAfterSuccesses;
+    this.#intervalMs = Math.max(options.initialIntervalMs, options.floorIntervalMs);
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  get quota(): QuotaRateKnowledge {
+    return this.#quota;
+  }
+
+  /** The quota's interval per call as measured or stated; undefined while unknown. */
+  get quotaIntervalMs(): number | undefined {
+    return this.#quota.source === 'unknown' ? undefined : this.#quota.intervalMs;
+  }
+
+  /** Slow start, once a latency is known: +1/latency of rate per acceptance (doubling per round trip). */
+  growInSlowStart(callsPerLatency: number): void {
+    this.#setInterval(this.#intervalMs / (1 + 1 / callsPerLatency));
+  }
+
+  /** A success while callers wait and slots are free: recover towards the target, then probe now and then. */
+  grow(callsPerLatency: number): void {
+    if (this.#quota.source === 'stated') return;
+    const targetMs = this.#recoveryTargetMs();
+    if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
+      // Concave recovery: close a share of the gap per success (about 40% per round trip).
+      this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (2 * callsPerLatency)));
+      return;
+    }
+    if (this.#failedIntervalMs === undefined) {
+      // Nothing refused at this rate yet (slow start ended on an overload): keep looking, +10% per round trip.
+      this.#setInterval(this.#intervalMs / (1 + unmeasuredGrowth / callsPerLatency));
+      return;
+    }
+    this.#quietSuccesses += 1;
+    if (this.#quietSuccesses < this.#probeAfter) return;
+    this.#quietSuccesses = 0;
+    this.#phase = 'probing';
+    this.#setInterval(this.#intervalMs / rateProbeFactor);
+  }
+
+  /**
+   * A 429 for the rate, reached at `reachedIntervalMs` (the interval, or slower if starts were held
+   * back). `sampledIntervalMs` is the quota measured over the sample this 429 closed, if any.
+   */
+  onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): void {
+    if (this.#phase === 'probing') this.#probeAfter *= 2;
+    this.#phase = 'holding';
+    this.#quietSuccesses = 0;
+    const quotaBefore = this.#quota;
+    if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
+    // Refused faster than the measure said was safe: from now on recovery stops at the measure.
+    if (quotaBefore.source === 'measured' && reachedIntervalMs < quotaBefore.intervalMs && this.#quota.source === 'measured') this.#quota.isOvershootRefused = true;
+    this.#failedIntervalMs = reachedIntervalMs;
+    const measuredMs = this.quotaIntervalMs;
+    // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
+    const factor = isLeavingSlowStart ? 0.5 : this.#decreaseFactor;
+    this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
+  }
+
+  /**
+   * A 429 for the calls in flight: the rate is not to blame, but starts that bunch up behind
+   * completions are: pace them evenly, a little faster than they came (`startIntervalMs`), and
+   * recover to the pace before from there.
+   */
+  onConcurrencyRefusal(startIntervalMs: number | undefined): void {
+    this.#failedIntervalMs = this.#intervalMs * recoveryMargin;
+    this.#setInterval(Math.max(this.#intervalMs, (startIntervalMs ?? 0) * suspectPaceFactor));
+  }
+
+  /** The provider stated its quota (`x-ratelimit-limit-requests`): paced at, never probed past. */
+  learnStated(limitRequestsPerMinute: number): void {
+    const intervalMs = 60_000 / limitRequestsPerMinute;
+    if (this.#quota.source === 'stated' && this.#quota.intervalMs === intervalMs) return;
+    this.#quota = { source: 'stated', intervalMs };
+    this.#setInterval(intervalMs);
+  }
+
+  /** Each sample errs low when pressure lapsed in it (tokens overflowed): keep the best one, unless pacing at it is what just failed. */
+  #updateMeasure(sampledIntervalMs: number): void {
+    const current = this.#quota;
+    const wasPacedAtMeasure = current.source === 'measured' && this.#intervalMs >= current.intervalMs * 0.999;
+    const intervalMs = current.source === 'measured' && !wasPacedAtMeasure ? Math.min(current.intervalMs, sampledIntervalMs) : sampledIntervalMs;
+    this.#quota = { source: 'measured', intervalMs, isOvershootRefused: current.source === 'measured' && current.isOvershootRefused };
+  }
+
+  /** Just over the measured quota once there is a measure, else just under the rate that failed. */
+  #recoveryTargetMs(): number | undefined {
+    if (this.#failedIntervalMs === undefined) return undefined;
+    const quota = this.#quota;
+    if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused ? 1 : measuredRecoveryFactor);
+    return this.#failedIntervalMs / recoveryMargin;
+  }
+
+  /** Applies the floors: the operator's rate and the quota the provider stated. */
+  #setInterval(intervalMs: number): void {
+    const statedMs = this.#quota.source === 'stated' ? this.#quota.intervalMs : 0;
+    this.#intervalMs = Math.max(intervalMs, this.#floorIntervalMs, statedMs);
+  }
+}
