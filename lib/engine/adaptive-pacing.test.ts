@@ -175,7 +175,7 @@ describe('createAdaptivePacer', () => {
     expect(pacer.minIntervalMs).toBeLessThan(measuredIntervalMs * 1.01);
   });
 
-  it('takes a 429 at a never-proven level, with starts held by the slots, for the concurrency limit', () => {
+  it('takes a level refused twice, never accepted, for the concurrency limit, and lifts it on a refusal within it', () => {
     const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
     // Ramp to five in flight, each accepted.
     const tickets: CallTicket[] = [];
@@ -186,9 +186,12 @@ describe('createAdaptivePacer', () => {
       accept(ticket);
     }
     expect(pacer.concurrency).toBe(6);
-    // The sixth, at level 6, is refused: the ceiling becomes 5.
-    const sixth = start();
-    end(sixth, rateLimited());
+    // The sixth, at level 6, is refused: one refusal cannot tell, it is taken for the rate.
+    end(start(), rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    // Refused at six again, never accepted there: the ceiling becomes 5.
+    advance(pacer.minIntervalMs);
+    end(start(), rateLimited());
     expect(pacer.snapshot().concurrencyCeiling).toBe(5);
     expect(pacer.concurrency).toBe(5);
     // Refused at a level accepted before (five in flight): the rate after all, and so was the first.
@@ -215,7 +218,7 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().concurrencyCeiling).toBe(4);
   });
 
-  it('never blames a 429 at three calls in flight or fewer on concurrency', () => {
+  it('takes a single 429 at a level never accepted for the rate, even at a low level', () => {
     const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
     const first = start();
     advance(1_000);
@@ -320,6 +323,8 @@ describe('createAdaptivePacer', () => {
       advance(1_000);
       accept(ticket);
     }
+    end(start(), rateLimited());
+    advance(pacer.minIntervalMs);
     end(start(), rateLimited());
     expect(pacer.snapshot().concurrencyCeiling).toBe(5);
     // Five successes with all five slots busy: the ceiling is tried at 6.

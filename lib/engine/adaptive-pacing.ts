@@ -5,7 +5,7 @@ import { ConcurrencyCeiling } from './concurrency-ceiling';
 import type { SlotOutcome } from './lane';
 import { LatencyEstimate, QuotaRateSampler, StartRateMeter } from './pacing-signals';
 import { RateController } from './rate-controller';
-import { classifyRefusal, type RefusalEvidence } from './refusal-classifier';
+import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
 /**
  * The adaptive pacing controller: learns how fast a provider may be called without being told its
@@ -56,6 +56,8 @@ class AdaptivePacingController implements AdaptivePacer {
   readonly #ceiling: ConcurrencyCeiling;
 
   #phase: AdaptivePacingPhase = 'slow-start';
+  /** Which limit the last 429 was put down to: what binds, as far as the controller knows. */
+  #bindingLimit: RefusalCause | 'unknown' = 'unknown';
   #concurrency = 1;
   #slowestRefusalMs = 0;
   #lastReactionAtMs = -Infinity;
@@ -152,6 +154,7 @@ class AdaptivePacingController implements AdaptivePacer {
     const limit = outcome.rateLimit?.limitRequestsPerMinute;
     if (limit !== undefined && Number.isFinite(limit) && limit > 0) this.#rate.learnStated(limit);
     if (this.#phase === 'slow-start') return;
+    if (this.#bindingLimit === 'concurrency') this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
     if (load.inFlight >= this.#concurrency) {
       if (this.#concurrency >= this.#ceiling.value) this.#ceiling.recordSuccessAtCeiling();
     } else if (load.waiting > 0) {
@@ -171,9 +174,10 @@ class AdaptivePacingController implements AdaptivePacer {
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return;
     const isLeavingSlowStart = this.#react();
+    this.#bindingLimit = cause;
     if (cause === 'concurrency') {
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe);
-      this.#rate.onConcurrencyRefusal(this.#starts.intervalMs());
+      if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
       return;
     }
     this.#ceiling.liftIfRefusedWithin(level);
@@ -186,7 +190,6 @@ class AdaptivePacingController implements AdaptivePacer {
       level,
       ...(remainingRequests === undefined ? {} : { remainingRequests }),
       isFailedConcurrencyProbe: this.#ceiling.isFailedProbeAt(level),
-      isPacedByInterval: this.#reachedIntervalMs() <= this.#rate.intervalMs * 1.05,
       isLevelRefuted: this.#ceiling.levels.isRefutedAt(level),
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
     };

@@ -16,8 +16,6 @@ const recoveryMargin = 0.95;
  * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
  */
 const measuredRecoveryFactor = 0.95;
-/** After a concurrency 429, starts are paced this much closer than they actually came. */
-const suspectPaceFactor = 0.9;
 /** Rate growth per round trip past the recovery target while the quota is unmeasured. */
 const unmeasuredGrowth = 0.1;
 
@@ -118,13 +116,14 @@ export class RateController {
   }
 
   /**
-   * A 429 for the calls in flight: the rate is not to blame, but starts that bunch up behind
-   * completions are: pace them evenly, a little faster than they came (`startIntervalMs`), and
-   * recover to the pace before from there.
+   * The calls in flight are the limit (a concurrency 429 said so): the rate must not bind as well,
+   * or slots that free up at random moments wait for their turn. Starts may come twice as fast as
+   * the slots can take them (`slotsIntervalMs`: mean latency / ceiling), never faster than a
+   * quota measured or stated.
    */
-  onConcurrencyRefusal(startIntervalMs: number | undefined): void {
-    this.#failedIntervalMs = this.#intervalMs * recoveryMargin;
-    this.#setInterval(Math.max(this.#intervalMs, (startIntervalMs ?? 0) * suspectPaceFactor));
+  yieldToSlots(slotsIntervalMs: number): void {
+    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0);
+    if (this.#intervalMs > targetMs) this.#setInterval(targetMs);
   }
 
   /** The provider stated its quota (`x-ratelimit-limit-requests`): paced at, never probed past. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
-const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, isPacedByInterval: false, isLevelRefuted: false, isLevelProven: false };
+const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, isLevelRefuted: false, isLevelProven: false };
 
 describe('classifyRefusal', () => {
   it.each<[string, Partial<RefusalEvidence>, RefusalCause]>([
@@ -11,10 +11,10 @@ describe('classifyRefusal', () => {
     ['headers outrank every guess', { remainingRequests: 0, isFailedConcurrencyProbe: true, isLevelRefuted: true }, 'rate'],
     ['a probe of a raised ceiling refused: calls in flight', { isFailedConcurrencyProbe: true, isLevelProven: true }, 'concurrency'],
     ['a level proven by calls accepted at it or above: the rate', { isLevelProven: true }, 'rate'],
-    ['starts held by the slots at a level never proven: calls in flight', {}, 'concurrency'],
-    ['starts held by the interval: the rate', { isPacedByInterval: true }, 'rate'],
-    ['held by the interval, but refused here before and never accepted: calls in flight', { isPacedByInterval: true, isLevelRefuted: true }, 'concurrency'],
-    ['three or fewer in flight without headers: the rate', { level: 3 }, 'rate'],
+    ['the first refusal at a level never accepted: the rate (the next call there tells)', {}, 'rate'],
+    ['refused again at a level never accepted: calls in flight', { isLevelRefuted: true }, 'concurrency'],
+    ['refused twice at two in flight, never accepted there: a cap of one', { level: 2, isLevelRefuted: true }, 'concurrency'],
+    ['refused twice with one call in flight: the rate', { level: 1, isLevelRefuted: true }, 'rate'],
   ])('%s', (_, evidence, cause) => {
     expect(classifyRefusal({ ...nothingKnown, ...evidence })).toBe(cause);
   });

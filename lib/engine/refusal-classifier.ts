@@ -13,8 +13,6 @@ export interface RefusalEvidence {
   remainingRequests?: number;
   /** The call tried a concurrency ceiling just raised (a probe) and was refused at or above it. */
   isFailedConcurrencyProbe: boolean;
-  /** Starts were being held back by the interval when it was refused, not by the slots. */
-  isPacedByInterval: boolean;
   /** Refused at this level before, and never accepted at it or above. */
   isLevelRefuted: boolean;
   /** Calls accepted at this level or above outnumber twice those refused at it. */
@@ -22,17 +20,18 @@ export interface RefusalEvidence {
 }
 
 /**
- * At or below this many calls in flight a 429 without headers is taken for the rate: at such levels
- * a rate quota's refusals look just like a concurrency limit's, and a wrong ceiling there starves the lane.
+ * Without headers one refusal cannot tell the limits apart: a token bucket that runs dry and a cap
+ * on calls in flight both refuse the call that starts at a level never accepted before. The next
+ * call tells: after the lane's pause (the retry hint: the next token), a rate limit accepts a call
+ * at that level, a concurrency limit refuses it again. So the first refusal at a level is taken for
+ * the rate, and a level refused again before any call got through at it or above is the limit on
+ * calls in flight (a rate that refused twice there is told apart later: refused within the ceiling,
+ * it lifts it).
  */
-export const minConcurrencySuspectLevel = 3;
-
 export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   const { level, remainingRequests } = evidence;
   // The provider said: none left is the rate; some left means another limit refused the call.
   if (remainingRequests !== undefined) return remainingRequests > 0 && level > 1 ? 'concurrency' : 'rate';
   if (evidence.isFailedConcurrencyProbe) return 'concurrency';
-  if (level <= minConcurrencySuspectLevel || evidence.isLevelProven) return 'rate';
-  // Starts held back by the interval point at the rate, unless this level never got through.
-  return evidence.isPacedByInterval && !evidence.isLevelRefuted ? 'rate' : 'concurrency';
+  return level > 1 && evidence.isLevelRefuted && !evidence.isLevelProven ? 'concurrency' : 'rate';
 }
