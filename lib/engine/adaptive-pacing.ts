@@ -143,6 +143,8 @@ class AdaptivePacingController implements AdaptivePacer {
 
   #growInSlowStart(load: LaneLoad): void {
     if (!this.#latency.isKnown) {
+      // An acceptance proves the pace so far: one slot more, and starts as much faster (both double per acceptance time).
+      this.#rate.growInSlowStart(this.#concurrency);
       this.#concurrency = Math.min(this.#concurrency + 1, this.#ceiling.value);
       return;
     }

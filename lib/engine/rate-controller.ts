@@ -5,8 +5,18 @@
  * a refusal is the rate's (see `classifyRefusal`) and tells this part.
  */
 
-/** Additive increase of the rate after a quiet spell. */
-const rateProbeFactor = 1.02;
+/**
+ * The first probe past a rate that held raises it this much; each probe that holds doubles the
+ * step (up to `maxProbeStep`), each refusal brings it back: a search that finds a quota measured
+ * low (the measure is only a floor: tokens that overflowed in a lapse are not counted) in a few
+ * round trips instead of creeping up 2% at a time.
+ */
+const firstProbeStep = 0.05;
+const maxProbeStep = 0.4;
+/** Probes stop this far under the rate that failed last (then only a long quiet spell probes past it). */
+const failedRateMargin = 0.97;
+/** Successes at a rate before it is probed past: at least this many, and at least a round trip's worth. */
+const minProbeWait = 4;
 /** Recovery without a measure of the quota stops this far under the rate that failed. */
 const recoveryMargin = 0.95;
 /**
@@ -48,12 +58,15 @@ export class RateController {
   #failedIntervalMs: number | undefined;
   #phase: 'holding' | 'probing' = 'holding';
   #quietSuccesses = 0;
-  #probeAfter: number;
+  #probeStep = firstProbeStep;
+  /** Probes that failed in a row: each doubles the wait before the next (up to `#longestProbeWait`). */
+  #failedProbes = 0;
+  readonly #longestProbeWait: number;
 
   constructor(options: RateControllerOptions) {
     this.#floorIntervalMs = options.floorIntervalMs;
     this.#decreaseFactor = options.decreaseFactor;
-    this.#probeAfter = options.probeAfterSuccesses;
+    this.#longestProbeWait = options.probeAfterSuccesses;
     this.#intervalMs = Math.max(options.initialIntervalMs, options.floorIntervalMs);
   }
 
@@ -90,10 +103,22 @@ export class RateController {
       return;
     }
     this.#quietSuccesses += 1;
-    if (this.#quietSuccesses < this.#probeAfter) return;
+    // Up to just under the rate that failed, probes come after a round trip of quiet; past it,
+    // where the quota was already found, only after a long quiet spell.
+    const underFailedMs = this.#failedIntervalMs / failedRateMargin;
+    const isBelowFailed = this.#intervalMs > underFailedMs * 1.001;
+    const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
+    const probeWait = Math.min(this.#longestProbeWait, isBelowFailed ? roundTripWait : this.#longestProbeWait * 2 ** this.#failedProbes);
+    if (this.#quietSuccesses < probeWait) return;
     this.#quietSuccesses = 0;
+    // A probe that held: the next one goes further.
+    if (this.#phase === 'probing') {
+      this.#probeStep = Math.min(maxProbeStep, this.#probeStep * 2);
+      this.#failedProbes = 0;
+    }
     this.#phase = 'probing';
-    this.#setInterval(this.#intervalMs / rateProbeFactor);
+    const probedMs = this.#intervalMs / (1 + this.#probeStep);
+    this.#setInterval(isBelowFailed ? Math.max(probedMs, underFailedMs) : this.#intervalMs / (1 + firstProbeStep));
   }
 
   /**
@@ -101,14 +126,17 @@ export class RateController {
    * back). `sampledIntervalMs` is the quota measured over the sample this 429 closed, if any.
    */
   onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): void {
-    if (this.#phase === 'probing') this.#probeAfter *= 2;
+    if (this.#phase === 'probing') this.#failedProbes += 1;
+    this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
     this.#quietSuccesses = 0;
     const quotaBefore = this.#quota;
     if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
     // Refused faster than the measure said was safe: from now on recovery stops at the measure.
     if (quotaBefore.source === 'measured' && reachedIntervalMs < quotaBefore.intervalMs && this.#quota.source === 'measured') this.#quota.isOvershootRefused = true;
-    this.#failedIntervalMs = reachedIntervalMs;
+    // Leaving slow start, the starts that drained the bucket came at the pace the interval allowed,
+    // faster than their mean over the last few: that pace, not the mean, is what failed.
+    this.#failedIntervalMs = isLeavingSlowStart ? Math.min(reachedIntervalMs, this.#intervalMs) : reachedIntervalMs;
     const measuredMs = this.quotaIntervalMs;
     // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
     const factor = isLeavingSlowStart ? 0.5 : this.#decreaseFactor;
