@@ -6,6 +6,9 @@ import { LevelEvidence } from './pacing-signals';
  * lowered under a level refused for concurrency, cut on overload, probed again (+1) after a round
  * trip of quiet successes at it, the wait growing 4x after each probe that fails.
  */
+/** Successes at the ceiling before it is probed, at the least. */
+const minProbeWait = 8;
+
 export class ConcurrencyCeiling {
   readonly #max: number;
   readonly #longestProbeWait: number;
@@ -15,6 +18,8 @@ export class ConcurrencyCeiling {
   #phase: 'holding' | 'probing' = 'holding';
   #quietSuccesses = 0;
   #failedProbes = 0;
+  /** The ceiling before the 503s that cut it, while it climbs back. */
+  #beforeOverload: number | undefined;
 
   constructor(max: number, longestProbeWait: number) {
     this.#max = max;
@@ -33,6 +38,11 @@ export class ConcurrencyCeiling {
   /** A call at `level` was accepted: a probe at the ceiling succeeded if it reached it. */
   recordAccepted(level: number): void {
     this.levels.accepted(level);
+    // An overload passed (a storm, or our own load): back to the ceiling before it, a slot per accepted call.
+    if (this.#beforeOverload !== undefined) {
+      this.#value = Math.min(this.#beforeOverload, this.#value + 1);
+      if (this.#value >= this.#beforeOverload) this.#beforeOverload = undefined;
+    }
     if (this.#phase === 'probing' && level >= this.#value) {
       this.#phase = 'holding';
       this.#failedProbes = 0;
@@ -52,7 +62,9 @@ export class ConcurrencyCeiling {
   recordSuccessAtCeiling(): void {
     if (this.#value >= this.#max) return;
     this.#quietSuccesses += 1;
-    const probeAfter = Math.min(this.#longestProbeWait, this.#value * 4 ** this.#failedProbes);
+    // A round trip of successes at it (the ceiling's worth), and never fewer than `minProbeWait`: at a
+    // ceiling of 1 or 2 a probe per round trip would spend a refusal every few calls.
+    const probeAfter = Math.min(this.#longestProbeWait, Math.max(minProbeWait, this.#value) * 4 ** this.#failedProbes);
     if (this.#quietSuccesses < probeAfter) return;
     this.#quietSuccesses = 0;
     this.#value += 1;
@@ -61,6 +73,7 @@ export class ConcurrencyCeiling {
 
   /** Refused for concurrency at `level`: the ceiling goes under it. */
   lowerUnder(level: number, isFailedProbe: boolean): void {
+    this.#beforeOverload = undefined;
     this.#failedProbes = isFailedProbe ? this.#failedProbes + 1 : 0;
     this.#phase = 'holding';
     this.#value = Math.max(1, Math.min(this.#value, level - 1));
@@ -74,6 +87,7 @@ export class ConcurrencyCeiling {
 
   /** A 503 overload at `level`: multiplicative decrease. */
   cutForOverload(level: number, factor: number): void {
+    this.#beforeOverload = Math.max(this.#beforeOverload ?? 0, this.#value);
     this.#value = Math.max(1, Math.min(this.#value, Math.floor(level * factor)));
     this.#quietSuccesses = 0;
   }

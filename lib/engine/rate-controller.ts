@@ -147,10 +147,11 @@ export class RateController {
    * The calls in flight are the limit (a concurrency 429 said so): the rate must not bind as well,
    * or slots that free up at random moments wait for their turn. Starts may come twice as fast as
    * the slots can take them (`slotsIntervalMs`: mean latency / ceiling), never faster than a
-   * quota measured or stated.
+   * quota measured or stated, nor faster than the rate that was last refused.
    */
   yieldToSlots(slotsIntervalMs: number): void {
-    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0);
+    // Not past a rate that was refused either: a ceiling is a judgement, the rate's 429 was a fact.
+    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0, this.#failedIntervalMs ?? 0);
     if (this.#intervalMs > targetMs) this.#setInterval(targetMs);
   }
 
