@@ -314,7 +314,7 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot()).toMatchObject({ concurrency: 1, minIntervalMs: 500, phase: 'slow-start', reactions: 0 });
   });
 
-  it('probes a learned concurrency ceiling again after a round trip of successes at it, eight at least', () => {
+  it('probes a learned concurrency ceiling again after a round trip of successes at it, sixteen at least', () => {
     const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 10 });
     const inFlight: CallTicket[] = [];
     for (let call = 0; call < 5; call += 1) {
@@ -327,9 +327,9 @@ describe('createAdaptivePacer', () => {
     advance(pacer.minIntervalMs);
     end(start(), rateLimited());
     expect(pacer.snapshot().concurrencyCeiling).toBe(5);
-    // Eight successes with all five slots busy (a round trip of them, and at least eight): the ceiling is tried at 6.
-    for (let call = 0; call < 8; call += 1) {
-      if (call === 7) expect(pacer.snapshot().concurrencyCeiling).toBe(5);
+    // Sixteen successes with all five slots busy (a round trip of them, and at least sixteen): the ceiling is tried at 6.
+    for (let call = 0; call < 16; call += 1) {
+      if (call === 15) expect(pacer.snapshot().concurrencyCeiling).toBe(5);
       const done = inFlight.shift()!;
       advance(1_000);
       end(done, succeeded, 3);

@@ -7,7 +7,7 @@ import { LevelEvidence } from './pacing-signals';
  * trip of quiet successes at it, the wait growing 4x after each probe that fails.
  */
 /** Successes at the ceiling before it is probed, at the least. */
-const minProbeWait = 8;
+const minProbeWait = 16;
 
 export class ConcurrencyCeiling {
   readonly #max: number;

@@ -16,7 +16,7 @@ const maxProbeStep = 0.4;
 /** Probes stop this far under the rate that failed last (then only a long quiet spell probes past it). */
 const failedRateMargin = 0.97;
 /** Successes at a rate before it is probed past: at least this many, and at least a round trip's worth. */
-const minProbeWait = 4;
+const minProbeWait = 8;
 /** Recovery without a measure of the quota stops this far under the rate that failed. */
 const recoveryMargin = 0.95;
 /**
