@@ -153,6 +153,7 @@ class AdaptivePacingController implements AdaptivePacer {
 
   #onSuccess(ticket: CallTicket, outcome: Extract<SlotOutcome, { status: 'succeeded' }>, load: LaneLoad): void {
     this.#latency.add(Math.max(1, this.#now() - ticket.startedAtMs));
+    this.#rate.recordSuccess();
     const limit = outcome.rateLimit?.limitRequestsPerMinute;
     if (limit !== undefined && Number.isFinite(limit) && limit > 0) this.#rate.learnStated(limit);
     if (this.#phase === 'slow-start') return;

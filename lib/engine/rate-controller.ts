@@ -58,6 +58,8 @@ export class RateController {
   #failedIntervalMs: number | undefined;
   #phase: 'holding' | 'probing' = 'holding';
   #quietSuccesses = 0;
+  /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
+  #successesSinceRefusal = Infinity;
   #probeStep = firstProbeStep;
   /** Probes that failed in a row: each doubles the wait before the next (up to `#longestProbeWait`). */
   #failedProbes = 0;
@@ -81,6 +83,10 @@ export class RateController {
   /** The quota's interval per call as measured or stated; undefined while unknown. */
   get quotaIntervalMs(): number | undefined {
     return this.#quota.source === 'unknown' ? undefined : this.#quota.intervalMs;
+  }
+
+  recordSuccess(): void {
+    this.#successesSinceRefusal += 1;
   }
 
   /** Slow start, once a latency is known: +1/latency of rate per acceptance (doubling per round trip). */
@@ -139,7 +145,10 @@ export class RateController {
     this.#failedIntervalMs = isLeavingSlowStart ? Math.min(reachedIntervalMs, this.#intervalMs) : reachedIntervalMs;
     const measuredMs = this.quotaIntervalMs;
     // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
-    const factor = isLeavingSlowStart ? 0.5 : this.#decreaseFactor;
+    // So when 429s come back to back (a call or none got through between): the rate is far off.
+    const isBackToBack = this.#successesSinceRefusal <= 1;
+    this.#successesSinceRefusal = 0;
+    const factor = isLeavingSlowStart || isBackToBack ? 0.5 : this.#decreaseFactor;
     this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
   }
 
