@@ -96,7 +96,11 @@ export class RateController {
 
   /** A success while callers wait and slots are free: recover towards the target, then probe now and then. */
   grow(callsPerLatency: number): void {
-    if (this.#quota.source === 'stated') return;
+    // A stated quota is paced at, never probed past (`#setInterval` keeps the interval at or over it).
+    if (this.#quota.source === 'stated') {
+      this.#setInterval(this.#quota.intervalMs);
+      return;
+    }
     const targetMs = this.#recoveryTargetMs();
     if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
       // Concave recovery: close a share of the gap per success (about 40% per round trip).
