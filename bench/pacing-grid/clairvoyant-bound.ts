@@ -9,7 +9,8 @@ import type { GridScenario } from './grid-scenario';
 export function latencyDraws(scenario: GridScenario, seed: number): () => number {
   const random = seededRandom(seed);
   const distribution = { kind: 'log-normal', medianMs: scenario.latency.medianMs, sigma: scenario.latency.sigma, maxMs: 12 * scenario.latency.medianMs } as const;
-  return () => sampleLatencyMs(distribution, random);
+  // Whole milliseconds: timers (real or fake) run on whole milliseconds, the bound must use the same times.
+  return () => Math.ceil(sampleLatencyMs(distribution, random));
 }
 
 /**

@@ -23,6 +23,7 @@ export function pacingGridSection(summaries: readonly GridScenarioSummary[], see
     ' (`PACING_RPM`, `PACING_CONCURRENCY`, `PACING_BURST` one under the bucket); sequential is the default (500 ms). Retries:',
     ` ${gridRetryPolicy.maxAttempts} attempts, backoff ${gridRetryPolicy.baseDelayMs} ms doubling, the retry hint honoured by a lane-wide pause.`,
     ' *Refused* counts 429s over calls (503s of a storm are not refusals). *Settled* is when the last 429 came, mean over the seeds.',
+    ' A run that lost images ends early: its ratio can pass 100% (fixed pacing, told a quota that then halves).',
     '',
     '| summary | measured | target | |',
     '|---|---:|---:|---|',
@@ -50,11 +51,11 @@ export function pacingGridSection(summaries: readonly GridScenarioSummary[], see
 
 function scenarioTable(summaries: readonly GridScenarioSummary[]): string[] {
   return [
-    '| scenario | bound (mean) | adaptive ratio: worst (mean) | refused: worst run | 429s (most) | settled | slower than sequential | fixed ratio: worst (429s) | sequential ratio | learned (adaptive, first seed) |',
+    '| scenario | bound (mean) | adaptive ratio: worst (mean) | refused: worst run | 429s (most) | settled | slower than sequential | fixed ratio: worst (429s, lost) | sequential ratio | learned (adaptive, first seed) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...summaries.map(
       (summary) =>
-        `| ${summary.scenario} | ${seconds(summary.boundMeanWallMs)} | ${percent(summary.adaptive.worstRatio)} (${percent(summary.adaptive.meanRatio)}) | ${percent(summary.adaptive.worstRefusedShare)} | ${summary.adaptive.mostRefusals} | ${seconds(summary.adaptive.meanSettledAtMs)} | ${summary.adaptive.slowerThanSequential} / ${summary.seeds} | ${percent(summary.fixed.worstRatio)} (${summary.fixed.refused}) | ${percent(summary.sequential.meanRatio)} | ${summary.learned} |`,
+        `| ${summary.scenario} | ${seconds(summary.boundMeanWallMs)} | ${percent(summary.adaptive.worstRatio)} (${percent(summary.adaptive.meanRatio)}) | ${percent(summary.adaptive.worstRefusedShare)} | ${summary.adaptive.mostRefusals} | ${seconds(summary.adaptive.meanSettledAtMs)} | ${summary.adaptive.slowerThanSequential} / ${summary.seeds} | ${percent(summary.fixed.worstRatio)} (${summary.fixed.refused}, ${summary.fixed.lost}) | ${percent(summary.sequential.meanRatio)} | ${summary.learned} |`,
     ),
   ];
 }
