@@ -184,7 +184,8 @@ class AdaptivePacingController implements AdaptivePacer {
       return;
     }
     this.#ceiling.liftIfRefusedWithin(level);
-    this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
+    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
+    if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
   }
 
   #refusalEvidence(level: number, error: unknown): RefusalEvidence {

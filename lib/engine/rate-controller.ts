@@ -40,6 +40,9 @@ export type QuotaRateKnowledge =
     }
   | { source: 'stated'; intervalMs: number };
 
+/** What a rate 429 told: nothing new about the quota's shape, or that it shrank (samples before it are void). */
+export type RateRefusalVerdict = 'as-known' | 'quota-shrank';
+
 export interface RateControllerOptions {
   initialIntervalMs: number;
   /** The operator's floor on the interval (from `requestsPerMinute`), 0 when none. */
@@ -135,12 +138,22 @@ export class RateController {
    * A 429 for the rate, reached at `reachedIntervalMs` (the interval, or slower if starts were held
    * back). `sampledIntervalMs` is the quota measured over the sample this 429 closed, if any.
    */
-  onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): void {
+  onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): RateRefusalVerdict {
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
     this.#quietSuccesses = 0;
+    const isBackToBack = this.#successesSinceRefusal <= 1;
+    this.#successesSinceRefusal = 0;
     const quotaBefore = this.#quota;
+    // Refused twice in a row while pacing no faster than the measure: the quota shrank (halved, or
+    // shared). The measure is history: forget it, and back off as if nothing were known.
+    if (quotaBefore.source === 'measured' && isBackToBack && this.#intervalMs >= quotaBefore.intervalMs * 0.999) {
+      this.#quota = { source: 'unknown' };
+      this.#failedIntervalMs = reachedIntervalMs;
+      this.#setInterval(reachedIntervalMs / 0.5);
+      return 'quota-shrank';
+    }
     if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
     // Refused faster than the measure said was safe: from now on recovery stops at the measure.
     if (quotaBefore.source === 'measured' && reachedIntervalMs < quotaBefore.intervalMs && this.#quota.source === 'measured') this.#quota.isOvershootRefused = true;
@@ -150,10 +163,9 @@ export class RateController {
     const measuredMs = this.quotaIntervalMs;
     // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
     // So when 429s come back to back (a call or none got through between): the rate is far off.
-    const isBackToBack = this.#successesSinceRefusal <= 1;
-    this.#successesSinceRefusal = 0;
     const factor = isLeavingSlowStart || isBackToBack ? 0.5 : this.#decreaseFactor;
     this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
+    return 'as-known';
   }
 
   /**
