@@ -16,7 +16,7 @@ const maxProbeStep = 0.4;
 /** Probes stop this far under the rate that failed last (then only a long quiet spell probes past it). */
 const failedRateMargin = 0.97;
 /** Successes at a rate before it is probed past: at least this many, and at least a round trip's worth. */
-const minProbeWait = 8;
+const minProbeWait = 5;
 /** Recovery without a measure of the quota stops this far under the rate that failed. */
 const recoveryMargin = 0.95;
 /**
@@ -59,6 +59,8 @@ export class RateController {
   #quota: QuotaRateKnowledge = { source: 'unknown' };
   /** The interval at which the last rate 429 came: what recovery climbs back towards. */
   #failedIntervalMs: number | undefined;
+  /** The interval the last rate 429 backed off to. */
+  #backedOffIntervalMs: number | undefined;
   #phase: 'holding' | 'probing' = 'holding';
   #quietSuccesses = 0;
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
@@ -152,6 +154,7 @@ export class RateController {
       this.#quota = { source: 'unknown' };
       this.#failedIntervalMs = reachedIntervalMs;
       this.#setInterval(reachedIntervalMs / 0.5);
+      this.#backedOffIntervalMs = this.#intervalMs;
       return 'quota-shrank';
     }
     if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
@@ -165,6 +168,7 @@ export class RateController {
     // So when 429s come back to back (a call or none got through between): the rate is far off.
     const factor = isLeavingSlowStart || isBackToBack ? 0.5 : this.#decreaseFactor;
     this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
+    this.#backedOffIntervalMs = this.#intervalMs;
     return 'as-known';
   }
 
@@ -201,7 +205,8 @@ export class RateController {
     if (this.#failedIntervalMs === undefined) return undefined;
     const quota = this.#quota;
     if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused ? 1 : measuredRecoveryFactor);
-    return this.#failedIntervalMs / recoveryMargin;
+    // Halfway (in log space) back to the rate that failed: that rate overshot, by how much is unknown.
+    return Math.max(this.#failedIntervalMs / recoveryMargin, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
   }
 
   /** Applies the floors: the operator's rate and the quota the provider stated. */
