@@ -31,8 +31,9 @@ export interface AdaptivePacingOptions {
    */
   decreaseFactor?: number;
   /**
-   * Successes in a quiet spell before a ceiling is probed again (the longest wait between
-   * concurrency probes; rate probes double it after each failure).
+   * The longest quiet spell, in successes, before a limit already found is probed again: the
+   * concurrency ceiling's probes wait up to this long (4x longer after each that fails), and the
+   * rate is probed past the pace that failed only after this many.
    * @default 64
    */
   probeAfterSuccesses?: number;

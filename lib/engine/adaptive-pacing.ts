@@ -19,16 +19,20 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  * enough for what the rate keeps in flight, under the ceiling.
  *
  * - Slow start: one call at a time, `initialIntervalMs` apart. A 429 comes back at once, so a call
- *   still in flight after `acceptedAfterMs` was accepted: each acceptance adds a slot (doubling per
- *   acceptance time) until a latency is known, then raises the rate by 1/latency (doubling per
- *   round trip), until the first 429, which halves the rate reached.
- * - Steady: a rate 429 cuts the rate (to the measured quota, or x0.7), a concurrency 429 lowers
- *   the ceiling under the level refused; successes recover the rate and probe both limits again.
+ *   still in flight after `acceptedAfterMs` was accepted: each acceptance adds a slot and starts
+ *   as much faster (both doubling per acceptance time) until a latency is known, then raises the
+ *   rate by 1/latency (doubling per round trip), until the first 429, which halves the rate reached.
+ * - Steady: a rate 429 cuts the rate (see `RateController`), a concurrency 429 lowers the ceiling
+ *   under the level refused and lets the slots, not the rate, pace the starts; successes recover
+ *   the rate and probe both limits again.
+ * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
+ *   there, before any call got through at it, is the concurrency's (`classifyRefusal`).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`). The 429 that
  *   ends slow start starts no sample: for a whole latency after it the slots stay as slow start
  *   left them, all taken, while the bucket refills past its size, so a sample from there measures low.
- * - A 503 overload cuts the concurrency ceiling multiplicatively.
+ * - A 503 overload cuts the concurrency ceiling multiplicatively; once calls get through again it
+ *   climbs back a slot per accepted call (a storm passes; an overload of our own making returns).
  * - `x-ratelimit-limit-requests` (OpenAI) is the quota itself: paced at, never probed past. An
  *   operator's `requestsPerMinute` is never exceeded.
  * - One reaction per congestion event: a call that started before the last reaction cannot cause

@@ -1,8 +1,18 @@
 /**
  * The adaptive controller's request rate, learned apart from the concurrency ceiling: the interval
- * between starts (the lane spaces starts evenly at it), what is known of the quota's own rate, and
- * the additive increase and multiplicative decrease around it. Pure; the controller decides when
- * a refusal is the rate's (see `classifyRefusal`) and tells this part.
+ * between starts (the lane spaces starts evenly at it) and what is known of the quota's own rate.
+ * Pure; the controller decides when a refusal is the rate's (see `classifyRefusal`) and tells
+ * this part.
+ *
+ * - A rate 429 backs off: to the measured quota if there is one under the pace that failed, else
+ *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off).
+ *   Two in a row while pacing at the measure mean the quota shrank: the measure is dropped.
+ * - Recovery climbs back: to just over the measure, or, unmeasured, halfway (in log space) to the
+ *   pace that failed, which overshot by an unknown amount.
+ * - Then probes, each after a spell of quiet successes: +5%, doubling the step while they hold, up
+ *   to just under the pace that failed last; past it only after a long quiet spell. Every 429
+ *   counts, so the spells are long enough that a batch spends few of them on probing.
+ * - A stated quota (`x-ratelimit-limit-requests`) is paced at and never probed past.
  */
 
 /**
