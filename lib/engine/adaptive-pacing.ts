@@ -183,7 +183,9 @@ class AdaptivePacingController implements AdaptivePacer {
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
-      this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe);
+      const pauseMs = isProviderError(error) ? (error.retryAfterMs ?? 0) : 0;
+      const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
+      this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
       return;
     }

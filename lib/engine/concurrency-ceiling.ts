@@ -8,6 +8,8 @@ import { LevelEvidence } from './pacing-signals';
  */
 /** Successes at the ceiling before it is probed, at the least. */
 const minProbeWait = 16;
+/** A probe waits for this many times the calls a failed one costs (its pause), at the least. */
+const probeCostFactor = 4;
 
 export class ConcurrencyCeiling {
   readonly #max: number;
@@ -18,6 +20,7 @@ export class ConcurrencyCeiling {
   #phase: 'holding' | 'probing' = 'holding';
   #quietSuccesses = 0;
   #failedProbes = 0;
+  #probeCostInCalls = 0;
   /** The ceiling before the 503s that cut it, while it climbs back. */
   #beforeOverload: number | undefined;
 
@@ -62,6 +65,8 @@ export class ConcurrencyCeiling {
   recordSuccessAtCeiling(): void {
     if (this.#value >= this.#max) return;
     this.#quietSuccesses += 1;
+    // A probe that fails costs the lane its pause: only worth it after enough calls to pay for it.
+    if (this.#quietSuccesses < this.#probeCostInCalls) return;
     // A round trip of successes at it (the ceiling's worth), and never fewer than `minProbeWait`: at a
     // ceiling of 1 or 2 a probe per round trip would spend a refusal every few calls.
     const probeAfter = Math.min(this.#longestProbeWait, Math.max(minProbeWait, this.#value) * 4 ** this.#failedProbes);
@@ -71,8 +76,12 @@ export class ConcurrencyCeiling {
     this.#phase = 'probing';
   }
 
-  /** Refused for concurrency at `level`: the ceiling goes under it. */
-  lowerUnder(level: number, isFailedProbe: boolean): void {
+  /**
+   * Refused for concurrency at `level`: the ceiling goes under it. `pauseInCalls` is what the
+   * refusal cost: the lane's pause (the retry hint) in calls the ceiling would have made meanwhile.
+   */
+  lowerUnder(level: number, isFailedProbe: boolean, pauseInCalls = 0): void {
+    this.#probeCostInCalls = probeCostFactor * pauseInCalls;
     this.#beforeOverload = undefined;
     this.#failedProbes = isFailedProbe ? this.#failedProbes + 1 : 0;
     this.#phase = 'holding';
