@@ -19,11 +19,12 @@ export interface GridScenarioSummary {
     /** Mean over the seeds of when the last 429 came, in simulated ms (0 for a run with none). */
     meanSettledAtMs: number;
     lost: number;
-    /** Seeds on which adaptive took longer than sequential pacing. */
+    /** Seeds on which adaptive took longer than sequential pacing (where sequential lost no image). */
     slowerThanSequential: number;
+    comparedWithSequential: number;
   };
   fixed: { worstRatio: number; refused: number; lost: number };
-  sequential: { meanRatio: number };
+  sequential: { meanRatio: number; lost: number };
   boundMeanWallMs: number;
   meetsAdaptiveTargets: boolean;
   learned: string;
@@ -36,7 +37,8 @@ export function summarizeScenario(scenario: { name: string; family: string }, is
   const sequential = of('sequential');
   if (adaptive.length === 0 || fixed.length === 0 || sequential.length === 0) throw new RangeError(`${scenario.name}: every strategy needs runs`);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const sequentialWallBySeed = new Map(sequential.map((run) => [run.seed, run.wallMs]));
+  // A sequential run that lost images ended early: it is no yardstick.
+  const sequentialWallBySeed = new Map(sequential.filter((run) => run.lost === 0).map((run) => [run.seed, run.wallMs]));
   const worstRatio = Math.min(...adaptive.map((run) => run.ratio));
   const worstRefusedShare = Math.max(...adaptive.map((run) => run.refusedShare));
   const lost = adaptive.reduce((sum, run) => sum + run.lost, 0);
@@ -53,9 +55,10 @@ export function summarizeScenario(scenario: { name: string; family: string }, is
       meanSettledAtMs: mean(adaptive.map((run) => run.lastRefusalAtMs ?? 0)),
       lost,
       slowerThanSequential: adaptive.filter((run) => run.wallMs > (sequentialWallBySeed.get(run.seed) ?? Infinity)).length,
+      comparedWithSequential: adaptive.filter((run) => sequentialWallBySeed.has(run.seed)).length,
     },
     fixed: { worstRatio: Math.min(...fixed.map((run) => run.ratio)), refused: fixed.reduce((sum, run) => sum + run.refused, 0), lost: fixed.reduce((sum, run) => sum + run.lost, 0) },
-    sequential: { meanRatio: mean(sequential.map((run) => run.ratio)) },
+    sequential: { meanRatio: mean(sequential.map((run) => run.ratio)), lost: sequential.reduce((sum, run) => sum + run.lost, 0) },
     boundMeanWallMs: mean(adaptive.map((run) => run.boundWallMs)),
     meetsAdaptiveTargets: worstRatio >= adaptiveTargets.minRatio && worstRefusedShare <= adaptiveTargets.maxRefusedShare && lost === 0,
     learned: adaptive[0]!.learned ?? '',
@@ -73,6 +76,7 @@ export interface GridTotals {
   adaptiveMostRefusals: number;
   adaptiveLost: number;
   adaptiveSlowerThanSequential: number;
+  adaptiveComparedWithSequential: number;
   scenariosMeetingAdaptiveTargets: number;
   /** Fixed pacing, on the scenarios whose quota stays as configured. */
   fixedMinRatio: number;
@@ -92,6 +96,7 @@ export function gridTotals(summaries: readonly GridScenarioSummary[]): GridTotal
     adaptiveMostRefusals: Math.max(...summaries.map((summary) => summary.adaptive.mostRefusals)),
     adaptiveLost: summaries.reduce((sum, summary) => sum + summary.adaptive.lost, 0),
     adaptiveSlowerThanSequential: summaries.reduce((sum, summary) => sum + summary.adaptive.slowerThanSequential, 0),
+    adaptiveComparedWithSequential: summaries.reduce((sum, summary) => sum + summary.adaptive.comparedWithSequential, 0),
     scenariosMeetingAdaptiveTargets: summaries.filter((summary) => summary.meetsAdaptiveTargets).length,
     fixedMinRatio: Math.min(...asConfigured.map((summary) => summary.fixed.worstRatio)),
     fixedRefused: asConfigured.reduce((sum, summary) => sum + summary.fixed.refused, 0),
