@@ -27,7 +27,7 @@ const maxProbeStep = 0.4;
 const failedRateMargin = 0.97;
 /** Successes at a rate before it is probed past: at least this many, and at least a round trip's worth. */
 const minProbeWait = 5;
-/** Recovery without a measure of the quota stops this far under the rate that failed. */
+/** Recovery without a measure of the quota stops at least this far under the rate that failed. */
 const recoveryMargin = 0.95;
 /**
  * Once the quota is measured, recovery climbs to this much over the measured rate (interval x 0.95,
@@ -58,7 +58,7 @@ export interface RateControllerOptions {
   /** The operator's floor on the interval (from `requestsPerMinute`), 0 when none. */
   floorIntervalMs: number;
   decreaseFactor: number;
-  /** Successes in a quiet spell before the rate is probed (doubled after each failed probe). */
+  /** The longest quiet spell, in successes, before a probe: past the pace that failed, always this long. */
   probeAfterSuccesses: number;
 }
 
@@ -67,7 +67,7 @@ export class RateController {
   readonly #decreaseFactor: number;
   #intervalMs: number;
   #quota: QuotaRateKnowledge = { source: 'unknown' };
-  /** The interval at which the last rate 429 came: what recovery climbs back towards. */
+  /** The pace at which the last rate 429 came: what recovery climbs back towards, and probes stay under. */
   #failedIntervalMs: number | undefined;
   /** The interval the last rate 429 backed off to. */
   #backedOffIntervalMs: number | undefined;
@@ -76,7 +76,7 @@ export class RateController {
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
   #successesSinceRefusal = Infinity;
   #probeStep = firstProbeStep;
-  /** Probes that failed in a row: each doubles the wait before the next (up to `#longestProbeWait`). */
+  /** Probes that failed in a row: each makes the wait before the next 4x longer (up to `#longestProbeWait`). */
   #failedProbes = 0;
   readonly #longestProbeWait: number;
 
@@ -133,7 +133,7 @@ export class RateController {
     const underFailedMs = this.#failedIntervalMs / failedRateMargin;
     const isBelowFailed = this.#intervalMs > underFailedMs * 1.001;
     const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
-    const probeWait = Math.min(this.#longestProbeWait, isBelowFailed ? roundTripWait : this.#longestProbeWait * 2 ** this.#failedProbes);
+    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : this.#longestProbeWait;
     if (this.#quietSuccesses < probeWait) return;
     this.#quietSuccesses = 0;
     // A probe that held: the next one goes further.
@@ -210,7 +210,7 @@ export class RateController {
     this.#quota = { source: 'measured', intervalMs, isOvershootRefused: current.source === 'measured' && current.isOvershootRefused };
   }
 
-  /** Just over the measured quota once there is a measure, else just under the rate that failed. */
+  /** Just over the measured quota once there is a measure, else halfway back to the rate that failed (probes go on from there). */
   #recoveryTargetMs(): number | undefined {
     if (this.#failedIntervalMs === undefined) return undefined;
     const quota = this.#quota;
