@@ -8,10 +8,12 @@ import { defaultLoadOptions, runLoad } from './load';
 import { runMemory } from './memory';
 import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, pageSection, scaleOutSection, throughputSection } from './report';
 import { runQueuePathOverhead, runScaleOutThroughput, servicesMissing, type QueuePath, type ScaleOutScenario } from './scale-out';
+import { runPacingGrid } from './pacing-grid/run-grid';
 import { runThroughput, strategies, summarizeRuns, type Strategy, type ThroughputResult, type ThroughputScenario, type ThroughputSummary } from './throughput';
 
 /**
- * `npm run bench`: throughput under a simulated quota (every pacing strategy), time to the first
+ * `npm run bench`: the pacing grid (adaptive, fixed and sequential pacing on 52 quota shapes, in
+ * simulated time, against a clairvoyant bound), throughput under a simulated quota (every pacing strategy), time to the first
  * image (SSE vs classic JSON), peak RSS for a 500-image batch and its ZIP, engine overhead per image,
  * the batch API under load (20 concurrent creations, 300 SSE watchers: latencies, events lost), and
  * scale-out: 1, 2 and 4 worker processes on PostgreSQL + Redis + S3 against a quota-bound and a
@@ -20,10 +22,10 @@ import { runThroughput, strategies, summarizeRuns, type Strategy, type Throughpu
  * Prints Markdown; `--write` also puts it in BENCHMARKS.md between the bench markers.
  * Not a test: nothing here fails on a slow machine; everything stops by itself (127.0.0.1 only).
  *
- *   npm run bench -- [--write] [--time-factor 0.02] [--only throughput,first-image,memory,overhead,load,scale-out,page]
+ *   npm run bench -- [--write] [--time-factor 0.02] [--only pacing-grid,throughput,first-image,memory,overhead,load,scale-out,page]
  */
 
-const defaultSections = 'throughput,first-image,memory,overhead,load,scale-out,page';
+const defaultSections = 'pacing-grid,throughput,first-image,memory,overhead,load,scale-out,page';
 const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
@@ -75,6 +77,11 @@ async function runSeeds(scenario: ThroughputScenario, strategy: Strategy): Promi
 /** Each section's Markdown, by name (BENCHMARKS.md keeps each between its own markers: see bench-file.ts). */
 const blocks = new Map<string, string[]>([['machine', ['## Machine', '', machineSection(command), '']]]);
 const add = (section: string, ...lines: string[]) => blocks.set(section, [...(blocks.get(section) ?? []), ...lines]);
+
+if (sections.has('pacing-grid')) {
+  log(`pacing grid: ${seeds.length} seeds`);
+  add('pacing-grid', '## Pacing on quota shapes it was not tuned on (simulated time)', '', await runPacingGrid(seeds, log), '');
+}
 
 if (sections.has('throughput')) {
   add('throughput', '## Throughput under a quota', '');

@@ -1,3 +1,4 @@
+import type { CallTicket } from './call-ticket';
 import type { SlotOutcome } from './lane';
 
 /** The adaptive pacing controller's options and what it exposes (see `createAdaptivePacer`). */
@@ -30,8 +31,9 @@ export interface AdaptivePacingOptions {
    */
   decreaseFactor?: number;
   /**
-   * Successes in a quiet spell before a ceiling is probed again (the longest wait between
-   * concurrency probes; rate probes double it after each failure).
+   * The longest quiet spell, in successes, before a limit already found is probed again: the
+   * concurrency ceiling's probes wait up to this long (4x longer after each that fails), and the
+   * rate is probed past the pace that failed only after this many.
    * @default 64
    */
   probeAfterSuccesses?: number;
@@ -39,12 +41,11 @@ export interface AdaptivePacingOptions {
   now?: () => number;
 }
 
-/** What the controller remembers about one call, from its start to its end. */
-export interface CallTicket {
-  readonly startedAtMs: number;
-  /** Calls in flight when this one started, itself included. */
-  readonly inFlightAtStart: number;
-}
+/**
+ * `slow-start`: nothing refused yet, the rate doubles per round trip. `steady`: a 429 or an
+ * overload came; the rate and the ceiling move by small steps around what the provider accepts.
+ */
+export type AdaptivePacingPhase = 'slow-start' | 'steady';
 
 /** How busy the lane was at an event (before the slot of a call that ended was given back). */
 export interface LaneLoad {
@@ -57,7 +58,7 @@ export interface LaneLoad {
 export interface AdaptivePacingSnapshot {
   concurrency: number;
   minIntervalMs: number;
-  isSlowStart: boolean;
+  phase: AdaptivePacingPhase;
   /** The learned concurrency ceiling; `maxConcurrency` until a 429 proves a lower one. */
   concurrencyCeiling: number;
   /** The quota's rate per minute as measured between 429s or read from headers; undefined while unknown. */

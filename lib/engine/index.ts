@@ -5,8 +5,9 @@ export {
   createAdaptivePacer,
   type AdaptivePacer,
   type AdaptivePacingOptions,
+  type AdaptivePacingPhase,
   type AdaptivePacingSnapshot,
-  type CallTicket,
+  CallTicket,
   type LaneLoad,
 } from './adaptive-pacing';
 export { createPacedLane, pacingSettingsFor, type PacingSettings } from './pacing';

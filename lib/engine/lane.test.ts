@@ -182,20 +182,20 @@ describe('createLane', () => {
     expect(heard).toEqual([4, Infinity]);
   });
 
-  it('with a burst, lets that many start together after a quiet spell, then keeps the average rate', async () => {
+  it('with a burst, lets that many start together after a quiet spell, then one per interval (a token bucket)', async () => {
     const lane = createLane({ concurrency: Infinity, minIntervalMs: 1_000, burst: 3 });
     expect(lane.burst).toBe(3);
     const starts: number[] = [];
     const first = Promise.all(Array.from({ length: 7 }, () => useSlot(lane, starts)));
     await vi.advanceTimersByTimeAsync(10_000);
     await first;
-    expect(starts).toEqual([0, 0, 0, 3_000, 3_000, 3_000, 6_000]);
+    expect(starts).toEqual([0, 0, 0, 1_000, 2_000, 3_000, 4_000]);
     // Quiet for long enough to refill: a burst again, not one start per interval.
     await vi.advanceTimersByTimeAsync(20_000);
     const again = Promise.all(Array.from({ length: 4 }, () => useSlot(lane, starts)));
     await vi.advanceTimersByTimeAsync(10_000);
     await again;
-    expect(starts.slice(7)).toEqual([30_000, 30_000, 30_000, 33_000]);
+    expect(starts.slice(7)).toEqual([30_000, 30_000, 30_000, 31_000]);
   });
 
   it('with a burst, never starts more than a token bucket of that size would accept', async () => {

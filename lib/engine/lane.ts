@@ -21,9 +21,9 @@ export interface LaneOptions {
    */
   minIntervalMs: number;
   /**
-   * Starts that may come together after a quiet spell: any `burst + 1` consecutive starts span at
-   * least `burst * minIntervalMs`. Never more than a token bucket of this size, refilled once per
-   * `minIntervalMs`, accepts (what per-minute quotas usually are); 1 is an even spacing.
+   * Starts that may come together after a quiet spell: the lane starts exactly what a token bucket
+   * of this size, refilled once per `minIntervalMs`, accepts (what per-minute quotas usually are):
+   * after a burst, one start per interval, not a wait of `burst` intervals. 1 is an even spacing.
    * @default 1
    */
   burst: number;
@@ -107,8 +107,12 @@ class RateLimitLane implements Lane {
   readonly #burst: number;
   #inFlight = 0;
   readonly #queue: Waiter[] = [];
-  /** The last `burst` start times, oldest first. */
-  readonly #recentStartsMs: number[] = [];
+  /**
+   * The token bucket's clock (GCRA, as the Redis lane keeps it): the time from which the last start
+   * is paid for. A start may come once `#paidFromMs + minIntervalMs - (burst - 1) * minIntervalMs`
+   * has passed; the interval is read at that moment, so a change applies from the previous start.
+   */
+  #paidFromMs = -Infinity;
   #pausedUntilMs = 0;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #raiseListeners = new Set<() => void>();
@@ -212,9 +216,8 @@ class RateLimitLane implements Lane {
     this.#clearWakeTimer();
     while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
       const nowMs = Date.now();
-      // The start `burst` starts ago (with a burst of 1, the previous start) sets the pace.
-      const paceFromMs = this.#recentStartsMs.length < this.#burst ? -Infinity : this.#recentStartsMs[0]!;
-      const readyAtMs = Math.max(this.#pausedUntilMs, paceFromMs + this.#burst * this.#minIntervalMs);
+      // A token bucket of `burst`, one token back per interval: with a burst of 1, the previous start plus the interval.
+      const readyAtMs = Math.max(this.#pausedUntilMs, this.#paidFromMs - (this.#burst - 2) * this.#minIntervalMs);
       if (nowMs < readyAtMs) {
         this.#wakeTimer = setTimeout(() => {
           this.#wakeTimer = undefined;
@@ -225,8 +228,7 @@ class RateLimitLane implements Lane {
       const waiter = this.#queue.shift()!;
       waiter.detach();
       this.#inFlight += 1;
-      this.#recentStartsMs.push(nowMs);
-      if (this.#recentStartsMs.length > this.#burst) this.#recentStartsMs.shift();
+      this.#paidFromMs = Math.max(this.#paidFromMs + this.#minIntervalMs, nowMs);
       waiter.grant(this.#createRelease());
     }
   }

@@ -104,6 +104,12 @@ export class QuotaRateSampler {
     return measuredMs;
   }
 
+  /** The quota changed at this call: samples start from its 429 only, the older ones measured another quota. */
+  forgetBefore(call: SampledCall): void {
+    this.#boundariesMs.splice(0, this.#boundariesMs.length, call.startedAtMs);
+    this.#calls = this.#calls.filter((kept) => kept.startedAtMs >= call.startedAtMs);
+  }
+
   /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
   #measureUpTo(rejected: SampledCall): number | undefined {
     const boundaries = this.#boundariesMs;

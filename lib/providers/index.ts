@@ -2,4 +2,4 @@ export { knownProviderIds, loadProviders, ProviderConfigError, providerDescripto
 export { offeredModels, type KnownModel, type ProviderDescriptor, type ProviderSettings } from './descriptor';
 export { createDemoProvider, demoDescriptor, type DemoProviderOptions } from './demo';
 export { createGeminiProvider, geminiDescriptor, geminiModels, defaultGeminiModelId } from './gemini';
-export { createOpenAIProvider, openaiDescriptor, openaiModels, defaultOpenAIModelId, fixedGptImageSizes, gptImage2SizeRule } from './openai';
+export { createOpenAIProvider, openaiDescriptor, openaiModels, defaultOpenAIModelId, fixedGptImageSizes, gptImage2SizeRule, rateLimitInfoOf, retryAfterMsOf } from './openai';

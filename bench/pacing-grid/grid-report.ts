@@ -1,0 +1,61 @@
+import { adaptiveTargets, fixedTargets, gridTotals, worstScenarios, type GridScenarioSummary } from './grid-summary';
+import { gridClientMaxConcurrency, gridRetryPolicy } from './run-grid-scenario';
+
+/** Markdown for the pacing grid's section of BENCHMARKS.md: how it is made, the summary, the worst five, the whole grid. */
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const seconds = (ms: number) => `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+const verdict = (isMet: boolean) => (isMet ? 'met' : '**not met**');
+
+export function pacingGridSection(summaries: readonly GridScenarioSummary[], seeds: readonly number[], images: number): string {
+  const totals = gridTotals(summaries);
+  const adaptiveRatioMet = totals.adaptiveMinRatio >= adaptiveTargets.minRatio;
+  const adaptiveRefusalsMet = totals.adaptiveWorstRefusedShare <= adaptiveTargets.maxRefusedShare;
+  return [
+    `${summaries.length} quota shapes × ${seeds.length} latency seeds (${seeds.join(', ')}), each a batch of ${images} images through \`runBatch\`, the real lanes and`,
+    ' the adaptive controller, against an in-process provider (`bench/pacing-grid/`) in **simulated time** (@sinonjs/fake-timers:',
+    ' the clock jumps from timer to timer, so an hour of provider time takes milliseconds). Rates from 0.1 to 20 requests/s, per second',
+    ' (bucket of 1 to 10) or per minute (bucket of 5 s worth, 2 to 10); calls in flight capped at 1 to 32 or not at all; latency',
+    ' log-normal, medians 0.2 s to 30 s (sigma 0.35, or 0.6 for a wide spread); and the quota halved mid-run, a second client taking a',
+    ' third of it, a 6 s 503 storm, 429s without a retry hint, OpenAI `x-ratelimit-*` headers. The *bound* is a clairvoyant scheduler',
+    ' that knows all of it and starts each call the moment a token and a slot are free (`clairvoyant-bound.ts`); *ratio* = bound / wall',
+    ` time. Adaptive is told nothing (\`PACING_MAX_CONCURRENCY=${gridClientMaxConcurrency}\`, which binds the bound too); fixed is told the quota`,
+    ' (`PACING_RPM`, `PACING_CONCURRENCY`, `PACING_BURST` one under the bucket); sequential is the default (500 ms). Retries:',
+    ` ${gridRetryPolicy.maxAttempts} attempts, backoff ${gridRetryPolicy.baseDelayMs} ms doubling, the retry hint honoured by a lane-wide pause.`,
+    ' *Refused* counts 429s over calls (503s of a storm are not refusals). *Settled* is when the last 429 came, mean over the seeds.',
+    ' A run that lost images ends early: its ratio can pass 100% (fixed pacing told a quota that then halves; sequential pacing, whose 500 ms spacing a bucket of 1 refuses, runs out of attempts); adaptive is compared with sequential only where sequential lost nothing.',
+    '',
+    '| summary | measured | target | |',
+    '|---|---:|---:|---|',
+    `| adaptive: minimum ratio (worst run of the grid) | ${percent(totals.adaptiveMinRatio)} | ≥ ${percent(adaptiveTargets.minRatio)} | ${verdict(adaptiveRatioMet)} |`,
+    `| adaptive: median ratio (over scenarios, mean of the seeds) | ${percent(totals.adaptiveMedianRatio)} | | |`,
+    `| adaptive: worst refusal rate (one run) | ${percent(totals.adaptiveWorstRefusedShare)} | ≤ ${percent(adaptiveTargets.maxRefusedShare)} | ${verdict(adaptiveRefusalsMet)} |`,
+    `| adaptive: most 429s in one run | ${totals.adaptiveMostRefusals} | | |`,
+    `| adaptive: scenarios meeting both on every seed | ${totals.scenariosMeetingAdaptiveTargets} / ${totals.scenarios} | all | ${verdict(totals.scenariosMeetingAdaptiveTargets === totals.scenarios)} |`,
+    `| adaptive: runs slower than sequential (of those where sequential lost no image) | ${totals.adaptiveSlowerThanSequential} / ${totals.adaptiveComparedWithSequential} | 0 | ${verdict(totals.adaptiveSlowerThanSequential === 0)} |`,
+    `| adaptive: images lost | ${totals.adaptiveLost} | 0 | ${verdict(totals.adaptiveLost === 0)} |`,
+    `| fixed, told the quota (quota as configured): minimum ratio | ${percent(totals.fixedMinRatio)} | ≥ ${percent(fixedTargets.minRatio)} | ${verdict(totals.fixedMinRatio >= fixedTargets.minRatio)} |`,
+    `| fixed, told the quota (quota as configured): 429s | ${totals.fixedRefused} | 0 | ${verdict(totals.fixedRefused === 0)} |`,
+    '',
+    '**The five worst scenarios for adaptive**',
+    '',
+    ...scenarioTable(worstScenarios(summaries, 5)),
+    '',
+    '<details><summary>The whole grid</summary>',
+    '',
+    ...scenarioTable(summaries),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function scenarioTable(summaries: readonly GridScenarioSummary[]): string[] {
+  return [
+    '| scenario | bound (mean) | adaptive ratio: worst (mean) | refused: worst run | 429s (most) | settled | slower than sequential | fixed ratio: worst (429s, lost) | sequential ratio (lost) | learned (adaptive, first seed) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...summaries.map(
+      (summary) =>
+        `| ${summary.scenario} | ${seconds(summary.boundMeanWallMs)} | ${percent(summary.adaptive.worstRatio)} (${percent(summary.adaptive.meanRatio)}) | ${percent(summary.adaptive.worstRefusedShare)} | ${summary.adaptive.mostRefusals} | ${seconds(summary.adaptive.meanSettledAtMs)} | ${summary.adaptive.slowerThanSequential} / ${summary.adaptive.comparedWithSequential} | ${percent(summary.fixed.worstRatio)} (${summary.fixed.refused}, ${summary.fixed.lost}) | ${percent(summary.sequential.meanRatio)} (${summary.sequential.lost}) | ${summary.learned} |`,
+    ),
+  ];
+}

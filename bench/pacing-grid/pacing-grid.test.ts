@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { clairvoyantWallMs } from './clairvoyant-bound';
+import { PiecewiseTokenBucket } from './grid-quota';
+import type { GridScenario } from './grid-scenario';
+import { runGridScenario } from './run-grid-scenario';
+
+/** Latency with no spread: every call takes exactly the median, so the bound can be worked out by hand. */
+function shape(overrides: Partial<GridScenario> = {}): GridScenario {
+  return { name: 'test', family: 'test', quota: { requestsPerSecond: 1, bucket: 2 }, latency: { medianMs: 1_000, sigma: 0 }, images: 4, ...overrides };
+}
+
+describe('the clairvoyant bound', () => {
+  it('spends the bucket at once, then starts one call per refill', () => {
+    // Starts at 0, 0, 1000, 2000; the last ends a latency later.
+    expect(clairvoyantWallMs(shape(), 1, 64)).toBe(3_000);
+  });
+
+  it('waits for a slot when calls in flight are capped, and for the operator cap too', () => {
+    expect(clairvoyantWallMs(shape({ quota: { requestsPerSecond: 10, bucket: 10, maxConcurrent: 1 } }), 1, 64)).toBe(4_000);
+    expect(clairvoyantWallMs(shape({ quota: { requestsPerSecond: 10, bucket: 10 } }), 1, 2)).toBe(2_000);
+  });
+
+  it('follows the quota halved mid-run and starts nothing during a storm', () => {
+    // Third start at 1000 (one refill); from 1500 the rate is 0.5/s: the half token left takes 1000 ms more.
+    expect(clairvoyantWallMs(shape({ halvedAtMs: 1_500 }), 1, 64)).toBe(3_500);
+    expect(clairvoyantWallMs(shape({ storms: [{ fromMs: 0, untilMs: 500 }] }), 1, 64)).toBe(3_500);
+  });
+});
+
+describe('PiecewiseTokenBucket', () => {
+  it('says when its next token comes across a change of rate', () => {
+    const bucket = new PiecewiseTokenBucket(1, (timeMs) => (timeMs < 1_000 ? 0.001 : 0.0005), [1_000]);
+    bucket.take(500);
+    // 0.5 token by 1000 ms at 1/s, the other half at 0.5/s: 1000 ms more.
+    expect(bucket.nextTokenAtMs(500)).toBe(2_000);
+    expect(bucket.hasTokenAt(1_999)).toBe(false);
+    expect(bucket.hasTokenAt(2_000)).toBe(true);
+  });
+});
+
+describe('runGridScenario (simulated time)', () => {
+  it('fixed pacing told the quota matches the bound with no 429; adaptive loses nothing', async () => {
+    const scenario = shape({ quota: { requestsPerSecond: 2, bucket: 2, maxConcurrent: 4 }, images: 30 });
+    const fixed = await runGridScenario(scenario, 'fixed', 1);
+    expect(fixed).toMatchObject({ refused: 0, lost: 0, succeeded: 30 });
+    expect(fixed.ratio).toBeGreaterThan(0.95);
+    const adaptive = await runGridScenario(scenario, 'adaptive', 1);
+    expect(adaptive).toMatchObject({ lost: 0, succeeded: 30 });
+    expect(adaptive.ratio).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * The adaptive controller's request rate, learned apart from the concurrency ceiling: the interval
+ * between starts (the lane spaces starts evenly at it) and what is known of the quota's own rate.
+ * Pure; the controller decides when a refusal is the rate's (see `classifyRefusal`) and tells
+ * this part.
+ *
+ * - A rate 429 backs off: to the measured quota if there is one under the pace that failed, else
+ *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off).
+ *   Two in a row while pacing at the measure mean the quota shrank: the measure is dropped.
+ * - Recovery climbs back: to just over the measure, or, unmeasured, halfway (in log space) to the
+ *   pace that failed, which overshot by an unknown amount.
+ * - Then probes, each after a spell of quiet successes: +5%, doubling the step while they hold, up
+ *   to just under the pace that failed last; past it only after a long quiet spell. Every 429
+ *   counts, so the spells are long enough that a batch spends few of them on probing.
+ * - A stated quota (`x-ratelimit-limit-requests`) is paced at and never probed past.
+ */
+
+/**
+ * The first probe past a rate that held raises it this much; each probe that holds doubles the
+ * step (up to `maxProbeStep`), each refusal brings it back: a search that finds a quota measured
+ * low (the measure is only a floor: tokens that overflowed in a lapse are not counted) in a few
+ * round trips instead of creeping up 2% at a time.
+ */
+const firstProbeStep = 0.05;
+const maxProbeStep = 0.4;
+/** Probes stop this far under the rate that failed last (then only a long quiet spell probes past it). */
+const failedRateMargin = 0.97;
+/** Successes at a rate before it is probed past: at least this many, and at least a round trip's worth. */
+const minProbeWait = 5;
+/** Recovery without a measure of the quota stops at least this far under the rate that failed. */
+const recoveryMargin = 0.95;
+/**
+ * Once the quota is measured, recovery climbs to this much over the measured rate (interval x 0.95,
+ * about +5%): the measure errs low (tokens overflow whenever pressure lapses), so a little over it
+ * is where the quota usually is. The rate that failed is no guide then: a bucket hides an overshoot
+ * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
+ */
+const measuredRecoveryFactor = 0.95;
+/** Rate growth per round trip past the recovery target while the quota is unmeasured. */
+const unmeasuredGrowth = 0.1;
+
+/** What is known of the quota's rate: nothing, a measure between 429s, or what the provider stated. */
+export type QuotaRateKnowledge =
+  | { source: 'unknown' }
+  | {
+      source: 'measured';
+      intervalMs: number;
+      /** A rate 429 came while pacing over the measure: recovery stops at the measure from then on. */
+      isOvershootRefused: boolean;
+    }
+  | { source: 'stated'; intervalMs: number };
+
+/** What a rate 429 told: nothing new about the quota's shape, or that it shrank (samples before it are void). */
+export type RateRefusalVerdict = 'as-known' | 'quota-shrank';
+
+export interface RateControllerOptions {
+  initialIntervalMs: number;
+  /** The operator's floor on the interval (from `requestsPerMinute`), 0 when none. */
+  floorIntervalMs: number;
+  decreaseFactor: number;
+  /** The longest quiet spell, in successes, before a probe: past the pace that failed, always this long. */
+  probeAfterSuccesses: number;
+}
+
+export class RateController {
+  readonly #floorIntervalMs: number;
+  readonly #decreaseFactor: number;
+  #intervalMs: number;
+  #quota: QuotaRateKnowledge = { source: 'unknown' };
+  /** The pace at which the last rate 429 came: what recovery climbs back towards, and probes stay under. */
+  #failedIntervalMs: number | undefined;
+  /** The interval the last rate 429 backed off to. */
+  #backedOffIntervalMs: number | undefined;
+  #phase: 'holding' | 'probing' = 'holding';
+  #quietSuccesses = 0;
+  /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
+  #successesSinceRefusal = Infinity;
+  #probeStep = firstProbeStep;
+  /** Probes that failed in a row: each makes the wait before the next 4x longer (up to `#longestProbeWait`). */
+  #failedProbes = 0;
+  readonly #longestProbeWait: number;
+
+  constructor(options: RateControllerOptions) {
+    this.#floorIntervalMs = options.floorIntervalMs;
+    this.#decreaseFactor = options.decreaseFactor;
+    this.#longestProbeWait = options.probeAfterSuccesses;
+    this.#intervalMs = Math.max(options.initialIntervalMs, options.floorIntervalMs);
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  get quota(): QuotaRateKnowledge {
+    return this.#quota;
+  }
+
+  /** The quota's interval per call as measured or stated; undefined while unknown. */
+  get quotaIntervalMs(): number | undefined {
+    return this.#quota.source === 'unknown' ? undefined : this.#quota.intervalMs;
+  }
+
+  recordSuccess(): void {
+    this.#successesSinceRefusal += 1;
+  }
+
+  /** Slow start, once a latency is known: +1/latency of rate per acceptance (doubling per round trip). */
+  growInSlowStart(callsPerLatency: number): void {
+    this.#setInterval(this.#intervalMs / (1 + 1 / callsPerLatency));
+  }
+
+  /** A success while callers wait and slots are free: recover towards the target, then probe now and then. */
+  grow(callsPerLatency: number): void {
+    // A stated quota is paced at, never probed past (`#setInterval` keeps the interval at or over it).
+    if (this.#quota.source === 'stated') {
+      this.#setInterval(this.#quota.intervalMs);
+      return;
+    }
+    const targetMs = this.#recoveryTargetMs();
+    if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
+      // Concave recovery: close a share of the gap per success (about 40% per round trip).
+      this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (2 * callsPerLatency)));
+      return;
+    }
+    if (this.#failedIntervalMs === undefined) {
+      // Nothing refused at this rate yet (slow start ended on an overload): keep looking, +10% per round trip.
+      this.#setInterval(this.#intervalMs / (1 + unmeasuredGrowth / callsPerLatency));
+      return;
+    }
+    this.#quietSuccesses += 1;
+    // Up to just under the rate that failed, probes come after a round trip of quiet; past it,
+    // where the quota was already found, only after a long quiet spell.
+    const underFailedMs = this.#failedIntervalMs / failedRateMargin;
+    const isBelowFailed = this.#intervalMs > underFailedMs * 1.001;
+    const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
+    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : this.#longestProbeWait;
+    if (this.#quietSuccesses < probeWait) return;
+    this.#quietSuccesses = 0;
+    // A probe that held: the next one goes further.
+    if (this.#phase === 'probing') {
+      this.#probeStep = Math.min(maxProbeStep, this.#probeStep * 2);
+      this.#failedProbes = 0;
+    }
+    this.#phase = 'probing';
+    const probedMs = this.#intervalMs / (1 + this.#probeStep);
+    this.#setInterval(isBelowFailed ? Math.max(probedMs, underFailedMs) : this.#intervalMs / (1 + firstProbeStep));
+  }
+
+  /**
+   * A 429 for the rate, reached at `reachedIntervalMs` (the interval, or slower if starts were held
+   * back). `sampledIntervalMs` is the quota measured over the sample this 429 closed, if any.
+   */
+  onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): RateRefusalVerdict {
+    if (this.#phase === 'probing') this.#failedProbes += 1;
+    this.#probeStep = firstProbeStep;
+    this.#phase = 'holding';
+    this.#quietSuccesses = 0;
+    const isBackToBack = this.#successesSinceRefusal <= 1;
+    this.#successesSinceRefusal = 0;
+    const quotaBefore = this.#quota;
+    // Refused twice in a row while pacing no faster than the measure: the quota shrank (halved, or
+    // shared). The measure is history: forget it, and back off as if nothing were known.
+    if (quotaBefore.source === 'measured' && isBackToBack && this.#intervalMs >= quotaBefore.intervalMs * 0.999) {
+      this.#quota = { source: 'unknown' };
+      this.#failedIntervalMs = reachedIntervalMs;
+      this.#setInterval(reachedIntervalMs / 0.5);
+      this.#backedOffIntervalMs = this.#intervalMs;
+      return 'quota-shrank';
+    }
+    if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
+    // Refused faster than the measure said was safe: from now on recovery stops at the measure.
+    if (quotaBefore.source === 'measured' && reachedIntervalMs < quotaBefore.intervalMs && this.#quota.source === 'measured') this.#quota.isOvershootRefused = true;
+    // Leaving slow start, the starts that drained the bucket came at the pace the interval allowed,
+    // faster than their mean over the last few: that pace, not the mean, is what failed.
+    this.#failedIntervalMs = isLeavingSlowStart ? Math.min(reachedIntervalMs, this.#intervalMs) : reachedIntervalMs;
+    const measuredMs = this.quotaIntervalMs;
+    // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
+    // So when 429s come back to back (a call or none got through between): the rate is far off.
+    const factor = isLeavingSlowStart || isBackToBack ? 0.5 : this.#decreaseFactor;
+    this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
+    this.#backedOffIntervalMs = this.#intervalMs;
+    return 'as-known';
+  }
+
+  /**
+   * The calls in flight are the limit (a concurrency 429 said so): the rate must not bind as well,
+   * or slots that free up at random moments wait for their turn. Starts may come twice as fast as
+   * the slots can take them (`slotsIntervalMs`: mean latency / ceiling), never faster than a
+   * quota measured or stated, nor faster than the rate that was last refused.
+   */
+  yieldToSlots(slotsIntervalMs: number): void {
+    // Not past a rate that was refused either: a ceiling is a judgement, the rate's 429 was a fact.
+    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0, this.#failedIntervalMs ?? 0);
+    if (this.#intervalMs > targetMs) this.#setInterval(targetMs);
+  }
+
+  /** The provider stated its quota (`x-ratelimit-limit-requests`): paced at, never probed past. */
+  learnStated(limitRequestsPerMinute: number): void {
+    const intervalMs = 60_000 / limitRequestsPerMinute;
+    if (this.#quota.source === 'stated' && this.#quota.intervalMs === intervalMs) return;
+    this.#quota = { source: 'stated', intervalMs };
+    this.#setInterval(intervalMs);
+  }
+
+  /** Each sample errs low when pressure lapsed in it (tokens overflowed): keep the best one, unless pacing at it is what just failed. */
+  #updateMeasure(sampledIntervalMs: number): void {
+    const current = this.#quota;
+    const wasPacedAtMeasure = current.source === 'measured' && this.#intervalMs >= current.intervalMs * 0.999;
+    const intervalMs = current.source === 'measured' && !wasPacedAtMeasure ? Math.min(current.intervalMs, sampledIntervalMs) : sampledIntervalMs;
+    this.#quota = { source: 'measured', intervalMs, isOvershootRefused: current.source === 'measured' && current.isOvershootRefused };
+  }
+
+  /** Just over the measured quota once there is a measure, else halfway back to the rate that failed (probes go on from there). */
+  #recoveryTargetMs(): number | undefined {
+    if (this.#failedIntervalMs === undefined) return undefined;
+    const quota = this.#quota;
+    if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused ? 1 : measuredRecoveryFactor);
+    // Halfway (in log space) back to the rate that failed: that rate overshot, by how much is unknown.
+    return Math.max(this.#failedIntervalMs / recoveryMargin, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
+  }
+
+  /** Applies the floors: the operator's rate and the quota the provider stated. */
+  #setInterval(intervalMs: number): void {
+    const statedMs = this.#quota.source === 'stated' ? this.#quota.intervalMs : 0;
+    this.#intervalMs = Math.max(intervalMs, this.#floorIntervalMs, statedMs);
+  }
+}
