@@ -57,6 +57,8 @@ export function createProgram(env: Record<string, string | undefined>, onInvocat
   const program = new Command('imagegen')
     .description('Generate a batch of images with the batch engine (here, or on a server with --server), each saved to a file as soon as it exists.')
     .version('0.1.0')
+    // Options after `resume` are resume's own (both take --out, --json, --server).
+    .enablePositionalOptions()
     .argument('[prompt]', 'what to draw (or use -p / --prompts-file)')
     .addOption(new Option('-n, --count <number>', `images per prompt (at most ${maxImagesPerBatch} in all)`).default('1'))
     .option('-p, --prompt <text>', 'a prompt; repeat for several (each makes --count images)', collect, [])
