@@ -54,6 +54,8 @@ function createBarReporter(stream: NodeJS.WriteStream, initial: Counters): Progr
       clearOnComplete: false,
       stopOnComplete: false,
       barsize: 30,
+      // Ctrl-C is the command's to handle (it cancels the batch and reports); the bar must keep drawing meanwhile.
+      gracefulExit: false,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -65,6 +67,7 @@ function createBarReporter(stream: NodeJS.WriteStream, initial: Counters): Progr
   const bar = bars.create(initial.total, initial.completed + initial.failed, payload(initial, 'starting'));
   let counters = initial;
   let lastText = 'starting';
+  let isStopped = false;
   const redraw = () => bar.update(counters.completed + counters.failed, payload(counters, lastText));
   return {
     update(event) {
@@ -83,6 +86,10 @@ function createBarReporter(stream: NodeJS.WriteStream, initial: Counters): Progr
       bars.log(`${text}\n`);
     },
     stop() {
+      if (isStopped) return;
+      isStopped = true;
+      // Lines logged since the last redraw are written by a redraw: flush them before the bar stops.
+      bars.update();
       bars.stop();
     },
   };
