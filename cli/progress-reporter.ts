@@ -61,7 +61,7 @@ function createBarReporter(stream: NodeJS.WriteStream, initial: Counters): Progr
   );
   const payload = (counters: Counters, lastText: string) => ({
     failedText: counters.failed > 0 ? `${counters.failed} failed · ` : '',
-    etaText: counters.etaMs === null ? '…' : formatDuration(counters.etaMs),
+    etaText: counters.completed + counters.failed >= counters.total ? 'done' : counters.etaMs === null ? '…' : formatDuration(counters.etaMs),
     lastText,
   });
   const bar = bars.create(initial.total, initial.completed + initial.failed, payload(initial, 'starting'));
