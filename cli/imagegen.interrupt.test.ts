@@ -42,4 +42,20 @@ describe('imagegen: Ctrl-C and resume', () => {
     expect(await listImages(join(workspace.cwd, 'second'))).toEqual(['001-a-fox.png', '002-a-fox.png', '003-a-fox.png']);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ batchId, success: 3, failed: 0 });
   });
+
+  it('a second Ctrl-C quits without waiting for the calls being aborted; resume still completes the batch', async () => {
+    const workspace = await useImagegenWorkspace({ DEMO_LATENCY_MS: '300' });
+    const running = workspace.start(['a fox', '-n', '4', '--out', 'images']);
+    await running.waitForStderr(/saved images\/001-/);
+    running.child.kill('SIGINT');
+    running.child.kill('SIGINT');
+    const code = await running.exited;
+    expect(code, running.stderr()).toBe(130);
+    const batchId = running.stderr().match(/^Batch ([\w-]+):/m)![1]!;
+    expect(running.stderr()).toContain(`Continue with: imagegen resume ${batchId} --out images`);
+
+    const resumed = await workspace.run(['resume', batchId, '--out', 'images'], { DEMO_LATENCY_MS: '0' });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await listImages(join(workspace.cwd, 'images'))).toEqual([1, 2, 3, 4].map((index) => `00${index}-a-fox.png`));
+  });
 });
