@@ -51,3 +51,22 @@ describe.skipIf(olderNode === undefined)('the launcher on an older Node', () => 
     expect(stderr).toMatch(/Canceled\. Continue with: imagegen resume [\w-]+ --out images/);
   });
 });
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const hasNpm = (() => {
+  try {
+    execFileSync('npm', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!hasNpm)('from the checkout', () => {
+  it('npx imagegen and npm run imagegen run the command (package.json "bin" and "scripts")', () => {
+    // `--` keeps --version from npm, which reads it as its own flag.
+    const options = { cwd: projectRoot, env: { ...process.env, npm_config_loglevel: 'silent' } };
+    expect(execFileSync('npx', ['--no', 'imagegen', '--', '--version'], options).toString()).toBe('0.1.0\n');
+    expect(execFileSync('npm', ['run', '-s', 'imagegen', '--', '--version'], options).toString()).toBe('0.1.0\n');
+  });
+});
