@@ -2,6 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, hashSecret, newApiToken } from '@/lib/auth';
+import { closedLocalUrl } from '@/lib/providers/testing';
 import { createSqliteAccountStore, databaseFileName } from '@/lib/store';
 import { spawnBatchServer } from '@/lib/server/testing/spawn-batch-server';
 import { useImagegenWorkspace } from './testing/run-imagegen';
@@ -86,8 +87,9 @@ describe('imagegen --server', () => {
 
   it('an unreachable server is an error (1) that names it', async () => {
     const workspace = await useImagegenWorkspace();
-    const result = await workspace.run(['a fox', '--server', 'http://127.0.0.1:9']);
+    const closed = await closedLocalUrl();
+    const result = await workspace.run(['a fox', '--server', closed]);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/Cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+    expect(result.stderr).toContain(`Cannot reach the server at ${new URL(closed).origin}: `);
   });
 });

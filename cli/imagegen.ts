@@ -5,7 +5,6 @@
 import { CommanderError } from 'commander';
 import type { BatchClient } from './batch-client';
 import { exitCodes } from './exit-codes';
-import { createLocalBatchClient } from './local-batch-client';
 import { createProgram, type Invocation } from './program';
 import { createRemoteBatchClient } from './remote-batch-client';
 import { generate, resume } from './run-batch';
@@ -18,7 +17,11 @@ async function run(invocation: Invocation): Promise<number> {
   let client: BatchClient | undefined;
   try {
     const { serverUrl } = invocation.run;
-    client = serverUrl === undefined ? createLocalBatchClient() : createRemoteBatchClient(serverUrl, process.env.IMAGEGEN_TOKEN || undefined);
+    // The engine, store and providers load only when the batch runs here: --server needs none of them.
+    client =
+      serverUrl === undefined
+        ? (await import('./local-batch-client')).createLocalBatchClient()
+        : createRemoteBatchClient(serverUrl, process.env.IMAGEGEN_TOKEN || undefined);
     const settings = { client, ...invocation.run, stdout: process.stdout, stderr: process.stderr };
     return invocation.command === 'generate' ? await generate(invocation.request, settings) : await resume(invocation.batchId, settings);
   } catch (error) {
