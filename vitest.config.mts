@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { '@': fileURLToPath(new URL('.', import.meta.url)) },
   },
   test: {
-    include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'hooks/**/*.test.ts', 'components/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'hooks/**/*.test.ts', 'components/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts', 'cli/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
   },

@@ -42,3 +42,39 @@ it('sends live events in sequence even when they arrive out of order (workers in
     await rm(dataDirectory, { recursive: true, force: true });
   }
 });
+
+it('follows a retried batch from the start to its new end: the first run\'s batch-end in the backlog does not end the stream', async () => {
+  const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-follow-'));
+  const store = await openStore({ dataDirectory });
+  try {
+    const batch = await store.batches.createBatch(
+      { prompt: 'p', mode: 'text-to-image', providerId: 'demo', modelId: 'demo-shapes-v1', params: { numberOfImages: 1 }, items: [{ prompt: 'p' }] },
+      { type: 'batch-start', etaMs: null, provider: 'demo', model: 'demo-shapes-v1', isDemo: true, mode: 'text-to-image' },
+    );
+    // The first run ended; a retry started a second run, still going (its item is queued).
+    await store.batches.appendEvent(batch.id, { type: 'batch-end', status: 'canceled', etaMs: 0 });
+    await store.batches.appendEvent(batch.id, { type: 'batch-start', etaMs: null, provider: 'demo', model: 'demo-shapes-v1', isDemo: true, mode: 'text-to-image' });
+    let live: BatchEventListener = () => {};
+    const queue = { subscribe: (_batchId: string, listener: BatchEventListener) => ((live = listener), () => {}) };
+    const sent: number[] = [];
+    let hasEnded = false;
+    const following = followBatchEvents({
+      store: store.batches,
+      queue,
+      batchId: batch.id,
+      afterSequence: 0,
+      send: (event) => sent.push(event.sequence),
+      signal: new AbortController().signal,
+    }).then(() => (hasEnded = true));
+    while (sent.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hasEnded).toBe(false);
+
+    live(await store.batches.appendEvent(batch.id, { type: 'batch-end', status: 'canceled', etaMs: 0 }));
+    await following;
+    expect(sent).toEqual([1, 2, 3, 4]);
+  } finally {
+    await store.close();
+    await rm(dataDirectory, { recursive: true, force: true });
+  }
+});

@@ -59,8 +59,9 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
   let lastSent = afterSequence;
   let lastSentType: BatchEvent['type'] | undefined;
   let heldLive: BatchEvent[] | undefined = [];
+  // Set once the backlog is sent: a retried batch's backlog holds the batch-end of each earlier
+  // run, and only a batch-end sent after it ends the current one.
   let markEnded: () => void = () => {};
-  const ended = new Promise<void>((resolve) => (markEnded = resolve));
 
   const deliver = (event: BatchEvent) => {
     if (event.sequence <= lastSent) return;
@@ -98,6 +99,7 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     held.forEach(deliverLive);
     await liveDelivery;
     if (lastSentType === 'batch-end' || signal.aborted) return;
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
 
     // Nothing sent so far ends the batch: it is still going, or it has ended and the client already
     // has the batch-end (the store logs it with the change that ends the batch). A batch-end

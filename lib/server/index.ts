@@ -61,3 +61,5 @@ export {
   type UserView,
 } from './account-endpoints';
 export { AuthError, isAuthError, type Principal } from './accounts';
+export { followBatch, readStoredImage } from './local-batch-access';
+export { isInputError, storeErrorKindOf } from './error-kinds';
