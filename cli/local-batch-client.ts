@@ -27,7 +27,8 @@ const localPerson: Principal = { kind: 'local' };
 export function createLocalBatchClient(): BatchClient {
   const app = (() => {
     try {
-      return getApp();
+      // A server may run on the same DATA_DIR: never take over its running items.
+      return getApp({ sharesDataDirectory: true });
     } catch (error) {
       throw asUsageError(error);
     }

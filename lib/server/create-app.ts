@@ -57,9 +57,15 @@ const defaultProviderPreference = ['gemini', 'openai', 'demo'];
 export interface CreateAppOptions {
   /** False for `npm run worker`: no page, so no setup link in its log. @default true */
   servesHttp?: boolean;
+  /**
+   * True for the `imagegen` command: a server may be running on the same DATA_DIR (SQLite), so this
+   * process requeues only items whose lease expired (never the server's running ones) and keeps the
+   * temporary files another process may still be writing. @default false
+   */
+  sharesDataDirectory?: boolean;
 }
 
-export function createApp(env: Record<string, string | undefined> = process.env, { servesHttp = true }: CreateAppOptions = {}): App {
+export function createApp(env: Record<string, string | undefined> = process.env, { servesHttp = true, sharesDataDirectory = false }: CreateAppOptions = {}): App {
   const config = loadConfig(env);
   const providers = loadProvidersOrThrow(env, config);
   const defaultProviderId = chooseDefaultProvider(config, providers);
@@ -123,7 +129,7 @@ export function createApp(env: Record<string, string | undefined> = process.env,
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
     batches() {
-      runtime ??= openBatchRuntime(app, env, servesHttp, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
+      runtime ??= openBatchRuntime(app, env, { servesHttp, sharesDataDirectory }, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
         // Not cached: the next request tries again (say, once DATA_DIR is writable).
         runtime = undefined;
         throw error;
@@ -171,12 +177,12 @@ function chooseDefaultProvider(config: AppConfig, providers: Map<string, Configu
 async function openBatchRuntime(
   app: App,
   env: Record<string, string | undefined>,
-  servesHttp: boolean,
+  { servesHttp, sharesDataDirectory }: Required<CreateAppOptions>,
   shareLanes: (ports: RedisPorts) => void,
 ): Promise<BatchRuntime> {
   // The embedded server is the only process on its DATA_DIR (see README "Durable batches"); a
   // shared PostgreSQL database may have other workers, whose running items are theirs.
-  const isSoleProcess = app.config.DATABASE_URL === undefined;
+  const isSoleProcess = app.config.DATABASE_URL === undefined && !sharesDataDirectory;
   const store = await openStore({
     dataDirectory: app.config.DATA_DIR,
     isSoleProcess,
@@ -280,8 +286,9 @@ function scheduleRetention(retentionDays: number | undefined, queue: BatchQueue)
 // route modules share the same lanes (the pacing is per provider, not per module instance).
 const globalForApp = globalThis as typeof globalThis & { imagegenApp?: App };
 
-export function getApp(): App {
-  globalForApp.imagegenApp ??= createApp();
+export function getApp(options?: CreateAppOptions): App {
+  // The first call makes the process-wide app: the options of later calls are not applied.
+  globalForApp.imagegenApp ??= createApp(process.env, options);
   return globalForApp.imagegenApp;
 }
 
