@@ -9,6 +9,13 @@ import { InputError } from './input-error';
 import { canSee, ownerIdOf, seesEverything, type Principal } from './accounts';
 import { enforceQuota, oneAtATimeFor } from './quotas';
 import { filterSearchParams, parseBatchFilters, toStoreFilters, type BatchFilters } from './batch-filters';
+import { webhookTargetsFor } from './webhooks';
+
+/** Where a batch is created from: the origin its image URLs are made absolute with in webhooks (PUBLIC_URL comes first). */
+export interface CreateBatchContext {
+  /** The request's origin, e.g. `http://127.0.0.1:3000` (its host passed the allow-list). */
+  origin?: string;
+}
 
 /**
  * The batch API as functions: what the routes (and the page) call. Each resolves plain data or
@@ -33,10 +40,15 @@ const maxCursorLength = 200;
  * Checks the request against the chosen model and the principal's quotas, stores the input images
  * (so the batch survives a restart), creates the batch and wakes the worker.
  */
-export async function createBatch(principal: Principal, input: BatchInput): Promise<BatchView> {
+export async function createBatch(principal: Principal, input: BatchInput, context: CreateBatchContext = {}): Promise<BatchView> {
   const app = getApp();
   const { requested } = input;
   const { provider, providerInfo, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
+  const webhookUrls = await webhookTargetsFor(input.webhookUrl, {
+    allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE,
+    ...(app.config.WEBHOOK_URL === undefined ? {} : { defaultUrl: app.config.WEBHOOK_URL }),
+  });
+  const publicOrigin = app.publicOrigin ?? context.origin;
   const { store, queue } = await app.batches();
   const ownerId = ownerIdOf(principal);
   const tokenId = principal.kind === 'user' ? principal.token?.id : undefined;
@@ -68,6 +80,8 @@ export async function createBatch(principal: Principal, input: BatchInput): Prom
           ...(inputImages.length > 0 ? { inputImages } : {}),
           ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
           ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
+          ...(webhookUrls.length > 0 ? { webhookUrls } : {}),
+          ...(webhookUrls.length > 0 && publicOrigin !== undefined ? { publicOrigin } : {}),
         },
         items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
         ...(ownerId === undefined ? {} : { ownerId }),
