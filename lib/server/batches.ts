@@ -1,5 +1,5 @@
 import { isFinishedBatchStatus, type BatchList } from '@/lib/core';
-import { StoreError, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
+import { StoreError, type BatchRecord, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
 import type { BatchInput } from './batch-input';
 import { resolveRequestedModel } from './request-options';
 import { toBatchView, type BatchView } from './batch-view';
@@ -97,7 +97,7 @@ export async function createBatch(principal: Principal, input: BatchInput, conte
 
 export async function getBatch(principal: Principal, batchId: string): Promise<BatchView> {
   const { store } = await getApp().batches();
-  return toBatchView(await requireBatch(store, batchId, principal));
+  return viewOf(store, await requireBatch(store, batchId, principal));
 }
 
 /** The principal's batches (every batch for an admin, or without accounts), newest first. */
@@ -113,7 +113,7 @@ export async function listBatches(principal: Principal, { limit = defaultBatchPa
       ...(ownerId === undefined ? {} : { ownerId }),
       ...toStoreFilters(filters),
     });
-    const batches = page.batches.map(toBatchView);
+    const batches = await Promise.all(page.batches.map((batch) => viewOf(store, batch)));
     if (!page.nextCursor) return { batches };
     // The next page keeps the search: the cursor pages within the filtered results.
     const nextQuery = new URLSearchParams({ limit: String(limit), before: page.nextCursor, ...filterSearchParams(filters) });
@@ -134,7 +134,7 @@ export async function cancelBatch(principal: Principal, batchId: string): Promis
   const { store, queue } = await getApp().batches();
   await requireBatch(store, batchId, principal);
   const canceledCount = await queue.cancel(batchId).catch(rethrowNotFound);
-  return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
+  return { batch: await viewOf(store, await requireBatch(store, batchId)), canceledCount };
 }
 
 /** Deletes a finished batch, its items, events and image files; a 409 while it is queued or running. */
@@ -181,7 +181,7 @@ export async function retryBatch(principal: Principal, batchId: string): Promise
     }
     try {
       const requeuedCount = await queue.retry(batchId);
-      return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
+      return { batch: await viewOf(store, await requireBatch(store, batchId)), requeuedCount };
     } catch (error) {
       if (storeErrorKindOf(error) === 'conflict') {
         throw new StoreError('conflict', 'The batch is still running: wait for it to end, or cancel it, before retrying its failed images.');
@@ -231,6 +231,11 @@ export async function requireBatch(store: Store, batchId: string, principal?: Pr
 function rethrowNotFound(error: unknown): never {
   if (storeErrorKindOf(error) === 'not_found') throw new StoreError('not_found', noSuchBatch);
   throw error;
+}
+
+/** The batch's view, with its webhook deliveries when it has webhook URLs (one query more only for those). */
+export async function viewOf(store: Store, batch: BatchRecord | BatchWithItems): Promise<BatchView> {
+  return toBatchView(batch, batch.params.webhookUrls ? await store.batches.listWebhookDeliveries(batch.id) : undefined);
 }
 
 async function forgetImage(store: Store, image: ImageRef | undefined): Promise<void> {
