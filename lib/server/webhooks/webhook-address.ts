@@ -23,8 +23,8 @@ for (const [network, prefix] of [
   nonPublic.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // The unspecified address, loopback, and the deprecated IPv4-compatible addresses (`::127.0.0.1`).
+  ['::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -34,11 +34,25 @@ for (const [network, prefix] of [
 
 /** True for an address anyone on the internet could also reach (IPv4-mapped IPv6 judged as its IPv4). */
 export function isPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isPublicAddress(mapped[1]!);
+  const mapped = ipv4MappedIn(address);
+  if (mapped !== undefined) return isPublicAddress(mapped);
   const family = isIP(address);
   if (family === 0) return false;
   return !nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address, in either spelling: `::ffff:127.0.0.1`, or
+ * `::ffff:7f00:1` as the URL parser writes it.
+ */
+function ipv4MappedIn(address: string): string | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (dotted) return dotted[1];
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return undefined;
+  const high = Number.parseInt(hex[1]!, 16);
+  const low = Number.parseInt(hex[2]!, 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
 export type ResolveHost = (hostname: string) => Promise<{ address: string; family: number }[]>;

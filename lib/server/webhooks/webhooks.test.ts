@@ -166,7 +166,7 @@ describe('completion webhooks', () => {
 
   it('refuses a loopback or private webhookUrl with a 400 unless WEBHOOK_ALLOW_PRIVATE=1', async () => {
     useTestApp();
-    for (const webhookUrl of ['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://10.0.0.7/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest']) {
+    for (const webhookUrl of ['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://10.0.0.7/hook', 'http://[::1]/hook', 'http://[::ffff:127.0.0.1]/hook', 'http://0x7f000001/hook', 'http://169.254.169.254/latest']) {
       const response = await createBatch({ webhookUrl });
       expect(response.status, webhookUrl).toBe(400);
       expect(await response.json()).toMatchObject({ field: 'webhookUrl', error: expect.stringContaining('WEBHOOK_ALLOW_PRIVATE') });
