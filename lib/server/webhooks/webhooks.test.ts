@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { batchViewSchema, type BatchView } from '@/lib/core';
 import { getApp, resetApp, respondToCreateBatch, respondToGetBatch } from '@/lib/server';
@@ -162,6 +162,28 @@ describe('completion webhooks', () => {
     expect(delivered.webhooks?.[0]).toMatchObject({ attempts: 2, lastStatusCode: 200 });
     expect(hooks.received).toHaveLength(2);
     expect(hooks.received[1]!.body).toBe(hooks.received[0]!.body);
+  });
+
+  it('logs each attempt with the receiver origin only: never its path, query, the secret or the signature', async () => {
+    useWebhookApp({ LOG_LEVEL: 'info' });
+    const logged = vi.spyOn(console, 'log').mockImplementation(() => {});
+    onTestFinished(() => logged.mockRestore());
+    const hooks = await receiver([500, 200]);
+
+    const { id } = (await (await createBatch({ webhookUrl: `${hooks.url}?token=receiver-token` })).json()) as BatchView;
+    await waitForBatch(id, (batch) => batch.webhooks?.[0]?.status === 'delivered');
+
+    const lines = logged.mock.calls.map(([line]) => String(line));
+    const webhookLines = lines.filter((line) => line.includes('"event":"webhook-'));
+    expect(webhookLines.map((line) => (JSON.parse(line) as { event: string }).event)).toEqual(['webhook-retry', 'webhook-delivered']);
+    expect(webhookLines[0]).toContain(`"target":"http://127.0.0.1:${hooks.port}"`);
+    const signature = String(hooks.received[0]!.headers['webhook-signature']);
+    for (const line of lines) {
+      expect(line).not.toContain('receiver-token');
+      expect(line).not.toContain('/hooks/imagegen');
+      expect(line).not.toContain(secret.slice(6));
+      expect(line).not.toContain(signature.slice(3));
+    }
   });
 
   it('refuses a loopback or private webhookUrl with a 400 unless WEBHOOK_ALLOW_PRIVATE=1', async () => {
