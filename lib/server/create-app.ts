@@ -265,7 +265,13 @@ async function openBatchRuntime(
   });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
   // The worker delivers webhooks too: with several workers, each delivery is leased to one at a time.
-  const webhooks = app.config.WORKER === 'on' ? startWebhookDelivery(app, store) : undefined;
+  let webhooks: WebhookDeliverer | undefined;
+  if (app.config.WORKER === 'on') {
+    // The sole process on its data directory: a claim it holds is from before a crash, so free it now
+    // rather than when its lease runs out (as queue.start() requeues the items a crash left running).
+    if (isSoleProcess) await store.batches.releaseWebhookLeases();
+    webhooks = startWebhookDelivery(app, store);
+  }
   return { store, queue, accounts, closeCrossProcess, ...(webhooks ? { webhooks } : {}) };
 }
 

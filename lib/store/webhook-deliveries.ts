@@ -64,6 +64,11 @@ export interface WebhookDeliveryStore {
    * owner no longer holds it (its lease expired and another worker took it): nothing changes then.
    */
   recordWebhookAttempt(attempt: RecordWebhookAttempt): Promise<WebhookDelivery | undefined>;
+  /**
+   * Start-up of the only process on its database (the embedded server): every claim is released,
+   * since the worker that held it is gone (a crash mid-attempt). Resolves how many.
+   */
+  releaseWebhookLeases(): Promise<number>;
   /** The batch's deliveries, oldest first (empty for an unknown batch). */
   listWebhookDeliveries(batchId: string): Promise<WebhookDelivery[]>;
 }

@@ -36,6 +36,7 @@ const query = compileQueries('webhookDeliveries', {
       last_status_code = :statusCode::integer, last_error = :error::text, next_attempt_ms = :nextAttemptMs::bigint,
       payload = COALESCE(payload, :payload), delivered_at = :deliveredAt::timestamptz, lease_owner = NULL, lease_expires_ms = NULL
     WHERE id = :id AND lease_owner = :owner AND status = 'pending' AND lease_expires_ms > :nowMs RETURNING ${columns}`,
+  releaseLeases: `UPDATE webhook_deliveries SET lease_owner = NULL, lease_expires_ms = NULL WHERE status = 'pending' AND lease_owner IS NOT NULL`,
   selectOfBatch: `SELECT ${columns} FROM webhook_deliveries WHERE batch_id = :batchId ORDER BY event_sequence, created_at, url`,
 });
 
@@ -74,6 +75,9 @@ export function createPostgresWebhookDeliveries(pool: Pool, now: () => Date, cre
         nowMs: at.getTime(),
       });
       return rows[0] ? toDelivery(rows[0]) : undefined;
+    },
+    async releaseWebhookLeases() {
+      return (await run(pool, query.releaseLeases)).rowCount;
     },
     async listWebhookDeliveries(batchId) {
       return (await run<DeliveryRow>(pool, query.selectOfBatch, { batchId })).rows.map(toDelivery);

@@ -133,6 +133,7 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
     claimDueWebhookDeliveries: (claim) => webhookDeliveries.claimDueWebhookDeliveries(claim),
     recordWebhookAttempt: (attempt) => webhookDeliveries.recordWebhookAttempt(attempt),
     listWebhookDeliveries: (batchId) => webhookDeliveries.listWebhookDeliveries(batchId),
+    releaseWebhookLeases: () => webhookDeliveries.releaseWebhookLeases(),
     async createBatch(batch, firstEvent) {
       if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
       const batchId = createId();

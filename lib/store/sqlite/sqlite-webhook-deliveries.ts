@@ -31,6 +31,7 @@ const sql = {
       last_status_code = :statusCode, last_error = :error, next_attempt_ms = :nextAttemptMs,
       payload = COALESCE(payload, :payload), delivered_at = :deliveredAt, lease_owner = NULL, lease_expires_ms = NULL
     WHERE id = :id AND lease_owner = :owner AND status = 'pending' AND lease_expires_ms > :nowMs RETURNING *`,
+  releaseLeases: `UPDATE webhook_deliveries SET lease_owner = NULL, lease_expires_ms = NULL WHERE status = 'pending' AND lease_owner IS NOT NULL`,
   selectOfBatch: `SELECT * FROM webhook_deliveries WHERE batch_id = :batchId ORDER BY event_sequence, created_at, url`,
 } as const;
 
@@ -74,6 +75,9 @@ export function createSqliteWebhookDeliveries(database: DatabaseSync, now: () =>
         }) as unknown as DeliveryRow | undefined;
         return row ? toDelivery(row) : undefined;
       });
+    },
+    async releaseWebhookLeases() {
+      return Number(query.releaseLeases.run().changes);
     },
     async listWebhookDeliveries(batchId) {
       return inReadTransaction(database, () => (query.selectOfBatch.all({ batchId }) as unknown as DeliveryRow[]).map(toDelivery));

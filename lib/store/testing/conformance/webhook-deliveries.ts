@@ -136,6 +136,19 @@ export function describeWebhookDeliveries(useContext: UseContext): void {
       expect(await store.claimDueWebhookDeliveries({ owner: 'worker-a', leaseMs: 60_000 })).toEqual([]);
     });
 
+    it('releases every claim when the sole process starts again: the delivery is due at once', async () => {
+      const { store, openAnother } = useContext();
+      await endedBatch(store);
+      const [claimed] = await store.claimDueWebhookDeliveries({ owner: 'crashed-worker', leaseMs: 60_000 });
+      await store.close();
+
+      const restarted = await openAnother();
+      expect(await restarted.claimDueWebhookDeliveries({ owner: 'new-worker', leaseMs: 60_000 })).toEqual([]);
+      expect(await restarted.releaseWebhookLeases()).toBe(1);
+      expect((await restarted.claimDueWebhookDeliveries({ owner: 'new-worker', leaseMs: 60_000 })).map((delivery) => delivery.id)).toEqual([claimed!.id]);
+      expect(await restarted.releaseWebhookLeases()).toBe(1);
+    });
+
     it('keeps deliveries across a reopen, and deletes them with their batch', async () => {
       const { store, openAnother } = useContext();
       const { batch } = await endedBatch(store);
