@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type CSSProperties } from 'react';
 import type { BatchRun, RunStatus } from '@/components/lib/batch-state';
 import type { BatchCostLabel } from '@/components/lib/cost-estimate';
+import type { WebhookStatusLabel } from '@/components/lib/webhook-status';
 import { isRatioOff, tileRatio } from '@/components/lib/tile-ratio';
 import { visibleSlots } from '@/components/lib/visible-slots';
 import { useNow } from '@/hooks/use-now';
@@ -33,6 +34,8 @@ interface BatchGroupProps {
   /** What it cost once it has run, or the estimate while it runs; absent when unknown. */
   cost?: BatchCostLabel;
   controls: BatchControls;
+  /** Its webhooks' state, when it has any: "Webhook: delivered", "Webhook: retrying (3 attempts, last 500)". */
+  webhook?: WebhookStatusLabel;
 }
 
 /**
@@ -40,7 +43,7 @@ interface BatchGroupProps {
  * tile of its image's ratio. A running batch shows a slim strip and placeholders for the next few
  * images only.
  */
-export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGroupProps) {
+export function BatchGroup({ run, isCurrent, onOpen, cost, controls, webhook }: BatchGroupProps) {
   const now = useNow(run.status === 'running' && run.slots.some((slot) => slot.retry));
   const [isExpanded, setIsExpanded] = useState(false);
   const succeeded = run.slots.filter((slot) => slot.status === 'succeeded').length;
@@ -104,6 +107,11 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls }: BatchGrou
           {cost ? (
             <span className={cost.isEstimate ? styles.estimate : undefined} title={cost.title} data-testid="batch-cost" data-estimate={cost.isEstimate}>
               {cost.text}
+            </span>
+          ) : null}
+          {webhook && run.status !== 'running' ? (
+            <span className={styles[`webhook-${webhook.tone}`]} title={webhook.title} data-testid="batch-webhook" data-tone={webhook.tone}>
+              {webhook.text}
             </span>
           ) : null}
         </div>

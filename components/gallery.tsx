@@ -14,6 +14,7 @@ import { describeStorage, imageFileName } from './format';
 import type { LightboxEntry } from './lightbox';
 import { notifyError, notifyInfo } from './notify';
 import styles from './generator.module.css';
+import type { WebhookStatusLabel } from './lib/webhook-status';
 
 // Only after a click on an image: the lightbox (zoom, pan, the PNG's parameters) stays out of the first load.
 const Lightbox = dynamic(() => import('./lightbox').then((module) => module.Lightbox), { ssr: false });
@@ -24,6 +25,8 @@ export interface GalleryItem {
   cost?: BatchCostLabel;
   /** Cancel, retry, ZIP, delete. */
   controls: BatchControls;
+  /** "Webhook: delivered", …: present when the batch has webhooks. */
+  webhook?: WebhookStatusLabel;
 }
 
 export interface HistoryControls {
@@ -121,11 +124,12 @@ export function Gallery({ items, currentClientId, history, storageUsage, onUseAs
         <p className={styles.empty}>Your images will appear here, one slot per image, newest batch first.</p>
       ) : (
         <div className={styles.batches}>
-          {items.map(({ run, controls, cost }) => (
+          {items.map(({ run, controls, cost, webhook }) => (
             <BatchGroup
               key={run.clientId}
               run={run}
               {...(cost ? { cost } : {})}
+              {...(webhook ? { webhook } : {})}
               isCurrent={run.clientId === currentClientId}
               onOpen={(clientId, index) => setSelected({ clientId, index })}
               controls={controls}

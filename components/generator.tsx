@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { describeWebhooks } from './lib/webhook-status';
 import type { StorageUsageView } from '@/lib/core/api-views';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { createBatch, type BatchRequest } from '@/components/lib/batch-api';
@@ -104,8 +105,10 @@ function GeneratorWithModel({
       server.batches.map((batch) => {
         const run = displayRunOf(batch);
         const { view } = batch;
+        const webhook = describeWebhooks(view.webhooks);
         return {
           run,
+          ...(webhook ? { webhook } : {}),
           cost: describeBatchCost({
             isDemo: view.isDemo,
             isRunning: run.status === 'running',

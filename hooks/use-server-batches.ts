@@ -1,6 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { hasWebhookDueSoon } from '@/components/lib/webhook-status';
 import type { BatchItemView, BatchView } from '@/lib/core/api-views';
 import { deleteBatch, getBatch, listBatches, postBatchAction, type ApiResult } from '@/components/lib/batch-api';
 import { eventsUrlAfter, followBatchEvents } from '@/components/lib/follow-batch-events';
@@ -97,13 +98,14 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
     }
   }, [state.batches, priorityBatchId, streamChanges]);
 
-  // Running batches without a stream are polled.
-  const hasRunning = state.batches.some(isShownRunning);
+  // Running batches without a stream are polled, and ended ones until their webhooks are sent.
+  const hasRunning = state.batches.some((batch) => isShownRunning(batch) || hasWebhookDueSoon(batch.view.webhooks, Date.now()));
   useEffect(() => {
     if (!hasRunning) return;
     const timer = setInterval(() => {
       for (const batch of stateRef.current.batches) {
-        if (!isShownRunning(batch) || streamsRef.current.has(batch.view.id)) continue;
+        const isWaitingForWebhook = !isShownRunning(batch) && hasWebhookDueSoon(batch.view.webhooks, Date.now());
+        if (!isWaitingForWebhook && (!isShownRunning(batch) || streamsRef.current.has(batch.view.id))) continue;
         void getBatch(batch.view).then((result) => {
           if (result.ok) dispatch({ type: 'snapshot', view: result.value });
         });

@@ -70,6 +70,26 @@ export const batchItemViewSchema = z.object({
   imageDeletedAt: z.string().optional(),
 });
 
+/** One completion webhook of a batch (one per target per end of a run), as `GET /api/batches/:id` shows it. */
+export const webhookDeliveryViewSchema = z.object({
+  /** The `webhook-id` header: the same on every attempt. */
+  id: z.string(),
+  /** The receiver's origin only (`https://hooks.example.org`): a path or query may hold the receiver's token. */
+  target: z.string(),
+  /** `pending` (not yet sent, or retrying), `delivered` (a 2xx answer), `failed` (no attempt left). */
+  status: z.enum(['pending', 'delivered', 'failed']),
+  /** The sequence of the `batch-end` it reports. */
+  sequence: z.number().int().positive(),
+  attempts: z.number().int().nonnegative(),
+  lastStatusCode: z.number().int().optional(),
+  /** Why the last attempt got no answer (a timeout, a refused connection, a private address). */
+  lastError: z.string().optional(),
+  /** ISO 8601: when a pending delivery is tried next. */
+  nextAttemptAt: z.string().optional(),
+  /** ISO 8601. */
+  deliveredAt: z.string().optional(),
+});
+
 export const batchViewSchema = z.object({
   id: z.string().min(1),
   /** ISO 8601. */
@@ -122,6 +142,8 @@ export const batchViewSchema = z.object({
   lastSequence: z.number().int().nonnegative(),
   /** In index order (present when the items were loaded). */
   items: z.array(batchItemViewSchema).optional(),
+  /** Its completion webhooks, oldest first (present when the batch has any). */
+  webhooks: z.array(webhookDeliveryViewSchema).optional(),
 });
 
 export const batchListSchema = z.object({
@@ -150,6 +172,7 @@ export const storageUsageSchema = z.object({
 export type BatchView = z.infer<typeof batchViewSchema>;
 /** One item of a batch as the API shows it. */
 export type BatchItemView = z.infer<typeof batchItemViewSchema>;
+export type WebhookDeliveryView = z.infer<typeof webhookDeliveryViewSchema>;
 /** One page of `GET /api/batches`, newest first. */
 export type BatchList = z.infer<typeof batchListSchema>;
 export type StorageUsageView = z.infer<typeof storageUsageSchema>;

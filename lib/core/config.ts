@@ -135,6 +135,34 @@ export const configSchema = z
      * path-style addressing (AWS_S3_FORCE_PATH_STYLE=true|false overrides it).
      * @default none: image files under DATA_DIR
      */
+    /**
+     * Where the end of every batch (each run's end: a retried batch ends again) is POSTed, besides
+     * a batch's own `webhookUrl`. Checked like a batch's: http(s), public addresses unless
+     * WEBHOOK_ALLOW_PRIVATE. @default none
+     */
+    WEBHOOK_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]/i.test(value), {
+      message: 'must be an http:// or https:// URL',
+    }),
+    /**
+     * Signs each webhook (Standard Webhooks: HMAC-SHA256 in `webhook-signature`): `whsec_<base64>`
+     * or any other string, taken as its UTF-8 bytes. @default none: webhooks are sent unsigned
+     */
+    WEBHOOK_SECRET: optionalString,
+    /** `1`: webhooks may go to loopback and private addresses (a receiver on this machine or the LAN). @default off */
+    WEBHOOK_ALLOW_PRIVATE: optionalString.pipe(z.enum(['0', '1', 'true', 'false']).optional()).transform((value) => value === '1' || value === 'true'),
+    /** The receiver has this long to answer an attempt; no answer is a failed attempt. @default 10000 */
+    WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 120_000),
+    /**
+     * Waits after each failed attempt, a comma list of ms; its length + 1 is the number of attempts.
+     * @default 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h, 8 h (11 attempts over about a day)
+     */
+    WEBHOOK_RETRY_DELAYS_MS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\s*,\s*\d+)*$/, 'must be a comma list of whole milliseconds')
+        .transform((value) => value.split(',').map((delay) => Number(delay.trim())))
+        .optional(),
+    ),
     BLOB_STORE_URL: optionalString.refine((value) => value === undefined || value.startsWith('s3://'), {
       message: 'must be s3://bucket or s3://bucket/prefix (unset keeps images under DATA_DIR)',
     }),

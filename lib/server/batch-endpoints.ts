@@ -25,7 +25,7 @@ async function answer(request: Request, work: (principal: Principal) => Promise<
 /** `POST /api/batches` → 202 with the batch (queued) and where to follow it. */
 export const respondToCreateBatch = (request: Request) =>
   answer(request, async (principal) => {
-    const batch = await createBatch(principal, await parseBatchRequest(request));
+    const batch = await createBatch(principal, await parseBatchRequest(request), { origin: new URL(request.url).origin });
     return Response.json(batch, { status: 202, headers: { Location: batch.url } });
   });
 

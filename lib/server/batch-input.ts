@@ -15,6 +15,7 @@ import {
   readJsonImages,
 } from './generation-input';
 import { InputError } from './input-error';
+import { parseWebhookUrl, WebhookUrlError } from './webhooks';
 import { formOptionValues, requestOptionShape, toRequestedGeneration, type RequestedGeneration } from './request-options';
 
 /** A validated request for a background batch (`POST /api/batches`). */
@@ -27,20 +28,30 @@ export interface BatchInput {
   requested: RequestedGeneration;
   /** Present for image-to-image: one or more. */
   inputImages?: InputImage[];
+  /** Where the batch's end is POSTed (checked for its scheme here, for its addresses when the batch is created). */
+  webhookUrl?: string;
 }
 
 export { maxImagesPerBatch };
+
+const maxWebhookUrlLength = 2_000;
 
 const fieldsSchema = z.object({
   prompt: z.unknown().optional(),
   prompts: z.unknown().optional(),
   numberOfImages: numberOfImagesSchemaUpTo(maxImagesPerBatch),
+  webhookUrl: z
+    .string({ error: 'webhookUrl must be a URL (a string).' })
+    .trim()
+    .min(1, 'webhookUrl must not be empty.')
+    .max(maxWebhookUrlLength, `webhookUrl must be at most ${maxWebhookUrlLength} characters.`)
+    .optional(),
   ...requestOptionShape,
 });
 
 /**
  * `POST /api/batches`: JSON `{ prompt | prompts, numberOfImages?, provider?, model?, aspectRatio?,
- * size?, quality?, outputFormat?, background?, maxCostUsd?, image? | images? }` (images as
+ * size?, quality?, outputFormat?, background?, maxCostUsd?, webhookUrl?, image? | images? }` (images as
  * `{ data: base64, mimeType }`), or multipart with the same fields (`prompts` and `image`
  * repeated). With images the batch is image-to-image. `numberOfImages` is per prompt, 1 to 100,
  * and the batch as a whole makes at most 100 images.
@@ -60,6 +71,7 @@ export async function parseBatchRequest(request: Request): Promise<BatchInput> {
       prompt: formText(form, 'prompt'),
       prompts: prompts.length > 0 ? prompts : undefined,
       numberOfImages: formText(form, 'numberOfImages'),
+      webhookUrl: formText(form, 'webhookUrl'),
       ...formOptionValues(form),
     });
     return formHasImage(form) ? { ...input, inputImages: await readFormImages(form) } : input;
@@ -77,7 +89,15 @@ function toBatchInput(body: Record<string, unknown>): BatchInput {
       { field: 'numberOfImages' },
     );
   }
-  return { prompts, numberOfImages: fields.numberOfImages, requested: toRequestedGeneration(fields) };
+  const input: BatchInput = { prompts, numberOfImages: fields.numberOfImages, requested: toRequestedGeneration(fields) };
+  if (fields.webhookUrl === undefined) return input;
+  try {
+    parseWebhookUrl(fields.webhookUrl);
+  } catch (error) {
+    if (error instanceof WebhookUrlError) throw new InputError(error.message, { field: 'webhookUrl' });
+    throw error;
+  }
+  return { ...input, webhookUrl: fields.webhookUrl };
 }
 
 function readPrompts(prompt: unknown, prompts: unknown): string[] {

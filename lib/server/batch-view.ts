@@ -1,5 +1,5 @@
-import { inputImagesOf, type BatchEvent, type BatchRecord, type BatchWithItems, type ItemRecord } from '@/lib/store';
-import { roundUsd, type BatchItemView, type BatchView, type ProgressEvent } from '@/lib/core';
+import { inputImagesOf, type BatchEvent, type BatchRecord, type BatchWithItems, type ItemRecord, type WebhookDelivery } from '@/lib/store';
+import { roundUsd, type BatchItemView, type BatchView, type ProgressEvent, type WebhookDeliveryView } from '@/lib/core';
 
 /** The API's views are defined in lib/core (the browser validates them with the same schemas). */
 export type { BatchItemView, BatchView } from '@/lib/core';
@@ -13,7 +13,8 @@ export function batchUrlOf(batchId: string): string {
   return `/api/batches/${encodeURIComponent(batchId)}`;
 }
 
-export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
+/** The batch as the API shows it; with `webhooks`, its deliveries (passed when the batch has webhook URLs). */
+export function toBatchView(batch: BatchRecord | BatchWithItems, webhooks?: readonly WebhookDelivery[]): BatchView {
   const url = batchUrlOf(batch.id);
   const { params } = batch;
   const inputImageUrls = inputImagesOf(params).map((image) => imageUrlOf(image.imageId));
@@ -47,6 +48,21 @@ export function toBatchView(batch: BatchRecord | BatchWithItems): BatchView {
     eventsUrl: `${url}/events`,
     zipUrl: `${url}/zip`,
     ...('items' in batch ? { items: batch.items.map(toItemView) } : {}),
+    ...(webhooks && webhooks.length > 0 ? { webhooks: webhooks.map(toWebhookDeliveryView) } : {}),
+  };
+}
+
+export function toWebhookDeliveryView(delivery: WebhookDelivery): WebhookDeliveryView {
+  return {
+    id: delivery.id,
+    target: new URL(delivery.url).origin,
+    status: delivery.status,
+    sequence: delivery.eventSequence,
+    attempts: delivery.attempts,
+    ...(delivery.lastStatusCode === undefined ? {} : { lastStatusCode: delivery.lastStatusCode }),
+    ...(delivery.lastError === undefined ? {} : { lastError: delivery.lastError }),
+    ...(delivery.nextAttemptAtMs === undefined ? {} : { nextAttemptAt: new Date(delivery.nextAttemptAtMs).toISOString() }),
+    ...(delivery.deliveredAt === undefined ? {} : { deliveredAt: delivery.deliveredAt }),
   };
 }
 

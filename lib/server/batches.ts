@@ -1,5 +1,5 @@
 import { isFinishedBatchStatus, type BatchList } from '@/lib/core';
-import { StoreError, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
+import { StoreError, type BatchRecord, type BatchWithItems, type ImageRef, type Store, type StoreUsage } from '@/lib/store';
 import type { BatchInput } from './batch-input';
 import { resolveRequestedModel } from './request-options';
 import { toBatchView, type BatchView } from './batch-view';
@@ -9,6 +9,13 @@ import { InputError } from './input-error';
 import { canSee, ownerIdOf, seesEverything, type Principal } from './accounts';
 import { enforceQuota, oneAtATimeFor } from './quotas';
 import { filterSearchParams, parseBatchFilters, toStoreFilters, type BatchFilters } from './batch-filters';
+import { webhookTargetsFor } from './webhooks';
+
+/** Where a batch is created from: the origin its image URLs are made absolute with in webhooks (PUBLIC_URL comes first). */
+export interface CreateBatchContext {
+  /** The request's origin, e.g. `http://127.0.0.1:3000` (its host passed the allow-list). */
+  origin?: string;
+}
 
 /**
  * The batch API as functions: what the routes (and the page) call. Each resolves plain data or
@@ -33,10 +40,15 @@ const maxCursorLength = 200;
  * Checks the request against the chosen model and the principal's quotas, stores the input images
  * (so the batch survives a restart), creates the batch and wakes the worker.
  */
-export async function createBatch(principal: Principal, input: BatchInput): Promise<BatchView> {
+export async function createBatch(principal: Principal, input: BatchInput, context: CreateBatchContext = {}): Promise<BatchView> {
   const app = getApp();
   const { requested } = input;
   const { provider, providerInfo, estimatedImageCostUsd } = resolveRequestedModel(app, requested, input.inputImages);
+  const webhookUrls = await webhookTargetsFor(input.webhookUrl, {
+    allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE,
+    ...(app.config.WEBHOOK_URL === undefined ? {} : { defaultUrl: app.config.WEBHOOK_URL }),
+  });
+  const publicOrigin = app.publicOrigin ?? context.origin;
   const { store, queue } = await app.batches();
   const ownerId = ownerIdOf(principal);
   const tokenId = principal.kind === 'user' ? principal.token?.id : undefined;
@@ -68,6 +80,8 @@ export async function createBatch(principal: Principal, input: BatchInput): Prom
           ...(inputImages.length > 0 ? { inputImages } : {}),
           ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
           ...(estimatedImageCostUsd === undefined ? {} : { estimatedImageCostUsd }),
+          ...(webhookUrls.length > 0 ? { webhookUrls } : {}),
+          ...(webhookUrls.length > 0 && publicOrigin !== undefined ? { publicOrigin } : {}),
         },
         items: input.prompts.flatMap((prompt) => Array.from({ length: input.numberOfImages }, () => ({ prompt }))),
         ...(ownerId === undefined ? {} : { ownerId }),
@@ -83,7 +97,7 @@ export async function createBatch(principal: Principal, input: BatchInput): Prom
 
 export async function getBatch(principal: Principal, batchId: string): Promise<BatchView> {
   const { store } = await getApp().batches();
-  return toBatchView(await requireBatch(store, batchId, principal));
+  return viewOf(store, await requireBatch(store, batchId, principal));
 }
 
 /** The principal's batches (every batch for an admin, or without accounts), newest first. */
@@ -99,7 +113,7 @@ export async function listBatches(principal: Principal, { limit = defaultBatchPa
       ...(ownerId === undefined ? {} : { ownerId }),
       ...toStoreFilters(filters),
     });
-    const batches = page.batches.map(toBatchView);
+    const batches = await Promise.all(page.batches.map((batch) => viewOf(store, batch)));
     if (!page.nextCursor) return { batches };
     // The next page keeps the search: the cursor pages within the filtered results.
     const nextQuery = new URLSearchParams({ limit: String(limit), before: page.nextCursor, ...filterSearchParams(filters) });
@@ -120,7 +134,7 @@ export async function cancelBatch(principal: Principal, batchId: string): Promis
   const { store, queue } = await getApp().batches();
   await requireBatch(store, batchId, principal);
   const canceledCount = await queue.cancel(batchId).catch(rethrowNotFound);
-  return { batch: toBatchView(await requireBatch(store, batchId)), canceledCount };
+  return { batch: await viewOf(store, await requireBatch(store, batchId)), canceledCount };
 }
 
 /** Deletes a finished batch, its items, events and image files; a 409 while it is queued or running. */
@@ -167,7 +181,7 @@ export async function retryBatch(principal: Principal, batchId: string): Promise
     }
     try {
       const requeuedCount = await queue.retry(batchId);
-      return { batch: toBatchView(await requireBatch(store, batchId)), requeuedCount };
+      return { batch: await viewOf(store, await requireBatch(store, batchId)), requeuedCount };
     } catch (error) {
       if (storeErrorKindOf(error) === 'conflict') {
         throw new StoreError('conflict', 'The batch is still running: wait for it to end, or cancel it, before retrying its failed images.');
@@ -217,6 +231,11 @@ export async function requireBatch(store: Store, batchId: string, principal?: Pr
 function rethrowNotFound(error: unknown): never {
   if (storeErrorKindOf(error) === 'not_found') throw new StoreError('not_found', noSuchBatch);
   throw error;
+}
+
+/** The batch's view, with its webhook deliveries when it has webhook URLs (one query more only for those). */
+export async function viewOf(store: Store, batch: BatchRecord | BatchWithItems): Promise<BatchView> {
+  return toBatchView(batch, batch.params.webhookUrls ? await store.batches.listWebhookDeliveries(batch.id) : undefined);
 }
 
 async function forgetImage(store: Store, image: ImageRef | undefined): Promise<void> {

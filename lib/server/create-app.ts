@@ -7,6 +7,8 @@ import { openStore, type Store } from '@/lib/store';
 import { accountSettingsFrom, authenticate, openAccounts, type Accounts, type Principal } from './accounts';
 import { InputError } from './input-error';
 import { logEvent } from './logger';
+import { requestGuardSettingsFrom } from './request-guard';
+import { createWebhookSigner, defaultWebhookRetryDelaysMs, sendWebhook, startWebhookDeliverer, type SignWebhook, type WebhookDeliverer } from './webhooks';
 
 /** The durable side of the app: the store under DATA_DIR and the queue whose worker runs in this process. */
 export interface BatchRuntime {
@@ -16,6 +18,8 @@ export interface BatchRuntime {
   closeCrossProcess(): Promise<void>;
   /** Users, sessions, tokens, and whether requests must sign in. */
   accounts: Accounts;
+  /** This worker's webhook delivery loop (none with WORKER=off). */
+  webhooks?: WebhookDeliverer;
 }
 
 /** A provider and one of its models, ready to call. */
@@ -42,6 +46,10 @@ export interface App {
   /** One lane per provider and model, shared by every batch on it: the pacing lives there. */
   laneFor(provider: ImageProvider): Lane;
   retryPolicy: RetryPolicy;
+  /** PUBLIC_URL's origin, when set: image URLs in webhooks are made absolute with it. */
+  publicOrigin?: string;
+  /** Signs webhook deliveries with WEBHOOK_SECRET (unsigned without it). */
+  signWebhook: SignWebhook;
   /**
    * Opens the store (DATA_DIR) and starts the queue's worker, once: later calls share the same
    * runtime. The worker recovers what a crash left running, then serves queued batches.
@@ -70,6 +78,8 @@ export function createApp(env: Record<string, string | undefined> = process.env,
   const providers = loadProvidersOrThrow(env, config);
   const defaultProviderId = chooseDefaultProvider(config, providers);
   const lanes = new Map<string, Lane>();
+  const signWebhook = createSignerOrThrow(config.WEBHOOK_SECRET);
+  const { publicOrigin } = requestGuardSettingsFrom(env);
   let runtime: Promise<BatchRuntime> | undefined;
   /** With REDIS_URL: the connections every process's lanes share (set when the runtime opens). */
   let sharedLanes: RedisPorts | undefined;
@@ -128,6 +138,8 @@ export function createApp(env: Record<string, string | undefined> = process.env,
       baseDelayMs: config.RETRY_BASE_DELAY_MS,
       maxDelayMs: config.RETRY_MAX_DELAY_MS,
     },
+    ...(publicOrigin === undefined ? {} : { publicOrigin }),
+    signWebhook,
     batches() {
       runtime ??= openBatchRuntime(app, env, { servesHttp, sharesDataDirectory }, (ports) => (sharedLanes = ports)).catch((error: unknown) => {
         // Not cached: the next request tries again (say, once DATA_DIR is writable).
@@ -141,6 +153,7 @@ export function createApp(env: Record<string, string | undefined> = process.env,
       runtime = undefined;
       if (!opened) return;
       await opened.queue.stop();
+      await opened.webhooks?.stop();
       await opened.closeCrossProcess();
       await opened.store.close();
     },
@@ -152,6 +165,15 @@ export function createApp(env: Record<string, string | undefined> = process.env,
   // Fails at start, not at the first request, when a provider's pacing variables are wrong.
   for (const providerId of providers.keys()) loadPacingOverrides(env, providerId);
   return app;
+}
+
+/** The signer, or a ConfigError that names WEBHOOK_SECRET (never its value) when it cannot be used. */
+function createSignerOrThrow(secret: string | undefined): SignWebhook {
+  try {
+    return createWebhookSigner(secret);
+  } catch {
+    throw new ConfigError('Invalid configuration: WEBHOOK_SECRET must be whsec_ followed by base64, or another non-empty string');
+  }
 }
 
 function loadProvidersOrThrow(env: Record<string, string | undefined>, config: AppConfig): Map<string, ConfiguredProvider> {
@@ -248,7 +270,15 @@ async function openBatchRuntime(
     blobStore: app.config.BLOB_STORE_URL === undefined ? 'files' : 's3',
   });
   scheduleRetention(app.config.RETENTION_DAYS, queue);
-  return { store, queue, accounts, closeCrossProcess };
+  // The worker delivers webhooks too: with several workers, each delivery is leased to one at a time.
+  let webhooks: WebhookDeliverer | undefined;
+  if (app.config.WORKER === 'on') {
+    // The sole process on its data directory: a claim it holds is from before a crash, so free it now
+    // rather than when its lease runs out (as queue.start() requeues the items a crash left running).
+    if (isSoleProcess) await store.batches.releaseWebhookLeases();
+    webhooks = startWebhookDelivery(app, store);
+  }
+  return { store, queue, accounts, closeCrossProcess, ...(webhooks ? { webhooks } : {}) };
 }
 
 /**
@@ -262,6 +292,22 @@ function createSharedLane(ports: RedisPorts, key: string, settings: PacingSettin
   const concurrency = settings.mode === 'sequential' ? 1 : settings.concurrency;
   const minIntervalMs = settings.requestsPerMinute && settings.mode !== 'sequential' ? Math.ceil(60_000 / settings.requestsPerMinute) : settings.minIntervalMs;
   return ports.sharedLane(key, { concurrency, minIntervalMs, burst: settings.mode === 'fixed' ? (settings.burst ?? 1) : 1 });
+}
+
+/** Webhook deliveries are looked for at least once a second (and as often as the queue's safety poll, when shorter). */
+const webhookPollCeilingMs = 1_000;
+
+function startWebhookDelivery(app: App, store: Store): WebhookDeliverer {
+  return startWebhookDeliverer({
+    store: store.batches,
+    sign: app.signWebhook,
+    send: sendWebhook,
+    retryDelaysMs: app.config.WEBHOOK_RETRY_DELAYS_MS ?? defaultWebhookRetryDelaysMs,
+    timeoutMs: app.config.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: app.config.WEBHOOK_ALLOW_PRIVATE,
+    pollIntervalMs: Math.min(app.config.QUEUE_SAFETY_POLL_MS, webhookPollCeilingMs),
+    log: logEvent,
+  });
 }
 
 /** How often finished batches past RETENTION_DAYS are looked for (and once at start). */

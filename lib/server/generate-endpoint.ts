@@ -28,7 +28,7 @@ export async function respondToGeneration(
       numberOfImages: input.numberOfImages,
       requested: input.requested,
       ...(input.inputImages ? { inputImages: input.inputImages } : {}),
-    });
+    }, { origin: new URL(request.url).origin });
     const { store, queue } = await getApp().batches();
     const follow = (send: (event: BatchEvent) => void, signal: AbortSignal) =>
       followBatchEvents({ store: store.batches, queue, batchId: created.id, afterSequence: 0, send, signal });

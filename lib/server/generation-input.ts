@@ -93,7 +93,7 @@ export async function readJsonBody(request: Request, maxBytes = maxImageRequestB
   return body as Record<string, unknown>;
 }
 
-const fieldNames = ['prompt', 'prompts', 'numberOfImages', 'image', 'images'];
+const fieldNames = ['prompt', 'prompts', 'numberOfImages', 'image', 'images', 'webhookUrl'];
 
 function toGenerationInput(fields: z.output<typeof textFieldsSchema>, inputImages?: InputImage[]): GenerationInput {
   return {

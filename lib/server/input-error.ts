@@ -14,6 +14,7 @@ export type InputField =
   | 'outputFormat'
   | 'background'
   | 'maxCostUsd'
+  | 'webhookUrl'
   | 'body'
   /** Query parameters and headers of the batch API. */
   | 'limit'

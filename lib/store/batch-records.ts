@@ -21,6 +21,13 @@ export interface BatchParams extends ImageOptions {
   maxCostUsd?: number;
   /** What one image was estimated to cost before the run, in USD (the model's list price for these options). */
   estimatedImageCostUsd?: number;
+  /**
+   * Where each end of a run of this batch is POSTed (the request's `webhookUrl` and the server's
+   * `WEBHOOK_URL`, as they stood at creation): the store creates the deliveries with the `batch-end`.
+   */
+  webhookUrls?: string[];
+  /** The origin the batch's image URLs are made absolute with (PUBLIC_URL, else the request's). */
+  publicOrigin?: string;
 }
 
 /** The input images of a batch, whichever way it was stored. */

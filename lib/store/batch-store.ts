@@ -9,6 +9,7 @@ import type {
   ItemRecord,
   ItemResult,
 } from './batch-records';
+import type { WebhookDeliveryStore } from './webhook-deliveries';
 
 export interface NewBatch {
   prompt: string;
@@ -227,7 +228,7 @@ export interface CreatedBatch extends BatchWithItems {
   firstEvent?: BatchEvent;
 }
 
-export interface BatchStore {
+export interface BatchStore extends WebhookDeliveryStore {
   /**
    * Creates a batch and its items (all `queued`) in one transaction; `firstEvent` (its
    * `batch-start`) is logged in the same one, so no crash leaves a batch without it.
@@ -276,6 +277,8 @@ export interface BatchStore {
   /**
    * Cancel: the batch's `queued` items become `canceled`, each with its `item-end`, and the
    * `batch-end` when that ended the batch, in one transaction; running items finish on their own.
+   * Every `batch-end` (here, in `finishItem`) also creates, in its transaction, one pending webhook
+   * delivery per URL of the batch's `params.webhookUrls`.
    */
   cancelQueuedItems(batchId: string): Promise<CanceledItems>;
 

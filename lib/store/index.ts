@@ -39,6 +39,15 @@ export {
   type ItemStatus,
   type StoredBatchStatus,
 } from './batch-records';
+export {
+  newWebhookId,
+  webhookDeliveryStatuses,
+  type ClaimWebhookDeliveries,
+  type RecordWebhookAttempt,
+  type WebhookDelivery,
+  type WebhookDeliveryStatus,
+  type WebhookDeliveryStore,
+} from './webhook-deliveries';
 export type { AccountStore, NewToken, NewUser, Role, TokenRecord, UserChange, UserRecord } from './account-store';
 export { createSqliteAccountStore } from './sqlite/sqlite-account-store';
 export type { BlobStore, ImageRef, ImageTextMetadata, OpenedImage } from './blob-store';

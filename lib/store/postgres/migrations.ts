@@ -137,4 +137,32 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX items_favorites ON items (batch_id) WHERE favorite;
     `,
   },
+  {
+    version: 3,
+    name: 'webhook-deliveries',
+    // The SQLite store's version 7: one row per webhook target per `batch-end`, inserted in that
+    // event's transaction; `payload` is the body as first sent; the lease holds a delivery for one
+    // worker while it sends it (claimed with SKIP LOCKED, so workers never wait on each other).
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        event_sequence INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status_code INTEGER,
+        last_error TEXT,
+        next_attempt_ms BIGINT,
+        lease_owner TEXT,
+        lease_expires_ms BIGINT,
+        payload TEXT,
+        created_at TIMESTAMPTZ(3) NOT NULL,
+        delivered_at TIMESTAMPTZ(3),
+        UNIQUE (batch_id, event_sequence, url)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE status = 'pending';
+      CREATE INDEX webhook_deliveries_by_batch ON webhook_deliveries (batch_id);
+    `,
+  },
 ];

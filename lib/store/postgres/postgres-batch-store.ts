@@ -11,6 +11,7 @@ import { migrate } from './migrate';
 import { postgresMigrations } from './migrations';
 import { toBatchEvent, toBatchRecord, toItemRecord, type BatchRow, type ItemRow } from './rows';
 import { batchQueries as query } from './statements';
+import { createPostgresWebhookDeliveries } from './postgres-webhook-deliveries';
 
 export interface PostgresBatchStoreOptions {
   /**
@@ -60,6 +61,7 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
     }
   }
   let isClosed = false;
+  const webhookDeliveries = createPostgresWebhookDeliveries(pool, now);
 
   const timestamp = () => now().toISOString();
 
@@ -134,7 +136,9 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
    */
   async function batchEndIfEnded(client: PoolClient, before: BatchRecord['status'], after: BatchRecord): Promise<BatchEvent | undefined> {
     if (isFinishedBatchStatus(before) || !isFinishedBatchStatus(after.status)) return undefined;
-    return appendEventInTransaction(client, after.id, { type: 'batch-end', status: after.status, etaMs: 0 });
+    const batchEnd = await appendEventInTransaction(client, after.id, { type: 'batch-end', status: after.status, etaMs: 0 });
+    await webhookDeliveries.createForBatchEnd(client, after, batchEnd.sequence);
+    return batchEnd;
   }
 
   async function requireItem(connection: Queryable, batchId: string, index: number): Promise<ItemRow> {
@@ -157,6 +161,10 @@ export async function createPostgresBatchStore(options: PostgresBatchStoreOption
   }
 
   return {
+    claimDueWebhookDeliveries: (claim) => webhookDeliveries.claimDueWebhookDeliveries(claim),
+    recordWebhookAttempt: (attempt) => webhookDeliveries.recordWebhookAttempt(attempt),
+    listWebhookDeliveries: (batchId) => webhookDeliveries.listWebhookDeliveries(batchId),
+    releaseWebhookLeases: () => webhookDeliveries.releaseWebhookLeases(),
     async createBatch(batch, firstEvent) {
       if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
       const batchId = createId();

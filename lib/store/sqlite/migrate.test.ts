@@ -152,7 +152,30 @@ describe('migrate', () => {
     } finally {
       await store.close();
     }
-    expect(appliedVersions(open()).at(-1)).toEqual({ version: 6, name: 'favorites-deleted-images' });
+    expect(appliedVersions(open())).toContainEqual({ version: 6, name: 'favorites-deleted-images' });
+  });
+
+  it('batch store version 7: a version 6 database gets webhook deliveries; its batches have none and can end with some', async () => {
+    const old = open();
+    migrate(old, batchStoreMigrations.filter((migration) => migration.version <= 6));
+    old
+      .prepare(`INSERT INTO batches (id, created_at, updated_at, prompt, mode, provider_id, model_id, params, status, total)
+        VALUES ('before-webhooks', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'p', 'text-to-image', 'demo', 'demo-1',
+          '{"numberOfImages":1,"webhookUrls":["https://hooks.example.org/"]}', 'queued', 1)`)
+      .run();
+    old.prepare(`INSERT INTO items (batch_id, item_index, prompt, status) VALUES ('before-webhooks', 1, 'p', 'queued')`).run();
+    old.close();
+
+    const store = createSqliteBatchStore({ filePath });
+    try {
+      expect(await store.listWebhookDeliveries('before-webhooks')).toEqual([]);
+      await store.startItem({ batchId: 'before-webhooks', index: 1 });
+      await store.finishItem({ batchId: 'before-webhooks', index: 1, result: { status: 'canceled' }, attemptsInRun: 0 });
+      expect(await store.listWebhookDeliveries('before-webhooks')).toMatchObject([{ url: 'https://hooks.example.org/', status: 'pending' }]);
+    } finally {
+      await store.close();
+    }
+    expect(appliedVersions(open())).toContainEqual({ version: 7, name: 'webhook-deliveries' });
   });
 
   it('leaves the batch store schema at its latest version after reopening the store', async () => {

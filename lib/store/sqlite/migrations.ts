@@ -160,4 +160,31 @@ export const batchStoreMigrations: readonly Migration[] = [
       CREATE INDEX items_favorites ON items (batch_id) WHERE favorite = 1;
     `,
   },
+  {
+    version: 7,
+    name: 'webhook-deliveries',
+    // One row per webhook target per `batch-end`, inserted in that event's transaction. `payload`
+    // is the body as first sent (later attempts resend the same bytes under the same id);
+    // `lease_owner` / `lease_expires_ms` hold a delivery for one worker while it sends it.
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches (id) ON DELETE CASCADE,
+        event_sequence INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status_code INTEGER,
+        last_error TEXT,
+        next_attempt_ms INTEGER,
+        lease_owner TEXT,
+        lease_expires_ms INTEGER,
+        payload TEXT,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        UNIQUE (batch_id, event_sequence, url)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE status = 'pending';
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { batchStoreMigrations } from './migrations';
 import { openDatabase } from './open-database';
 import { toBatchEvent, toBatchRecord, toItemRecord, type BatchRow, type ItemRow } from './rows';
 import { prepareStatements, type Statements } from './statements';
+import { createSqliteWebhookDeliveries, type SqliteWebhookDeliveries } from './sqlite-webhook-deliveries';
 import { inReadTransaction, inWriteTransaction } from './transaction';
 
 export interface SqliteBatchStoreOptions {
@@ -46,9 +47,11 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
   const createId = options.createId ?? randomUUID;
   const database = openDatabase(options.filePath, { busyTimeoutMs: options.busyTimeoutMs });
   let query: Statements;
+  let webhookDeliveries: SqliteWebhookDeliveries;
   try {
     migrate(database, batchStoreMigrations, now);
     query = prepareStatements(database);
+    webhookDeliveries = createSqliteWebhookDeliveries(database, now);
   } catch (error) {
     database.close();
     throw error;
@@ -121,10 +124,16 @@ export function createSqliteBatchStore(options: SqliteBatchStoreOptions): BatchS
    */
   function batchEndIfEnded(before: BatchRecord['status'], after: BatchRecord): BatchEvent | undefined {
     if (isFinishedBatchStatus(before) || !isFinishedBatchStatus(after.status)) return undefined;
-    return appendEventInTransaction(after.id, { type: 'batch-end', status: after.status, etaMs: 0 });
+    const batchEnd = appendEventInTransaction(after.id, { type: 'batch-end', status: after.status, etaMs: 0 });
+    webhookDeliveries.createForBatchEnd(after, batchEnd.sequence);
+    return batchEnd;
   }
 
   return {
+    claimDueWebhookDeliveries: (claim) => webhookDeliveries.claimDueWebhookDeliveries(claim),
+    recordWebhookAttempt: (attempt) => webhookDeliveries.recordWebhookAttempt(attempt),
+    listWebhookDeliveries: (batchId) => webhookDeliveries.listWebhookDeliveries(batchId),
+    releaseWebhookLeases: () => webhookDeliveries.releaseWebhookLeases(),
     async createBatch(batch, firstEvent) {
       if (batch.items.length === 0) throw new RangeError('A batch needs at least one item');
       const batchId = createId();

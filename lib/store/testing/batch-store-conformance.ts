@@ -8,6 +8,7 @@ import { describeFindAndKeep } from './conformance/find-and-keep';
 import { describeItems } from './conformance/items';
 import { describeOwners } from './conformance/owners';
 import { describeScheduling } from './conformance/scheduling';
+import { describeWebhookDeliveries } from './conformance/webhook-deliveries';
 
 export type { BatchStoreHarness, CreateBatchStoreHarness } from './conformance-context';
 
@@ -54,5 +55,6 @@ export function describeBatchStoreConformance(implementationName: string, create
     describeScheduling(useContext);
     describeOwners(useContext);
     describeFindAndKeep(useContext);
+    describeWebhookDeliveries(useContext);
   });
 }
