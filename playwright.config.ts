@@ -28,6 +28,9 @@ const demoEnv = {
   RETRY_MAX_ATTEMPTS: '1',
   LOG_LEVEL: 'silent',
   NEXT_TELEMETRY_DISABLED: '1',
+  // Webhooks to a receiver on this machine (webhooks.spec.ts), retried soon.
+  WEBHOOK_ALLOW_PRIVATE: '1',
+  WEBHOOK_RETRY_DELAYS_MS: '10000,2000',
 };
 
 /** `next start` on a port (the build is shared). */
