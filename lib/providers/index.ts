@@ -3,3 +3,4 @@ export { offeredModels, type KnownModel, type ProviderDescriptor, type ProviderS
 export { createDemoProvider, demoDescriptor, type DemoProviderOptions } from './demo';
 export { createGeminiProvider, geminiDescriptor, geminiModels, defaultGeminiModelId } from './gemini';
 export { createOpenAIProvider, openaiDescriptor, openaiModels, defaultOpenAIModelId, fixedGptImageSizes, gptImage2SizeRule, rateLimitInfoOf, retryAfterMsOf } from './openai';
+export { createOpenRouterProvider, openrouterDescriptor, openrouterModels, defaultOpenRouterModelId } from './openrouter';

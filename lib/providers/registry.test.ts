@@ -6,10 +6,11 @@ const settings = { timeoutMs: 1_000 };
 describe('loadProviders (providers composed from their descriptors)', () => {
   it('knows every provider; only those with their configuration are configured; the demo always is', () => {
     const providers = loadProviders({ OPENAI_API_KEY: 'sk-test' }, settings);
-    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'demo']);
+    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'openrouter', 'demo']);
     expect([...providers.values()].map((provider) => [provider.info.id, provider.info.configured])).toEqual([
       ['gemini', false],
       ['openai', true],
+      ['openrouter', false],
       ['demo', true],
     ]);
     expect(providers.get('gemini')!.info.models).toEqual([]);
@@ -43,6 +44,30 @@ describe('loadProviders (providers composed from their descriptors)', () => {
     const error = captureError(() => loadProviders({ OPENAI_PRICE_PER_IMAGE_USD: 'secret-looking-value' }, settings));
     expect(error.message).toMatch(/OPENAI_PRICE_PER_IMAGE_USD/);
     expect(error.message).not.toContain('secret-looking-value');
+  });
+
+  it('openrouter: its key turns it on; its default models have no price (cost unknown) unless overridden', () => {
+    const providers = loadProviders({ OPENROUTER_API_KEY: 'sk-or-v1-test', OPENROUTER_PRICE_PER_IMAGE_USD: 'openai/gpt-5-image=0.04' }, settings);
+    const openrouter = providers.get('openrouter')!;
+    expect(openrouter.info.configured).toBe(true);
+    expect(openrouter.descriptor.configureHint).toBe('set OPENROUTER_API_KEY');
+    const models = openrouter.info.models;
+    expect(models.map((model) => model.id)).toEqual([
+      'google/gemini-2.5-flash-image',
+      'google/gemini-3-pro-image-preview',
+      'openai/gpt-5-image',
+      'black-forest-labs/flux.2-pro',
+    ]);
+    expect(models[0]!.price).toBeUndefined();
+    expect(models.find((model) => model.id === 'openai/gpt-5-image')!.price).toEqual({ perImageUsd: { '*': 0.04 } });
+    expect(openrouter.providerFor(models[0]!)).toMatchObject({ id: 'openrouter', modelId: 'google/gemini-2.5-flash-image', isDemo: false });
+  });
+
+  it('openrouter: OPENROUTER_MODELS chooses the models offered, unknown ids included', () => {
+    const providers = loadProviders({ OPENROUTER_API_KEY: 'sk-or-v1-test', OPENROUTER_MODELS: 'some-lab/new-image-model, openai/gpt-5-image' }, settings);
+    const models = providers.get('openrouter')!.info.models;
+    expect(models.map((model) => model.id)).toEqual(['some-lab/new-image-model', 'openai/gpt-5-image']);
+    expect(models[0]).toMatchObject({ label: 'some-lab/new-image-model', capabilities: { imageToImage: true, sizes: [] } });
   });
 
   it('builds one adapter per model, on first use', () => {

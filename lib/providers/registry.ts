@@ -3,11 +3,13 @@ import { demoDescriptor } from './demo';
 import type { ProviderDescriptor, ProviderSettings } from './descriptor';
 import { geminiDescriptor } from './gemini';
 import { openaiDescriptor } from './openai';
+import { openrouterDescriptor } from './openrouter';
 
 /** Every provider this build knows, in the order the picker lists them. Add a provider here. */
 export const providerDescriptors: readonly ProviderDescriptor[] = [
   geminiDescriptor as unknown as ProviderDescriptor,
   openaiDescriptor as unknown as ProviderDescriptor,
+  openrouterDescriptor as unknown as ProviderDescriptor,
   demoDescriptor as unknown as ProviderDescriptor,
 ];
 

@@ -12,6 +12,7 @@ export {
 } from './fake-http-server';
 export { startFakeGeminiServer, geminiModelOf, geminiResponses, type FakeGeminiServer, type FakeGeminiServerOptions, type GeminiUsageMetadata } from './fake-gemini-server';
 export { startFakeOpenAIServer, openaiResponses, type FakeOpenAIServer, type OpenAIErrorBody } from './fake-openai-server';
+export { startFakeOpenRouterServer, openrouterResponses, type FakeOpenRouterServer, type FakeOpenRouterServerOptions } from './fake-openrouter-server';
 export { TINY_JPEG_BASE64, TINY_PNG_BASE64, tinyJpeg, tinyPng } from './test-images';
 export {
   defaultBurstRequests,

@@ -1,0 +1,11 @@
+export { createOpenRouterProvider, defaultOpenRouterBaseUrl, type OpenRouterProviderOptions } from './openrouter-provider';
+export {
+  classifyOpenRouterHttpError,
+  classifyOpenRouterNoImage,
+  classifyOpenRouterThrown,
+  openRouterKindOf,
+  type ClassifyOpenRouterOptions,
+} from './classify-openrouter-error';
+export { openrouterDescriptor } from './descriptor';
+export { defaultOpenRouterModelId, modalitiesOf, openrouterModels, unknownOpenRouterCapabilities } from './openrouter-models';
+export { openRouterRateLimitOf, openRouterRetryAfterMsOf } from './openrouter-rate-limit';
