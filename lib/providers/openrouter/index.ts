@@ -7,5 +7,6 @@ export {
   type ClassifyOpenRouterOptions,
 } from './classify-openrouter-error';
 export { openrouterDescriptor } from './descriptor';
-export { defaultOpenRouterModelId, modalitiesOf, openrouterModels, unknownOpenRouterCapabilities } from './openrouter-models';
+export { openRouterImageModels, modelListTtlMs } from './openrouter-model-list';
+export { defaultOpenRouterModelId, openrouterModels, unknownOpenRouterCapabilities } from './openrouter-models';
 export { openRouterRateLimitOf, openRouterRetryAfterMsOf } from './openrouter-rate-limit';

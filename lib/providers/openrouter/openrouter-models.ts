@@ -68,8 +68,3 @@ export const defaultOpenRouterModelId = 'google/gemini-2.5-flash-image';
 export function unknownOpenRouterCapabilities(): ModelCapabilities {
   return { ...geminiCapabilities, sizes: [] };
 }
-
-/** `modalities` for a model: known image-only models get `["image"]`, everything else `["image","text"]`. */
-export function modalitiesOf(modelId: string): OutputModalities {
-  return openrouterModels.find((model) => model.id === modelId)?.modalities ?? ['image', 'text'];
-}

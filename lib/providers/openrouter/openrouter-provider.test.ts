@@ -5,6 +5,7 @@ import {
   closedLocalUrl,
   openrouterResponses,
   rejectionOf,
+  startFakeHttpServer,
   startFakeOpenRouterServer,
   TINY_JPEG_BASE64,
   tinyJpeg,
@@ -13,6 +14,7 @@ import {
   type ScriptedResponse,
 } from '../testing';
 import { defaultOpenRouterModelId, openrouterModels } from './openrouter-models';
+import { openRouterImageModels } from './openrouter-model-list';
 import { createOpenRouterProvider, type OpenRouterProviderOptions } from './openrouter-provider';
 
 const apiKey = 'sk-or-v1-test-0123456789abcdef';
@@ -175,14 +177,9 @@ describe('openrouter provider: errors, classified', () => {
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('sk-or-v1');
   });
 
-  it('an unknown model: OpenRouter\'s 400 "not a valid model ID" is not_found', async () => {
-    server.respondWith(openrouterResponses.image());
-    const error = (await rejectionOf(provider({ model: 'google/no-such-model' }).generate({ prompt: 'p', index: 1 }))) as ProviderError;
-    expect(error).toMatchObject({ kind: 'not_found', status: 400, details: 'google/no-such-model is not a valid model ID' });
-  });
-
   it.each([
     [400, 'Invalid option at image_config.aspect_ratio', undefined, 'invalid_request'],
+    [400, 'google/retired-model is not a valid model ID', undefined, 'not_found'],
     [403, 'Your input was flagged', { reasons: ['violence'], flagged_input: 'a…', provider_name: 'OpenAI' }, 'safety_blocked'],
     [403, 'Key is disabled', undefined, 'auth'],
     [404, 'No endpoints found that support image input', undefined, 'not_found'],
@@ -205,6 +202,53 @@ describe('openrouter provider: errors, classified', () => {
     server.respondWith({ ...(openrouterResponses.image() as ScriptedResponse), delayMs: 2_000 });
     const error = (await rejectionOf(provider({ timeoutMs: 100 }).generate({ prompt: 'p', index: 1 }))) as ProviderError;
     expect(error).toMatchObject({ kind: 'timeout', isRetryable: true });
+  });
+});
+
+describe('openrouter provider: models it does not know (OPENROUTER_MODELS), looked up in GET /api/v1/models', () => {
+  it('sends ["image"] to an image-only model the listing names, and reads the listing once', async () => {
+    await server.close();
+    server = await startFakeOpenRouterServer({ apiKey, extraImageOnlyModels: ['some-lab/pixels-only'] });
+    server.respondWith(openrouterResponses.image(), openrouterResponses.image());
+    const pixelsOnly = provider({ model: 'some-lab/pixels-only', capabilities: undefined });
+    await pixelsOnly.generate({ prompt: 'p', index: 1 });
+    await pixelsOnly.generate({ prompt: 'p', index: 2 });
+    expect(server.requests.map(({ method, path }) => `${method} ${path}`)).toEqual([
+      'GET /api/v1/models?output_modalities=image',
+      'POST /api/v1/chat/completions',
+      'POST /api/v1/chat/completions',
+    ]);
+    expect((server.requests[1].json as { modalities?: unknown }).modalities).toEqual(['image']);
+  });
+
+  it('an id the listing does not have as an image model fails as not_found, with no chat call', async () => {
+    for (const id of ['openai/gpt-4o-mini', 'google/no-such-model']) {
+      const error = (await rejectionOf(provider({ model: id, capabilities: undefined }).generate({ prompt: 'p', index: 1 }))) as ProviderError;
+      expect(error).toMatchObject({ kind: 'not_found', message: `${id} is not an image model on OpenRouter` });
+    }
+    expect(server.requests.every(({ method }) => method === 'GET')).toBe(true);
+  });
+
+  it('without a listing (it answered 503) it asks for image and text, and reads the listing again next time', async () => {
+    const flaky = await startFakeHttpServer({
+      name: 'openrouter with a failing listing',
+      basePath: '/api/v1',
+      route: (request) => (request.method === 'GET' ? openrouterResponses.error(503, 'Service Unavailable') : undefined),
+    });
+    try {
+      flaky.respondWith(openrouterResponses.image(), openrouterResponses.image());
+      const newModel = provider({ model: 'some-lab/new-model', capabilities: undefined, baseUrl: flaky.baseUrl });
+      await newModel.generate({ prompt: 'p', index: 1 });
+      await newModel.generate({ prompt: 'p', index: 2 });
+      expect(flaky.requests.map(({ method }) => method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+      expect((flaky.requests[1]!.json as { modalities?: unknown }).modalities).toEqual(['image', 'text']);
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it('a listing that cannot be reached is undefined', async () => {
+    expect(await openRouterImageModels(`${await closedLocalUrl()}/api/v1`, { apiKey })).toBeUndefined();
   });
 });
 

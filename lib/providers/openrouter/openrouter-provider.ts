@@ -9,7 +9,8 @@ import {
 } from '@/lib/core';
 import { checkedImage } from '../shared/checked-image';
 import { classifyOpenRouterHttpError, classifyOpenRouterNoImage, classifyOpenRouterThrown } from './classify-openrouter-error';
-import { modalitiesOf } from './openrouter-models';
+import { openRouterImageModels } from './openrouter-model-list';
+import { openrouterModels, type OutputModalities } from './openrouter-models';
 import { openRouterRateLimitOf } from './openrouter-rate-limit';
 import { bytesOfDataUrl, chatCompletionSchema, textOf, type ChatCompletion } from './openrouter-wire';
 
@@ -39,8 +40,28 @@ export const defaultOpenRouterBaseUrl = 'https://openrouter.ai/api/v1';
  */
 export function createOpenRouterProvider(options: OpenRouterProviderOptions): ImageProvider {
   const { apiKey, model, capabilities, timeoutMs = 180_000, appUrl, appTitle = 'imagegen' } = options;
-  const endpoint = `${(options.baseUrl ?? defaultOpenRouterBaseUrl).replace(/\/+$/, '')}/chat/completions`;
+  const baseUrl = (options.baseUrl ?? defaultOpenRouterBaseUrl).replace(/\/+$/, '');
+  const endpoint = `${baseUrl}/chat/completions`;
   const classifyOptions = { secrets: [apiKey] };
+  const knownModalities = openrouterModels.find((known) => known.id === model)?.modalities;
+
+  /**
+   * A known model's modalities; for another id, what OpenRouter's listing says it answers with
+   * (`["image"]` for image-only models). An id the listing has but not as an image model fails at
+   * once; without a listing, `["image","text"]` is the common case.
+   */
+  async function modalitiesFor(): Promise<OutputModalities> {
+    if (knownModalities) return knownModalities;
+    const listing = await openRouterImageModels(baseUrl, { apiKey });
+    if (!listing) return ['image', 'text'];
+    const modalities = listing.get(model);
+    if (!modalities) {
+      throw new ProviderError('not_found', `${model} is not an image model on OpenRouter`, {
+        details: 'not among the models GET /api/v1/models lists with image output; see https://openrouter.ai/models?output_modalities=image',
+      });
+    }
+    return modalities;
+  }
 
   return {
     id: 'openrouter',
@@ -49,6 +70,8 @@ export function createOpenRouterProvider(options: OpenRouterProviderOptions): Im
     async generate(request, signal) {
       signal?.throwIfAborted();
       const { imageConfig, warnings } = imageConfigOf(request, capabilities);
+      const modalities = await modalitiesFor();
+      signal?.throwIfAborted();
       const timeoutSignal = AbortSignal.timeout(timeoutMs);
       let status: number;
       let headers: Headers;
@@ -65,7 +88,7 @@ export function createOpenRouterProvider(options: OpenRouterProviderOptions): Im
           body: JSON.stringify({
             model,
             messages: [{ role: 'user', content: contentOf(request) }],
-            modalities: modalitiesOf(model),
+            modalities,
             ...(imageConfig ? { image_config: imageConfig } : {}),
             stream: false,
           }),

@@ -25,6 +25,8 @@ export interface FakeOpenRouterServerOptions {
   apiKey?: string;
   /** Ids accepted besides the known image models, taking what an unknown model takes (answering image and text). @default [] */
   extraModels?: readonly string[];
+  /** Ids accepted besides the known image models that answer with an image only (like FLUX). @default [] */
+  extraImageOnlyModels?: readonly string[];
 }
 
 interface FakeModel {
@@ -39,13 +41,14 @@ const textOnlyModelId = 'openai/gpt-4o-mini';
 export async function startFakeOpenRouterServer(options: FakeOpenRouterServerOptions = {}): Promise<FakeOpenRouterServer> {
   const models = new Map<string, FakeModel>(openrouterModels.map(({ id, capabilities, modalities }) => [id, { capabilities, outputModalities: modalities }]));
   for (const id of options.extraModels ?? []) if (!models.has(id)) models.set(id, { capabilities: unknownOpenRouterCapabilities(), outputModalities: ['image', 'text'] });
+  for (const id of options.extraImageOnlyModels ?? []) models.set(id, { capabilities: unknownOpenRouterCapabilities(), outputModalities: ['image'] });
   models.set(textOnlyModelId, { capabilities: { ...unknownOpenRouterCapabilities(), imageToImage: false }, outputModalities: ['text'] });
 
   return startFakeHttpServer({
     name: 'fake-openrouter-server',
     basePath: '/api/v1',
     route: (request) => {
-      if (request.method === 'GET' && request.path.split('?')[0] === '/api/v1/models') return modelList(models);
+      if (request.method === 'GET' && request.path.split('?')[0] === '/api/v1/models') return modelList(models, request.path);
       if (request.method !== 'POST' || request.path !== '/api/v1/chat/completions') {
         return openrouterResponses.error(404, 'Not Found');
       }
@@ -57,11 +60,14 @@ export async function startFakeOpenRouterServer(options: FakeOpenRouterServerOpt
   });
 }
 
-function modelList(models: ReadonlyMap<string, FakeModel>): ScriptedResponse {
+/** The listing; `?output_modalities=image` keeps the models whose output includes an image, as the real one does. */
+function modelList(models: ReadonlyMap<string, FakeModel>, path: string): ScriptedResponse {
+  const wanted = new URL(path, 'http://fake').searchParams.get('output_modalities')?.split(',') ?? [];
+  const listed = [...models].filter(([, model]) => wanted.every((modality) => model.outputModalities.includes(modality)));
   return {
     status: 200,
     body: {
-      data: [...models].map(([id, model]) => ({
+      data: listed.map(([id, model]) => ({
         id,
         name: id,
         architecture: { input_modalities: ['text', 'image'], output_modalities: model.outputModalities, modality: `text+image->${model.outputModalities.join('+')}` },
