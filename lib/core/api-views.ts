@@ -111,6 +111,13 @@ export const batchViewSchema = z.object({
   quality: z.enum(imageQualities).optional(),
   outputFormat: z.enum(outputFormats).optional(),
   background: z.enum(imageBackgrounds).optional(),
+  /** The diffusion controls asked for (`ImageOptions`); image N of the batch used `seed + N - 1`. */
+  negativePrompt: z.string().optional(),
+  seed: z.number().int().nonnegative().optional(),
+  steps: z.number().int().positive().optional(),
+  cfgScale: z.number().optional(),
+  sampler: z.string().optional(),
+  denoisingStrength: z.number().optional(),
   /** Images per prompt. */
   numberOfImages: z.number().int().positive(),
   /** USD, before the run, every image at the model's list price (absent when the price is unknown). */
