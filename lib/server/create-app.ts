@@ -60,7 +60,7 @@ export interface App {
 }
 
 /** The default provider when IMAGE_PROVIDER is unset: a real one with a key, else the demo. */
-const defaultProviderPreference = ['gemini', 'openai', 'demo'];
+const defaultProviderPreference = ['gemini', 'openai', 'a1111', 'demo'];
 
 export interface CreateAppOptions {
   /** False for `npm run worker`: no page, so no setup link in its log. @default true */
