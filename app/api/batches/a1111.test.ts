@@ -74,3 +74,22 @@ describe('POST /api/batches on AUTOMATIC1111', () => {
     expect(await readJson(denoising)).toMatchObject({ field: 'denoisingStrength' });
   });
 });
+
+describe('AUTOMATIC1111 pacing', () => {
+  it('one call at a time with no gap by default, whatever the global pacing; A1111_PACING_* still win', async () => {
+    server = await startFakeA1111Server({ auth });
+    const env = { A1111_URL: server.baseUrl, A1111_AUTH: auth, PACING_CONCURRENCY: '4', PACING_MIN_INTERVAL_MS: '800' };
+    const { app } = await useBatchTestApp(env);
+    const lane = app.laneFor(app.resolveProvider('a1111'));
+    expect({ concurrency: lane.concurrency, minIntervalMs: lane.minIntervalMs }).toEqual({ concurrency: 1, minIntervalMs: 0 });
+    // Other providers keep the global pacing.
+    expect(app.laneFor(app.resolveProvider('demo')).concurrency).toBe(4);
+  });
+
+  it('A1111_PACING_MODE=fixed with A1111_PACING_CONCURRENCY runs several (several GPUs behind one URL)', async () => {
+    server = await startFakeA1111Server({ auth });
+    const { app } = await useBatchTestApp({ A1111_URL: server.baseUrl, A1111_AUTH: auth, A1111_PACING_MODE: 'fixed', A1111_PACING_CONCURRENCY: '2' });
+    const lane = app.laneFor(app.resolveProvider('a1111'));
+    expect({ concurrency: lane.concurrency, minIntervalMs: lane.minIntervalMs }).toEqual({ concurrency: 2, minIntervalMs: 0 });
+  });
+});

@@ -28,6 +28,9 @@ export const a1111Descriptor: ProviderDescriptor<A1111Env> = {
   envSchema,
   isConfigured: (env) => env.A1111_URL !== undefined,
   configureHint: 'set A1111_URL',
+  // One GPU, one job: A1111 queues behind a lock anyway, and `interrupt` stops whatever runs, which
+  // must be the call we gave up on.
+  pacingDefaults: { mode: 'sequential', minIntervalMs: 0 },
   // Synchronous, so the list cannot come from the server: A1111_MODELS, else the loaded checkpoint.
   models(env): ModelInfo[] {
     const samplers = env.A1111_SAMPLERS ?? defaultA1111Samplers;
