@@ -43,6 +43,8 @@ export const batchItemViewSchema = z.object({
   /** 1-based position in the batch. */
   index: z.number().int().positive(),
   prompt: z.string(),
+  /** This image's seed, when the batch asked for one (`seed + index - 1`): makes it again on its own. */
+  seed: z.number().int().nonnegative().optional(),
   status: z.enum(itemStatuses),
   /** Provider calls made for this item so far, over every run. */
   attempts: z.number().int().nonnegative(),

@@ -34,6 +34,7 @@ describe('POST /api/batches on AUTOMATIC1111', () => {
     await waitForBatchEnd(await runtime(), created.id);
     const batch = await readJson<BatchView>(await getBatch(getRequest(`/api/batches/${created.id}`), routeContext(created.id)));
     expect(batch).toMatchObject({ status: 'completed', succeeded: 3 });
+    expect(batch.items!.map((item) => item.seed)).toEqual([100, 101, 102]);
     const generations = server!.requests.filter((request) => request.path === '/sdapi/v1/txt2img');
     expect(generations.map((request) => (request.json as { seed: number }).seed).sort()).toEqual([100, 101, 102]);
     expect(generations[0]!.json).toMatchObject({ negative_prompt: 'fog', steps: 12, cfg_scale: 5, sampler_name: 'Euler a', width: 1024, height: 1024 });
