@@ -8,6 +8,7 @@ import { jsonRequest } from '@/lib/server/testing/route-test-helpers';
 import { GET as getImage } from '../images/[id]/route';
 import { GET as getBatch } from './[id]/route';
 import { POST } from './route';
+import { toZipManifest } from '@/lib/server/batch-zip';
 
 const auth = 'artist:s3cret-password';
 let server: FakeA1111Server | undefined;
@@ -35,6 +36,10 @@ describe('POST /api/batches on AUTOMATIC1111', () => {
     const batch = await readJson<BatchView>(await getBatch(getRequest(`/api/batches/${created.id}`), routeContext(created.id)));
     expect(batch).toMatchObject({ status: 'completed', succeeded: 3 });
     expect(batch.items!.map((item) => item.seed)).toEqual([100, 101, 102]);
+    const stored = await (await runtime()).store.batches.getBatch(created.id);
+    const manifest = toZipManifest(stored!);
+    expect(manifest).toMatchObject({ seed: 100, negativePrompt: 'fog', steps: 12, cfgScale: 5, sampler: 'Euler a' });
+    expect(manifest.items.map((item) => item.seed)).toEqual([100, 101, 102]);
     const generations = server!.requests.filter((request) => request.path === '/sdapi/v1/txt2img');
     expect(generations.map((request) => (request.json as { seed: number }).seed).sort()).toEqual([100, 101, 102]);
     expect(generations[0]!.json).toMatchObject({ negative_prompt: 'fog', steps: 12, cfg_scale: 5, sampler_name: 'Euler a', width: 1024, height: 1024 });
