@@ -9,6 +9,7 @@ import { GET as getImage } from '../images/[id]/route';
 import { GET as getBatch } from './[id]/route';
 import { POST } from './route';
 import { toZipManifest } from '@/lib/server/batch-zip';
+import { GET as getProviders } from '../providers/route';
 
 const auth = 'artist:s3cret-password';
 let server: FakeA1111Server | undefined;
@@ -78,6 +79,20 @@ describe('POST /api/batches on AUTOMATIC1111', () => {
     expect(await readJson(sampler)).toMatchObject({ field: 'sampler', error: expect.stringContaining('choose one of DPM++ 2M') });
     const denoising = await POST(jsonRequest('/api/batches', { prompt: 'a', denoisingStrength: 0.5 }));
     expect(await readJson(denoising)).toMatchObject({ field: 'denoisingStrength' });
+  });
+});
+
+describe('GET /api/providers with AUTOMATIC1111', () => {
+  it('lists its checkpoints with the diffusion controls, never its URL or credentials', async () => {
+    await useA1111App();
+    const response = await getProviders(getRequest('/api/providers'));
+    const text = await response.text();
+    expect(text).not.toContain(server!.baseUrl);
+    expect(text).not.toContain('s3cret');
+    const catalog = JSON.parse(text) as { providers: { id: string; models: { id: string; capabilities: { extraOptions?: unknown } }[] }[]; default: unknown };
+    expect(catalog.default).toEqual({ provider: 'a1111', model: 'sd_xl_base_1.0' });
+    const a1111 = catalog.providers.find((provider) => provider.id === 'a1111')!;
+    expect(a1111.models[0]!.capabilities.extraOptions).toMatchObject({ seed: true, negativePrompt: true, steps: { min: 1, max: 150, default: 20 } });
   });
 });
 
