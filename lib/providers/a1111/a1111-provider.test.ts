@@ -77,6 +77,15 @@ describe('a1111 provider: text-to-image', () => {
     expect(server.requests[1]!.json).toMatchObject({ override_settings: { sd_model_checkpoint: sdxl }, override_settings_restore_afterwards: true });
   });
 
+  it('fetches the checkpoint list again once it is older than its TTL', async () => {
+    const named = provider({ model: '31e35c80fc', modelListTtlMs: 0 });
+    await named.generate({ prompt: 'one', index: 1 });
+    await named.generate({ prompt: 'two', index: 2 });
+    expect(server.requests.map((request) => request.path)).toEqual(['/sdapi/v1/sd-models', '/sdapi/v1/txt2img', '/sdapi/v1/sd-models', '/sdapi/v1/txt2img']);
+    // Found by its hash too; sent by its full title.
+    expect(server.requests[1]!.json).toMatchObject({ override_settings: { sd_model_checkpoint: sdxl } });
+  });
+
   it('sizes SD 1.5 checkpoints from 512 pixels, and sends an exact size as asked', async () => {
     await provider({ model: 'v1-5-pruned-emaonly' }).generate({ prompt: 'a', index: 1, aspectRatio: '2:3' });
     expect(server.requests[1]!.json).toMatchObject({ width: 416, height: 624 });
@@ -133,6 +142,11 @@ describe('a1111 provider: errors', () => {
     });
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: 'TypeError' });
+  });
+
+  it('a path the server does not have is not_found (an old or stripped-down server)', async () => {
+    const error = await rejectionOf(provider({ baseUrl: `${server.baseUrl}/wrong-prefix` }).generate({ prompt: 'a', index: 1 }));
+    expect(error).toMatchObject({ kind: 'not_found', status: 404, details: 'Not Found' });
   });
 
   it('a server that is not running is transient, naming where it was looked for', async () => {
