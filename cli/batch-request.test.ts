@@ -42,6 +42,30 @@ describe('the command line as a batch request', () => {
     expect(input.inputImages![0]!.mimeType).toBe('image/png');
   });
 
+  it('sends the diffusion controls as the API names them', async () => {
+    const form = await toBatchRequestForm({
+      prompt: 'a fox',
+      prompts: [],
+      images: [],
+      negativePrompt: 'fog',
+      seed: '0',
+      steps: '30',
+      cfgScale: '6.5',
+      sampler: 'Euler a',
+      denoisingStrength: '0.4',
+    });
+    expect(Object.fromEntries(['negativePrompt', 'seed', 'steps', 'cfgScale', 'sampler', 'denoisingStrength'].map((name) => [name, form.get(name)]))).toEqual({
+      negativePrompt: 'fog',
+      seed: '0',
+      steps: '30',
+      cfgScale: '6.5',
+      sampler: 'Euler a',
+      denoisingStrength: '0.4',
+    });
+    const input = await parseBatchRequest(toBatchRequest(form));
+    expect(input.requested.options).toEqual({ negativePrompt: 'fog', seed: 0, steps: 30, cfgScale: 6.5, sampler: 'Euler a', denoisingStrength: 0.4 });
+  });
+
   it('one prompt goes as prompt, the default count is the API\'s', async () => {
     const input = await parseBatchRequest(toBatchRequest(await toBatchRequestForm({ prompt: 'a fox', prompts: [], images: [] })));
     expect(input).toMatchObject({ prompts: ['a fox'], numberOfImages: 1 });

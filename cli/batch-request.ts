@@ -21,6 +21,13 @@ export interface BatchRequestOptions {
   format?: string;
   background?: string;
   maxCost?: string;
+  /** The diffusion controls, as typed (the API checks them against the model). */
+  negativePrompt?: string;
+  seed?: string;
+  steps?: string;
+  cfgScale?: string;
+  sampler?: string;
+  denoisingStrength?: string;
 }
 
 /**
@@ -43,6 +50,12 @@ export async function toBatchRequestForm(options: BatchRequestOptions): Promise<
     ['outputFormat', options.format],
     ['background', options.background],
     ['maxCostUsd', options.maxCost],
+    ['negativePrompt', options.negativePrompt],
+    ['seed', options.seed],
+    ['steps', options.steps],
+    ['cfgScale', options.cfgScale],
+    ['sampler', options.sampler],
+    ['denoisingStrength', options.denoisingStrength],
   ];
   for (const [name, value] of fields) if (value !== undefined) form.set(name, value);
   for (const path of options.images) form.append('image', new File([new Uint8Array(await readInputFile(path, '--image'))], basename(path)));

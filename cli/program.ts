@@ -64,13 +64,19 @@ export function createProgram(env: Record<string, string | undefined>, onInvocat
     .option('-p, --prompt <text>', 'a prompt; repeat for several (each makes --count images)', collect, [])
     .option('--prompts-file <path>', 'one prompt per line; blank lines and lines starting with # are skipped')
     .option('--image <path>', 'an input image (PNG, JPEG or WebP, up to 10 MB) for image-to-image; repeat for several', collect, [])
-    .option('--provider <id>', 'gemini, openai, openrouter or demo (default: IMAGE_PROVIDER, else the first with a key, else demo)')
+    .option('--provider <id>', 'gemini, openai, openrouter, a1111 or demo (default: IMAGE_PROVIDER, else the first with a key, else demo)')
     .option('--model <id>', "one of the provider's models (default: its first)")
     .addOption(new Option('--aspect <ratio>', 'aspect ratio').choices([...aspectRatios]))
     .addOption(new Option('--size <size>', `${imageSizePresets.join(', ')} or WIDTHxHEIGHT`))
     .addOption(new Option('--quality <quality>', 'quality (models that take it)').choices([...imageQualities]))
     .addOption(new Option('--format <format>', 'output format').choices([...outputFormats]))
     .addOption(new Option('--background <background>', 'background (transparent needs png or webp)').choices([...imageBackgrounds]))
+    .option('--negative-prompt <text>', 'what the image should not show (models that take it, e.g. a1111)')
+    .option('--seed <number>', 'seed of the first image; image N gets seed + N - 1 (models that take it)')
+    .option('--steps <number>', 'sampling steps (models that take it)')
+    .option('--cfg-scale <number>', 'guidance scale: how closely to follow the prompt (models that take it)')
+    .option('--sampler <name>', "one of the model's samplers (models that take it)")
+    .option('--denoising-strength <number>', 'image-to-image: 0 keeps the input, 1 replaces it (models that take it)')
     .option('--max-cost <usd>', 'stop before the batch spends more than this many US dollars')
     .option('-o, --out <dir>', 'where the images are written', '.')
     .option('--json', 'print the classic API body on stdout, with file paths instead of base64')
@@ -85,7 +91,7 @@ export function createProgram(env: Record<string, string | undefined>, onInvocat
           prompts: options.prompt as string[],
           images: options.image as string[],
           count: options.count as string,
-          ...pickStrings(options, ['promptsFile', 'provider', 'model', 'aspect', 'size', 'quality', 'format', 'background', 'maxCost']),
+          ...pickStrings(options, ['promptsFile', 'provider', 'model', 'aspect', 'size', 'quality', 'format', 'background', 'maxCost', 'negativePrompt', 'seed', 'steps', 'cfgScale', 'sampler', 'denoisingStrength']),
         },
         run: runOptionsOf(options, env),
       });

@@ -8,6 +8,12 @@ export type FieldName =
   | 'quality'
   | 'outputFormat'
   | 'background'
+  | 'negativePrompt'
+  | 'seed'
+  | 'steps'
+  | 'cfgScale'
+  | 'sampler'
+  | 'denoisingStrength'
   | 'image'
   | 'form';
 export type FieldErrors = Partial<Record<FieldName, string>>;

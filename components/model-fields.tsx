@@ -15,6 +15,7 @@ import {
   type OptionValues,
 } from '@/components/lib/model-options';
 import { FieldError, type FieldErrors, type FieldName } from './field-error';
+import { MoreOptions } from './more-options';
 import { ProviderBadge } from './provider-badge';
 import styles from './composer.module.css';
 
@@ -218,6 +219,8 @@ export function ModelFields({ id, catalog, chosen, options, errors, onChoose, on
           onChange={(background) => onOptionsChange({ background })}
         />
       ) : null}
+
+      <MoreOptions id={id} capabilities={capabilities} options={options} errors={errors} onOptionsChange={onOptionsChange} />
     </>
   );
 }

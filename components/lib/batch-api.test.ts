@@ -15,6 +15,15 @@ describe('toRequestBody', () => {
     });
   });
 
+  it('sends the diffusion controls, zeros included, as numbers in JSON and as text in a form', () => {
+    const controls = { negativePrompt: 'fog', seed: 0, steps: 30, cfgScale: 6.5, sampler: 'Euler a', denoisingStrength: 0 };
+    const json = toRequestBody({ prompts: ['a cat'], numberOfImages: 1, ...controls });
+    expect(JSON.parse(json.body as string)).toEqual({ prompt: 'a cat', numberOfImages: 1, ...controls });
+    const image = new File([new Uint8Array([1])], 'a.png', { type: 'image/png' });
+    const form = toRequestBody({ prompts: ['a cat'], numberOfImages: 1, images: [image], ...controls }).body as FormData;
+    expect([form.get('seed'), form.get('steps'), form.get('cfgScale'), form.get('denoisingStrength'), form.get('sampler')]).toEqual(['0', '30', '6.5', '0', 'Euler a']);
+  });
+
   it('sends a multipart form with one image field per input image', () => {
     const images = [new File(['a'], 'a.png', { type: 'image/png' }), new File(['b'], 'b.webp', { type: 'image/webp' })];
     const request = { prompts: ['merge them'], numberOfImages: 1, model: 'gpt-image-2', size: '1536x864' as const, quality: 'high' as const, images };

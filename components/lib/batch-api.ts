@@ -17,21 +17,36 @@ export interface BatchRequest extends ImageOptions {
 }
 
 /** The option fields sent as they are, in JSON and in multipart forms alike. */
-const optionFields = ['provider', 'model', 'aspectRatio', 'size', 'quality', 'outputFormat', 'background'] as const;
+const optionFields = [
+  'provider',
+  'model',
+  'aspectRatio',
+  'size',
+  'quality',
+  'outputFormat',
+  'background',
+  'negativePrompt',
+  'seed',
+  'steps',
+  'cfgScale',
+  'sampler',
+  'denoisingStrength',
+] as const;
 
 /**
  * The request as JSON, or as a multipart form (one `image` field per file, one `prompts` field per
  * prompt) when it carries images. A single prompt goes as `prompt`, as every client has sent it.
  */
 export function toRequestBody(request: BatchRequest): { body: BodyInit; headers: Record<string, string> } {
-  const options = Object.fromEntries(optionFields.flatMap((field) => (request[field] ? [[field, request[field]]] : [])));
+  // Present, not truthy: seed 0 and denoisingStrength 0 are choices.
+  const options = Object.fromEntries(optionFields.flatMap((field) => (request[field] !== undefined && request[field] !== '' ? [[field, request[field]]] : [])));
   const [onlyPrompt] = request.prompts.length === 1 ? request.prompts : [];
   if (request.images && request.images.length > 0) {
     const form = new FormData();
     if (onlyPrompt !== undefined) form.set('prompt', onlyPrompt);
     else for (const prompt of request.prompts) form.append('prompts', prompt);
     form.set('numberOfImages', String(request.numberOfImages));
-    for (const [field, value] of Object.entries(options)) form.set(field, value);
+    for (const [field, value] of Object.entries(options)) form.set(field, String(value));
     for (const image of request.images) form.append('image', image, image.name);
     return { body: form, headers: {} };
   }

@@ -138,3 +138,46 @@ describe('moreLikeThisRequest', () => {
     expect(request.images).toEqual([image]);
   });
 });
+
+describe('the diffusion controls ("More options") in fills', () => {
+  const sdCapabilities: ModelCapabilities = {
+    ...demoCapabilities,
+    maxInputImages: 1,
+    extraOptions: {
+      negativePrompt: true,
+      seed: true,
+      steps: { min: 1, max: 150, default: 20 },
+      cfgScale: { min: 1, max: 30, default: 7 },
+      samplers: ['DPM++ 2M', 'Euler a'],
+      denoisingStrength: true,
+    },
+  };
+  const sdCatalog: ProvidersCatalog = {
+    providers: [...catalog.providers, { id: 'a1111', label: 'AUTOMATIC1111', isDemo: false, configured: true, models: [{ id: 'default', label: 'Loaded checkpoint', capabilities: sdCapabilities }] }],
+    default: catalog.default,
+  };
+  const sd = findModel(sdCatalog, { providerId: 'a1111', modelId: 'default' })!;
+  const sdBatch = batchView({ provider: 'a1111', model: 'default', size: undefined, quality: undefined, background: undefined, negativePrompt: 'fog', seed: 7, steps: 30, cfgScale: 6.5, sampler: 'Euler a' });
+
+  it('"Use these settings" brings them back, on a model that takes them', () => {
+    expect(fillFromBatch(sdBatch, sdCatalog, demo).options).toMatchObject({ negativePrompt: 'fog', seed: '7', steps: '30', cfgScale: '6.5', sampler: 'Euler a' });
+  });
+
+  it('a dropped AUTOMATIC1111 PNG fills them; a sampler the model does not list is left out', () => {
+    const parameters = {
+      source: 'automatic1111' as const,
+      prompt: 'a cat',
+      negativePrompt: 'blurry',
+      seed: '1234567890',
+      settings: { Steps: '20', Sampler: 'DPM++ 2M Karras', 'CFG scale': '7' },
+    };
+    const fill = fillFromEmbeddedParameters(parameters, sdCatalog, sd, defaultOptionValues(sdCapabilities));
+    expect(fill.options).toMatchObject({ negativePrompt: 'blurry', seed: '1234567890', steps: '20', cfgScale: '7', sampler: '' });
+  });
+
+  it('"More like this" keeps the controls but not the seed (the same seed would make the same image)', () => {
+    const request = moreLikeThisRequest(sdBatch, 1);
+    expect(request).toMatchObject({ negativePrompt: 'fog', steps: 30, cfgScale: 6.5, sampler: 'Euler a' });
+    expect(request.seed).toBeUndefined();
+  });
+});

@@ -3,9 +3,10 @@ import type { EmbeddedParameters } from '@/lib/core/embedded-parameters';
 import type { AspectRatio } from '@/lib/core/image';
 import { findOptionProblem, type ModelCapabilities } from '@/lib/core/image-options';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
+import { withoutUndefined } from '@/lib/core/without-undefined';
 import type { BatchRequest } from './batch-api';
 import { promptOfIndex } from './batch-state';
-import { customSizeValue, defaultOptionValues, findModel, reconcileOptionValues, type ChosenModel, type ModelChoice, type OptionValues } from './model-options';
+import { customSizeValue, defaultOptionValues, extraOptionFields, findModel, reconcileOptionValues, type ChosenModel, type ModelChoice, type OptionValues } from './model-options';
 import { nearestImageCount } from './prompt-plan';
 
 /**
@@ -30,6 +31,12 @@ interface WantedOptions {
   quality?: string;
   outputFormat?: string;
   background?: string;
+  negativePrompt?: string;
+  seed?: number | string;
+  steps?: number | string;
+  cfgScale?: number | string;
+  sampler?: string;
+  denoisingStrength?: number | string;
 }
 
 /** `wanted` over `base`, keeping only what the model offers (a `WxH` it takes becomes the custom size). */
@@ -39,6 +46,11 @@ function fitOptions(base: OptionValues, wanted: WantedOptions, capabilities: Mod
   if (wanted.quality) merged.quality = wanted.quality as OptionValues['quality'];
   if (wanted.outputFormat) merged.outputFormat = wanted.outputFormat as OptionValues['outputFormat'];
   if (wanted.background) merged.background = wanted.background as OptionValues['background'];
+  // The "More options" fields hold text; `reconcileOptionValues` clears those the model does not take.
+  for (const field of extraOptionFields) {
+    const value = wanted[field];
+    if (value !== undefined && value !== '') merged[field] = String(value);
+  }
   if (wanted.size) {
     if (capabilities.sizes.includes(wanted.size)) merged.size = wanted.size;
     else if (capabilities.customSize && !findOptionProblem(capabilities, { size: wanted.size as `${number}x${number}` }, modelLabel)) {
@@ -68,7 +80,8 @@ export function fillFromBatch(batch: BatchView, catalog: ProvidersCatalog, curre
 
 /**
  * A dropped image's settings: its prompt, its model when this server offers it (this app's images),
- * and the aspect ratio and size where the model takes them; the rest of the composer stays.
+ * and the aspect ratio, size and diffusion controls (negative prompt, seed, steps…) where the model
+ * takes them; the rest of the composer stays.
  */
 export function fillFromEmbeddedParameters(
   parameters: EmbeddedParameters,
@@ -82,6 +95,15 @@ export function fillFromEmbeddedParameters(
   const wanted: WantedOptions = {
     ...(parameters.aspectRatio ? { aspectRatio: parameters.aspectRatio } : {}),
     ...(parameters.size ? { size: parameters.size } : {}),
+    // A1111's names for the diffusion controls (this app writes the same); the model keeps those it takes.
+    ...withoutUndefined({
+      negativePrompt: parameters.negativePrompt,
+      seed: parameters.seed,
+      steps: parameters.settings.Steps,
+      cfgScale: parameters.settings['CFG scale'],
+      sampler: parameters.settings.Sampler,
+      denoisingStrength: parameters.settings['Denoising strength'],
+    }),
   };
   return { prompt: parameters.prompt, ...(choice ? { choice } : {}), options: fitOptions(base, wanted, capabilities, label) };
 }
@@ -99,6 +121,14 @@ export function moreLikeThisRequest(batch: BatchView, index: number, images: Fil
     ...(batch.quality ? { quality: batch.quality } : {}),
     ...(batch.outputFormat ? { outputFormat: batch.outputFormat } : {}),
     ...(batch.background ? { background: batch.background } : {}),
+    // The same controls but not the seed: the same seed would make the same image, not one like it.
+    ...withoutUndefined({
+      negativePrompt: batch.negativePrompt,
+      steps: batch.steps,
+      cfgScale: batch.cfgScale,
+      sampler: batch.sampler,
+      denoisingStrength: batch.denoisingStrength,
+    }),
     ...(images.length > 0 ? { images } : {}),
   };
 }

@@ -7,6 +7,7 @@ import {
   customSizeValue,
   defaultChoice,
   defaultOptionValues,
+  extraOptionFieldsOf,
   findModel,
   findOptionValuesProblem,
   isOffered,
@@ -18,6 +19,9 @@ import {
   toImageOptions,
   type OptionValues,
 } from './model-options';
+
+/** The "More options" fields, all empty: the model's defaults. */
+const noExtraValues = { negativePrompt: '', seed: '', steps: '', cfgScale: '', sampler: '', denoisingStrength: '' };
 
 const demoCapabilities: ModelCapabilities = {
   aspectRatios: [...aspectRatios],
@@ -116,6 +120,7 @@ describe('the options offered', () => {
     expect(choices.qualities.map((choice) => choice.value)).toEqual(['low', 'medium', 'high', 'auto']);
     expect(choices.backgrounds.map((choice) => choice.value)).toEqual(['auto', 'opaque', 'transparent']);
     expect(defaultOptionValues(customSizeCapabilities)).toEqual({
+      ...noExtraValues,
       aspectRatio: '1:1',
       size: '',
       customSize: '',
@@ -142,6 +147,7 @@ describe('changing model', () => {
   it('keeps what the new model takes and resets the rest to its defaults', () => {
     const chosen = values({ aspectRatio: '21:9', size: customSizeValue, customSize: '2048x1152', quality: 'high', outputFormat: 'webp', background: 'transparent' });
     expect(reconcileOptionValues(chosen, demoCapabilities)).toEqual({
+      ...noExtraValues,
       aspectRatio: '21:9',
       size: '',
       customSize: '2048x1152',
@@ -185,5 +191,50 @@ describe('what a request carries', () => {
     });
     expect(findOptionValuesProblem(values({ outputFormat: 'jpeg', background: 'transparent' }), model, 0)?.field).toBe('outputFormat');
     expect(findOptionValuesProblem(values({}, demoCapabilities), catalog.providers[1]!.models[0]!, 5)).toMatchObject({ field: 'image' });
+  });
+});
+
+describe('"More options": the diffusion controls a model advertises', () => {
+  const diffusion: ModelCapabilities = {
+    ...demoCapabilities,
+    maxInputImages: 1,
+    extraOptions: {
+      negativePrompt: true,
+      seed: true,
+      steps: { min: 1, max: 150, default: 20 },
+      cfgScale: { min: 1, max: 30, default: 7 },
+      samplers: ['DPM++ 2M', 'Euler a'],
+      denoisingStrength: true,
+    },
+  };
+  const model = { id: 'sdxl', label: 'SDXL', capabilities: diffusion };
+
+  it('offers the fields the model takes, none for a model without extraOptions', () => {
+    expect(extraOptionFieldsOf(diffusion)).toEqual(['negativePrompt', 'seed', 'steps', 'cfgScale', 'sampler', 'denoisingStrength']);
+    expect(extraOptionFieldsOf({ ...diffusion, extraOptions: { seed: true, samplers: [] } })).toEqual(['seed']);
+    expect(extraOptionFieldsOf(demoCapabilities)).toEqual([]);
+  });
+
+  it('sends what was typed, as numbers, and leaves empty fields to the model (seed 0 is a choice)', () => {
+    const values: OptionValues = { ...defaultOptionValues(diffusion), negativePrompt: 'fog', seed: '0', steps: '30', cfgScale: '6.5', sampler: 'Euler a', denoisingStrength: '' };
+    expect(toImageOptions(values, diffusion)).toEqual({ aspectRatio: '1:1', negativePrompt: 'fog', seed: 0, steps: 30, cfgScale: 6.5, sampler: 'Euler a' });
+    expect(toImageOptions(defaultOptionValues(diffusion), diffusion)).toEqual({ aspectRatio: '1:1' });
+  });
+
+  it('never sends them to a model without them, and clears them on a change to such a model', () => {
+    const values: OptionValues = { ...defaultOptionValues(diffusion), seed: '42', sampler: 'Euler a' };
+    expect(toImageOptions(values, demoCapabilities)).toEqual({ aspectRatio: '1:1' });
+    expect(reconcileOptionValues(values, demoCapabilities)).toMatchObject({ seed: '', sampler: '' });
+    expect(reconcileOptionValues(values, diffusion)).toMatchObject({ seed: '42', sampler: 'Euler a' });
+    expect(reconcileOptionValues(values, { ...diffusion, extraOptions: { ...diffusion.extraOptions, samplers: ['DDIM'] } })).toMatchObject({ seed: '42', sampler: '' });
+  });
+
+  it('says what is wrong before sending: not a number, not whole, out of range, denoising without an image', () => {
+    const base = defaultOptionValues(diffusion);
+    expect(findOptionValuesProblem({ ...base, seed: 'abc' }, model, 0)).toMatchObject({ field: 'seed', message: expect.stringContaining('must be a number') });
+    expect(findOptionValuesProblem({ ...base, steps: '2.5' }, model, 0)).toMatchObject({ field: 'steps', message: 'Steps must be a whole number.' });
+    expect(findOptionValuesProblem({ ...base, cfgScale: '40' }, model, 0)).toMatchObject({ field: 'cfgScale' });
+    expect(findOptionValuesProblem({ ...base, denoisingStrength: '0.5' }, model, 0)).toMatchObject({ field: 'denoisingStrength' });
+    expect(findOptionValuesProblem({ ...base, denoisingStrength: '0.5' }, model, 1)).toBeUndefined();
   });
 });

@@ -68,7 +68,31 @@ export interface OptionValues {
   quality: ImageQuality | '';
   outputFormat: OutputFormat | '';
   background: ImageBackground | '';
+  /** The "More options" fields (diffusion controls), as typed; `''` is the model's default. */
+  negativePrompt: string;
+  seed: string;
+  steps: string;
+  cfgScale: string;
+  /** `''` or one of the model's samplers. */
+  sampler: string;
+  denoisingStrength: string;
 }
+
+/** The "More options" fields, in the order the page shows them. */
+export const extraOptionFields = ['negativePrompt', 'seed', 'steps', 'cfgScale', 'sampler', 'denoisingStrength'] as const;
+export type ExtraOptionField = (typeof extraOptionFields)[number];
+
+/** Which "More options" fields a model takes (none: the disclosure is not shown). */
+export function extraOptionFieldsOf(capabilities: ModelCapabilities): ExtraOptionField[] {
+  const extra = capabilities.extraOptions ?? {};
+  return extraOptionFields.filter((field) => {
+    if (field === 'sampler') return (extra.samplers?.length ?? 0) > 0;
+    if (field === 'steps' || field === 'cfgScale') return extra[field] !== undefined;
+    return extra[field] === true;
+  });
+}
+
+const emptyExtraValues: Pick<OptionValues, ExtraOptionField> = { negativePrompt: '', seed: '', steps: '', cfgScale: '', sampler: '', denoisingStrength: '' };
 
 export interface Choice<Value extends string> {
   value: Value;
@@ -121,6 +145,7 @@ export function defaultOptionValues(capabilities: ModelCapabilities): OptionValu
     quality: qualities.includes('auto') ? 'auto' : '',
     outputFormat: outputFormats[0] ?? '',
     background: backgrounds.includes('auto') ? 'auto' : '',
+    ...emptyExtraValues,
   };
 }
 
@@ -137,7 +162,17 @@ export function reconcileOptionValues(values: OptionValues, capabilities: ModelC
     quality: isAmong(choices.qualities, values.quality) ? values.quality : defaults.quality,
     outputFormat: isAmong(choices.outputFormats, values.outputFormat) ? values.outputFormat : defaults.outputFormat,
     background: isAmong(choices.backgrounds, values.background) ? values.background : defaults.background,
+    ...keptExtraValues(values, capabilities),
   };
+}
+
+/** The "More options" values the new model takes (a sampler only if it lists it); the rest cleared. */
+function keptExtraValues(values: OptionValues, capabilities: ModelCapabilities): Pick<OptionValues, ExtraOptionField> {
+  const taken = new Set(extraOptionFieldsOf(capabilities));
+  const kept = { ...emptyExtraValues };
+  for (const field of taken) kept[field] = values[field];
+  if (!(capabilities.extraOptions?.samplers ?? []).includes(kept.sampler)) kept.sampler = '';
+  return kept;
 }
 
 /** Input images the model takes at most (0: no image-to-image). */
@@ -166,7 +201,20 @@ export function toImageOptions(values: OptionValues, capabilities: ModelCapabili
   if (values.quality !== '' && values.quality !== 'auto') options.quality = values.quality;
   if (values.outputFormat !== '' && values.outputFormat !== capabilities.outputFormats[0]) options.outputFormat = values.outputFormat;
   if (values.background !== '' && values.background !== 'auto') options.background = values.background;
+  const taken = new Set(extraOptionFieldsOf(capabilities));
+  if (taken.has('negativePrompt') && values.negativePrompt.trim() !== '') options.negativePrompt = values.negativePrompt;
+  if (taken.has('sampler') && values.sampler !== '') options.sampler = values.sampler;
+  for (const field of ['seed', 'steps', 'cfgScale', 'denoisingStrength'] as const) {
+    const number = typedNumber(values[field]);
+    if (taken.has(field) && number !== undefined) options[field] = number;
+  }
   return options;
+}
+
+/** A typed number, or undefined when the field is empty or not a number (`findOptionValuesProblem` says so). */
+function typedNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  return trimmed === '' || !Number.isFinite(Number(trimmed)) ? undefined : Number(trimmed);
 }
 
 /**
@@ -181,5 +229,22 @@ export function findOptionValuesProblem(values: OptionValues, model: ModelInfo, 
   if (size !== undefined && values.size === customSizeValue && !/^\d+x\d+$/.test(size)) {
     return { field: 'size', message: `"${values.customSize.trim()}" is not a size: type WIDTHxHEIGHT in pixels, e.g. 1536x864.` };
   }
+  for (const field of ['seed', 'steps', 'cfgScale', 'denoisingStrength'] as const) {
+    if (values[field].trim() !== '' && typedNumber(values[field]) === undefined) {
+      return { field, message: `${extraOptionLabels[field]} must be a number, or left empty for the model's default.` };
+    }
+  }
+  if (values.seed.trim() !== '' && !Number.isInteger(Number(values.seed))) return { field: 'seed', message: 'Seed must be a whole number.' };
+  if (values.steps.trim() !== '' && !Number.isInteger(Number(values.steps))) return { field: 'steps', message: 'Steps must be a whole number.' };
   return findOptionProblem(model.capabilities, toImageOptions(values, model.capabilities), model.label, inputImageCount);
 }
+
+/** How the page names the "More options" fields. */
+export const extraOptionLabels: Record<ExtraOptionField, string> = {
+  negativePrompt: 'Negative prompt',
+  seed: 'Seed',
+  steps: 'Steps',
+  cfgScale: 'CFG scale',
+  sampler: 'Sampler',
+  denoisingStrength: 'Denoising strength',
+};

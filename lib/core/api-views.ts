@@ -43,6 +43,8 @@ export const batchItemViewSchema = z.object({
   /** 1-based position in the batch. */
   index: z.number().int().positive(),
   prompt: z.string(),
+  /** This image's seed, when the batch asked for one (`seed + index - 1`): makes it again on its own. */
+  seed: z.number().int().nonnegative().optional(),
   status: z.enum(itemStatuses),
   /** Provider calls made for this item so far, over every run. */
   attempts: z.number().int().nonnegative(),
@@ -111,6 +113,13 @@ export const batchViewSchema = z.object({
   quality: z.enum(imageQualities).optional(),
   outputFormat: z.enum(outputFormats).optional(),
   background: z.enum(imageBackgrounds).optional(),
+  /** The diffusion controls asked for (`ImageOptions`); image N of the batch used `seed + N - 1`. */
+  negativePrompt: z.string().optional(),
+  seed: z.number().int().nonnegative().optional(),
+  steps: z.number().int().positive().optional(),
+  cfgScale: z.number().optional(),
+  sampler: z.string().optional(),
+  denoisingStrength: z.number().optional(),
   /** Images per prompt. */
   numberOfImages: z.number().int().positive(),
   /** USD, before the run, every image at the model's list price (absent when the price is unknown). */

@@ -53,6 +53,25 @@ describe('settings embedded in a dropped PNG', () => {
     });
   });
 
+  it('reads this app’s diffusion controls back: negative prompt, seed, steps, sampler, CFG scale', async () => {
+    const metadata = toImageTextMetadata({
+      prompt: 'a lighthouse',
+      providerId: 'a1111',
+      modelId: 'sdxl-base',
+      mode: 'text-to-image',
+      seed: 4_294_967_295,
+      negativePrompt: 'fog, blur',
+      steps: 30,
+      sampler: 'DPM++ 2M',
+      cfgScale: 6.5,
+      index: 1,
+    });
+    const png = withPngTextChunks(await blankPng(), Object.entries(metadata).map(([keyword, text]) => ({ keyword, text })));
+    const parsed = parseEmbeddedParameters(await readPngText(png));
+    expect(parsed).toMatchObject({ source: 'imagegen', prompt: 'a lighthouse', negativePrompt: 'fog, blur', seed: '4294967295', providerId: 'a1111' });
+    expect(parsed?.settings).toMatchObject({ Steps: '30', Sampler: 'DPM++ 2M', 'CFG scale': '6.5' });
+  });
+
   it('reads AUTOMATIC1111’s parameters: negative prompt, seed, size, quoted values', async () => {
     const png = withPngTextChunks(await blankPng(), [{ keyword: 'parameters', text: automatic1111Text }]);
     const parsed = parseEmbeddedParameters(await readPngText(png));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customSizeProblem, findOptionProblem, parseExactSize, type ModelCapabilities } from './image-options';
+import { customSizeProblem, findOptionProblem, parseExactSize, seedForImage, type ModelCapabilities } from './image-options';
 
 const fixed: ModelCapabilities = {
   aspectRatios: ['1:1', '2:3', '3:2'],
@@ -53,5 +53,52 @@ describe('findOptionProblem', () => {
     expect(parseExactSize('1536x864')).toEqual({ width: 1536, height: 864 });
     expect(parseExactSize('2K')).toBeUndefined();
     expect(parseExactSize('0x10')).toBeUndefined();
+  });
+});
+
+describe('findOptionProblem: diffusion controls', () => {
+  const diffusion: ModelCapabilities = {
+    ...fixed,
+    extraOptions: {
+      negativePrompt: true,
+      seed: true,
+      steps: { min: 1, max: 150, default: 20 },
+      cfgScale: { min: 1, max: 30, default: 7 },
+      samplers: ['Euler a', 'DPM++ 2M'],
+      denoisingStrength: true,
+    },
+  };
+
+  it('accepts every control the model advertises, within its ranges', () => {
+    const options = { negativePrompt: 'blurry', seed: 42, steps: 30, cfgScale: 6.5, sampler: 'DPM++ 2M', denoisingStrength: 0.4 };
+    expect(findOptionProblem(diffusion, options, 'SD', 1)).toBeUndefined();
+  });
+
+  it('refuses each control on a model that does not take it, naming the field', () => {
+    for (const [field, value] of Object.entries({ negativePrompt: 'x', seed: 1, steps: 20, cfgScale: 7, sampler: 'Euler a', denoisingStrength: 0.5 })) {
+      expect(findOptionProblem(fixed, { [field]: value }, 'M', 1)).toEqual({ field, message: `M does not take ${field}; leave it out.` });
+    }
+  });
+
+  it('refuses values outside the model’s ranges and samplers it does not list', () => {
+    const narrow: ModelCapabilities = { ...diffusion, extraOptions: { ...diffusion.extraOptions, steps: { min: 1, max: 50, default: 20 } } };
+    expect(findOptionProblem(narrow, { steps: 51 }, 'SD')).toEqual({ field: 'steps', message: 'steps 51 is outside what SD takes: 1 to 50.' });
+    expect(findOptionProblem(diffusion, { cfgScale: 31 }, 'SD')).toMatchObject({ field: 'cfgScale' });
+    expect(findOptionProblem(diffusion, { sampler: 'LMS' }, 'SD')).toEqual({
+      field: 'sampler',
+      message: 'sampler "LMS" is not available on SD; choose one of Euler a, DPM++ 2M.',
+    });
+  });
+
+  it('takes denoisingStrength only with an input image', () => {
+    expect(findOptionProblem(diffusion, { denoisingStrength: 0.5 }, 'SD', 0)).toMatchObject({ field: 'denoisingStrength', message: expect.stringContaining('image-to-image only') });
+  });
+});
+
+describe('seedForImage', () => {
+  it('gives image N the seed plus N - 1, wrapping past 2^32 - 1', () => {
+    expect(seedForImage(100, 1)).toBe(100);
+    expect(seedForImage(100, 3)).toBe(102);
+    expect(seedForImage(2 ** 32 - 1, 2)).toBe(0);
   });
 });

@@ -46,11 +46,68 @@ export interface ImageOptions {
   outputFormat?: OutputFormat;
   /** @default the model's (`auto`) */
   background?: ImageBackground;
+  /** What the image should not show (Stable Diffusion's negative prompt). @default none */
+  negativePrompt?: string;
+  /**
+   * The first image's seed; image N of a batch uses `seed + N - 1` so each image differs and any one
+   * can be made again. @default random, chosen by the provider
+   */
+  seed?: number;
+  /** Sampling steps. @default the model's (`ExtraOptionCapabilities.steps.default`) */
+  steps?: number;
+  /** Classifier-free guidance scale: how closely to follow the prompt. @default the model's */
+  cfgScale?: number;
+  /** A sampler the model advertises (`ExtraOptionCapabilities.samplers`). @default the provider's */
+  sampler?: string;
+  /** Image-to-image: how much of the input to repaint, 0 (keep) to 1 (replace). @default the model's */
+  denoisingStrength?: number;
 }
 
 /** The names of the option fields, as requests and 400s spell them. */
-export const imageOptionFields = ['aspectRatio', 'size', 'quality', 'outputFormat', 'background'] as const;
+export const imageOptionFields = [
+  'aspectRatio',
+  'size',
+  'quality',
+  'outputFormat',
+  'background',
+  'negativePrompt',
+  'seed',
+  'steps',
+  'cfgScale',
+  'sampler',
+  'denoisingStrength',
+] as const;
 export type ImageOptionField = (typeof imageOptionFields)[number];
+
+/** Limits of the diffusion controls, whatever the provider: the bounds a request is checked against. */
+export const extraOptionLimits = {
+  negativePromptMaxLength: 2000,
+  seedMax: 2 ** 32 - 1,
+  steps: { min: 1, max: 150 },
+  cfgScale: { min: 1, max: 30 },
+} as const;
+
+/** A number a model takes within bounds, and what it uses when the request leaves it out. */
+export interface NumberRange {
+  min: number;
+  max: number;
+  default: number;
+}
+
+/**
+ * The diffusion controls a model takes (local Stable Diffusion servers; hosted models take none).
+ * Each key present means the model takes that option; absent means a request naming it is a 400.
+ */
+export interface ExtraOptionCapabilities {
+  negativePrompt?: boolean;
+  seed?: boolean;
+  steps?: NumberRange;
+  cfgScale?: NumberRange;
+  /** The sampler names the model takes; the first is its default. */
+  samplers?: string[];
+  /** Takes `denoisingStrength` (image-to-image only). */
+  denoisingStrength?: boolean;
+}
 
 /** Exact sizes a model takes besides its presets: the rules of GPT Image 2 and later. */
 export interface CustomSizeRule {
@@ -82,6 +139,8 @@ export interface ModelCapabilities {
   imageToImage: boolean;
   /** Most input images one call takes (0 without image-to-image). */
   maxInputImages: number;
+  /** Diffusion controls (negative prompt, seed, steps…); absent when the model takes none. */
+  extraOptions?: ExtraOptionCapabilities;
 }
 
 /** Why an option does not fit a model: the field and a sentence a person can act on. */
@@ -132,6 +191,8 @@ export function findOptionProblem(
   if (options.background === 'transparent' && options.outputFormat === 'jpeg') {
     return { field: 'outputFormat', message: 'A transparent background needs outputFormat png or webp (JPEG has no transparency).' };
   }
+  const extraProblem = extraOptionProblem(capabilities.extraOptions ?? {}, options, modelLabel, inputImageCount);
+  if (extraProblem) return extraProblem;
   if (inputImageCount > 0 && !capabilities.imageToImage) {
     return { field: 'image', message: `${modelLabel} does not take input images; choose a model that edits images.` };
   }
@@ -139,6 +200,51 @@ export function findOptionProblem(
     return { field: 'image', message: `${modelLabel} takes at most ${capabilities.maxInputImages} input images; this request has ${inputImageCount}.` };
   }
   return undefined;
+}
+
+/** The first diffusion control the model does not take, or that falls outside its range. */
+function extraOptionProblem(
+  extra: ExtraOptionCapabilities,
+  options: ImageOptions,
+  modelLabel: string,
+  inputImageCount: number,
+): OptionProblem | undefined {
+  const notTaken = (field: ImageOptionField): OptionProblem => ({ field, message: `${modelLabel} does not take ${field}; leave it out.` });
+  const outOfRange = (field: ImageOptionField, value: number, range: NumberRange): OptionProblem | undefined =>
+    value < range.min || value > range.max
+      ? { field, message: `${field} ${value} is outside what ${modelLabel} takes: ${range.min} to ${range.max}.` }
+      : undefined;
+  if (options.negativePrompt !== undefined && !extra.negativePrompt) return notTaken('negativePrompt');
+  if (options.seed !== undefined && !extra.seed) return notTaken('seed');
+  if (options.steps !== undefined) {
+    if (!extra.steps) return notTaken('steps');
+    const problem = outOfRange('steps', options.steps, extra.steps);
+    if (problem) return problem;
+  }
+  if (options.cfgScale !== undefined) {
+    if (!extra.cfgScale) return notTaken('cfgScale');
+    const problem = outOfRange('cfgScale', options.cfgScale, extra.cfgScale);
+    if (problem) return problem;
+  }
+  if (options.sampler !== undefined) {
+    const samplers = extra.samplers ?? [];
+    if (samplers.length === 0) return notTaken('sampler');
+    if (!samplers.includes(options.sampler)) {
+      return { field: 'sampler', message: `sampler "${options.sampler}" is not available on ${modelLabel}; choose one of ${samplers.join(', ')}.` };
+    }
+  }
+  if (options.denoisingStrength !== undefined) {
+    if (!extra.denoisingStrength) return notTaken('denoisingStrength');
+    if (inputImageCount === 0) {
+      return { field: 'denoisingStrength', message: 'denoisingStrength applies to image-to-image only; add an input image or leave it out.' };
+    }
+  }
+  return undefined;
+}
+
+/** The seed of image `index` (1-based) of a batch that asked for `seed`: wraps past 2^32 - 1. */
+export function seedForImage(seed: number, index: number): number {
+  return (seed + index - 1) % (extraOptionLimits.seedMax + 1);
 }
 
 /** Why an exact size breaks the rule, or undefined when it fits. */

@@ -34,6 +34,8 @@ export interface GeneratedImage extends ImageData {
   rateLimit?: RateLimitInfo;
   /** What the provider reported spending on this image, when it did. */
   usage?: ImageUsage;
+  /** The seed the provider reports it used (local diffusion servers), so the image can be made again. */
+  seed?: number;
 }
 
 /**

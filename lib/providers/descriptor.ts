@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ImageProvider, ModelCapabilities, ModelInfo, ModelPrice } from '@/lib/core';
+import type { ImageProvider, ModelCapabilities, ModelInfo, ModelPrice, PacingMode } from '@/lib/core';
 
 /**
  * A provider as one folder describes it: its environment, its models and what they take, how to
@@ -21,6 +21,12 @@ export interface ProviderDescriptor<Env extends Record<string, unknown> = Record
   configureHint: string;
   /** The models this server offers, from its env (the first is the default), with prices. */
   models(env: Env): ModelInfo[];
+  /**
+   * Pacing this provider starts from instead of the global `PACING_*` (its own `<ID>_PACING_*` still
+   * win): a local server that runs one job at a time paces by its own queue, so it gets one call at
+   * a time and no gap between them. @default the global pacing
+   */
+  pacingDefaults?: { mode: PacingMode; minIntervalMs: number };
   /** An adapter for one of `models(env)`. Keys stay inside it; nothing here logs them. */
   createProvider(env: Env, model: ModelInfo, settings: ProviderSettings): ImageProvider;
 }

@@ -1,4 +1,5 @@
 import type { ImageProvider, ModelInfo, ProviderInfo } from '@/lib/core';
+import { a1111Descriptor } from './a1111';
 import { demoDescriptor } from './demo';
 import type { ProviderDescriptor, ProviderSettings } from './descriptor';
 import { geminiDescriptor } from './gemini';
@@ -10,6 +11,7 @@ export const providerDescriptors: readonly ProviderDescriptor[] = [
   geminiDescriptor as unknown as ProviderDescriptor,
   openaiDescriptor as unknown as ProviderDescriptor,
   openrouterDescriptor as unknown as ProviderDescriptor,
+  a1111Descriptor as unknown as ProviderDescriptor,
   demoDescriptor as unknown as ProviderDescriptor,
 ];
 

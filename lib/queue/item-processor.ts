@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { estimateRemainingMs, imageCostUsd, withoutUndefined, type GeneratedImage, type ImageProvider, type InputImage, type ModelPrice } from '@/lib/core';
+import { estimateRemainingMs, imageCostUsd, seedForImage, withoutUndefined, type GeneratedImage, type ImageProvider, type InputImage, type ModelPrice } from '@/lib/core';
 import { createCostBudget, runAttempt, type AttemptResult, type CostBudget, type Lane, type RetryPolicy } from '@/lib/engine';
 import {
   inputImagesOf,
@@ -90,7 +90,9 @@ export class ItemProcessor {
     const { log, retryPolicy, random, store } = this.#options;
     const run = this.#runs.get(batch.id) ?? this.#runFor(batch, undefined);
     run.active += 1;
-    const { aspectRatio, size, quality, outputFormat, background } = batch.params;
+    const { aspectRatio, size, quality, outputFormat, background, negativePrompt, steps, cfgScale, sampler, denoisingStrength } = batch.params;
+    // Each image its own seed, from the batch's: image N can be made again alone with seed + N - 1.
+    const seed = batch.params.seed === undefined ? undefined : seedForImage(batch.params.seed, item.index);
     const renewal = setInterval(() => {
       store.renewLease({ batchId: batch.id, index: item.index, ...this.#newLease() }).catch((error: unknown) => {
         log('queue-lease-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });
@@ -103,7 +105,7 @@ export class ItemProcessor {
         request: {
           prompt: item.prompt,
           index: item.index,
-          ...withoutUndefined({ aspectRatio, size, quality, outputFormat, background }),
+          ...withoutUndefined({ aspectRatio, size, quality, outputFormat, background, negativePrompt, seed, steps, cfgScale, sampler, denoisingStrength }),
           ...(inputImages.length > 0 ? { inputImages } : {}),
         },
         provider,
@@ -228,6 +230,13 @@ export class ItemProcessor {
       modelId: provider.modelId,
       mode: batch.mode,
       aspectRatio: batch.params.aspectRatio,
+      // The seed the provider reports it used wins over the one asked for (a random seed is only known after).
+      seed: image.seed ?? (batch.params.seed === undefined ? undefined : seedForImage(batch.params.seed, item.index)),
+      negativePrompt: batch.params.negativePrompt,
+      steps: batch.params.steps,
+      cfgScale: batch.params.cfgScale,
+      sampler: batch.params.sampler,
+      denoisingStrength: batch.params.denoisingStrength,
       batchId: batch.id,
       index: item.index,
     });

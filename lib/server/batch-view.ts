@@ -1,5 +1,5 @@
 import { inputImagesOf, type BatchEvent, type BatchRecord, type BatchWithItems, type ItemRecord, type WebhookDelivery } from '@/lib/store';
-import { roundUsd, type BatchItemView, type BatchView, type ProgressEvent, type WebhookDeliveryView } from '@/lib/core';
+import { roundUsd, seedForImage, withoutUndefined, type BatchItemView, type BatchView, type ProgressEvent, type WebhookDeliveryView } from '@/lib/core';
 
 /** The API's views are defined in lib/core (the browser validates them with the same schemas). */
 export type { BatchItemView, BatchView } from '@/lib/core';
@@ -33,6 +33,14 @@ export function toBatchView(batch: BatchRecord | BatchWithItems, webhooks?: read
     ...(params.quality ? { quality: params.quality } : {}),
     ...(params.outputFormat ? { outputFormat: params.outputFormat } : {}),
     ...(params.background ? { background: params.background } : {}),
+    ...withoutUndefined({
+      negativePrompt: params.negativePrompt,
+      seed: params.seed,
+      steps: params.steps,
+      cfgScale: params.cfgScale,
+      sampler: params.sampler,
+      denoisingStrength: params.denoisingStrength,
+    }),
     numberOfImages: params.numberOfImages,
     ...(params.estimatedImageCostUsd === undefined ? {} : { estimatedCostUsd: roundUsd(params.estimatedImageCostUsd * batch.total) }),
     costUsd: roundUsd(batch.costUsd),
@@ -47,7 +55,7 @@ export function toBatchView(batch: BatchRecord | BatchWithItems, webhooks?: read
     url,
     eventsUrl: `${url}/events`,
     zipUrl: `${url}/zip`,
-    ...('items' in batch ? { items: batch.items.map(toItemView) } : {}),
+    ...('items' in batch ? { items: batch.items.map((item) => toItemView(item, params.seed)) } : {}),
     ...(webhooks && webhooks.length > 0 ? { webhooks: webhooks.map(toWebhookDeliveryView) } : {}),
   };
 }
@@ -66,10 +74,12 @@ export function toWebhookDeliveryView(delivery: WebhookDelivery): WebhookDeliver
   };
 }
 
-export function toItemView(item: ItemRecord): BatchItemView {
+/** `batchSeed`: the batch's `seed`, from which this item's own follows (`seed + index - 1`). */
+export function toItemView(item: ItemRecord, batchSeed?: number): BatchItemView {
   return {
     index: item.index,
     prompt: item.prompt,
+    ...(batchSeed === undefined ? {} : { seed: seedForImage(batchSeed, item.index) }),
     status: item.status,
     attempts: item.attempts,
     ...(item.error

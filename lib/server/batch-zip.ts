@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import { extensionByMimeType, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
+import { extensionByMimeType, type BatchParams, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
+import { seedForImage, withoutUndefined } from '@/lib/core';
 import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
@@ -11,6 +12,18 @@ export function zipEntryName(item: ItemRecord, total: number): string | undefine
   if (item.status !== 'succeeded' || !item.image) return undefined;
   const width = Math.max(3, String(total).length);
   return `image-${String(item.index).padStart(width, '0')}.${extensionByMimeType[item.image.mimeType] ?? 'bin'}`;
+}
+
+/** The diffusion controls a batch asked for, only those it set (most batches set none). */
+export function diffusionControlsOf(params: BatchParams) {
+  return withoutUndefined({
+    negativePrompt: params.negativePrompt,
+    seed: params.seed,
+    steps: params.steps,
+    cfgScale: params.cfgScale,
+    sampler: params.sampler,
+    denoisingStrength: params.denoisingStrength,
+  });
 }
 
 /** What `manifest.json` in the ZIP says about the batch and each of its items. */
@@ -29,6 +42,7 @@ export function toZipManifest(batch: BatchWithItems) {
     quality: batch.params.quality ?? null,
     outputFormat: batch.params.outputFormat ?? null,
     background: batch.params.background ?? null,
+    ...diffusionControlsOf(batch.params),
     maxCostUsd: batch.params.maxCostUsd ?? null,
     costUsd: batch.costUsd,
     status: batch.status,
@@ -39,6 +53,7 @@ export function toZipManifest(batch: BatchWithItems) {
     items: batch.items.map((item) => ({
       index: item.index,
       prompt: item.prompt,
+      ...(batch.params.seed === undefined ? {} : { seed: seedForImage(batch.params.seed, item.index) }),
       status: item.status,
       error: item.error ? { kind: item.error.kind, message: item.error.message, details: item.error.details ?? null } : null,
       file: zipEntryName(item, batch.total) ?? null,

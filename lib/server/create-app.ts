@@ -60,7 +60,7 @@ export interface App {
 }
 
 /** The default provider when IMAGE_PROVIDER is unset: a real one with a key, else the demo. */
-const defaultProviderPreference = ['gemini', 'openai', 'openrouter', 'demo'];
+const defaultProviderPreference = ['gemini', 'openai', 'openrouter', 'a1111', 'demo'];
 
 export interface CreateAppOptions {
   /** False for `npm run worker`: no page, so no setup link in its log. @default true */
@@ -127,7 +127,7 @@ export function createApp(env: Record<string, string | undefined> = process.env,
       let lane = lanes.get(key);
       if (!lane) {
         // PACING_MODE (and <PROVIDER>_PACING_*): sequential by default, fixed, or adaptive.
-        const settings = pacingSettingsFor(config, loadPacingOverrides(env, provider.id));
+        const settings = pacingSettingsOf(config, env, provider.id, providers.get(provider.id)?.descriptor.pacingDefaults);
         lane = sharedLanes ? createSharedLane(sharedLanes, key, settings) : createPacedLane(settings);
         lanes.set(key, lane);
       }
@@ -174,6 +174,18 @@ function createSignerOrThrow(secret: string | undefined): SignWebhook {
   } catch {
     throw new ConfigError('Invalid configuration: WEBHOOK_SECRET must be whsec_ followed by base64, or another non-empty string');
   }
+}
+
+/** The global pacing with the provider's own defaults (local servers) and its `<ID>_PACING_*` over it. */
+function pacingSettingsOf(
+  config: AppConfig,
+  env: Record<string, string | undefined>,
+  providerId: string,
+  defaults: ConfiguredProvider['descriptor']['pacingDefaults'],
+): PacingSettings {
+  const own = loadPacingOverrides(env, providerId);
+  if (!defaults) return pacingSettingsFor(config, own);
+  return { ...pacingSettingsFor(config, { mode: defaults.mode, ...own }), minIntervalMs: defaults.minIntervalMs };
 }
 
 function loadProvidersOrThrow(env: Record<string, string | undefined>, config: AppConfig): Map<string, ConfiguredProvider> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { extensionByMimeType, parseImageId, StoreError, type ImageItem } from '@/lib/store';
 import { canSee, type Principal } from './accounts';
-import { createImageZip, zipResponse, type ZipImageEntry } from './batch-zip';
+import { createImageZip, diffusionControlsOf, zipResponse, type ZipImageEntry } from './batch-zip';
+import { seedForImage } from '@/lib/core';
 import { getApp } from './create-app';
 import { InputError } from './input-error';
 import { readJsonBody } from './request-body';
@@ -58,6 +59,8 @@ export function toSelectionManifest(found: readonly ImageItem[], createdAt: Date
         quality: batch.params.quality ?? null,
         outputFormat: batch.params.outputFormat ?? null,
         background: batch.params.background ?? null,
+        ...diffusionControlsOf(batch.params),
+        ...(batch.params.seed === undefined ? {} : { seed: seedForImage(batch.params.seed, item.index) }),
         batchCreatedAt: batch.createdAt,
         endedAt: item.endedAt ?? null,
         costUsd: item.costUsd ?? null,

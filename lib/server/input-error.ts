@@ -13,6 +13,13 @@ export type InputField =
   | 'quality'
   | 'outputFormat'
   | 'background'
+  /** The diffusion controls (`ExtraOptionCapabilities`). */
+  | 'negativePrompt'
+  | 'seed'
+  | 'steps'
+  | 'cfgScale'
+  | 'sampler'
+  | 'denoisingStrength'
   | 'maxCostUsd'
   | 'webhookUrl'
   | 'body'

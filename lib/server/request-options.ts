@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   aspectRatios,
   exactSizePattern,
+  extraOptionLimits,
   findOptionProblem,
   formatUsd,
   imageCostUsd,
@@ -42,6 +43,28 @@ const maxCostSchema = z
   .pipe(z.number().positive('maxCostUsd must be more than 0.').max(100_000, 'maxCostUsd is at most 100000.'))
   .optional();
 
+/** A number field: JSON sends a number, multipart a string; both parse the same. */
+const numberField = (field: string, rule: (number: z.ZodNumber) => z.ZodNumber, description: string) =>
+  z
+    .union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)], { error: `${field} must be ${description}.` })
+    .pipe(rule(z.number({ error: `${field} must be ${description}.` })))
+    .optional();
+
+const { negativePromptMaxLength, seedMax, steps, cfgScale } = extraOptionLimits;
+
+/** The diffusion controls; each model's own ranges are checked afterwards (`findOptionProblem`). */
+const extraOptionShape = {
+  negativePrompt: z
+    .string({ error: 'negativePrompt must be a string.' })
+    .max(negativePromptMaxLength, `negativePrompt is at most ${negativePromptMaxLength} characters.`)
+    .optional(),
+  seed: numberField('seed', (number) => number.int().min(0).max(seedMax), `a whole number from 0 to ${seedMax}`),
+  steps: numberField('steps', (number) => number.int().min(steps.min).max(steps.max), `a whole number from ${steps.min} to ${steps.max}`),
+  cfgScale: numberField('cfgScale', (number) => number.min(cfgScale.min).max(cfgScale.max), `a number from ${cfgScale.min} to ${cfgScale.max}`),
+  sampler: z.string({ error: 'sampler must be a string.' }).trim().min(1, 'sampler is empty.').max(100, 'sampler is too long.').optional(),
+  denoisingStrength: numberField('denoisingStrength', (number) => number.min(0).max(1), 'a number from 0 to 1'),
+};
+
 const idSchema = (field: string) =>
   z
     .string({ error: `${field} must be a string.` })
@@ -59,6 +82,7 @@ export const requestOptionShape = {
   quality: oneOf('quality', imageQualities),
   outputFormat: oneOf('outputFormat', outputFormats),
   background: oneOf('background', imageBackgrounds),
+  ...extraOptionShape,
   maxCostUsd: maxCostSchema,
 };
 
@@ -75,13 +99,20 @@ export interface RequestedGeneration {
 }
 
 export function toRequestedGeneration(fields: RequestOptionFields): RequestedGeneration {
-  const { provider, model, maxCostUsd, aspectRatio, size, quality, outputFormat, background } = fields;
+  const { provider, model, maxCostUsd, aspectRatio, size, quality, outputFormat, background, ...extra } = fields;
   const options: ImageOptions = {};
   if (aspectRatio) options.aspectRatio = aspectRatio;
   if (size) options.size = size;
   if (quality) options.quality = quality;
   if (outputFormat) options.outputFormat = outputFormat;
   if (background) options.background = background;
+  // An empty negative prompt asks for nothing: leave it out rather than refuse it on models without one.
+  if (extra.negativePrompt?.trim()) options.negativePrompt = extra.negativePrompt;
+  if (extra.seed !== undefined) options.seed = extra.seed;
+  if (extra.steps !== undefined) options.steps = extra.steps;
+  if (extra.cfgScale !== undefined) options.cfgScale = extra.cfgScale;
+  if (extra.sampler) options.sampler = extra.sampler;
+  if (extra.denoisingStrength !== undefined) options.denoisingStrength = extra.denoisingStrength;
   return {
     ...(provider ? { providerId: provider } : {}),
     ...(model ? { modelId: model } : {}),

@@ -7,6 +7,13 @@ export interface GenerationDescription {
   modelId: string;
   mode: GenerationMode;
   aspectRatio?: AspectRatio;
+  /** The seed this image was made with, when known: with the rest, enough to make it again. */
+  seed?: number;
+  negativePrompt?: string;
+  steps?: number;
+  cfgScale?: number;
+  sampler?: string;
+  denoisingStrength?: number;
   batchId?: string;
   /** 1-based position in the batch. */
   index?: number;
@@ -18,6 +25,11 @@ export interface GenerationDescription {
  */
 export function toImageTextMetadata(description: GenerationDescription): ImageTextMetadata {
   const settings: [string, string | number | undefined][] = [
+    ['Steps', description.steps],
+    ['Sampler', description.sampler],
+    ['CFG scale', description.cfgScale],
+    ['Seed', description.seed],
+    ['Denoising strength', description.denoisingStrength],
     ['Provider', description.providerId],
     ['Model', description.modelId],
     ['Mode', description.mode],
@@ -29,7 +41,9 @@ export function toImageTextMetadata(description: GenerationDescription): ImageTe
     .filter((setting): setting is [string, string | number] => setting[1] !== undefined)
     .map(([key, value]) => `${key}: ${quoteIfNeeded(String(value))}`)
     .join(', ');
-  return { prompt: description.prompt, parameters: `${description.prompt}\n${line}` };
+  // A1111's layout: the negative prompt on its own line between the prompt and the settings.
+  const negative = description.negativePrompt ? `\nNegative prompt: ${description.negativePrompt}` : '';
+  return { prompt: description.prompt, parameters: `${description.prompt}${negative}\n${line}` };
 }
 
 /** As AUTOMATIC1111 does: a value that contains the separators is JSON-quoted. */

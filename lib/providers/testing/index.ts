@@ -27,3 +27,4 @@ export {
 export { imageModelLatency, meanLatencyMs, sampleLatencyMs, seededRandom, type LatencyDistribution } from './latency-distribution';
 export { createSimulatedQuota, type Admission, type QuotaOptions, type QuotaState, type SimulatedQuota } from './simulated-quota';
 export { rejectionOf } from './rejection-of';
+export { a1111Responses, startFakeA1111Server, type FakeA1111Server, type FakeA1111ServerOptions } from './fake-a1111-server';
