@@ -34,6 +34,8 @@ export interface GeneratedImage extends ImageData {
   rateLimit?: RateLimitInfo;
   /** What the provider reported spending on this image, when it did. */
   usage?: ImageUsage;
+  /** The sampler seed the image was made with, for providers that take one (ComfyUI): it reproduces the image. */
+  seed?: number;
 }
 
 /**

@@ -6,10 +6,11 @@ const settings = { timeoutMs: 1_000 };
 describe('loadProviders (providers composed from their descriptors)', () => {
   it('knows every provider; only those with their configuration are configured; the demo always is', () => {
     const providers = loadProviders({ OPENAI_API_KEY: 'sk-test' }, settings);
-    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'demo']);
+    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'comfyui', 'demo']);
     expect([...providers.values()].map((provider) => [provider.info.id, provider.info.configured])).toEqual([
       ['gemini', false],
       ['openai', true],
+      ['comfyui', false],
       ['demo', true],
     ]);
     expect(providers.get('gemini')!.info.models).toEqual([]);

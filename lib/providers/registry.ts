@@ -1,4 +1,5 @@
 import type { ImageProvider, ModelInfo, ProviderInfo } from '@/lib/core';
+import { comfyuiDescriptor } from './comfyui';
 import { demoDescriptor } from './demo';
 import type { ProviderDescriptor, ProviderSettings } from './descriptor';
 import { geminiDescriptor } from './gemini';
@@ -8,6 +9,7 @@ import { openaiDescriptor } from './openai';
 export const providerDescriptors: readonly ProviderDescriptor[] = [
   geminiDescriptor as unknown as ProviderDescriptor,
   openaiDescriptor as unknown as ProviderDescriptor,
+  comfyuiDescriptor as unknown as ProviderDescriptor,
   demoDescriptor as unknown as ProviderDescriptor,
 ];
 
