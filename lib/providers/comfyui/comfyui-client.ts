@@ -37,8 +37,11 @@ const queueSchema = z.looseObject({
 });
 
 export interface ComfyUIClient {
-  /** Queues a workflow; a validation failure throws `invalid_request` with the node errors. */
-  queuePrompt(workflow: ApiWorkflow, clientId: string, signal: AbortSignal): Promise<string>;
+  /**
+   * Queues a workflow under our prompt id; answers the id the server uses (older servers pick
+   * their own). A validation failure throws `invalid_request` with the node errors.
+   */
+  queuePrompt(workflow: ApiWorkflow, ids: { clientId: string; promptId: string }, signal: AbortSignal): Promise<string>;
   /** The prompt's history entry, or undefined while it has none (queued or running). */
   history(promptId: string, signal: AbortSignal): Promise<HistoryEntry | undefined>;
   /** The bytes of an output file. */
@@ -94,8 +97,8 @@ export function createComfyUIClient(baseUrl: string): ComfyUIClient {
     call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
 
   return {
-    async queuePrompt(workflow, clientId, signal) {
-      const response = await postJson('prompt', { prompt: workflow, client_id: clientId }, signal);
+    async queuePrompt(workflow, { clientId, promptId }, signal) {
+      const response = await postJson('prompt', { prompt: workflow, client_id: clientId, prompt_id: promptId }, signal);
       if (!response.ok) {
         const text = await response.text().catch(() => '');
         let body: unknown = text;

@@ -64,8 +64,13 @@ export function createComfyUIProvider(options: ComfyUIProviderOptions): ImagePro
       try {
         const inputImage = inputImages[0] ? await client.uploadImage(inputImages[0], callSignal) : undefined;
         const workflow = fillWorkflow(template, { prompt: request.prompt, seed, width: size?.width, height: size?.height, inputImage });
-        const promptId = await client.queuePrompt(workflow, clientId, callSignal);
-        const entry = await waitForCompletion(client, promptId, pollIntervalMs, callSignal).catch(async (error: unknown) => {
+        // Our own prompt id (server.py takes `prompt_id`): an abort while POST /prompt is in flight
+        // can still find and cancel the prompt it may have queued.
+        let promptId: string = crypto.randomUUID();
+        const entry = await (async () => {
+          promptId = await client.queuePrompt(workflow, { clientId, promptId }, callSignal);
+          return waitForCompletion(client, promptId, pollIntervalMs, callSignal);
+        })().catch(async (error: unknown) => {
           if (callSignal.aborted) await cancelPrompt(client, promptId);
           throw error;
         });

@@ -26,3 +26,4 @@ export {
 export { imageModelLatency, meanLatencyMs, sampleLatencyMs, seededRandom, type LatencyDistribution } from './latency-distribution';
 export { createSimulatedQuota, type Admission, type QuotaOptions, type QuotaState, type SimulatedQuota } from './simulated-quota';
 export { rejectionOf } from './rejection-of';
+export { startFakeComfyUIServer, type FakeComfyUIServer, type FakeComfyUIServerOptions, type FakeExecutionError } from './fake-comfyui-server';
