@@ -11,19 +11,21 @@ import { abortErrorOf, hasName, messageOf, networkErrorCode, sanitizeDetails } f
  * The 400 body of `POST /prompt` (server.py `post_prompt`, execution.py `validate_prompt`):
  * `{error: {type, message, details, extra_info}, node_errors: {id: {errors: [...], class_type}}}`.
  */
+const nodeErrorEntrySchema = z.looseObject({
+  class_type: z.string().optional(),
+  errors: z.array(z.looseObject({ type: z.string().optional(), message: z.string().optional(), details: z.string().optional() })).default([]),
+});
+type NodeErrorEntry = z.output<typeof nodeErrorEntrySchema>;
+
 export const promptRejectionSchema = z.looseObject({
   error: z.union([
     z.looseObject({ type: z.string().optional(), message: z.string().optional(), details: z.string().optional() }),
     z.string(),
   ]).optional(),
+  // An empty list (not an object) when the prompt itself is wrong, e.g. `prompt_no_outputs`.
   node_errors: z
-    .record(
-      z.string(),
-      z.looseObject({
-        class_type: z.string().optional(),
-        errors: z.array(z.looseObject({ type: z.string().optional(), message: z.string().optional(), details: z.string().optional() })).default([]),
-      }),
-    )
+    .record(z.string(), nodeErrorEntrySchema)
+    .or(z.array(z.unknown()).transform((): Record<string, NodeErrorEntry> => ({})))
     .optional(),
 });
 export type PromptRejection = z.output<typeof promptRejectionSchema>;

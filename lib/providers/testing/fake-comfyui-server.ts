@@ -270,7 +270,7 @@ function colorOf(seed: number) {
 
 /** `execution.py` `validate_prompt`'s answers, for what this fake knows; undefined when it would run. */
 function validatePrompt(prompt: unknown, known: { checkpoints: string[]; uploads: Map<string, Uint8Array> }): unknown {
-  const failed = (type: string, message: string, details = '') => ({ error: { type, message, details, extra_info: {} }, node_errors: {} });
+  const failed = (type: string, message: string, details = '') => ({ error: { type, message, details, extra_info: {} }, node_errors: type === 'prompt_no_outputs' ? [] : {} });
   if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt)) return failed('invalid_prompt', 'Invalid prompt', 'prompt must be an object');
   const nodes = prompt as Record<string, FakeNode>;
   for (const [id, node] of Object.entries(nodes)) {
