@@ -21,6 +21,7 @@ export function useTestApp(env: Record<string, string> = {}) {
     LOG_LEVEL: 'silent',
     GEMINI_API_KEY: '',
     OPENAI_API_KEY: '',
+    COMFYUI_URL: '',
     DATA_DIR: dataDirectory,
   };
   for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
