@@ -203,6 +203,23 @@ export interface PacingOverrides {
   concurrency?: number;
   requestsPerMinute?: number;
   burst?: number;
+  /** The provider's own minimum spacing of request starts (its descriptor's default, see `withProviderPacingDefaults`). */
+  minIntervalMs?: number;
+}
+
+/**
+ * A provider's pacing defaults (from its descriptor: a local server needs no spacing between
+ * prompts) under its `<ID>_PACING_*` overrides. A default spacing only applies while the global
+ * `PACING_MIN_INTERVAL_MS` is unset: an operator's explicit value always wins.
+ */
+export function withProviderPacingDefaults(
+  overrides: PacingOverrides,
+  defaults: Pick<PacingOverrides, 'minIntervalMs'> | undefined,
+  env: Record<string, string | undefined>,
+): PacingOverrides {
+  const isGlobalIntervalSet = (env.PACING_MIN_INTERVAL_MS ?? '').trim() !== '';
+  if (defaults?.minIntervalMs === undefined || isGlobalIntervalSet) return overrides;
+  return { minIntervalMs: defaults.minIntervalMs, ...overrides };
 }
 
 export function loadPacingOverrides(env: Record<string, string | undefined>, providerId: string): PacingOverrides {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, loadPacingOverrides } from '@/lib/core';
+import { loadConfig, loadPacingOverrides, withProviderPacingDefaults } from '@/lib/core';
 
 /** What the server does: the global config, then the provider's own `<ID>_PACING_*`. */
 function settingsFrom(env: Record<string, string>, providerId: string) {
@@ -13,6 +13,15 @@ describe('pacingSettingsFor', () => {
     expect(settings).toEqual({ mode: 'sequential', concurrency: 1, minIntervalMs: 500, maxConcurrency: 16 });
     const lane = createPacedLane(settings);
     expect([lane.concurrency, lane.minIntervalMs]).toEqual([1, 500]);
+  });
+
+  it("a provider's default spacing (a local server: none) applies unless PACING_MIN_INTERVAL_MS is set; its own overrides still win", () => {
+    const withDefaults = (env: Record<string, string>) =>
+      pacingSettingsFor(loadConfig(env), withProviderPacingDefaults(loadPacingOverrides(env, 'comfyui'), { minIntervalMs: 0 }, env));
+    expect(withDefaults({})).toMatchObject({ mode: 'sequential', concurrency: 1, minIntervalMs: 0 });
+    expect(withDefaults({ PACING_MIN_INTERVAL_MS: '250' }).minIntervalMs).toBe(250);
+    expect(withDefaults({ COMFYUI_PACING_CONCURRENCY: '2' })).toMatchObject({ mode: 'fixed', concurrency: 2, minIntervalMs: 0 });
+    expect(pacingSettingsFor(loadConfig({}), withProviderPacingDefaults({}, undefined, {})).minIntervalMs).toBe(500);
   });
 
   it('means fixed when only PACING_CONCURRENCY or PACING_RPM is set (the seed variable keeps working)', () => {

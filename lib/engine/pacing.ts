@@ -79,7 +79,7 @@ export function pacingSettingsFor(config: PacingConfig, own: PacingOverrides = {
   return {
     mode,
     concurrency,
-    minIntervalMs: config.PACING_MIN_INTERVAL_MS,
+    minIntervalMs: own.minIntervalMs ?? config.PACING_MIN_INTERVAL_MS,
     ...(requestsPerMinute === undefined ? {} : { requestsPerMinute }),
     ...(burst === undefined ? {} : { burst }),
     maxConcurrency: config.PACING_MAX_CONCURRENCY,

@@ -21,6 +21,12 @@ export interface ProviderDescriptor<Env extends Record<string, unknown> = Record
   configureHint: string;
   /** The models this server offers, from its env (the first is the default), with prices. */
   models(env: Env): ModelInfo[];
+  /**
+   * Pacing this provider needs by default, under `<ID>_PACING_*` and an explicit
+   * `PACING_MIN_INTERVAL_MS`: a local server (ComfyUI) needs no spacing between prompts.
+   * @default the global `PACING_*` settings
+   */
+  pacingDefaults?: { minIntervalMs?: number };
   /** An adapter for one of `models(env)`. Keys stay inside it; nothing here logs them. */
   createProvider(env: Env, model: ModelInfo, settings: ProviderSettings): ImageProvider;
 }

@@ -1,4 +1,4 @@
-import { allowsModel, ConfigError, loadConfig, loadPacingOverrides, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
+import { allowsModel, ConfigError, loadConfig, loadPacingOverrides, withProviderPacingDefaults, type AppConfig, type ImageProvider, type ModelInfo, type ProviderInfo, type ProvidersCatalog } from '@/lib/core';
 import { createPacedLane, pacingSettingsFor, type Lane, type PacingSettings, type RetryPolicy } from '@/lib/engine';
 import { loadProviders, ProviderConfigError, type ConfiguredProvider } from '@/lib/providers';
 import { createBatchQueue, type BatchQueue } from '@/lib/queue';
@@ -127,7 +127,8 @@ export function createApp(env: Record<string, string | undefined> = process.env,
       let lane = lanes.get(key);
       if (!lane) {
         // PACING_MODE (and <PROVIDER>_PACING_*): sequential by default, fixed, or adaptive.
-        const settings = pacingSettingsFor(config, loadPacingOverrides(env, provider.id));
+        const pacingDefaults = providers.get(provider.id)?.descriptor.pacingDefaults;
+        const settings = pacingSettingsFor(config, withProviderPacingDefaults(loadPacingOverrides(env, provider.id), pacingDefaults, env));
         lane = sharedLanes ? createSharedLane(sharedLanes, key, settings) : createPacedLane(settings);
         lanes.set(key, lane);
       }

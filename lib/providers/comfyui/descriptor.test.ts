@@ -20,6 +20,8 @@ describe('the ComfyUI descriptor', () => {
       expect.objectContaining({ id: 'default', price: { perImageUsd: { '*': 0 } }, capabilities: expect.objectContaining({ imageToImage: true, maxInputImages: 1, outputFormats: ['png'] }) }),
     ]);
     expect(comfyui.providerFor(comfyui.info.models[0]!)).toMatchObject({ id: 'comfyui', modelId: 'default', isDemo: false });
+    // Keyless and local: no spacing between prompts by default (concurrency stays the global 1).
+    expect(comfyui.descriptor.pacingDefaults).toEqual({ minIntervalMs: 0 });
   });
 
   it('reads a custom workflow and its mapping at start-up; the model is named after the file', () => {

@@ -73,6 +73,8 @@ export const comfyuiDescriptor: ProviderDescriptor<ComfyUIEnv> = {
   envSchema: envSchema as unknown as z.ZodType<ComfyUIEnv>,
   isConfigured: (env) => env.COMFYUI_URL !== undefined && env.textToImage !== undefined,
   configureHint: 'set COMFYUI_URL',
+  // A local server queues prompts itself: one at a time (the global default), with no spacing.
+  pacingDefaults: { minIntervalMs: 0 },
   models(env) {
     const id = workflowModelId(env);
     // Local GPU time is not billed per image.
