@@ -40,6 +40,14 @@ describe('a batch on ComfyUI (IMAGE_PROVIDER=comfyui, a fake ComfyUI server)', (
     }
   });
 
+  it('is the default provider when COMFYUI_URL is set and no provider key is (IMAGE_PROVIDER unset)', async () => {
+    server = await startFakeComfyUIServer({ runMs: 5 });
+    const { runtime } = await useBatchTestApp({ IMAGE_PROVIDER: '', COMFYUI_URL: server.baseUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const created = await readJson<BatchView>(await POST(jsonRequest('/api/batches', { prompt: 'a fox' })));
+    expect(created).toMatchObject({ provider: 'comfyui', model: 'default' });
+    await waitForBatchEnd(await runtime(), created.id);
+  });
+
   it('image-to-image from a multipart upload goes through /upload/image', async () => {
     const { runtime } = await comfyUIApp();
     const input = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } }).png().toBuffer();
