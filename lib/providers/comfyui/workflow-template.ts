@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import defaultImageToImageMapping from './workflows/image-to-image.mapping.json';
-import defaultImageToImageWorkflow from './workflows/image-to-image.json';
-import defaultTextToImageMapping from './workflows/text-to-image.mapping.json';
-import defaultTextToImageWorkflow from './workflows/text-to-image.json';
+import defaultImageToImageMapping from './workflows/image-to-image.mapping.json' with { type: 'json' };
+import defaultImageToImageWorkflow from './workflows/image-to-image.json' with { type: 'json' };
+import defaultTextToImageMapping from './workflows/text-to-image.mapping.json' with { type: 'json' };
+import defaultTextToImageWorkflow from './workflows/text-to-image.json' with { type: 'json' };
 
 /**
  * A ComfyUI workflow in API format ("Save (API)" in ComfyUI): node id → `{class_type, inputs}`,
