@@ -172,6 +172,26 @@ describe('ComfyUI adapter against a fake ComfyUI', () => {
     expect(error.kind).toBe('transient');
   });
 
+  it('a prompt the server no longer has (deleted by someone else, or lost in a restart) is transient, not a wait for the timeout', async () => {
+    server = await startFakeComfyUIServer();
+    server.pause();
+    const generation = providerFor(server.baseUrl).generate({ prompt: 'x', index: 1 });
+    const promptId = await server.waitFor(undefined, 'pending');
+    await fetch(`${server.baseUrl}/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delete: [promptId] }) });
+    const error = await providerErrorOf(generation);
+    expect(error).toMatchObject({ kind: 'transient', message: expect.stringContaining('no longer has the prompt') });
+  });
+
+  it('a workflow with only a PreviewImage node returns its temp image', async () => {
+    server = await startFakeComfyUIServer();
+    const preview = structuredClone(builtInTextToImageTemplate().workflow);
+    preview['9'] = { class_type: 'PreviewImage', inputs: { images: ['8', 0] } };
+    const template = workflowTemplate(preview, builtInTextToImageTemplate().mapping, 'preview');
+    const image = await providerFor(server.baseUrl, { textToImage: template }).generate({ prompt: 'x', index: 1 });
+    expect(image.mimeType).toBe('image/png');
+    expect(server.requests.find((request) => request.path.startsWith('/view?'))!.path).toContain('type=temp');
+  });
+
   it('an already aborted signal sends nothing', async () => {
     server = await startFakeComfyUIServer();
     const error = await rejectionOf(providerFor(server.baseUrl).generate({ prompt: 'x', index: 1 }, AbortSignal.abort()));

@@ -90,15 +90,25 @@ export function createComfyUIProvider(options: ComfyUIProviderOptions): ImagePro
  * long-lived connection and survives a server restart between two polls.)
  */
 async function waitForCompletion(client: ComfyUIClient, promptId: string, pollIntervalMs: number, signal: AbortSignal): Promise<HistoryEntry> {
-  for (;;) {
+  for (let poll = 1; ; poll += 1) {
     const entry = await client.history(promptId, signal);
     if (entry && isFinished(entry)) {
       throwIfFailed(entry);
       return entry;
     }
+    if (poll % pollsPerQueueCheck === 0 && (await client.queuePosition(promptId, signal)) === 'absent') {
+      // Neither queued nor running: it may have ended between the two requests; else it is gone
+      // (the server restarted, or someone deleted it) and waiting would only run into the timeout.
+      const lastLook = await client.history(promptId, signal);
+      if (lastLook && isFinished(lastLook)) continue;
+      throw new ProviderError('transient', 'ComfyUI no longer has the prompt (restarted, or deleted from its queue)');
+    }
     await sleep(pollIntervalMs, signal);
   }
 }
+
+/** Every this many polls without a result, `/queue` is asked whether the prompt still exists. */
+const pollsPerQueueCheck = 10;
 
 function isFinished(entry: HistoryEntry): boolean {
   // Older servers wrote history without a status; an entry there meant the run had ended.
