@@ -64,7 +64,7 @@ export function createProgram(env: Record<string, string | undefined>, onInvocat
     .option('-p, --prompt <text>', 'a prompt; repeat for several (each makes --count images)', collect, [])
     .option('--prompts-file <path>', 'one prompt per line; blank lines and lines starting with # are skipped')
     .option('--image <path>', 'an input image (PNG, JPEG or WebP, up to 10 MB) for image-to-image; repeat for several', collect, [])
-    .option('--provider <id>', 'gemini, openai, openrouter, a1111 or demo (default: IMAGE_PROVIDER, else the first with a key, else demo)')
+    .option('--provider <id>', 'gemini, openai, openrouter, a1111, comfyui or demo (default: IMAGE_PROVIDER, else the first configured, else demo)')
     .option('--model <id>', "one of the provider's models (default: its first)")
     .addOption(new Option('--aspect <ratio>', 'aspect ratio').choices([...aspectRatios]))
     .addOption(new Option('--size <size>', `${imageSizePresets.join(', ')} or WIDTHxHEIGHT`))

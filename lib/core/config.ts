@@ -33,7 +33,7 @@ export const configSchema = z
   .object({
     /**
      * Which provider a request that names none gets: one of the registry's ids, and it must be
-     * configured. @default the first configured of gemini, openai, openrouter, then `demo`
+     * configured. @default the first configured of gemini, openai, openrouter, a1111, comfyui, then `demo`
      */
     IMAGE_PROVIDER: optionalString,
     /** Timeout of one provider call. @default 180000 (3 minutes) */

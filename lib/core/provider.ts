@@ -34,7 +34,7 @@ export interface GeneratedImage extends ImageData {
   rateLimit?: RateLimitInfo;
   /** What the provider reported spending on this image, when it did. */
   usage?: ImageUsage;
-  /** The seed the provider reports it used (local diffusion servers), so the image can be made again. */
+  /** The seed the image was made with, as the provider reports it (local diffusion servers: A1111, ComfyUI), so the image can be made again. */
   seed?: number;
 }
 

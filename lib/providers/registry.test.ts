@@ -6,12 +6,13 @@ const settings = { timeoutMs: 1_000 };
 describe('loadProviders (providers composed from their descriptors)', () => {
   it('knows every provider; only those with their configuration are configured; the demo always is', () => {
     const providers = loadProviders({ OPENAI_API_KEY: 'sk-test' }, settings);
-    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'openrouter', 'a1111', 'demo']);
+    expect([...providers.keys()]).toEqual(['gemini', 'openai', 'openrouter', 'a1111', 'comfyui', 'demo']);
     expect([...providers.values()].map((provider) => [provider.info.id, provider.info.configured])).toEqual([
       ['gemini', false],
       ['openai', true],
       ['openrouter', false],
       ['a1111', false],
+      ['comfyui', false],
       ['demo', true],
     ]);
     expect(providers.get('gemini')!.info.models).toEqual([]);

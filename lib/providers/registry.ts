@@ -1,5 +1,6 @@
 import type { ImageProvider, ModelInfo, ProviderInfo } from '@/lib/core';
 import { a1111Descriptor } from './a1111';
+import { comfyuiDescriptor } from './comfyui';
 import { demoDescriptor } from './demo';
 import type { ProviderDescriptor, ProviderSettings } from './descriptor';
 import { geminiDescriptor } from './gemini';
@@ -12,6 +13,7 @@ export const providerDescriptors: readonly ProviderDescriptor[] = [
   openaiDescriptor as unknown as ProviderDescriptor,
   openrouterDescriptor as unknown as ProviderDescriptor,
   a1111Descriptor as unknown as ProviderDescriptor,
+  comfyuiDescriptor as unknown as ProviderDescriptor,
   demoDescriptor as unknown as ProviderDescriptor,
 ];
 

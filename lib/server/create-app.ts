@@ -59,8 +59,8 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** The default provider when IMAGE_PROVIDER is unset: a real one with a key, else the demo. */
-const defaultProviderPreference = ['gemini', 'openai', 'openrouter', 'a1111', 'demo'];
+/** The default provider when IMAGE_PROVIDER is unset: a real one with a key (or a URL, for a local server), else the demo. */
+const defaultProviderPreference = ['gemini', 'openai', 'openrouter', 'a1111', 'comfyui', 'demo'];
 
 export interface CreateAppOptions {
   /** False for `npm run worker`: no page, so no setup link in its log. @default true */

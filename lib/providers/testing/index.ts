@@ -28,3 +28,4 @@ export { imageModelLatency, meanLatencyMs, sampleLatencyMs, seededRandom, type L
 export { createSimulatedQuota, type Admission, type QuotaOptions, type QuotaState, type SimulatedQuota } from './simulated-quota';
 export { rejectionOf } from './rejection-of';
 export { a1111Responses, startFakeA1111Server, type FakeA1111Server, type FakeA1111ServerOptions } from './fake-a1111-server';
+export { startFakeComfyUIServer, type FakeComfyUIServer, type FakeComfyUIServerOptions, type FakeExecutionError } from './fake-comfyui-server';

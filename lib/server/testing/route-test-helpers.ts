@@ -22,6 +22,7 @@ export function useTestApp(env: Record<string, string> = {}) {
     GEMINI_API_KEY: '',
     OPENAI_API_KEY: '',
     OPENROUTER_API_KEY: '',
+    COMFYUI_URL: '',
     DATA_DIR: dataDirectory,
   };
   for (const [name, value] of Object.entries({ ...defaults, ...env })) vi.stubEnv(name, value);
