@@ -48,6 +48,24 @@ describe('ComfyUI adapter against a fake ComfyUI', () => {
     expect(server.requests.some((request) => request.path.startsWith('/view?'))).toBe(true);
   });
 
+  it('the neutral diffusion controls fill their mapped inputs: negative prompt, steps, CFG and the request\'s seed', async () => {
+    server = await startFakeComfyUIServer();
+    const image = await providerFor(server.baseUrl, { seedBase: 1 }).generate({
+      prompt: 'a fox',
+      index: 3,
+      negativePrompt: 'blurry, text',
+      steps: 30,
+      cfgScale: 5.5,
+      seed: 777,
+    });
+    const [workflow] = [...server.prompts.values()];
+    expect(workflow!['7']!.inputs.text).toBe('blurry, text');
+    expect(workflow!['3']!.inputs).toMatchObject({ seed: 777, steps: 30, cfg: 5.5 });
+    // The batch's seed for this image wins over COMFYUI_SEED's, and is reported with the image.
+    expect(image.seed).toBe(777);
+    expect(image.warnings ?? []).toEqual([]);
+  });
+
   it('a size preset sets the long edge; without size or ratio the template size stays', async () => {
     server = await startFakeComfyUIServer();
     const provider = providerFor(server.baseUrl);

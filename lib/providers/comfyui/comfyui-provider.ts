@@ -58,12 +58,25 @@ export function createComfyUIProvider(options: ComfyUIProviderOptions): ImagePro
       const size = comfyUISizeFor(request, template);
       if (size) warnings.push(...size.warnings);
       if (inputImages.length > 1) warnings.push(`only the first of ${inputImages.length} input images is used (the workflow has one LoadImage)`);
-      const seed = seedBase === undefined ? randomSeed() : seedBase + request.index - 1;
+      // The request's seed (the batch's seed + index - 1) first, then COMFYUI_SEED's, else a random one.
+      const seed = request.seed ?? (seedBase === undefined ? randomSeed() : seedBase + request.index - 1);
+      for (const [option, value] of [['negativePrompt', request.negativePrompt], ['steps', request.steps], ['cfgScale', request.cfgScale]] as const) {
+        if (value !== undefined && !template.mapping[option]) warnings.push(`the workflow mapping has no ${option}: the template's value is used`);
+      }
       if (!template.mapping.seed) warnings.push('the workflow mapping has no seed: the seed in the template is used');
 
       try {
         const inputImage = inputImages[0] ? await client.uploadImage(inputImages[0], callSignal) : undefined;
-        const workflow = fillWorkflow(template, { prompt: request.prompt, seed, width: size?.width, height: size?.height, inputImage });
+        const workflow = fillWorkflow(template, {
+          prompt: request.prompt,
+          negativePrompt: request.negativePrompt,
+          steps: request.steps,
+          cfgScale: request.cfgScale,
+          seed,
+          width: size?.width,
+          height: size?.height,
+          inputImage,
+        });
         // Our own prompt id (server.py takes `prompt_id`): an abort while POST /prompt is in flight
         // can still find and cancel the prompt it may have queued.
         let promptId: string = crypto.randomUUID();

@@ -20,6 +20,13 @@ describe('the ComfyUI descriptor', () => {
       expect.objectContaining({ id: 'default', price: { perImageUsd: { '*': 0 } }, capabilities: expect.objectContaining({ imageToImage: true, maxInputImages: 1, outputFormats: ['png'] }) }),
     ]);
     expect(comfyui.providerFor(comfyui.info.models[0]!)).toMatchObject({ id: 'comfyui', modelId: 'default', isDemo: false });
+    // The shipped workflow maps every control but the sampler: the page offers those, with the template's values as defaults.
+    expect(comfyui.info.models[0]!.capabilities.extraOptions).toEqual({
+      seed: true,
+      negativePrompt: true,
+      steps: { min: 1, max: 150, default: 20 },
+      cfgScale: { min: 1, max: 30, default: 7 },
+    });
     // Keyless and local: no spacing between prompts by default (concurrency stays the global 1).
     expect(comfyui.descriptor.pacingDefaults).toEqual({ mode: 'sequential', minIntervalMs: 0 });
   });

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { aspectRatios, type ModelCapabilities } from '@/lib/core';
+import { aspectRatios, extraOptionLimits, type ExtraOptionCapabilities, type ModelCapabilities } from '@/lib/core';
 import type { ProviderDescriptor } from '../descriptor';
 import { optionalText } from '../shared/env-schemas';
 import { createComfyUIProvider } from './comfyui-provider';
@@ -63,6 +63,26 @@ function capabilitiesOf(env: ComfyUIEnv): ModelCapabilities {
     backgrounds: [],
     imageToImage: env.imageToImage !== undefined,
     maxInputImages: env.imageToImage ? 1 : 0,
+    ...(env.textToImage ? { extraOptions: extraOptionsOf(env.textToImage) } : {}),
+  };
+}
+
+/**
+ * The diffusion controls a workflow takes: those its mapping places (the seed always: without a
+ * mapping for it the template's own is used and said in a warning). A control's default is the
+ * template's own value where the mapping points at a number.
+ */
+function extraOptionsOf(template: WorkflowTemplate): ExtraOptionCapabilities {
+  const templateNumber = (key: 'steps' | 'cfgScale', fallback: number) => {
+    const target = template.mapping[key];
+    const value = target ? template.workflow[target.node]?.inputs[target.input] : undefined;
+    return typeof value === 'number' ? value : fallback;
+  };
+  return {
+    seed: true,
+    ...(template.mapping.negativePrompt ? { negativePrompt: true } : {}),
+    ...(template.mapping.steps ? { steps: { ...extraOptionLimits.steps, default: templateNumber('steps', 20) } } : {}),
+    ...(template.mapping.cfgScale ? { cfgScale: { ...extraOptionLimits.cfgScale, default: templateNumber('cfgScale', 7) } } : {}),
   };
 }
 
