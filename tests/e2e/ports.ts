@@ -1,5 +1,5 @@
 /**
- * The browser tests' ports: 3210-3213 by default. E2E_PORT_BASE moves all four, so two checkouts on one
+ * The browser tests' ports: 3210-3214 by default. E2E_PORT_BASE moves all five, so two checkouts on one
  * machine can run their browser tests at once.
  */
 const base = Number(process.env.E2E_PORT_BASE ?? 3210);
@@ -13,4 +13,6 @@ export const e2ePorts = {
   accounts: base + 2,
   /** accounts-setup.spec.ts's own server (setup link). */
   accountsSetup: base + 3,
+  /** local-providers.spec.ts's own server (A1111, ComfyUI and OpenRouter fakes). */
+  localProviders: base + 4,
 } as const;
