@@ -1,4 +1,4 @@
-import type { ImageOptions } from '@/lib/core/image-options';
+import { imageOptionFields, type ImageOptions } from '@/lib/core/image-options';
 import type { BatchList, BatchView, StorageUsageView } from '@/lib/core/api-views';
 import { requestJson, send, type ApiResult } from './api-request';
 
@@ -17,21 +17,7 @@ export interface BatchRequest extends ImageOptions {
 }
 
 /** The option fields sent as they are, in JSON and in multipart forms alike. */
-const optionFields = [
-  'provider',
-  'model',
-  'aspectRatio',
-  'size',
-  'quality',
-  'outputFormat',
-  'background',
-  'negativePrompt',
-  'seed',
-  'steps',
-  'cfgScale',
-  'sampler',
-  'denoisingStrength',
-] as const;
+const optionFields = ['provider', 'model', ...imageOptionFields] as const;
 
 /**
  * The request as JSON, or as a multipart form (one `image` field per file, one `prompts` field per

@@ -1,6 +1,5 @@
 import { GoogleGenAI, type GenerateContentResponse, type ImageConfig, type Part } from '@google/genai';
 import {
-  isImageSizePreset,
   type GeneratedImage,
   type GenerateImageOptions,
   type ImageProvider,
@@ -8,6 +7,7 @@ import {
   type ModelCapabilities,
 } from '@/lib/core';
 import { checkedImage } from '../shared/checked-image';
+import { presetImageConfigOf } from '../shared/preset-image-config';
 import { classifyGeminiError, classifyGeminiNoImage } from './classify-gemini-error';
 
 export interface GeminiProviderOptions {
@@ -101,24 +101,8 @@ function imageConfigOf(
   request: GenerateImageOptions,
   capabilities: ModelCapabilities | undefined,
 ): { imageConfig?: ImageConfig; warnings: string[] } {
-  const imageConfig: ImageConfig = {};
-  const warnings: string[] = [];
-  if (request.aspectRatio) imageConfig.aspectRatio = request.aspectRatio;
-  if (request.size) {
-    if (!isImageSizePreset(request.size)) {
-      warnings.push(`Gemini takes sizes 1K, 2K or 4K, not exact pixels; size ${request.size} was ignored.`);
-    } else if (capabilities && capabilities.sizes.length === 0) {
-      warnings.push(`This model has one size; size ${request.size} was ignored.`);
-    } else {
-      imageConfig.imageSize = request.size;
-    }
-  }
-  for (const field of ['quality', 'background'] as const) {
-    if (request[field]) warnings.push(`Gemini does not take ${field}; ${field} ${request[field]} was ignored.`);
-  }
-  if (request.outputFormat && request.outputFormat !== 'png') {
-    warnings.push(`Gemini answers in its own format; outputFormat ${request.outputFormat} was ignored.`);
-  }
+  const { aspectRatio, imageSize, warnings } = presetImageConfigOf(request, capabilities, { vendor: 'Gemini', refusal: 'Gemini does not take', formatOwner: 'its own' });
+  const imageConfig: ImageConfig = { ...(aspectRatio ? { aspectRatio } : {}), ...(imageSize ? { imageSize } : {}) };
   return { imageConfig: Object.keys(imageConfig).length > 0 ? imageConfig : undefined, warnings };
 }
 

@@ -1,5 +1,4 @@
 import {
-  isImageSizePreset,
   ProviderError,
   type GeneratedImage,
   type GenerateImageOptions,
@@ -8,6 +7,7 @@ import {
   type ModelCapabilities,
 } from '@/lib/core';
 import { checkedImage } from '../shared/checked-image';
+import { presetImageConfigOf } from '../shared/preset-image-config';
 import { classifyOpenRouterHttpError, classifyOpenRouterNoImage, classifyOpenRouterThrown } from './classify-openrouter-error';
 import { openRouterImageModels } from './openrouter-model-list';
 import { openrouterModels, type OutputModalities } from './openrouter-models';
@@ -140,24 +140,12 @@ function imageConfigOf(
   request: GenerateImageOptions,
   capabilities: ModelCapabilities | undefined,
 ): { imageConfig?: { aspect_ratio?: string; image_size?: string }; warnings: string[] } {
-  const imageConfig: { aspect_ratio?: string; image_size?: string } = {};
-  const warnings: string[] = [];
-  if (request.aspectRatio) imageConfig.aspect_ratio = request.aspectRatio;
-  if (request.size) {
-    if (!isImageSizePreset(request.size)) {
-      warnings.push(`OpenRouter takes sizes 1K, 2K or 4K, not exact pixels; size ${request.size} was ignored.`);
-    } else if (capabilities && capabilities.sizes.length === 0) {
-      warnings.push(`This model has one size; size ${request.size} was ignored.`);
-    } else {
-      imageConfig.image_size = request.size;
-    }
-  }
-  for (const field of ['quality', 'background'] as const) {
-    if (request[field]) warnings.push(`OpenRouter image models do not take ${field}; ${field} ${request[field]} was ignored.`);
-  }
-  if (request.outputFormat && request.outputFormat !== 'png') {
-    warnings.push(`OpenRouter answers in the model's own format; outputFormat ${request.outputFormat} was ignored.`);
-  }
+  const { aspectRatio, imageSize, warnings } = presetImageConfigOf(request, capabilities, {
+    vendor: 'OpenRouter',
+    refusal: 'OpenRouter image models do not take',
+    formatOwner: "the model's own",
+  });
+  const imageConfig = { ...(aspectRatio ? { aspect_ratio: aspectRatio } : {}), ...(imageSize ? { image_size: imageSize } : {}) };
   return { imageConfig: Object.keys(imageConfig).length > 0 ? imageConfig : undefined, warnings };
 }
 
