@@ -110,6 +110,24 @@ export const progressEventSchema = z.discriminatedUnion('type', [
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 export type ProgressEventType = ProgressEvent['type'];
 
+/**
+ * How far a running image has come (sampler step k of n), as the provider reports it. Live only:
+ * not in the durable log, no sequence, no SSE `id:` (a reconnecting client resumes from the logged
+ * events and sees the next step report). Sent on batch streams while an item runs.
+ */
+export const itemProgressEventSchema = z.object({
+  type: z.literal('item-progress'),
+  batchId: z.string().min(1),
+  index,
+  step: z.number().int().nonnegative(),
+  totalSteps: z.number().int().positive(),
+});
+
+export type ItemProgressEvent = z.infer<typeof itemProgressEventSchema>;
+
+/** What a batch's event stream carries: the logged events, and live step progress between them. */
+export type StreamEvent = ProgressEvent | ItemProgressEvent;
+
 type Counters = Pick<ProgressEvent, 'batchId' | 'sequence' | 'total' | 'completed' | 'failed' | 'etaMs'>;
 
 /** What the engine emits: the same union, with bytes instead of base64 and no classic body. */

@@ -12,6 +12,17 @@ export interface GenerateImageOptions extends ImageOptions {
   index: number;
   /** Present for image-to-image: one or more, up to the model's `maxInputImages`. */
   inputImages?: InputImage[];
+  /**
+   * Told how far the image has come, when the provider reports it (local diffusion servers report
+   * sampler steps). Best effort and only informative: it must not throw, and it is never required.
+   */
+  onProgress?: (progress: ImageProgress) => void;
+}
+
+/** How far one image has come: sampler step `step` of `totalSteps` (1-based; `step` may reach `totalSteps`). */
+export interface ImageProgress {
+  step: number;
+  totalSteps: number;
 }
 
 /**

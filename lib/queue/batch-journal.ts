@@ -10,6 +10,7 @@ import type {
   NewBatch,
   RetryItemLater,
 } from '@/lib/store';
+import type { ItemProgressEvent } from '@/lib/core';
 import { StoreError } from '@/lib/store';
 import type { BatchEventBus } from './batch-event-bus';
 import type { QueueLog } from './item-processor';
@@ -38,6 +39,8 @@ export interface BatchJournal {
   cancelQueuedItems(batchId: string): Promise<number>;
   /** Requeues the failed and canceled items of an ended batch and logs `batch-start` for the new run. */
   requeueItems(batchId: string, batchStart: (batch: BatchWithItems) => BatchEventInput): Promise<number>;
+  /** Step progress of a running item: published live, never logged. */
+  publishProgress(progress: ItemProgressEvent): void;
 }
 
 export interface BatchJournalOptions {
@@ -113,5 +116,7 @@ export function createBatchJournal({ store, bus, log = () => {} }: BatchJournalO
       publish(runStart);
       return count;
     },
+
+    publishProgress: (progress) => bus.publishProgress(progress),
   };
 }

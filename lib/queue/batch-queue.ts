@@ -1,7 +1,7 @@
 import type { ImageProvider, ModelPrice } from '@/lib/core';
 import { resolveRetryPolicy, type RetryPolicy } from '@/lib/engine';
 import type { BatchEventInput, BatchRecord, BatchStore, BatchWithItems, BlobStore, NewBatch } from '@/lib/store';
-import { createBatchEventBus, type BatchEventListener } from './batch-event-bus';
+import { createBatchEventBus, type BatchEventListener, type ItemProgressListener } from './batch-event-bus';
 import { createBatchJournal } from './batch-journal';
 import { BatchWorker } from './batch-worker';
 import { createInProcessCancelSignals } from './in-process/cancel-signals';
@@ -99,6 +99,8 @@ export interface BatchQueue {
   deleteFinishedBefore(before: Date): Promise<number>;
   /** Live events of a batch, from now on (read the backlog from the store after subscribing). */
   subscribe(batchId: string, listener: BatchEventListener): () => void;
+  /** Live step progress of the batch's running items (never logged: only what happens from now on). */
+  subscribeProgress(batchId: string, listener: ItemProgressListener): () => void;
   /** Called once when the queue stops (timers tied to it stop too). */
   onStop(listener: () => void): void;
 }
@@ -216,5 +218,6 @@ export function createBatchQueue(options: BatchQueueOptions): BatchQueue {
     },
 
     subscribe: (batchId, listener) => bus.subscribe(batchId, listener),
+    subscribeProgress: (batchId, listener) => bus.subscribeProgress(batchId, listener),
   };
 }

@@ -1,5 +1,5 @@
 /** The durable work queue's front door: other modules import from here, never from the files behind it. */
 export { createBatchQueue, type BatchQueue, type BatchQueueOptions } from './batch-queue';
 export { isFinishedStatus } from './batch-journal';
-export type { BatchEventListener } from './batch-event-bus';
+export type { BatchEventListener, ItemProgressListener } from './batch-event-bus';
 export type { QueueLog } from './batch-worker';

@@ -13,6 +13,7 @@ import {
 } from '@/lib/store';
 import { isFinishedStatus, type BatchJournal } from './batch-journal';
 import { internalError, toItemEnding } from './item-outcome';
+import { createItemProgressReporter } from './item-progress-reporter';
 import { readInputImage } from './read-input-image';
 
 export type QueueLog = (event: string, fields: Record<string, string | number | boolean | undefined>) => void;
@@ -107,6 +108,7 @@ export class ItemProcessor {
           index: item.index,
           ...withoutUndefined({ aspectRatio, size, quality, outputFormat, background, negativePrompt, seed, steps, cfgScale, sampler, denoisingStrength }),
           ...(inputImages.length > 0 ? { inputImages } : {}),
+          onProgress: createItemProgressReporter({ batchId: batch.id, index: item.index, publish: (progress) => this.#options.journal.publishProgress(progress) }),
         },
         provider,
         lane,

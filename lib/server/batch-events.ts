@@ -1,3 +1,4 @@
+import type { ItemProgressEvent } from '@/lib/core';
 import { isFinishedStatus, type BatchQueue } from '@/lib/queue';
 import type { BatchEvent, BatchStore } from '@/lib/store';
 import { toWireEvent } from './batch-view';
@@ -33,18 +34,23 @@ export async function respondWithBatchEvents(request: Request, batchId: string, 
   const { store, queue } = await getApp().batches();
   await requireBatch(store, batchId, principal);
   return createSseResponse(request.signal, (send, signal) =>
-    followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send: (event) => send(toWireEvent(event)), signal }),
+    followBatchEvents({ store: store.batches, queue, batchId, afterSequence, send: (event) => send(toWireEvent(event)), sendProgress: send, signal }),
   );
 }
 
 export interface FollowBatchEventsOptions {
   store: BatchStore;
-  queue: Pick<BatchQueue, 'subscribe'>;
+  queue: Pick<BatchQueue, 'subscribe'> & Partial<Pick<BatchQueue, 'subscribeProgress'>>;
   batchId: string;
   /** Only events after this sequence. */
   afterSequence: number;
   /** Each logged event once, in sequence order. */
   send: (event: BatchEvent) => void;
+  /**
+   * Live step progress of running items, in order with the live events; none while the backlog
+   * is being sent (it would be stale by then). @default not followed
+   */
+  sendProgress?: (progress: ItemProgressEvent) => void;
   /** Stops following (the client went away). */
   signal: AbortSignal;
 }
@@ -55,7 +61,7 @@ export interface FollowBatchEventsOptions {
  * and sends each sequence at most once, in order. Resolves after sending the batch's `batch-end`
  * (or at once when the client's Last-Event-ID is already past it), or when `signal` aborts.
  */
-export async function followBatchEvents({ store, queue, batchId, afterSequence, send, signal }: FollowBatchEventsOptions): Promise<void> {
+export async function followBatchEvents({ store, queue, batchId, afterSequence, send, sendProgress, signal }: FollowBatchEventsOptions): Promise<void> {
   let lastSent = afterSequence;
   let lastSentType: BatchEvent['type'] | undefined;
   let heldLive: BatchEvent[] | undefined = [];
@@ -87,6 +93,13 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     if (heldLive) heldLive.push(event);
     else deliverLive(event);
   });
+  const unsubscribeProgress =
+    sendProgress && queue.subscribeProgress
+      ? queue.subscribeProgress(batchId, (progress) => {
+          if (heldLive || lastSentType === 'batch-end') return;
+          liveDelivery = liveDelivery.then(() => sendProgress(progress)).catch(() => undefined);
+        })
+      : () => {};
 
   try {
     for (;;) {
@@ -112,6 +125,7 @@ export async function followBatchEvents({ store, queue, batchId, afterSequence, 
     await Promise.race([ended, abortOf(signal)]);
   } finally {
     unsubscribe();
+    unsubscribeProgress();
   }
 }
 

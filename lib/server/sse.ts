@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '@/lib/core';
+import type { StreamEvent } from '@/lib/core';
 
 /** How often a comment line is sent on an idle stream, so proxies keep the connection open. */
 const keepAliveIntervalMs = 15_000;
@@ -7,9 +7,13 @@ export function wantsEventStream(request: Request): boolean {
   return (request.headers.get('accept') ?? '').includes('text/event-stream');
 }
 
-/** One SSE frame: the event's sequence is its `id:` (for Last-Event-ID), its type the `event:`. */
-export function formatSseEvent(event: ProgressEvent): string {
-  return `id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+/**
+ * One SSE frame: a logged event's sequence is its `id:` (for Last-Event-ID), its type the `event:`.
+ * Live step progress has no `id:`, so the browser's Last-Event-ID stays the last logged event's.
+ */
+export function formatSseEvent(event: StreamEvent): string {
+  const id = 'sequence' in event ? `id: ${event.sequence}\n` : '';
+  return `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 export const sseHeaders = {
@@ -25,7 +29,7 @@ export const sseHeaders = {
  */
 export function createSseResponse(
   requestSignal: AbortSignal,
-  produce: (send: (event: ProgressEvent) => void, signal: AbortSignal) => Promise<void>,
+  produce: (send: (event: StreamEvent) => void, signal: AbortSignal) => Promise<void>,
 ): Response {
   const abortController = new AbortController();
   const abortProduction = () => abortController.abort(new DOMException('The client disconnected', 'AbortError'));

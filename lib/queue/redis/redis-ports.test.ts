@@ -66,6 +66,14 @@ describe.runIf(unavailable === undefined || isServiceRequired('redis'))('queue p
       const heldCall = provider.calls[1]!;
       expect(heldCall.signal?.aborted).toBe(false);
 
+      // The worker's provider reports a step: the web process hears it live (it is never logged).
+      const progressSeenByWeb: string[] = [];
+      web.queue.subscribeProgress(batch.id, (progress) => progressSeenByWeb.push(`${progress.index}: ${progress.step}/${progress.totalSteps}`));
+      heldCall.request.onProgress?.({ step: 4, totalSteps: 10 });
+      await waitFor(() => progressSeenByWeb.length === 1);
+      expect(progressSeenByWeb).toEqual(['2: 4/10']);
+      expect((await web.store.batches.listEvents(batch.id)).map((event) => event.type)).not.toContain('item-progress');
+
       // Cancel from the web process: the worker's call in flight is aborted, the rest never starts.
       await web.queue.cancel(batch.id);
       await waitFor(() => heldCall.signal?.aborted === true);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { ItemProgressEvent } from '@/lib/core';
 import type { BatchEvent, BatchStore } from '@/lib/store';
 import { createBatchEventBus, type BatchEventBus } from '../batch-event-bus';
 import { createInProcessCancelSignals } from '../in-process/cancel-signals';
@@ -39,6 +40,7 @@ export interface RedisPorts {
 
 type Message =
   | { origin: string; kind: 'event'; event: BatchEvent }
+  | { origin: string; kind: 'progress'; progress: ItemProgressEvent }
   | { origin: string; kind: 'cancel'; batchId: string }
   | { origin: string; kind: 'work' };
 
@@ -86,6 +88,7 @@ export async function createRedisPorts({ url, store, prefix = 'imagegen', slotLe
     }
     if (message.origin === origin) return;
     if (message.kind === 'event') localBus.publish(message.event);
+    else if (message.kind === 'progress') localBus.publishProgress(message.progress);
     else if (message.kind === 'cancel') localCancels.cancel(message.batchId);
     else if (message.kind === 'work') localSource.announce();
   });
@@ -102,6 +105,12 @@ export async function createRedisPorts({ url, store, prefix = 'imagegen', slotLe
       },
       subscribe: (batchId, listener) => localBus.subscribe(batchId, listener),
       listenerCount: (batchId) => localBus.listenerCount(batchId),
+      // Step progress: lost if Redis hiccups, and that is fine (the next step reports again).
+      publishProgress(progress) {
+        localBus.publishProgress(progress);
+        publish({ origin, kind: 'progress', progress });
+      },
+      subscribeProgress: (batchId, listener) => localBus.subscribeProgress(batchId, listener),
     },
     cancelSignals: {
       cancel(batchId) {
