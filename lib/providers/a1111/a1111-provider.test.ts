@@ -101,6 +101,38 @@ describe('a1111 provider: text-to-image', () => {
   });
 });
 
+describe('a1111 provider: step progress', () => {
+  it('reports the sampler step from /sdapi/v1/progress while the image is made (with the same auth), and stops asking once it is done', async () => {
+    await server.close();
+    server = await startFakeA1111Server({ auth, generationMs: 1_000 });
+    const steps: [number, number][] = [];
+    const image = await provider({ progressPollMs: 40 }).generate({ prompt: 'a lighthouse', index: 1, steps: 12, onProgress: ({ step, totalSteps }) => steps.push([step, totalSteps]) });
+    expect(image.mimeType).toBe('image/png');
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(steps.every(([step, total]) => total === 12 && step >= 0 && step <= 12)).toBe(true);
+    expect(steps.map(([step]) => step)).toEqual([...steps.map(([step]) => step)].sort((left, right) => left - right));
+    expect(new Set(steps.map(([step]) => step)).size).toBeGreaterThanOrEqual(2);
+    const polls = server.requests.filter((request) => request.path.startsWith('/sdapi/v1/progress')).length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.requests.filter((request) => request.path.startsWith('/sdapi/v1/progress'))).toHaveLength(polls);
+  });
+
+  it('asks nothing about progress when nobody listens', async () => {
+    await server.close();
+    server = await startFakeA1111Server({ auth, generationMs: 200 });
+    await provider({ progressPollMs: 20 }).generate({ prompt: 'a lighthouse', index: 1 });
+    expect(server.requests.map((request) => request.path)).not.toContainEqual(expect.stringContaining('/progress'));
+  });
+
+  it('reports nothing while the server is idle (job_count 0), e.g. before our job starts', async () => {
+    const steps: number[] = [];
+    server.respondWith({ status: 200, delayMs: 300, body: { images: [Buffer.from(tinyPng()).toString('base64')], info: '{"seed": 1}' } });
+    await provider({ progressPollMs: 30 }).generate({ prompt: 'a lighthouse', index: 1, onProgress: ({ step }) => steps.push(step) });
+    expect(server.requests.filter((request) => request.path.startsWith('/sdapi/v1/progress')).length).toBeGreaterThan(0);
+    expect(steps).toEqual([]);
+  });
+});
+
 describe('a1111 provider: image-to-image', () => {
   it('posts the input as base64 init_images with the denoising strength to img2img', async () => {
     const image = await provider().generate({ prompt: 'make it night', index: 1, inputImages: [inputImage()], denoisingStrength: 0.35 });

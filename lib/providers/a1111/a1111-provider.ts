@@ -1,9 +1,9 @@
-import { ProviderError, type GenerateImageOptions, type ImageProvider } from '@/lib/core';
+import { ProviderError, sleep, type GenerateImageOptions, type ImageProvider } from '@/lib/core';
 import { checkedImage } from '../shared/checked-image';
 import { sanitizeDetails } from '../shared/error-helpers';
 import { loadedCheckpointModelId } from './a1111-models';
 import { a1111SizeFor } from './a1111-size';
-import { generationInfoSchema, generationResponseSchema, sdModelsSchema, type A1111GenerationRequest } from './a1111-wire';
+import { generationInfoSchema, generationResponseSchema, progressResponseSchema, sdModelsSchema, type A1111GenerationRequest } from './a1111-wire';
 import { classifyA1111Failure, classifyA1111Response } from './classify-a1111-error';
 
 export interface A1111ProviderOptions {
@@ -17,6 +17,8 @@ export interface A1111ProviderOptions {
   timeoutMs?: number;
   /** How long the checkpoint list is trusted before it is fetched again. @default 60000 */
   modelListTtlMs?: number;
+  /** How often `GET /sdapi/v1/progress` is asked for the sampler step while an image is made. @default 1000 */
+  progressPollMs?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface A1111ProviderOptions {
  * interrupt stops whatever runs, which is ours because this provider runs one call at a time.
  */
 export function createA1111Provider(options: A1111ProviderOptions): ImageProvider {
-  const { model, timeoutMs = 600_000, modelListTtlMs = 60_000 } = options;
+  const { model, timeoutMs = 600_000, modelListTtlMs = 60_000, progressPollMs = 1_000 } = options;
   const origin = options.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
@@ -75,6 +77,31 @@ export function createA1111Provider(options: A1111ProviderOptions): ImageProvide
       .catch(() => undefined);
   };
 
+  /**
+   * Asks `/sdapi/v1/progress` for the sampler step while the generation call runs (A1111 serves
+   * it beside a running job). The server has one job at a time, and this provider runs one call at
+   * a time, so the job it reports is ours. Best effort: a failed poll is skipped. Returns `stop`.
+   */
+  const watchProgress = (onProgress: NonNullable<GenerateImageOptions['onProgress']>, signal: AbortSignal): (() => void) => {
+    const stopped = new AbortController();
+    const pollSignal = AbortSignal.any([signal, stopped.signal]);
+    const poll = async () => {
+      while (!pollSignal.aborted) {
+        await sleep(progressPollMs, pollSignal).catch(() => undefined);
+        if (pollSignal.aborted) return;
+        try {
+          const parsed = progressResponseSchema.safeParse(await call('/sdapi/v1/progress?skip_current_image=true', { method: 'GET', signal: pollSignal }));
+          const state = parsed.success ? parsed.data.state : undefined;
+          if (!pollSignal.aborted && state?.job_count && state.sampling_steps) onProgress({ step: state.sampling_step ?? 0, totalSteps: state.sampling_steps });
+        } catch {
+          // A poll that failed tells nothing about the image: the generation call decides.
+        }
+      }
+    };
+    void poll();
+    return () => stopped.abort();
+  };
+
   return {
     id: 'a1111',
     modelId: model,
@@ -88,11 +115,12 @@ export function createA1111Provider(options: A1111ProviderOptions): ImageProvide
       try {
         const checkpoint = model === loadedCheckpointModelId ? undefined : await checkpointTitle(callSignal);
         isGenerating = true;
+        const stopWatching = request.onProgress ? watchProgress(request.onProgress, callSignal) : () => {};
         const json = await call(isImageToImage ? '/sdapi/v1/img2img' : '/sdapi/v1/txt2img', {
           method: 'POST',
           body: generationRequestOf(request, model, checkpoint),
           signal: callSignal,
-        });
+        }).finally(stopWatching);
         return imageOf(json);
       } catch (error) {
         if (isGenerating && callSignal.aborted) interrupt();

@@ -62,3 +62,17 @@ export const errorBodySchema = z.object({
   errors: z.string().optional(),
 });
 export type A1111ErrorBody = z.infer<typeof errorBodySchema>;
+
+/**
+ * `GET /sdapi/v1/progress` (`ProgressResponse`): `state` is `shared.state.dict()`, whose
+ * `sampling_step` of `sampling_steps` is the running job's sampler step; `job_count` is 0 when idle.
+ */
+export const progressResponseSchema = z.looseObject({
+  progress: z.number().optional(),
+  eta_relative: z.number().optional(),
+  state: z.looseObject({
+    job_count: z.number().int().optional(),
+    sampling_step: z.number().int().optional(),
+    sampling_steps: z.number().int().optional(),
+  }),
+});

@@ -13,7 +13,10 @@ import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest, type Sc
  *
  * Unscripted valid calls generate: a real PNG of the asked width × height (sharp), `info` with the
  * seed used (the asked one, or a random one for -1), after `generationMs`. `POST /sdapi/v1/interrupt`
- * ends a generation in flight at once (A1111 then answers 200 with what it had).
+ * ends a generation in flight at once (A1111 then answers 200 with what it had). `GET
+ * /sdapi/v1/progress` answers `ProgressResponse` with `state` as `shared.state.dict()`: while a
+ * generation runs, `sampling_step` of `sampling_steps` (the request's `steps`, A1111's default 20)
+ * advances with the time spent; idle, `job_count` 0 and progress 0.
  */
 export interface FakeA1111Server extends FakeHttpServer {
   /** How many `POST /sdapi/v1/interrupt` calls arrived. */
@@ -63,6 +66,8 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
   const expectedAuthorization = options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
   let interruptCount = 0;
   let interruptCurrent: (() => void) | undefined;
+  /** The generation in flight, for `/progress`. */
+  let current: { startedAtMs: number; steps: number } | undefined;
   const generationWaiters: (() => void)[] = [];
 
   const server = await startFakeHttpServer({
@@ -73,6 +78,9 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
       }
       if (request.method === 'GET' && request.path === '/sdapi/v1/sd-models') {
         return { status: 200, body: checkpoints.map((checkpoint) => ({ ...checkpoint, sha256: null, filename: `/models/Stable-diffusion/${checkpoint.model_name}.safetensors`, config: null })) };
+      }
+      if (request.method === 'GET' && request.path.split('?')[0] === '/sdapi/v1/progress') {
+        return { status: 200, body: progressOf(current, options.generationMs ?? 0) };
       }
       if (request.method === 'POST' && request.path === '/sdapi/v1/interrupt') {
         interruptCount += 1;
@@ -87,6 +95,7 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
 
   server.respondAlways(async (request) => {
     const body = request.json as Record<string, unknown>;
+    current = { startedAtMs: Date.now(), steps: typeof body.steps === 'number' ? body.steps : 20 };
     for (const resolve of generationWaiters.splice(0)) resolve();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, options.generationMs ?? 0);
@@ -96,6 +105,7 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
       };
     });
     interruptCurrent = undefined;
+    current = undefined;
     const width = Number(body.width ?? 512);
     const height = Number(body.height ?? 512);
     const seed = typeof body.seed === 'number' && body.seed >= 0 ? body.seed : Math.floor(Math.random() * 2 ** 32);
@@ -113,6 +123,22 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
       value: () => new Promise<void>((resolve) => (interruptCurrent ? resolve() : generationWaiters.push(resolve))),
     },
   });
+}
+
+/** `ProgressResponse` for the generation in flight (or idle), its step from the time spent. */
+function progressOf(current: { startedAtMs: number; steps: number } | undefined, generationMs: number) {
+  const idleState = { skipped: false, interrupted: false, stopping_generation: false, job: '', job_count: 0, job_timestamp: '0', job_no: 0, sampling_step: 0, sampling_steps: 0 };
+  if (!current) return { progress: 0, eta_relative: 0, state: idleState, current_image: null, textinfo: null };
+  const elapsedMs = Date.now() - current.startedAtMs;
+  const fraction = generationMs > 0 ? Math.min(1, elapsedMs / generationMs) : 1;
+  const step = Math.min(current.steps, Math.floor(fraction * current.steps));
+  return {
+    progress: fraction,
+    eta_relative: Math.max(0, (generationMs - elapsedMs) / 1000),
+    state: { ...idleState, job: 'txt2img', job_count: 1, job_timestamp: '20261130120000', sampling_step: step, sampling_steps: current.steps },
+    current_image: null,
+    textinfo: null,
+  };
 }
 
 /** What A1111 (FastAPI, then its own checks) refuses before generating, or undefined for a valid call. */
