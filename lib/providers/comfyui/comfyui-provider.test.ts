@@ -216,4 +216,29 @@ describe('ComfyUI adapter against a fake ComfyUI', () => {
     expect((error as Error).name).toBe('AbortError');
     expect(server.requests).toHaveLength(0);
   });
+
+  it('reports the sampler\'s steps from the websocket\'s progress messages, in order, up to the last', async () => {
+    server = await startFakeComfyUIServer({ runMs: 300 });
+    const steps: string[] = [];
+    await providerFor(server.baseUrl).generate({ prompt: 'a fox', index: 1, steps: 6, onProgress: ({ step, totalSteps }) => steps.push(`${step}/${totalSteps}`) });
+    expect(steps).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+  });
+
+  it('the websocket\'s end message ends the wait: no poll interval to sit out', async () => {
+    server = await startFakeComfyUIServer({ runMs: 50 });
+    const provider = providerFor(server.baseUrl, { pollIntervalMs: 600_000 });
+    const image = await provider.generate({ prompt: 'a fox', index: 1 });
+    expect(image.mimeType).toBe('image/png');
+    // The first look at /history found nothing (it was still running); the next came when woken.
+    expect(server.requests.filter((request) => request.path.startsWith('/history/'))).toHaveLength(2);
+  });
+
+  it('without a websocket (a proxy refuses it) it still gets there by polling, with no step progress', async () => {
+    server = await startFakeComfyUIServer({ runMs: 50, hasWebSocket: false });
+    const steps: number[] = [];
+    const image = await providerFor(server.baseUrl).generate({ prompt: 'a fox', index: 1, onProgress: ({ step }) => steps.push(step) });
+    expect(image.mimeType).toBe('image/png');
+    expect(steps).toEqual([]);
+    expect(server.socketMessages.filter((message) => message.clientId !== '*')).not.toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { ProviderError, sleep, type ImageProvider } from '@/lib/core';
 import { checkedImage } from '../shared/checked-image';
 import { classifyComfyUIFetchError, classifyExecutionError, executionErrorSchema } from './classify-comfyui-error';
 import { createComfyUIClient, type ComfyUIClient, type FileReference, type HistoryEntry } from './comfyui-client';
+import { createComfyUISocket } from './comfyui-socket';
 import { comfyUISizeFor } from './comfyui-size';
 import { fillWorkflow, type WorkflowTemplate } from './workflow-template';
 
@@ -16,8 +17,13 @@ export interface ComfyUIProviderOptions {
   modelId?: string;
   /** Timeout of one image, queueing and rendering included. @default 600000 (10 minutes: local GPUs are slow) */
   timeoutMs?: number;
-  /** How often `/history` is asked whether the prompt is done. @default 500 */
+  /** How often `/history` is asked whether the prompt is done (the websocket's end message asks at once). @default 500 */
   pollIntervalMs?: number;
+  /**
+   * Before the first prompt, how long to wait for the websocket to open (step progress and a quick
+   * end come through it; without it, polling alone). @default 2000
+   */
+  socketOpenTimeoutMs?: number;
   /**
    * A fixed base seed: image n of a batch gets `seedBase + n - 1`, so a batch can be made again.
    * @default a random seed per image
@@ -37,11 +43,12 @@ const cancelTimeoutMs = 5_000;
  * interrupt when it is the running one, a queue delete while it waits.
  */
 export function createComfyUIProvider(options: ComfyUIProviderOptions): ImageProvider {
-  const { textToImage, imageToImage, timeoutMs = 600_000, pollIntervalMs = 500, seedBase } = options;
+  const { textToImage, imageToImage, timeoutMs = 600_000, pollIntervalMs = 500, socketOpenTimeoutMs = 2_000, seedBase } = options;
   const randomSeed = options.randomSeed ?? (() => Math.floor(Math.random() * 2 ** 48));
   const client = createComfyUIClient(options.baseUrl);
-  // One client id per adapter: ComfyUI groups its websocket messages by it.
+  // One client id per adapter: ComfyUI sends a prompt's websocket messages to the client that queued it.
   const clientId = crypto.randomUUID();
+  const socket = createComfyUISocket({ baseUrl: options.baseUrl, clientId });
 
   return {
     id: 'comfyui',
@@ -78,15 +85,28 @@ export function createComfyUIProvider(options: ComfyUIProviderOptions): ImagePro
           inputImage,
         });
         // Our own prompt id (server.py takes `prompt_id`): an abort while POST /prompt is in flight
-        // can still find and cancel the prompt it may have queued.
+        // can still find and cancel the prompt it may have queued, and the socket can watch it
+        // before it starts.
         let promptId: string = crypto.randomUUID();
+        const wakeUps = createWakeUps();
+        const watch = { ...(request.onProgress ? { onProgress: request.onProgress } : {}), onEnded: () => wakeUps.wake() };
+        let unwatch = socket.watch(promptId, watch);
         const entry = await (async () => {
-          promptId = await client.queuePrompt(workflow, { clientId, promptId }, callSignal);
-          return waitForCompletion(client, promptId, pollIntervalMs, callSignal);
-        })().catch(async (error: unknown) => {
-          if (callSignal.aborted) await cancelPrompt(client, promptId);
-          throw error;
-        });
+          await socket.whenOpen(socketOpenTimeoutMs);
+          const queuedId = await client.queuePrompt(workflow, { clientId, promptId }, callSignal);
+          if (queuedId !== promptId) {
+            // An older server named it itself: watch that name (its first messages may be missed).
+            unwatch();
+            promptId = queuedId;
+            unwatch = socket.watch(promptId, watch);
+          }
+          return waitForCompletion(client, promptId, pollIntervalMs, callSignal, wakeUps);
+        })()
+          .catch(async (error: unknown) => {
+            if (callSignal.aborted) await cancelPrompt(client, promptId);
+            throw error;
+          })
+          .finally(() => unwatch());
         const file = firstSavedImage(entry);
         const image = checkedImage(await client.view(file, callSignal), 'ComfyUI');
         return { ...image, ...(template.mapping.seed ? { seed } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
@@ -97,12 +117,33 @@ export function createComfyUIProvider(options: ComfyUIProviderOptions): ImagePro
   };
 }
 
+/** Lets the websocket's end message cut a wait between two polls short (once per message). */
+function createWakeUps() {
+  let current = new AbortController();
+  return {
+    wake: () => current.abort(),
+    /** The signal the next wait ends on; a wake-up that came during the last poll still counts. */
+    next(): AbortSignal {
+      const signal = current.signal;
+      if (signal.aborted) current = new AbortController();
+      return signal;
+    },
+  };
+}
+
 /**
  * Polls `/history/{id}` until the entry is there with a final status, then returns it if the run
- * succeeded. (The websocket's `executing {node: null}` says the same sooner; polling needs no
- * long-lived connection and survives a server restart between two polls.)
+ * succeeded. The websocket's end message (`executing {node: null}`, sent once the history entry is
+ * written) wakes the poll at once; polling alone still gets there (no socket, a missed message, a
+ * server restart between two polls).
  */
-async function waitForCompletion(client: ComfyUIClient, promptId: string, pollIntervalMs: number, signal: AbortSignal): Promise<HistoryEntry> {
+async function waitForCompletion(
+  client: ComfyUIClient,
+  promptId: string,
+  pollIntervalMs: number,
+  signal: AbortSignal,
+  wakeUps: ReturnType<typeof createWakeUps>,
+): Promise<HistoryEntry> {
   for (let poll = 1; ; poll += 1) {
     const entry = await client.history(promptId, signal);
     if (entry && isFinished(entry)) {
@@ -116,7 +157,11 @@ async function waitForCompletion(client: ComfyUIClient, promptId: string, pollIn
       if (lastLook && isFinished(lastLook)) continue;
       throw new ProviderError('transient', 'ComfyUI no longer has the prompt (restarted, or deleted from its queue)');
     }
-    await sleep(pollIntervalMs, signal);
+    const wakeUp = wakeUps.next();
+    if (wakeUp.aborted) continue;
+    await sleep(pollIntervalMs, AbortSignal.any([signal, wakeUp])).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+    });
   }
 }
 

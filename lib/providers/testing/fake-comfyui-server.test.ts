@@ -76,4 +76,45 @@ describe('the fake ComfyUI speaks server.py', () => {
     expect(entry.status).toMatchObject({ status_str: 'error', completed: false });
     expect(entry.status.messages.map(([event]: [string]) => event)).toContain('execution_interrupted');
   });
+
+  it('its websocket speaks like server.py: status with the sid, then the run\'s messages only to the client that queued it, node null after the history entry', async () => {
+    server = await startFakeComfyUIServer({ runMs: 120 });
+    const listen = async (clientId: string) => {
+      const socket = new WebSocket(`${server!.baseUrl.replace('http', 'ws')}/ws?clientId=${clientId}`);
+      const messages: { type: string; data: Record<string, any> }[] = [];
+      socket.addEventListener('message', (event) => messages.push(JSON.parse(String(event.data))));
+      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+      return { socket, messages };
+    };
+    const mine = await listen('me');
+    const other = await listen('someone-else');
+    const workflow = { ...builtInTextToImageTemplate().workflow };
+    workflow['3'] = { ...workflow['3']!, inputs: { ...workflow['3']!.inputs, steps: 4 } };
+    await post('/prompt', { prompt: workflow, client_id: 'me', prompt_id: 'p1' });
+    await server.waitFor('p1', 'done');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(mine.messages[0]).toEqual({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: 'me' } });
+    const run = mine.messages.filter((message) => message.data.prompt_id === 'p1');
+    const steps = run.filter((message) => message.type === 'progress').map((message) => `${message.data.value}/${message.data.max}`);
+    expect(run[0]!.type).toBe('execution_start');
+    expect(steps).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    expect(run.at(-2)!.type).toBe('execution_success');
+    expect(run.at(-1)).toEqual({ type: 'executing', data: { node: null, prompt_id: 'p1' } });
+    expect(run.find((message) => message.type === 'executed')!.data.output.images[0]).toMatchObject({ type: 'output' });
+    // The other client hears the queue's size, never the run.
+    expect(other.messages.every((message) => message.type === 'status')).toBe(true);
+    expect(other.messages.length).toBeGreaterThan(1);
+    mine.socket.close();
+    other.socket.close();
+  });
+
+  it('a failed run sends execution_error, then node null', async () => {
+    server = await startFakeComfyUIServer();
+    server.failNextRun({ exception_type: 'torch.OutOfMemoryError', exception_message: 'CUDA out of memory' });
+    await post('/prompt', { prompt: builtInTextToImageTemplate().workflow, client_id: 'me', prompt_id: 'p2' });
+    await server.waitFor('p2', 'done');
+    const types = server.socketMessages.filter((message) => message.data.prompt_id === 'p2').map((message) => message.type);
+    expect(types.slice(-2)).toEqual(['execution_error', 'executing']);
+  });
 });

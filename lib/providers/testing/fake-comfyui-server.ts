@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest, type ScriptedResponse } from './fake-http-server';
 
 /**
@@ -7,6 +8,12 @@ import { startFakeHttpServer, type FakeHttpServer, type RecordedRequest, type Sc
  * nodes it knows (unknown class, missing required input, a link to a missing node, no output node,
  * an unknown checkpoint or input file), "runs" a queued prompt for `runMs` and answers history
  * entries whose SaveImage outputs are real PNGs (made with sharp) at the latent's size.
+ *
+ * Its websocket (`/ws?clientId=`) speaks like `server.py` and `main.py`: `status` with the `sid`
+ * on connect and the queue size to everyone when it changes; to the client that queued the prompt,
+ * `execution_start`, `execution_cached`, `executing` per node, the KSampler's `progress` (value of
+ * max, its `steps`), `executed` per output node, `execution_success` (or `execution_error` /
+ * `execution_interrupted`), and, once the history entry is written, `executing` with `node: null`.
  */
 
 /** What `execution_error` carries when a run is told to fail. */
@@ -22,6 +29,8 @@ export interface FakeComfyUIServerOptions {
   runMs?: number;
   /** Checkpoints CheckpointLoaderSimple accepts. @default ['v1-5-pruned-emaonly.safetensors'] */
   checkpoints?: string[];
+  /** False: upgrades to `/ws` are refused, as behind a proxy without websockets. @default true */
+  hasWebSocket?: boolean;
 }
 
 export interface FakeComfyUIServer extends FakeHttpServer {
@@ -36,6 +45,10 @@ export interface FakeComfyUIServer extends FakeHttpServer {
   failNextRun(error: FakeExecutionError): void;
   /** Resolves once the prompt is in the state asked for. */
   waitFor(promptId: string | undefined, state: 'pending' | 'running' | 'done'): Promise<string>;
+  /** Websocket messages sent, in order, with the client id they went to (`*` for everyone). */
+  readonly socketMessages: { clientId: string; type: string; data: Record<string, unknown> }[];
+  /** Websocket connections open now. */
+  readonly openSockets: number;
 }
 
 interface FakeNode {
@@ -50,6 +63,7 @@ interface Job {
   clientId: string;
   state: 'pending' | 'running' | 'done';
   timer?: NodeJS.Timeout;
+  progressTimers: NodeJS.Timeout[];
 }
 
 /** The node classes this fake knows: required inputs, and whether it is an output node. */
@@ -79,6 +93,18 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
   let nextFailure: FakeExecutionError | undefined;
   let counter = 0;
   let isClosed = false;
+  const socketsByClient = new Map<string, Set<WebSocket>>();
+  const socketMessages: FakeComfyUIServer['socketMessages'] = [];
+
+  /** `send_sync(event, data, sid)`: to one client's sockets, or to every socket without a sid. */
+  const sendSocket = (clientId: string | undefined, type: string, data: Record<string, unknown>) => {
+    socketMessages.push({ clientId: clientId ?? '*', type, data });
+    const text = JSON.stringify({ type, data });
+    const targets = clientId === undefined ? [...socketsByClient.values()].flatMap((set) => [...set]) : [...(socketsByClient.get(clientId) ?? [])];
+    for (const socket of targets) if (socket.readyState === socket.OPEN) socket.send(text);
+  };
+  const queueStatus = () => ({ status: { exec_info: { queue_remaining: jobs.length } } });
+  const toJob = (job: Job, type: string, data: Record<string, unknown> = {}) => sendSocket(job.clientId || undefined, type, { ...data, prompt_id: job.promptId });
 
   const doneIds = new Set<string>();
   const setState = (job: Job, state: Job['state']) => {
@@ -95,6 +121,19 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     const job = jobs.find((candidate) => candidate.state === 'pending');
     if (!job) return;
     setState(job, 'running');
+    toJob(job, 'execution_start', { timestamp: Date.now() });
+    toJob(job, 'execution_cached', { nodes: [], timestamp: Date.now() });
+    const samplerId = Object.keys(job.prompt).find((id) => job.prompt[id]!.class_type === 'KSampler');
+    for (const nodeId of Object.keys(job.prompt).filter((id) => !nodeDefinitions[job.prompt[id]!.class_type]?.isOutput)) {
+      if (nodeId !== samplerId) toJob(job, 'executing', { node: nodeId, display_node: nodeId });
+    }
+    if (samplerId) {
+      toJob(job, 'executing', { node: samplerId, display_node: samplerId });
+      const steps = Number(job.prompt[samplerId]!.inputs.steps ?? 20);
+      for (let value = 1; value <= steps; value += 1) {
+        job.progressTimers.push(setTimeout(() => toJob(job, 'progress', { value, max: steps, node: samplerId }), (runMs * value) / (steps + 1)));
+      }
+    }
     job.timer = setTimeout(() => {
       finish(job).catch(() => undefined);
     }, runMs);
@@ -107,10 +146,14 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     meta: {},
   });
 
+  /** Writes the history entry, then (as main.py's prompt worker) `executing` with `node: null`. */
   const end = (job: Job, entry: unknown) => {
+    for (const timer of job.progressTimers) clearTimeout(timer);
     history.set(job.promptId, entry);
     jobs.splice(jobs.indexOf(job), 1);
     setState(job, 'done');
+    toJob(job, 'executing', { node: null });
+    sendSocket(undefined, 'status', queueStatus());
     runNext();
   };
 
@@ -131,6 +174,7 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
         current_inputs: {},
         current_outputs: {},
       };
+      toJob(job, 'execution_error', data);
       end(job, historyEntry(job, {}, { status_str: 'error', completed: false, messages: [started, ['execution_error', data]] }));
       return;
     }
@@ -148,6 +192,11 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
       outputs[nodeId] = { images: [{ filename, subfolder: '', type }] };
     }
     if (job.state !== 'running') return; // interrupted while the PNG was being made
+    for (const [nodeId, output] of Object.entries(outputs)) {
+      toJob(job, 'executing', { node: nodeId, display_node: nodeId });
+      toJob(job, 'executed', { node: nodeId, display_node: nodeId, output });
+    }
+    toJob(job, 'execution_success', { timestamp: Date.now() });
     end(job, historyEntry(job, outputs, { status_str: 'success', completed: true, messages: [started, ['execution_success', { prompt_id: job.promptId, timestamp: Date.now() }]] }));
   };
 
@@ -157,6 +206,7 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     if (!running || (promptId !== undefined && running.promptId !== promptId)) return;
     clearTimeout(running.timer);
     const data = { prompt_id: running.promptId, node_id: '3', node_type: 'KSampler', executed: [] };
+    toJob(running, 'execution_interrupted', data);
     end(running, historyEntry(running, {}, { status_str: 'error', completed: false, messages: [['execution_start', { prompt_id: running.promptId }], ['execution_interrupted', data]] }));
   };
 
@@ -171,8 +221,9 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
       if (problem) return json(400, problem);
       // server.py: the client may name the prompt (`prompt_id`), else a new uuid.
       const promptId = typeof body?.prompt_id === 'string' ? body.prompt_id : crypto.randomUUID();
-      const job: Job = { number: counter++, promptId, prompt: body!.prompt as Record<string, FakeNode>, clientId: body?.client_id ?? '', state: 'pending' };
+      const job: Job = { number: counter++, promptId, prompt: body!.prompt as Record<string, FakeNode>, clientId: body?.client_id ?? '', state: 'pending', progressTimers: [] };
       jobs.push(job);
+      sendSocket(undefined, 'status', queueStatus());
       prompts.set(promptId, job.prompt);
       setState(job, 'pending');
       runNext();
@@ -221,9 +272,31 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     return undefined;
   };
 
-  const server = await startFakeHttpServer({ name: 'fake ComfyUI', route, unscripted: () => ({ status: 404, body: '404: Not Found' }) });
+  // server.py's websocket_handler: the sid is the clientId asked for, else a new one; `status` first.
+  const sockets = new WebSocketServer({ noServer: true });
+  sockets.on('connection', (socket: WebSocket, request: { url?: string }) => {
+    const clientId = new URL(request.url ?? '/ws', 'http://fake').searchParams.get('clientId') || crypto.randomUUID();
+    let set = socketsByClient.get(clientId);
+    if (!set) socketsByClient.set(clientId, (set = new Set()));
+    set.add(socket);
+    socket.on('close', () => set.delete(socket));
+    socket.send(JSON.stringify({ type: 'status', data: { ...queueStatus(), sid: clientId } }));
+  });
+  const server = await startFakeHttpServer({
+    name: 'fake ComfyUI',
+    route,
+    unscripted: () => ({ status: 404, body: '404: Not Found' }),
+    onUpgrade: (request, socket, head) => {
+      if (options.hasWebSocket === false || new URL(request.url ?? '/', 'http://fake').pathname !== '/ws') return void socket.destroy();
+      sockets.handleUpgrade(request, socket, head, (client) => sockets.emit('connection', client, request));
+    },
+  });
   return {
     ...server,
+    socketMessages,
+    get openSockets() {
+      return [...socketsByClient.values()].reduce((sum, set) => sum + set.size, 0);
+    },
     prompts,
     uploads,
     pause: () => {
@@ -244,7 +317,12 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     },
     close: async () => {
       isClosed = true;
-      for (const job of jobs) clearTimeout(job.timer);
+      for (const job of jobs) {
+        clearTimeout(job.timer);
+        for (const timer of job.progressTimers) clearTimeout(timer);
+      }
+      for (const socket of sockets.clients) socket.terminate();
+      sockets.close();
       await server.close();
     },
   };

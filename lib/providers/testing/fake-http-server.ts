@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * The engine shared by the provider fakes: a real `node:http` server on 127.0.0.1 that records every
@@ -71,6 +72,8 @@ export interface FakeHttpServerOptions {
   route?: (request: RecordedRequest) => ScriptedResponse | undefined;
   /** The answer when the script is empty and no `respondAlways` is set. @default a 501 naming the request */
   unscripted?: (request: RecordedRequest) => ScriptedResponse;
+  /** Takes HTTP upgrades (websockets); without it an upgrade request's socket is closed. */
+  onUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 /** A running fake. Close it in `afterEach`. */
@@ -142,6 +145,10 @@ export async function startFakeHttpServer(options: FakeHttpServerOptions): Promi
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.onUpgrade) options.onUpgrade(incoming, socket, head);
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
