@@ -29,6 +29,20 @@ function retryLabel(slot: Slot, now: number): string | undefined {
 
 const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled', deleted: 'Image deleted' } as const;
 
+/** The provider's sampler step, as words and a thin bar (local diffusion servers report it). */
+function StepProgress({ step, totalSteps }: { step: number; totalSteps: number }) {
+  return (
+    <>
+      <span className={styles.details} data-testid="slot-step">
+        Step {step} of {totalSteps}
+      </span>
+      <span className={styles.stepBar} role="progressbar" aria-label="Steps done" aria-valuemin={0} aria-valuemax={totalSteps} aria-valuenow={step}>
+        <span className={styles.stepBarFill} style={{ width: `${(100 * step) / totalSteps}%` }} />
+      </span>
+    </>
+  );
+}
+
 /** One requested image: a shimmering placeholder, the image, a failed tile with the reason, or canceled. */
 export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy = false, onOpen, batchId }: ResultSlotProps) {
   const tileStyle = { '--ratio': ratio } as CSSProperties;
@@ -88,6 +102,7 @@ export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy
               <>
                 <span className={styles.stateTitle}>{retry ?? statusWords[slot.status]}</span>
                 {retry && slot.retry ? <span className={styles.details}>{slot.retry.reason}</span> : null}
+                {slot.status === 'running' && !retry && slot.progress ? <StepProgress {...slot.progress} /> : null}
                 {slot.status === 'running' && !retry && slot.attempt > 1 ? <span className={styles.details}>Attempt {slot.attempt}</span> : null}
               </>
             )}

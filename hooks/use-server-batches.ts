@@ -93,6 +93,7 @@ export function useServerBatches(initialPage: HistoryPage, priorityBatchId: stri
           dispatch({ type: 'stream-lost', batchId });
         },
         onInvalidEvent: (problem) => console.warn(`Skipped a progress event: ${problem}`),
+        onItemProgress: (progress) => dispatch({ type: 'item-progress', progress }),
       });
       streams.set(batchId, stop);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '@/lib/core/events';
-import { applyProgressEvent, createRun, describeOutcome, promptOfIndex, type BatchRun } from './batch-state';
+import { applyItemProgress, applyProgressEvent, createRun, describeOutcome, promptOfIndex, type BatchRun } from './batch-state';
 import { endLabel, progressLabel } from './progress-wording';
 
 const counters = { batchId: 'b1', total: 4, etaMs: null };
@@ -138,5 +138,35 @@ describe('a batch of several prompts', () => {
     expect(run.prompt).toBe('a red fox');
     expect(run.slots.map((slot) => slot.prompt)).toEqual(['a red fox', 'a red fox', 'a blue whale', 'a blue whale', 'a green frog', 'a green frog']);
     expect(promptOfIndex(['a', 'b'], 2, 2)).toBe('b');
+  });
+});
+
+describe('step progress of a running image', () => {
+  const step = (index: number, value: number, totalSteps = 20) => ({ type: 'item-progress' as const, batchId: 'b1', index, step: value, totalSteps });
+  const slotOf = (run: BatchRun, index: number) => run.slots.find((slot) => slot.index === index)!;
+
+  it('shows on the running tile, and goes when the image ends', () => {
+    let run = apply(newRun(), start(), itemStart(1, 0));
+    run = applyItemProgress(run, step(1, 7));
+    expect(slotOf(run, 1).progress).toEqual({ step: 7, totalSteps: 20 });
+    run = apply(run, succeeded(1, 1));
+    expect(slotOf(run, 1).progress).toBeUndefined();
+  });
+
+  it('is dropped for a tile that is not running (queued, ended, or waiting for a retry) and for another batch', () => {
+    let run = apply(newRun(), start(), itemStart(1, 0));
+    expect(applyItemProgress(run, step(2, 3))).toBe(run);
+    expect(applyItemProgress(run, { ...step(1, 3), batchId: 'other' })).toBe(run);
+    run = apply(run, { type: 'item-retry', ...counters, sequence: next(), completed: 0, failed: 0, index: 1, attempt: 1, delayMs: 1000, kind: 'transient', error: 'busy' });
+    expect(applyItemProgress(run, step(1, 3))).toBe(run);
+    run = apply(run, failedItem(1, 0, 1));
+    expect(applyItemProgress(run, step(1, 3))).toBe(run);
+  });
+
+  it('a retried call starts again without its old step', () => {
+    let run = apply(newRun(), start(), itemStart(1, 0));
+    run = applyItemProgress(run, step(1, 12));
+    run = apply(run, { type: 'item-retry', ...counters, sequence: next(), completed: 0, failed: 0, index: 1, attempt: 1, delayMs: 1000, kind: 'transient', error: 'busy' });
+    expect(slotOf(run, 1).progress).toBeUndefined();
   });
 });

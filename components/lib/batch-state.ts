@@ -1,5 +1,5 @@
 import type { AspectRatio } from '@/lib/core/image';
-import type { BatchStatus, GenerationMode, ProgressEvent } from '@/lib/core/events';
+import type { BatchStatus, GenerationMode, ItemProgressEvent, ProgressEvent } from '@/lib/core/events';
 
 /**
  * The browser's picture of one batch, drawn from the server's view of it and then moved on only by
@@ -33,6 +33,8 @@ export interface Slot {
   status: SlotStatus;
   attempt: number;
   retry?: RetryWait;
+  /** The provider's step report while it runs (local diffusion servers): step `step` of `totalSteps`. */
+  progress?: { step: number; totalSteps: number };
   image?: GeneratedImage;
   /** Why it failed, in words ("Blocked by the safety filter"). */
   error?: string;
@@ -179,12 +181,12 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
     case 'item-start':
       return {
         ...counted,
-        slots: updateSlot(run, event.index, ({ retry: _retry, ...slot }) => ({ ...slot, status: 'running', attempt: event.attempt })),
+        slots: updateSlot(run, event.index, ({ retry: _retry, progress: _progress, ...slot }) => ({ ...slot, status: 'running', attempt: event.attempt })),
       };
     case 'item-retry':
       return {
         ...counted,
-        slots: updateSlot(run, event.index, (slot) => ({
+        slots: updateSlot(run, event.index, ({ progress: _progress, ...slot }) => ({
           ...slot,
           status: 'running',
           attempt: event.attempt,
@@ -195,7 +197,7 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
       return {
         ...counted,
         slots: updateSlot(run, event.index, (slot) => {
-          const { retry: _retry, ...rest } = slot;
+          const { retry: _retry, progress: _progress, ...rest } = slot;
           if (event.status === 'succeeded' && image) return { ...rest, status: 'succeeded', image };
           if (event.status === 'canceled') return { ...rest, status: 'canceled' };
           return {
@@ -216,6 +218,15 @@ export function applyProgressEvent(run: BatchRun, event: ProgressEvent, received
         slots: counted.slots.map((slot) => (isUnfinished(slot) ? { ...slot, status: 'canceled', retry: undefined } : slot)),
       };
   }
+}
+
+/** A running image's step report: shown on its tile until the image ends (or its call is retried). */
+export function applyItemProgress(run: BatchRun, progress: ItemProgressEvent): BatchRun {
+  if (run.status !== 'running' || (run.batchId !== null && progress.batchId !== run.batchId)) return run;
+  const slot = run.slots.find((candidate) => candidate.index === progress.index);
+  if (!slot || slot.status !== 'running' || slot.retry) return run;
+  if (slot.progress?.step === progress.step && slot.progress.totalSteps === progress.totalSteps) return run;
+  return { ...run, slots: updateSlot(run, progress.index, (current) => ({ ...current, progress: { step: progress.step, totalSteps: progress.totalSteps } })) };
 }
 
 export type Tone = 'success' | 'warning' | 'error' | 'info';

@@ -38,6 +38,7 @@ const batchEnd = { type: 'batch-end', ...counters, sequence: 6, completed: 2, st
 function follow() {
   let source: FakeEventSource | undefined;
   const events: ProgressEvent[] = [];
+  const steps: string[] = [];
   const calls: string[] = [];
   const problems: string[] = [];
   const stop = followBatchEvents('/api/batches/b1/events', {
@@ -45,9 +46,10 @@ function follow() {
     onEnd: () => calls.push('end'),
     onLost: () => calls.push('lost'),
     onInvalidEvent: (problem) => problems.push(problem),
+    onItemProgress: (progress) => steps.push(`${progress.index}: ${progress.step}/${progress.totalSteps}`),
     createSource: (url) => (source = new FakeEventSource(url)),
   });
-  return { source: source!, events, calls, problems, stop };
+  return { source: source!, events, calls, problems, steps, stop };
 }
 
 describe('followBatchEvents', () => {
@@ -65,6 +67,16 @@ describe('followBatchEvents', () => {
     await handled();
     expect(events.map((event) => event.type)).toEqual(['batch-start', 'batch-start', 'item-start']);
     expect(problems).toHaveLength(2);
+  });
+
+  it('hands over valid step progress apart from the logged events, and skips a malformed one', async () => {
+    const { source, events, steps, problems } = follow();
+    source.emit('item-progress', { type: 'item-progress', batchId: 'b1', index: 2, step: 5, totalSteps: 20 }, '');
+    source.emit('item-progress', { type: 'item-progress', batchId: 'b1', index: 2, step: 'five', totalSteps: 20 }, '');
+    await handled();
+    expect(steps).toEqual(['2: 5/20']);
+    expect(events).toEqual([]);
+    expect(problems).toHaveLength(1);
   });
 
   it('stops at the close that follows batch-end, instead of reconnecting', async () => {

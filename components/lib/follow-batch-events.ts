@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '@/lib/core/events';
+import type { ItemProgressEvent, ProgressEvent } from '@/lib/core/events';
 import { loadResponseSchemas } from './api-request';
 import { parseProgressMessage } from './progress-message';
 
@@ -19,6 +19,8 @@ export interface FollowBatchEventsOptions {
   onLost: (reason: string) => void;
   /** A message that is not a valid progress event: reported, then skipped. */
   onInvalidEvent?: (problem: string) => void;
+  /** Live step progress of a running image (not logged, no id: never replayed). @default ignored */
+  onItemProgress?: (progress: ItemProgressEvent) => void;
   createSource?: (url: string) => EventSourceLike;
 }
 
@@ -38,7 +40,7 @@ export function eventsUrlAfter(eventsUrl: string, afterSequence: number): string
  * missed). Each message is validated with the progress event schema, never cast. Returns `stop`.
  */
 export function followBatchEvents(url: string, options: FollowBatchEventsOptions): () => void {
-  const { onEvent, onEnd, onLost, onInvalidEvent, createSource = (sourceUrl) => new EventSource(sourceUrl) } = options;
+  const { onEvent, onEnd, onLost, onInvalidEvent, onItemProgress, createSource = (sourceUrl) => new EventSource(sourceUrl) } = options;
   const source = createSource(url);
   let lastType: ProgressEvent['type'] | undefined;
   let isStopped = false;
@@ -66,6 +68,22 @@ export function followBatchEvents(url: string, options: FollowBatchEventsOptions
       onEvent(parsed.event);
     });
   for (const type of progressEventTypes) source.addEventListener(type, onMessage);
+  if (onItemProgress) {
+    source.addEventListener('item-progress', (message) =>
+      inOrder(({ itemProgressEventSchema }) => {
+        if (isStopped) return;
+        let json: unknown;
+        try {
+          json = JSON.parse(message.data);
+        } catch {
+          json = undefined;
+        }
+        const parsed = itemProgressEventSchema.safeParse(json);
+        if (parsed.success) onItemProgress(parsed.data);
+        else onInvalidEvent?.('an item-progress message does not match its schema');
+      }),
+    );
+  }
 
   source.onerror = () => {
     const readyState = source.readyState;

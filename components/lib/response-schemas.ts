@@ -9,7 +9,7 @@ import { quotaSchema } from '@/lib/core/quota';
  */
 
 export { batchActionResultSchema, batchListSchema, batchViewSchema, storageUsageSchema } from '@/lib/core/api-views';
-export { progressEventSchema } from '@/lib/core/events';
+export { itemProgressEventSchema, progressEventSchema } from '@/lib/core/events';
 
 export const userViewSchema = z.object({
   id: z.string().min(1),

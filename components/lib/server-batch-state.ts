@@ -1,6 +1,6 @@
-import type { ProgressEvent } from '@/lib/core/events';
+import type { ItemProgressEvent, ProgressEvent } from '@/lib/core/events';
 import type { BatchItemView, BatchView } from '@/lib/core/api-views';
-import { applyProgressEvent, createRun, promptOfIndex, type BatchRun, type Slot, type SlotStatus } from './batch-state';
+import { applyItemProgress, applyProgressEvent, createRun, promptOfIndex, type BatchRun, type Slot, type SlotStatus } from './batch-state';
 
 /**
  * The page's picture of the batches the server keeps (every batch): the last answer from the API
@@ -38,6 +38,8 @@ export type ServerBatchesAction =
   /** The page opens the batch's event stream. */
   | { type: 'follow'; batchId: string }
   | { type: 'event'; batchId: string; event: ProgressEvent; receivedAt: number }
+  /** A running image's step report (live only). */
+  | { type: 'item-progress'; progress: ItemProgressEvent }
   /** The stream can't be followed (an HTTP error): back to the snapshot, which the page polls. */
   | { type: 'stream-lost'; batchId: string };
 
@@ -240,6 +242,12 @@ export function serverBatchesReducer(state: ServerBatchesState, action: ServerBa
       return updateBatch(state, action.batchId, (batch) => {
         if (!batch.live) return batch;
         const live = applyLiveEvent(batch.live, action.event, action.receivedAt);
+        return live === batch.live ? batch : { ...batch, live };
+      });
+    case 'item-progress':
+      return updateBatch(state, action.progress.batchId, (batch) => {
+        if (!batch.live) return batch;
+        const live = applyItemProgress(batch.live, action.progress);
         return live === batch.live ? batch : { ...batch, live };
       });
     case 'stream-lost':
