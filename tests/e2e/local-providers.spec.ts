@@ -78,4 +78,30 @@ test.describe('with local and aggregator providers configured', () => {
     expect(bodies.map((body) => body.seed).sort()).toEqual([42, 43]);
     expect(bodies.every((body) => body.steps === 12 && body.negative_prompt === 'blurry, text')).toBe(true);
   });
+
+  for (const providerId of ['a1111', 'comfyui'] as const) {
+    test(`a running image on ${providerId} shows its sampler step on the tile`, async ({ page, generator }) => {
+      // Slow enough for a few step reports (A1111 is asked every second; ComfyUI sends each step).
+      a1111!.setGenerationMs(5_000);
+      comfyui!.setRunMs(5_000);
+      try {
+        await generator.goto();
+        const values = (await generator.pickerEntries()).flatMap((group) => group.options.map((option) => option.value));
+        await generator.modelSelect.selectOption(values.find((value) => value.startsWith(`${providerId}:`))!);
+        await page.getByTestId('more-options').locator('summary').click();
+        await page.getByTestId('steps-input').fill('30');
+        const batchId = await generator.generate(`a slow lighthouse on ${providerId}`, 1);
+        const stepLine = generator.card(batchId).getByTestId('slot-step');
+        await expect(stepLine).toHaveText(/^Step (\d+) of 30$/, { timeout: 10_000 });
+        const bar = generator.card(batchId).getByRole('progressbar', { name: 'Steps done' });
+        await expect(bar).toHaveAttribute('aria-valuemax', '30');
+        await generator.waitForBatchEnd(1);
+        await expect(stepLine).toHaveCount(0);
+        await expect(generator.card(batchId).locator('[data-testid="result-slot"][data-status="succeeded"]')).toHaveCount(1);
+      } finally {
+        a1111!.setGenerationMs(0);
+        comfyui!.setRunMs(20);
+      }
+    });
+  }
 });

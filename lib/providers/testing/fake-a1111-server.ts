@@ -23,6 +23,8 @@ export interface FakeA1111Server extends FakeHttpServer {
   readonly interruptCount: number;
   /** Resolves when a generation is in flight (has started and not ended). */
   waitForGeneration(): Promise<void>;
+  /** Changes how long the next unscripted generations take. */
+  setGenerationMs(ms: number): void;
 }
 
 export interface FakeA1111ServerOptions {
@@ -65,9 +67,10 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
   const samplers = options.samplers ?? defaultSamplers;
   const expectedAuthorization = options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined;
   let interruptCount = 0;
+  let generationMs = options.generationMs ?? 0;
   let interruptCurrent: (() => void) | undefined;
   /** The generation in flight, for `/progress`. */
-  let current: { startedAtMs: number; steps: number } | undefined;
+  let current: { startedAtMs: number; steps: number; generationMs: number } | undefined;
   const generationWaiters: (() => void)[] = [];
 
   const server = await startFakeHttpServer({
@@ -80,7 +83,7 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
         return { status: 200, body: checkpoints.map((checkpoint) => ({ ...checkpoint, sha256: null, filename: `/models/Stable-diffusion/${checkpoint.model_name}.safetensors`, config: null })) };
       }
       if (request.method === 'GET' && request.path.split('?')[0] === '/sdapi/v1/progress') {
-        return { status: 200, body: progressOf(current, options.generationMs ?? 0) };
+        return { status: 200, body: progressOf(current) };
       }
       if (request.method === 'POST' && request.path === '/sdapi/v1/interrupt') {
         interruptCount += 1;
@@ -95,10 +98,10 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
 
   server.respondAlways(async (request) => {
     const body = request.json as Record<string, unknown>;
-    current = { startedAtMs: Date.now(), steps: typeof body.steps === 'number' ? body.steps : 20 };
+    current = { startedAtMs: Date.now(), steps: typeof body.steps === 'number' ? body.steps : 20, generationMs };
     for (const resolve of generationWaiters.splice(0)) resolve();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.generationMs ?? 0);
+      const timer = setTimeout(resolve, generationMs);
       interruptCurrent = () => {
         clearTimeout(timer);
         resolve();
@@ -119,6 +122,11 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
   // Defined, not assigned: `Object.assign` would copy the getter's value once.
   return Object.defineProperties(server as FakeA1111Server, {
     interruptCount: { get: () => interruptCount },
+    setGenerationMs: {
+      value: (ms: number) => {
+        generationMs = ms;
+      },
+    },
     waitForGeneration: {
       value: () => new Promise<void>((resolve) => (interruptCurrent ? resolve() : generationWaiters.push(resolve))),
     },
@@ -126,9 +134,10 @@ export async function startFakeA1111Server(options: FakeA1111ServerOptions = {})
 }
 
 /** `ProgressResponse` for the generation in flight (or idle), its step from the time spent. */
-function progressOf(current: { startedAtMs: number; steps: number } | undefined, generationMs: number) {
+function progressOf(current: { startedAtMs: number; steps: number; generationMs: number } | undefined) {
   const idleState = { skipped: false, interrupted: false, stopping_generation: false, job: '', job_count: 0, job_timestamp: '0', job_no: 0, sampling_step: 0, sampling_steps: 0 };
   if (!current) return { progress: 0, eta_relative: 0, state: idleState, current_image: null, textinfo: null };
+  const { generationMs } = current;
   const elapsedMs = Date.now() - current.startedAtMs;
   const fraction = generationMs > 0 ? Math.min(1, elapsedMs / generationMs) : 1;
   const step = Math.min(current.steps, Math.floor(fraction * current.steps));

@@ -43,6 +43,8 @@ export interface FakeComfyUIServer extends FakeHttpServer {
   resume(): void;
   /** The next run fails with this `execution_error`. */
   failNextRun(error: FakeExecutionError): void;
+  /** Changes how long the next runs take. */
+  setRunMs(ms: number): void;
   /** Resolves once the prompt is in the state asked for. */
   waitFor(promptId: string | undefined, state: 'pending' | 'running' | 'done'): Promise<string>;
   /** Websocket messages sent, in order, with the client id they went to (`*` for everyone). */
@@ -81,7 +83,7 @@ const nodeDefinitions: Record<string, { required: string[]; isOutput?: boolean }
 };
 
 export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions = {}): Promise<FakeComfyUIServer> {
-  const runMs = options.runMs ?? 20;
+  let runMs = options.runMs ?? 20;
   const checkpoints = options.checkpoints ?? ['v1-5-pruned-emaonly.safetensors'];
   const jobs: Job[] = [];
   const history = new Map<string, unknown>();
@@ -308,6 +310,9 @@ export async function startFakeComfyUIServer(options: FakeComfyUIServerOptions =
     },
     failNextRun: (error) => {
       nextFailure = error;
+    },
+    setRunMs: (ms) => {
+      runMs = ms;
     },
     waitFor: (promptId, state) => {
       const job = jobs.find((candidate) => promptId === undefined || candidate.promptId === promptId);
