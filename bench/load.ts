@@ -1,20 +1,18 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { startProviderSimulator, type ProviderSimulator } from '@/lib/providers/testing';
+import { startLoadServer, type LoadServer, type LoadServerTarget } from './load-server';
 import { checkSequence, createSseParser, summarize, type LatencySummary, type ReceivedEvent } from './load-stats';
 
 /**
- * The batch API under load: a real server process (lib/server/testing/batch-server-process.ts: the
- * app wired from the environment, its queue worker, the batch endpoint functions the Next.js routes
- * call, served by node:http on 127.0.0.1) with its own DATA_DIR, paced wide open (PACING_MODE=fixed,
+ * The batch API under load: a real server process on 127.0.0.1 (by default the production server,
+ * `next start` of the build, with proxy.ts's request guard in front of the routes; or the batch
+ * endpoint functions on bare node:http: see load-server.ts) with its own DATA_DIR, paced wide open (PACING_MODE=fixed,
  * 8 in flight, no spacing) so that the load is on the server, not in the pacing. The provider is
  * the demo at a fixed latency (it draws each image with sharp, in the server process), or the
  * Gemini wire simulator (in this process, the same fixed latency, a 2x2 PNG: the server only
@@ -35,6 +33,8 @@ import { checkSequence, createSseParser, summarize, type LatencySummary, type Re
 export type LoadProvider = 'demo' | 'gemini-simulator';
 
 export interface LoadOptions {
+  /** Which server is measured (load-server.ts). */
+  server: LoadServerTarget;
   provider: LoadProvider;
   batches: number;
   imagesPerBatch: number;
@@ -50,6 +50,7 @@ export interface LoadOptions {
 }
 
 export const defaultLoadOptions: LoadOptions = {
+  server: 'next-start',
   provider: 'demo',
   batches: 20,
   imagesPerBatch: 5,
@@ -112,10 +113,6 @@ interface WatcherRecord {
   error?: string;
 }
 
-const serverEntry = fileURLToPath(new URL('../lib/server/testing/batch-server-process.ts', import.meta.url));
-const hooks = fileURLToPath(new URL('../lib/server/testing/typescript-hooks.mjs', import.meta.url));
-const serverStartTimeoutMs = 30_000;
-
 export async function runLoad(options: LoadOptions = defaultLoadOptions): Promise<LoadResult> {
   const dataDirectory = await mkdtemp(join(tmpdir(), 'imagegen-bench-load-'));
   let simulator: ProviderSimulator | undefined;
@@ -125,7 +122,7 @@ export async function runLoad(options: LoadOptions = defaultLoadOptions): Promis
     if (options.provider === 'gemini-simulator') {
       simulator = await startProviderSimulator({ wire: 'gemini', latency: { kind: 'fixed', ms: options.providerLatencyMs } });
     }
-    server = await startServer({
+    server = await startLoadServer(options.server, {
       DATA_DIR: dataDirectory,
       OPENAI_API_KEY: '',
       ...(simulator
@@ -420,43 +417,5 @@ export function processCpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100;
   } catch {
     return Number.NaN;
-  }
-}
-
-interface LoadServer {
-  baseUrl: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function startServer(env: Record<string, string>): Promise<LoadServer> {
-  const child = spawn(process.execPath, ['--import', hooks, serverEntry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start within ${serverStartTimeoutMs} ms:\n${stderr}`)), serverStartTimeoutMs);
-      child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening:\n${stderr}`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        try {
-          const message = JSON.parse(line) as { event?: string; port?: number };
-          if (message.event === 'listening' && message.port) {
-            clearTimeout(timer);
-            resolve(message.port);
-          }
-        } catch {
-          // Other output on stdout.
-        }
-      });
-    });
-    return { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid!, stop };
-  } catch (error) {
-    await stop();
-    throw error;
   }
 }

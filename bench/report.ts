@@ -110,12 +110,20 @@ export function engineOverheadSection(results: EngineOverheadResult[]): string {
 const milliseconds = (ms: number) => (Number.isNaN(ms) ? '–' : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
 
 const loadProviderLabels: Record<LoadResult['options']['provider'], (latencyMs: number) => string> = {
-  demo: (latencyMs) => `**Demo provider** (\`DEMO_LATENCY_MS=${latencyMs}\`: it draws each image with sharp, in the server process)`,
+  demo: (latencyMs) => `demo provider** (\`DEMO_LATENCY_MS=${latencyMs}\`: it draws each image with sharp, in the server process)`,
   'gemini-simulator': (latencyMs) =>
-    `**Gemini wire simulator** (${latencyMs} ms fixed, a 2x2 PNG, in the client's process: the server only stores what it gets, as with a real provider)`,
+    `Gemini wire simulator** (${latencyMs} ms fixed, a 2x2 PNG, in the client's process: the server only stores what it gets, as with a real provider)`,
 };
 
-/** The same scenario once per provider: a table of latencies and the completeness line for each. */
+const loadServerLabels: Record<LoadResult['options']['server'], string> = {
+  'next-start': '`next start`',
+  endpoints: 'endpoints on node:http',
+};
+
+/** `a`, `a and b`, `a, b and c`. */
+const listed = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
+/** The same scenario once per server and provider: a table of latencies and the completeness line for each. */
 export function loadSection(results: LoadResult[]): string {
   const { options } = results[0]!;
   const row = (label: string, summary: LatencySummary, failures?: number) =>
@@ -127,7 +135,7 @@ export function loadSection(results: LoadResult[]): string {
     `${result.streamErrors.length > 0 ? ` (${result.streamErrors.join('; ')})` : ''}.` +
     ` ${result.batchesCompleted} of ${result.options.batches} batches completed, ${result.imagesSucceeded} of ${result.options.batches * result.options.imagesPerBatch} images.`;
   const runs = results.flatMap((result) => [
-    `${loadProviderLabels[result.options.provider](result.options.providerLatencyMs)}: the scenario took ${seconds(result.wallMs)};` +
+    `**${loadServerLabels[result.options.server]}, ${loadProviderLabels[result.options.provider](result.options.providerLatencyMs)}: the scenario took ${seconds(result.wallMs)};` +
       ` the server used ${seconds(result.serverCpuMs)} of CPU, the client ${seconds(result.clientCpuMs)}; 1-minute load average ${result.loadAverage.toFixed(1)} as it started.`,
     '',
     '| measure | count | p50 | p99 | max |',
@@ -145,14 +153,18 @@ export function loadSection(results: LoadResult[]): string {
     `${options.batches} batches of ${options.imagesPerBatch} images created at once (\`POST /api/batches\`), ${options.watchersPerBatch} SSE watchers per batch` +
       ` (${options.batches * options.watchersPerBatch} in all, \`GET /api/batches/:id/events\`) opened the moment each creation answered, and ${options.readers} clients` +
       ` polling \`GET /api/batches/:id\` (${options.readerPauseMs} ms between two requests) until the last stream ended.` +
-      ` The server is a real process (\`lib/server/testing/batch-server-process.ts\`: the batch endpoints the Next.js routes call, on node:http, with the queue worker;` +
-      ` not Next.js's own request handling), own DATA_DIR, \`PACING_MODE=fixed\`, ${options.pacingConcurrency} in flight, no spacing; a warm-up batch before, not counted.` +
+      ` The server is a real process on 127.0.0.1, started for each run with its own DATA_DIR, \`PACING_MODE=fixed\`, ${options.pacingConcurrency} in flight, no spacing,` +
+      ` accounts off (no \`ADMIN_PASSWORD\`: a server for this machine only); a warm-up batch before, not counted. Each run names its server:` +
+      ` ${loadServerLabels['next-start']} is the production server as deployed (\`next start -H 127.0.0.1\` of the \`next build\` output, built first if missing or older than the code):` +
+      ` Next.js's request handling, \`proxy.ts\`'s request guard on every request, the route handlers of \`app/api\`, the queue worker started from \`instrumentation.ts\`;` +
+      ` ${loadServerLabels.endpoints} is \`lib/server/testing/batch-server-process.ts\`: the same endpoint functions and worker behind bare node:http, without Next.js or the guard` +
+      ` (\`--load-server\` picks the servers), so the two show what Next.js adds.` +
       ` The client is the bench's process, on the same machine: both share its CPUs, and so does whatever else the machine runs (the load average).`,
     '',
     ...runs,
     `Delivery is measured against the server's log: each event's \`created_at\` in the \`batch_events\` table (stamped in the transaction that logs it,` +
       ` read from the SQLite file after the run; the same clock as the client's, 1 ms resolution) to the moment the watcher parsed it.` +
-      ` Only events logged after the watcher's response headers arrived count; the others (${results.map((result) => result.replayed).join(' and ')} received events)` +
+      ` Only events logged after the watcher's response headers arrived count; the others (${listed(results.map((result) => String(result.replayed)))} received events)` +
       ` were logged before the stream opened and came as its replay of the log: they are left out of the delivery rows, not out of the completeness check.` +
       ` The fan-out row compares the watchers of a batch with each other on the client's own clock (sub-millisecond); it includes the client reading ${options.batches * options.watchersPerBatch} sockets in turn.`,
   ].join('\n');

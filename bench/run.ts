@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { runEngineOverhead, runQueueOverhead } from './engine-overhead';
 import { runFirstImage, runFirstImageInBackground } from './first-image';
 import { defaultLoadOptions, runLoad } from './load';
+import { loadServerTargets, type LoadServerTarget } from './load-server';
+import { ensureProductionBuild } from './production-build';
 import { runMemory } from './memory';
 import { engineOverheadSection, firstImageSection, loadSection, machineSection, memorySection, pageSection, scaleOutSection, throughputSection } from './report';
 import { runQueuePathOverhead, runScaleOutThroughput, servicesMissing, type QueuePath, type ScaleOutScenario } from './scale-out';
@@ -23,9 +25,12 @@ import { runThroughput, strategies, summarizeRuns, type Strategy, type Throughpu
  * Not a test: nothing here fails on a slow machine; everything stops by itself (127.0.0.1 only).
  *
  *   npm run bench -- [--write] [--time-factor 0.02] [--only pacing-grid,throughput,first-image,memory,overhead,load,scale-out,page]
+ *                    [--load-server next-start,endpoints]   (the load section's servers, both by default: see bench/load-server.ts)
  */
 
 const defaultSections = 'pacing-grid,throughput,first-image,memory,overhead,load,scale-out,page';
+// The production server first; the bare endpoints beside it show what Next.js adds (~15 s more).
+const defaultLoadServers = 'next-start,endpoints';
 const { values } = parseArgs({
   options: {
     write: { type: 'boolean', default: false },
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: defaultSections },
     seeds: { type: 'string', default: '5' },
     strategies: { type: 'string', default: strategies.join(',') },
+    'load-server': { type: 'string', default: defaultLoadServers },
   },
 });
 const timeFactor = Number(values['time-factor']);
@@ -45,11 +51,16 @@ const chosenStrategies = values.strategies.split(',') as Strategy[];
 for (const strategy of chosenStrategies) {
   if (!strategies.includes(strategy)) throw new RangeError(`--strategies: unknown strategy ${strategy}; known: ${strategies.join(', ')}`);
 }
+const loadServers = values['load-server'].split(',') as LoadServerTarget[];
+for (const target of loadServers) {
+  if (!loadServerTargets.includes(target)) throw new RangeError(`--load-server: unknown server ${target}; known: ${loadServerTargets.join(', ')}`);
+}
 const options = [
   ...(values.write ? ['--write'] : []),
   ...(values['time-factor'] === '0.02' ? [] : [`--time-factor ${timeFactor}`]),
   ...(values.seeds === '5' ? [] : [`--seeds ${seedCount}`]),
   ...(values.only === defaultSections ? [] : [`--only ${values.only}`]),
+  ...(values['load-server'] === defaultLoadServers ? [] : [`--load-server ${values['load-server']}`]),
 ];
 const command = `npm run bench${options.length > 0 ? ` -- ${options.join(' ')}` : ''}`;
 
@@ -129,12 +140,16 @@ if (sections.has('overhead')) {
 }
 
 if (sections.has('load')) {
+  // next start serves the production build: measure the code as it is, not an older build.
+  if (loadServers.includes('next-start')) await ensureProductionBuild((text) => log(`load: ${text}`));
   const results = [];
-  for (const provider of ['demo', 'gemini-simulator'] as const) {
-    log(`load: 20 batches created at once, 300 SSE watchers, ${provider}`);
-    const result = await runLoad({ ...defaultLoadOptions, provider });
-    log(`load: ${provider}: ${result.eventsLost} events lost, delivery p50 ${result.delivery.p50} ms, p99 ${result.delivery.p99} ms`);
-    results.push(result);
+  for (const server of loadServers) {
+    for (const provider of ['demo', 'gemini-simulator'] as const) {
+      log(`load: 20 batches created at once, 300 SSE watchers, ${server}, ${provider}`);
+      const result = await runLoad({ ...defaultLoadOptions, server, provider });
+      log(`load: ${server}, ${provider}: ${result.eventsLost} events lost, delivery p50 ${result.delivery.p50} ms, p99 ${result.delivery.p99} ms`);
+      results.push(result);
+    }
   }
   add('load', '## The batch API under load: 20 concurrent creations, 300 SSE watchers', '', loadSection(results), '');
 }

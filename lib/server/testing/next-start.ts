@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 
 export interface NextServer {
   baseURL: string;
+  /** The server's process (next start serves in the process it starts as). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -22,28 +24,33 @@ export async function startNextServer({ port, env }: { port: number; env: Record
       NEXT_TELEMETRY_DISABLED: '1',
       ...env,
     },
-    stdio: 'ignore',
+    // stderr is kept (its end) to say why the server did not start.
+    stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  // Ended by a signal, a process has no exit code but a signal code: either means gone (stop twice is fine).
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
+    if (hasExited() || child.pid === undefined) return;
     const exited = new Promise((done) => child.once('exit', done));
     process.kill(-child.pid, 'SIGTERM');
     await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
-    if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    if (!hasExited()) process.kill(-child.pid, 'SIGKILL');
   };
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (hasExited()) throw new Error(`next start exited with ${child.exitCode ?? child.signalCode}${stderr ? `:\n${stderr}` : ''}`);
     try {
       const response = await fetch(`${baseURL}/api/providers`);
-      if (response.ok) return { baseURL, stop };
+      if (response.ok) return { baseURL, pid: child.pid!, stop };
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error('next start did not answer in 2 minutes');
+      throw new Error(`next start did not answer in 2 minutes${stderr ? `:\n${stderr}` : ''}`);
     }
     await new Promise((done) => setTimeout(done, 200));
   }
