@@ -29,17 +29,12 @@ function retryLabel(slot: Slot, now: number): string | undefined {
 
 const statusWords = { queued: 'Queued', running: 'Generating…', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled', deleted: 'Image deleted' } as const;
 
-/** The provider's sampler step, as words and a thin bar (local diffusion servers report it). */
-function StepProgress({ step, totalSteps }: { step: number; totalSteps: number }) {
+/** The provider's sampler step as a thin bar under the tile's "Step k of n" (local diffusion servers report it). */
+function StepBar({ step, totalSteps }: { step: number; totalSteps: number }) {
   return (
-    <>
-      <span className={styles.details} data-testid="slot-step">
-        Step {step} of {totalSteps}
-      </span>
-      <span className={styles.stepBar} role="progressbar" aria-label="Steps done" aria-valuemin={0} aria-valuemax={totalSteps} aria-valuenow={step}>
-        <span className={styles.stepBarFill} style={{ width: `${(100 * step) / totalSteps}%` }} />
-      </span>
-    </>
+    <span className={styles.stepBar} role="progressbar" aria-label="Steps done" aria-valuemin={0} aria-valuemax={totalSteps} aria-valuenow={step}>
+      <span className={styles.stepBarFill} style={{ width: `${(100 * step) / totalSteps}%` }} />
+    </span>
   );
 }
 
@@ -48,6 +43,7 @@ export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy
   const tileStyle = { '--ratio': ratio } as CSSProperties;
   const retry = retryLabel(slot, now);
   const isWaiting = slot.status === 'queued' || slot.status === 'running';
+  const step = slot.status === 'running' && !retry ? slot.progress : undefined;
 
   return (
     <li className={styles.slot} style={tileStyle} data-testid={testId} data-status={slot.status} data-index={slot.index} data-favorite={slot.isFavorite === true}>
@@ -100,9 +96,15 @@ export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy
               </>
             ) : (
               <>
-                <span className={styles.stateTitle}>{retry ?? statusWords[slot.status]}</span>
+                {step ? (
+                  <span className={styles.stateTitle} data-testid="slot-step">
+                    Step {step.step} of {step.totalSteps}
+                  </span>
+                ) : (
+                  <span className={styles.stateTitle}>{retry ?? statusWords[slot.status]}</span>
+                )}
                 {retry && slot.retry ? <span className={styles.details}>{slot.retry.reason}</span> : null}
-                {slot.status === 'running' && !retry && slot.progress ? <StepProgress {...slot.progress} /> : null}
+                {step ? <StepBar {...step} /> : null}
                 {slot.status === 'running' && !retry && slot.attempt > 1 ? <span className={styles.details}>Attempt {slot.attempt}</span> : null}
               </>
             )}

@@ -93,6 +93,7 @@ test.describe('with local and aggregator providers configured', () => {
         const batchId = await generator.generate(`a slow lighthouse on ${providerId}`, 1);
         const stepLine = generator.card(batchId).getByTestId('slot-step');
         await expect(stepLine).toHaveText(/^Step (\d+) of 30$/, { timeout: 10_000 });
+        await expect(stepLine).toBeVisible();
         const bar = generator.card(batchId).getByRole('progressbar', { name: 'Steps done' });
         await expect(bar).toHaveAttribute('aria-valuemax', '30');
         await generator.waitForBatchEnd(1);
