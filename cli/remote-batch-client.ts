@@ -59,6 +59,9 @@ export function createRemoteBatchClient(serverUrl: string, token: string | undef
         if (!response?.body) return;
         try {
           for await (const message of readServerSentEvents(response.body)) {
+            // Live-only messages (a running image's `item-progress` steps) carry no id: this command
+            // counts images, and a message it does not know must not end the run.
+            if (message.id === undefined) continue;
             const event = progressEventSchema.parse(JSON.parse(message.data));
             lastSequence = event.sequence;
             onEvent(event);
