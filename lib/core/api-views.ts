@@ -43,7 +43,10 @@ export const batchItemViewSchema = z.object({
   /** 1-based position in the batch. */
   index: z.number().int().positive(),
   prompt: z.string(),
-  /** This image's seed, when the batch asked for one (`seed + index - 1`): makes it again on its own. */
+  /**
+   * This image's seed: the one the provider reported making it with (a local server's random seed),
+   * else, when the batch asked for one, `seed + index - 1`. Makes it again on its own.
+   */
   seed: z.number().int().nonnegative().optional(),
   status: z.enum(itemStatuses),
   /** Provider calls made for this item so far, over every run. */

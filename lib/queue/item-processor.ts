@@ -226,14 +226,15 @@ export class ItemProcessor {
   }
 
   async #storeImage(batch: BatchRecord, item: ItemRecord, provider: ImageProvider, image: GeneratedImage, price?: ModelPrice): Promise<ItemResult> {
+    // The seed the provider reports it used wins over the one asked for (a random seed is only known after).
+    const seed = image.seed ?? (batch.params.seed === undefined ? undefined : seedForImage(batch.params.seed, item.index));
     const metadata = toImageTextMetadata({
       prompt: item.prompt,
       providerId: provider.id,
       modelId: provider.modelId,
       mode: batch.mode,
       aspectRatio: batch.params.aspectRatio,
-      // The seed the provider reports it used wins over the one asked for (a random seed is only known after).
-      seed: image.seed ?? (batch.params.seed === undefined ? undefined : seedForImage(batch.params.seed, item.index)),
+      seed,
       negativePrompt: batch.params.negativePrompt,
       steps: batch.params.steps,
       cfgScale: batch.params.cfgScale,
@@ -250,6 +251,7 @@ export class ItemProcessor {
         image: stored,
         ...(image.usage ? { usage: image.usage } : {}),
         ...(costUsd === undefined ? {} : { costUsd }),
+        ...(seed === undefined ? {} : { seed }),
       };
     } catch (error) {
       this.#options.log('image-store-error', { batchId: batch.id, index: item.index, message: errorMessage(error) });

@@ -74,12 +74,21 @@ export function toWebhookDeliveryView(delivery: WebhookDelivery): WebhookDeliver
   };
 }
 
-/** `batchSeed`: the batch's `seed`, from which this item's own follows (`seed + index - 1`). */
+/** The seed an item's image was made with: as recorded with it, else derived from the batch's `seed`. */
+export function seedOfItem(item: Pick<ItemRecord, 'index' | 'seed'>, batchSeed: number | undefined): number | undefined {
+  return item.seed ?? (batchSeed === undefined ? undefined : seedForImage(batchSeed, item.index));
+}
+
+/**
+ * `batchSeed`: the batch's `seed`, from which this item's own follows (`seed + index - 1`). The seed
+ * recorded with the made image wins: the one the provider reported (a local server's random seed).
+ */
 export function toItemView(item: ItemRecord, batchSeed?: number): BatchItemView {
+  const seed = seedOfItem(item, batchSeed);
   return {
     index: item.index,
     prompt: item.prompt,
-    ...(batchSeed === undefined ? {} : { seed: seedForImage(batchSeed, item.index) }),
+    ...(seed === undefined ? {} : { seed }),
     status: item.status,
     attempts: item.attempts,
     ...(item.error

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
 import { extensionByMimeType, type BatchParams, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
-import { seedForImage, withoutUndefined } from '@/lib/core';
+import { withoutUndefined } from '@/lib/core';
+import { seedOfItem } from './batch-view';
 import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
@@ -53,7 +54,7 @@ export function toZipManifest(batch: BatchWithItems) {
     items: batch.items.map((item) => ({
       index: item.index,
       prompt: item.prompt,
-      ...(batch.params.seed === undefined ? {} : { seed: seedForImage(batch.params.seed, item.index) }),
+      ...withoutUndefined({ seed: seedOfItem(item, batch.params.seed) }),
       status: item.status,
       error: item.error ? { kind: item.error.kind, message: item.error.message, details: item.error.details ?? null } : null,
       file: zipEntryName(item, batch.total) ?? null,

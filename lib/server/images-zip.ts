@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { extensionByMimeType, parseImageId, StoreError, type ImageItem } from '@/lib/store';
 import { canSee, type Principal } from './accounts';
 import { createImageZip, diffusionControlsOf, zipResponse, type ZipImageEntry } from './batch-zip';
-import { seedForImage } from '@/lib/core';
+import { withoutUndefined } from '@/lib/core';
+import { seedOfItem } from './batch-view';
 import { getApp } from './create-app';
 import { InputError } from './input-error';
 import { readJsonBody } from './request-body';
@@ -60,7 +61,7 @@ export function toSelectionManifest(found: readonly ImageItem[], createdAt: Date
         outputFormat: batch.params.outputFormat ?? null,
         background: batch.params.background ?? null,
         ...diffusionControlsOf(batch.params),
-        ...(batch.params.seed === undefined ? {} : { seed: seedForImage(batch.params.seed, item.index) }),
+        ...withoutUndefined({ seed: seedOfItem(item, batch.params.seed) }),
         batchCreatedAt: batch.createdAt,
         endedAt: item.endedAt ?? null,
         costUsd: item.costUsd ?? null,

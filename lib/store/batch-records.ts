@@ -88,6 +88,8 @@ export interface ItemRecord {
   usage?: ImageUsage;
   /** What the image cost in USD, when the model's price is known. */
   costUsd?: number;
+  /** The seed the image was made with (asked for, or chosen and reported by the provider), when known. */
+  seed?: number;
   /** ISO 8601, UTC: when the current (or last) run of the item started. */
   startedAt?: string;
   /** ISO 8601, UTC: when the item ended. */
@@ -122,6 +124,6 @@ export type BatchEventInput = DistributiveOmit<BatchEvent, 'batchId' | 'sequence
 
 /** How an item's run ended, as `finishItem` records it. */
 export type ItemResult =
-  | { status: 'succeeded'; image: ImageRef; usage?: ImageUsage; costUsd?: number }
+  | { status: 'succeeded'; image: ImageRef; usage?: ImageUsage; costUsd?: number; seed?: number }
   | { status: 'failed'; error: ItemError }
   | { status: 'canceled' };

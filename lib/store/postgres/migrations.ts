@@ -165,4 +165,10 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_by_batch ON webhook_deliveries (batch_id);
     `,
   },
+  {
+    version: 4,
+    name: 'item-seed',
+    // The SQLite store's version 8: the seed an image was made with (ComfyUI's random seeds go up to 2^48).
+    sql: `ALTER TABLE items ADD COLUMN seed BIGINT;`,
+  },
 ];

@@ -459,6 +459,7 @@ function resultColumns(result: ItemResult) {
     byteLength: result.status === 'succeeded' ? result.image.byteLength : null,
     usage: result.status === 'succeeded' && result.usage ? JSON.stringify(result.usage) : null,
     costUsd: result.status === 'succeeded' ? (result.costUsd ?? null) : null,
+    seed: result.status === 'succeeded' ? (result.seed ?? null) : null,
   };
 }
 

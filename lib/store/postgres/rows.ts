@@ -50,6 +50,7 @@ export interface ItemRow {
   ended_at: Date | null;
   favorite: boolean;
   image_deleted_at: Date | null;
+  seed: number | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -101,6 +102,7 @@ export function toItemRecord(row: ItemRow): ItemRecord {
       : { image: { imageId: row.image_id, mimeType: row.mime_type ?? 'application/octet-stream', byteLength: row.byte_length ?? 0 } }),
     ...(row.usage === null ? {} : { usage: row.usage }),
     ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
+    ...(row.seed === null ? {} : { seed: row.seed }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at.toISOString() }),
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at.toISOString() }),
     ...(row.favorite ? { isFavorite: true as const } : {}),

@@ -13,7 +13,7 @@ const batchColumns = [
 const itemColumns = [
   'batch_id', 'item_index', 'prompt', 'status', 'attempts', 'run_attempts', 'not_before_ms', 'error_kind', 'error_message',
   'error_details', 'error_retry_after_ms', 'error_retry_stop', 'image_id', 'mime_type', 'byte_length', 'usage', 'cost_usd',
-  'started_at', 'ended_at', 'favorite', 'image_deleted_at',
+  'started_at', 'ended_at', 'favorite', 'image_deleted_at', 'seed',
 ];
 const batch = batchColumns.join(', ');
 const item = itemColumns.join(', ');
@@ -103,7 +103,8 @@ export const batchQueries = compileQueries('batches', {
       ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = FALSE,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
       error_retry_after_ms = :errorRetryAfterMs, error_retry_stop = :errorRetryStop,
-      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage::jsonb, cost_usd = :costUsd
+      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage::jsonb, cost_usd = :costUsd,
+      seed = :seed::bigint
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'
     RETURNING ${item}`,
   cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now, not_before_ms = NULL

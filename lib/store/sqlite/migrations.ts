@@ -187,4 +187,11 @@ export const batchStoreMigrations: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms) WHERE status = 'pending';
     `,
   },
+  {
+    version: 8,
+    name: 'item-seed',
+    // The seed an image was made with: the one asked for (the batch's seed + index - 1), or the one
+    // a local diffusion server chose and reported (A1111, ComfyUI): the image can be made again.
+    sql: `ALTER TABLE items ADD COLUMN seed INTEGER;`,
+  },
 ];

@@ -47,6 +47,7 @@ export interface ItemRow {
   error_retry_stop: ItemError['retryStop'] | null;
   favorite: number;
   image_deleted_at: string | null;
+  seed: number | null;
 }
 
 export function toBatchRecord(row: BatchRow): BatchRecord {
@@ -99,6 +100,7 @@ export function toItemRecord(row: ItemRow): ItemRecord {
     // Written by this store from a typed value; the column is CHECKed to be JSON.
     ...(row.usage === null ? {} : { usage: JSON.parse(row.usage) as ImageUsage }),
     ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
+    ...(row.seed === null ? {} : { seed: row.seed }),
     ...(row.started_at === null ? {} : { startedAt: row.started_at }),
     ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
     ...(row.favorite === 1 ? { isFavorite: true as const } : {}),

@@ -57,7 +57,8 @@ const sql = {
       ended_at = :now, lease_owner = NULL, lease_expires_ms = NULL, call_in_flight = 0,
       error_kind = :errorKind, error_message = :errorMessage, error_details = :errorDetails,
       error_retry_after_ms = :errorRetryAfterMs, error_retry_stop = :errorRetryStop,
-      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage, cost_usd = :costUsd
+      image_id = :imageId, mime_type = :mimeType, byte_length = :byteLength, usage = :usage, cost_usd = :costUsd,
+      seed = :seed
     WHERE batch_id = :batchId AND item_index = :index AND status = 'running'`,
   selectQueuedIndexes: `SELECT item_index FROM items WHERE batch_id = :batchId AND status = 'queued' ORDER BY item_index`,
   cancelQueuedItems: `UPDATE items SET status = 'canceled', ended_at = :now, not_before_ms = NULL WHERE batch_id = :batchId AND status = 'queued'`,

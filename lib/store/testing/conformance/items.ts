@@ -68,6 +68,16 @@ export function describeItems(useContext: UseContext): void {
       expect(stored).toMatchObject({ isDemo: false, costUsd: expect.closeTo(0.0836, 9) });
     });
 
+    it('keeps the seed an image was made with, up to 2^48 (ComfyUI\'s random seeds)', async () => {
+      const { store } = useContext();
+      const batch = await store.createBatch(sampleBatch({ isDemo: false }));
+      await runItem(store, batch.id, 1, { status: 'succeeded', image: sampleImage('1'), seed: 2 ** 48 - 1 }, 1);
+      await runItem(store, batch.id, 2, { status: 'succeeded', image: sampleImage('2') }, 1);
+      const stored = (await store.getBatch(batch.id))!;
+      expect(stored.items[0]!.seed).toBe(2 ** 48 - 1);
+      expect(stored.items[1]!.seed).toBeUndefined();
+    });
+
     it('keeps the demo flag the batch was created with', async () => {
       const { store } = useContext();
       const demo = await store.createBatch(sampleBatch({ isDemo: true }));
