@@ -1,5 +1,6 @@
 import type { CallTicket } from './call-ticket';
 import type { SlotOutcome } from './lane';
+import type { RefusalCause } from './refusal-classifier';
 
 /** The adaptive pacing controller's options and what it exposes (see `createAdaptivePacer`). */
 
@@ -76,7 +77,10 @@ export interface AdaptivePacer {
   recordStart(inFlightAtStart: number): CallTicket;
   /** Call when the call is still in flight `acceptedAfterMs` after its start. Idempotent. */
   recordAccepted(ticket: CallTicket, load: LaneLoad): void;
-  /** Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing). */
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): void;
+  /**
+   * Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing).
+   * Returns which limit a 429 was judged to hit, undefined for anything else.
+   */
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined;
   snapshot(): AdaptivePacingSnapshot;
 }

@@ -131,18 +131,20 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#updateConcurrency();
   }
 
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): void {
-    if (!outcome) return;
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined {
+    if (!outcome) return undefined;
+    let cause: RefusalCause | undefined;
     if (outcome.status === 'succeeded') {
       this.recordAccepted(ticket, load);
       this.#onSuccess(ticket, outcome, load);
     } else {
       const kind = isProviderError(outcome.error) ? outcome.error.kind : undefined;
-      if (kind === 'rate_limited') this.#onRateLimited(ticket, outcome.error);
+      if (kind === 'rate_limited') cause = this.#onRateLimited(ticket, outcome.error);
       else if (kind === 'overloaded') this.#onOverloaded(ticket);
       // Other failures (safety, bad request, transient, timeout) say nothing about the quota.
     }
     this.#updateConcurrency();
+    return cause;
   }
 
   #growInSlowStart(load: LaneLoad): void {
@@ -169,7 +171,7 @@ class AdaptivePacingController implements AdaptivePacer {
     }
   }
 
-  #onRateLimited(ticket: CallTicket, error: unknown): void {
+  #onRateLimited(ticket: CallTicket, error: unknown): RefusalCause {
     ticket.sample.isRejected = true;
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
@@ -179,7 +181,7 @@ class AdaptivePacingController implements AdaptivePacer {
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample) : undefined;
-    if (ticket.startedAtMs < this.#lastReactionAtMs) return;
+    if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
@@ -187,11 +189,12 @@ class AdaptivePacingController implements AdaptivePacer {
       const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
-      return;
+      return cause;
     }
     this.#ceiling.liftIfRefusedWithin(level);
     const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
+    return cause;
   }
 
   #refusalEvidence(level: number, error: unknown): RefusalEvidence {
