@@ -17,8 +17,10 @@ export interface AdaptivePacingOptions {
   initialIntervalMs?: number;
   /**
    * A call still in flight after this long was not refused (429s come back at once): slow start
-   * grows on it. Raised to twice the slowest refusal seen.
-   * @default 1000
+   * grows on it. Raised to twice the slowest refusal seen. Short, as slow start doubles per
+   * acceptance time until latency is known: at 1 s, a batch of 30 s calls ramps a slot a second;
+   * a 429 slower than this, before any was seen, costs one doubling too many, no more.
+   * @default 250
    */
   acceptedAfterMs?: number;
   /**

@@ -41,7 +41,7 @@ describe('createAdaptivePacer', () => {
     const { pacer } = setup();
     expect(pacer.concurrency).toBe(1);
     expect(pacer.minIntervalMs).toBe(500);
-    expect(pacer.acceptedAfterMs).toBe(1_000);
+    expect(pacer.acceptedAfterMs).toBe(250);
     expect(pacer.snapshot()).toMatchObject({ phase: 'slow-start', concurrencyCeiling: 16, reactions: 0 });
   });
 

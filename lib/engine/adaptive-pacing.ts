@@ -39,7 +39,7 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   another. Retry hints are honoured by the lane's pause (`runItem` calls `pauseFor`), not here.
  */
 
-const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 1_000, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
+const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 250, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
 
 export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, LaneLoad } from './adaptive-pacing-types';
 export { CallTicket } from './call-ticket';

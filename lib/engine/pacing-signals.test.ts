@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaRateSampler } from './pacing-signals';
+import { QuotaRateSampler, StartRateMeter } from './pacing-signals';
 
 /** Feeds the sampler a quota's answers: `accepted` calls spread evenly between consecutive 429s. */
 function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; gapMs: number; acceptedBetween: number }) {
@@ -36,5 +36,22 @@ describe('QuotaRateSampler', () => {
     const sampler = new QuotaRateSampler();
     const measures = refusalsEvery(sampler, { refusals: 10, gapMs: 1_000, acceptedBetween: 0 });
     expect(measures.every((measure) => measure === undefined)).toBe(true);
+  });
+});
+
+describe('StartRateMeter', () => {
+  it('is unknown until four starts are known', () => {
+    const meter = new StartRateMeter();
+    for (const startMs of [0, 100, 200]) meter.add(startMs);
+    expect(meter.intervalMs()).toBeUndefined();
+    meter.add(300);
+    expect(meter.intervalMs()).toBe(100);
+  });
+
+  it('takes the typical gap, not the mean: one long wait for slots does not pass for a slow pace', () => {
+    const meter = new StartRateMeter();
+    // Four starts, 25 s with every slot taken by slow calls, then three freed together 500 ms apart.
+    for (const startMs of [0, 250, 500, 25_500, 26_000, 26_500]) meter.add(startMs);
+    expect(meter.intervalMs()).toBe(500);
   });
 });

@@ -46,10 +46,17 @@ export class StartRateMeter {
     if (this.#startsMs.length > this.#size) this.#startsMs.shift();
   }
 
-  /** Mean time between the recent starts; undefined until four are known. */
+  /**
+   * The typical time between the recent starts: the median gap, not the mean, so that one long wait
+   * (slots all taken by slow calls, then freed together) does not pass for a slow pace: the starts
+   * that drained a bucket came at the pace of the gaps around it. Undefined until four are known.
+   */
   intervalMs(): number | undefined {
     if (this.#startsMs.length < 4) return undefined;
-    return (this.#startsMs.at(-1)! - this.#startsMs[0]!) / (this.#startsMs.length - 1);
+    const gapsMs = this.#startsMs.slice(1).map((startMs, offset) => startMs - this.#startsMs[offset]!);
+    gapsMs.sort((left, right) => left - right);
+    const middle = Math.floor(gapsMs.length / 2);
+    return gapsMs.length % 2 === 1 ? gapsMs[middle]! : (gapsMs[middle - 1]! + gapsMs[middle]!) / 2;
   }
 }
 
