@@ -28,7 +28,8 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
  *   there, before any call got through at it, is the concurrency's (`classifyRefusal`).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
- *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`). The 429 that
+ *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
+ *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
  *   ends slow start starts no sample: for a whole latency after it the slots stay as slow start
  *   left them, all taken, while the bucket refills past its size, so a sample from there measures low.
  * - A 503 overload cuts the concurrency ceiling multiplicatively; once calls get through again it
@@ -180,7 +181,8 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#ceiling.recordRefused(level);
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
-    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample) : undefined;
+    const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
+    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;

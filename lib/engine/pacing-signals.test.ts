@@ -32,6 +32,32 @@ describe('QuotaRateSampler', () => {
     expect(measures.slice(4)).toEqual([6_000, 6_000, 6_000]);
   });
 
+  it('measures from token to token when the 429s said when the next token comes: two accepted calls are enough', () => {
+    // A bucket of 10 per minute (a token every 6 s). Refused at 1 s (next token at 6 s), two calls
+    // get through (at 6 s and 12 s), refused at 13 s (next token at 18 s): 12 s for two tokens.
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(1_000);
+    first.isRejected = true;
+    expect(sampler.closeAt(first, 5_000)).toBeUndefined();
+    sampler.add(6_000);
+    sampler.add(12_000);
+    const second = sampler.add(13_000);
+    second.isRejected = true;
+    expect(sampler.closeAt(second, 5_000)).toBe(6_000);
+  });
+
+  it('without hints, the same two calls are too few to trust', () => {
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(1_000);
+    first.isRejected = true;
+    sampler.closeAt(first);
+    sampler.add(6_000);
+    sampler.add(12_000);
+    const second = sampler.add(13_000);
+    second.isRejected = true;
+    expect(sampler.closeAt(second)).toBeUndefined();
+  });
+
   it('does not count refused calls, and gives nothing when too few were accepted even eight 429s back', () => {
     const sampler = new QuotaRateSampler();
     const measures = refusalsEvery(sampler, { refusals: 10, gapMs: 1_000, acceptedBetween: 0 });

@@ -65,8 +65,13 @@ export interface SampledCall {
   isRejected: boolean;
 }
 
-/** Calls accepted in a sample below which their rate is too noisy to trust. */
+/** Calls accepted in a sample below which their rate is too noisy to trust (429s without a retry hint). */
 const minAcceptedForEstimate = 4;
+/**
+ * The same when both 429s that bound the sample said when the next token comes: the sample then
+ * runs from token to token, and the calls accepted between are exactly the bucket's refill.
+ */
+const minAcceptedBetweenHints = 2;
 /**
  * 429s a sample spans when enough calls were accepted since the third-last: long enough to smooth,
  * short enough to follow a quota that changes.
@@ -77,6 +82,12 @@ const maxSpannedRefusals = 8;
 /** Calls kept; older ones are dropped (the estimate then errs low, and self-corrects). */
 const maxCallsKept = 2_000;
 
+/** A rate 429 that bounds samples: when the refused call started, and when its retry hint said the next token comes. */
+interface SampleBoundary {
+  startedAtMs: number;
+  nextTokenAtMs?: number;
+}
+
 /**
  * A token bucket is empty at each 429. Between 429s, while calls kept coming faster than it refills
  * (no refill overflowed), it accepted exactly its refill over that time, give or take one call:
@@ -84,11 +95,18 @@ const maxCallsKept = 2_000;
  * more (up to eight) when fewer than four calls were accepted over those, as at low rates. If the
  * pressure lapsed, tokens overflowed and the measure is low: a safe error. Calls before the first
  * 429 are never used: the bucket started full, of unknown size.
+ *
+ * A retry hint removes the "give or take one call": it says when the next token comes, and the lane
+ * starts nothing before it. From the token after one 429 to the token after a later one, the bucket
+ * made exactly the calls accepted between: two are enough to measure, so a low rate is measured
+ * after two or three 429s instead of five to eight. A hint longer than the token's wait (rounded up
+ * to seconds, or a fixed window's end) lets tokens pile up and end the sample late: the measure errs
+ * low, as with a lapse.
  */
 export class QuotaRateSampler {
   #calls: SampledCall[] = [];
-  /** Start times of the calls refused at the last few rate 429s, oldest first. */
-  readonly #boundariesMs: number[] = [];
+  /** The last few rate 429s, oldest first. */
+  readonly #boundaries: SampleBoundary[] = [];
 
   add(startedAtMs: number): SampledCall {
     const call: SampledCall = { startedAtMs, isRejected: false };
@@ -98,35 +116,37 @@ export class QuotaRateSampler {
   }
 
   /**
-   * Records a rate 429 (the refused call) and returns the measured interval per accepted call over
-   * the sample it ends, or undefined when there is no sample yet or it is too small.
+   * Records a rate 429 (the refused call, and its retry hint if it had one) and returns the measured
+   * interval per accepted call over the sample it ends, or undefined when there is no sample yet or
+   * it is too small.
    */
-  closeAt(rejected: SampledCall): number | undefined {
-    const measuredMs = this.#measureUpTo(rejected);
-    this.#boundariesMs.push(rejected.startedAtMs);
-    if (this.#boundariesMs.length > maxSpannedRefusals) this.#boundariesMs.shift();
+  closeAt(rejected: SampledCall, retryAfterMs?: number): number | undefined {
+    const boundary: SampleBoundary = { startedAtMs: rejected.startedAtMs, ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }) };
+    const measuredMs = this.#measureUpTo(boundary);
+    this.#boundaries.push(boundary);
+    if (this.#boundaries.length > maxSpannedRefusals) this.#boundaries.shift();
     // Calls before the oldest boundary kept will not be needed again.
-    const keepFromMs = this.#boundariesMs[0]!;
+    const keepFromMs = this.#boundaries[0]!.startedAtMs;
     this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
     return measuredMs;
   }
 
   /** The quota changed at this call: samples start from its 429 only, the older ones measured another quota. */
   forgetBefore(call: SampledCall): void {
-    this.#boundariesMs.splice(0, this.#boundariesMs.length, call.startedAtMs);
-    this.#calls = this.#calls.filter((kept) => kept.startedAtMs >= call.startedAtMs);
+    const kept = this.#boundaries.find((boundary) => boundary.startedAtMs === call.startedAtMs) ?? { startedAtMs: call.startedAtMs };
+    this.#boundaries.splice(0, this.#boundaries.length, kept);
+    this.#calls = this.#calls.filter((other) => other.startedAtMs >= call.startedAtMs);
   }
 
   /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
-  #measureUpTo(rejected: SampledCall): number | undefined {
-    const boundaries = this.#boundariesMs;
+  #measureUpTo(end: SampleBoundary): number | undefined {
+    const boundaries = this.#boundaries;
     for (let back = Math.min(preferredSpannedRefusals, boundaries.length); back >= 1 && back <= boundaries.length; back += 1) {
-      const sampleStartMs = boundaries[boundaries.length - back]!;
-      const accepted = this.#calls.filter(
-        (call) => call.startedAtMs >= sampleStartMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected,
-      ).length;
-      const elapsedMs = rejected.startedAtMs - sampleStartMs;
-      if (accepted >= minAcceptedForEstimate && elapsedMs > 0) return elapsedMs / accepted;
+      const start = boundaries[boundaries.length - back]!;
+      const accepted = this.#calls.filter((call) => call.startedAtMs >= start.startedAtMs && call.startedAtMs < end.startedAtMs && !call.isRejected).length;
+      const isTokenToToken = start.nextTokenAtMs !== undefined && end.nextTokenAtMs !== undefined;
+      const elapsedMs = isTokenToToken ? end.nextTokenAtMs! - start.nextTokenAtMs! : end.startedAtMs - start.startedAtMs;
+      if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) return elapsedMs / accepted;
     }
     return undefined;
   }
