@@ -8,7 +8,7 @@ function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; g
   for (let refusal = 0; refusal < options.refusals; refusal += 1) {
     const refused = sampler.add(nowMs);
     refused.isRejected = true;
-    measures.push(sampler.closeAt(refused));
+    measures.push(sampler.closeAt(refused)?.intervalMs);
     for (let call = 1; call <= options.acceptedBetween; call += 1) sampler.add(nowMs + (call * options.gapMs) / (options.acceptedBetween + 1));
     nowMs += options.gapMs;
   }
@@ -43,7 +43,24 @@ describe('QuotaRateSampler', () => {
     sampler.add(12_000);
     const second = sampler.add(13_000);
     second.isRejected = true;
-    expect(sampler.closeAt(second, 5_000)).toBe(6_000);
+    expect(sampler.closeAt(second, 5_000)).toEqual({ intervalMs: 6_000, isExact: true });
+  });
+
+  it('calls a token-to-token measure exact only if no wait between accepted calls let tokens overflow', () => {
+    const measure = (acceptedAtMs: number[]) => {
+      const sampler = new QuotaRateSampler();
+      const first = sampler.add(0);
+      first.isRejected = true;
+      sampler.closeAt(first, 1_000);
+      for (const startMs of acceptedAtMs) sampler.add(startMs);
+      const closing = sampler.add(acceptedAtMs.at(-1)! + 500);
+      closing.isRejected = true;
+      return sampler.closeAt(closing, 500);
+    };
+    // Pressed all along: a call each second from the token at 1 s; refused at 4.5 s, next token at 5 s.
+    expect(measure([1_000, 2_000, 3_000, 4_000])).toEqual({ intervalMs: 1_000, isExact: true });
+    // A 3 s wait between two calls: a bucket of one overflowed, the quota may be faster than measured.
+    expect(measure([1_000, 4_000, 5_000, 6_000])).toEqual({ intervalMs: 1_500, isExact: false });
   });
 
   it('without hints, the same two calls are too few to trust', () => {

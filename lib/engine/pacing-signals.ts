@@ -82,6 +82,22 @@ const maxSpannedRefusals = 8;
 /** Calls kept; older ones are dropped (the estimate then errs low, and self-corrects). */
 const maxCallsKept = 2_000;
 
+/** The quota's interval per call as a sample measured it, and whether it is the refill itself rather than a floor under it. */
+export interface QuotaRateMeasure {
+  intervalMs: number;
+  /**
+   * Measured from token to token, and no token can have overflowed in between: the bucket only
+   * fills while calls come slower than it refills, and from the token after the first 429 to the
+   * second 429 no two accepted calls were further apart than the measured interval (give or take
+   * `lapseTolerance`). A lapse (or a bucket of one paced with room to spare) makes the measure a
+   * floor under the quota, to be probed past; without one it is the quota.
+   */
+  isExact: boolean;
+}
+
+/** A gap between accepted calls up to this many measured intervals still counts as no lapse (timers and spread). */
+const lapseTolerance = 1.25;
+
 /** A rate 429 that bounds samples: when the refused call started, and when its retry hint said the next token comes. */
 interface SampleBoundary {
   startedAtMs: number;
@@ -120,7 +136,7 @@ export class QuotaRateSampler {
    * interval per accepted call over the sample it ends, or undefined when there is no sample yet or
    * it is too small.
    */
-  closeAt(rejected: SampledCall, retryAfterMs?: number): number | undefined {
+  closeAt(rejected: SampledCall, retryAfterMs?: number): QuotaRateMeasure | undefined {
     const boundary: SampleBoundary = { startedAtMs: rejected.startedAtMs, ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }) };
     const measuredMs = this.#measureUpTo(boundary);
     this.#boundaries.push(boundary);
@@ -138,15 +154,27 @@ export class QuotaRateSampler {
     this.#calls = this.#calls.filter((other) => other.startedAtMs >= call.startedAtMs);
   }
 
+  /** The longest wait between accepted calls from the token after `start` to the 429 at `end`: how long the bucket filled unused, at most. */
+  #longestGapMs(start: SampleBoundary, end: SampleBoundary): number {
+    const fromMs = start.nextTokenAtMs ?? start.startedAtMs;
+    const startsMs = [fromMs, ...this.#calls.filter((call) => call.startedAtMs >= fromMs && call.startedAtMs < end.startedAtMs && !call.isRejected).map((call) => call.startedAtMs), end.startedAtMs];
+    let longestMs = 0;
+    for (let index = 1; index < startsMs.length; index += 1) longestMs = Math.max(longestMs, startsMs[index]! - startsMs[index - 1]!);
+    return longestMs;
+  }
+
   /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
-  #measureUpTo(end: SampleBoundary): number | undefined {
+  #measureUpTo(end: SampleBoundary): QuotaRateMeasure | undefined {
     const boundaries = this.#boundaries;
     for (let back = Math.min(preferredSpannedRefusals, boundaries.length); back >= 1 && back <= boundaries.length; back += 1) {
       const start = boundaries[boundaries.length - back]!;
       const accepted = this.#calls.filter((call) => call.startedAtMs >= start.startedAtMs && call.startedAtMs < end.startedAtMs && !call.isRejected).length;
       const isTokenToToken = start.nextTokenAtMs !== undefined && end.nextTokenAtMs !== undefined;
       const elapsedMs = isTokenToToken ? end.nextTokenAtMs! - start.nextTokenAtMs! : end.startedAtMs - start.startedAtMs;
-      if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) return elapsedMs / accepted;
+      if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) {
+        const intervalMs = elapsedMs / accepted;
+        return { intervalMs, isExact: isTokenToToken && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs };
+      }
     }
     return undefined;
   }
