@@ -36,7 +36,8 @@ export interface AdaptivePacingOptions {
   /**
    * The longest quiet spell, in successes, before a limit already found is probed again: the
    * concurrency ceiling's probes wait up to this long (4x longer after each that fails), and the
-   * rate is probed past the pace that failed only after this many.
+   * rate is probed past the pace that failed only after this many (past a quota measured exactly,
+   * from token to token, after four times as many).
    * @default 64
    */
   probeAfterSuccesses?: number;

@@ -14,17 +14,17 @@ function succeed(rate: RateController, count: number) {
 }
 
 describe('RateController', () => {
-  it('recovers to an exact measure and does not probe past it within the long quiet spell, though a faster pace was refused', () => {
+  it('recovers to an exact measure and probes past it only after four long quiet spells, though a faster pace was refused', () => {
     const rate = controller();
     rate.onRateRefusal(200, undefined, true);
     succeed(rate, 10);
     // Refused at 200 ms; the sample closed there measured 300 ms a call from token to token, no lapse.
     rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, false);
-    succeed(rate, 60);
+    succeed(rate, 200);
     expect(rate.intervalMs).toBeGreaterThanOrEqual(300);
     expect(rate.intervalMs).toBeLessThan(300 * 1.001);
-    // After the long spell, one small probe past it.
-    succeed(rate, 10);
+    // After four long spells (4 x 64 successes), one small probe past it.
+    succeed(rate, 80);
     expect(rate.intervalMs).toBeLessThan(300);
     expect(rate.intervalMs).toBeGreaterThan(300 / 1.06);
   });

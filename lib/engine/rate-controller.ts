@@ -38,6 +38,11 @@ const recoveryMargin = 0.95;
  * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
  */
 const measuredRecoveryFactor = 0.95;
+/**
+ * Past an exact measure (the refill itself) a probe can only find a quota that grew: it waits this
+ * many long quiet spells, as each one that fails costs a 429 and a pause for nothing.
+ */
+const exactMeasureProbeFactor = 4;
 /** Rate growth per round trip past the recovery target while the quota is unmeasured. */
 const unmeasuredGrowth = 0.1;
 
@@ -140,7 +145,7 @@ export class RateController {
     const isAtExactMeasure = quota.source === 'measured' && quota.isExact && this.#intervalMs <= quota.intervalMs * 1.001;
     const isBelowFailed = !isAtExactMeasure && this.#intervalMs > underFailedMs * 1.001;
     const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
-    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : this.#longestProbeWait;
+    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : isAtExactMeasure ? exactMeasureProbeFactor * this.#longestProbeWait : this.#longestProbeWait;
     if (this.#quietSuccesses < probeWait) return;
     this.#quietSuccesses = 0;
     // A probe that held: the next one goes further.
