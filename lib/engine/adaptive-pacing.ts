@@ -155,7 +155,9 @@ class AdaptivePacingController implements AdaptivePacer {
       this.#concurrency = Math.min(this.#concurrency + 1, this.#ceiling.value);
       return;
     }
-    if (load.waiting > 0 && load.inFlight < this.#concurrency) this.#rate.growInSlowStart(this.#callsPerLatency());
+    // Each call is known accepted after the acceptance time (or its latency, if shorter): the rate
+    // doubles per that time, not per round trip, or a batch of 9 s calls would ramp up for a minute.
+    if (load.waiting > 0 && load.inFlight < this.#concurrency) this.#rate.growInSlowStart(this.#callsPer(Math.min(this.#latency.meanMs, this.acceptedAfterMs)));
   }
 
   #onSuccess(ticket: CallTicket, outcome: Extract<SlotOutcome, { status: 'succeeded' }>, load: LaneLoad): void {
@@ -231,8 +233,13 @@ class AdaptivePacingController implements AdaptivePacer {
   }
 
   #callsPerLatency(): number {
+    return this.#callsPer(this.#latency.meanMs);
+  }
+
+  /** Calls the rate starts over `durationMs`, at least one. */
+  #callsPer(durationMs: number): number {
     const intervalMs = this.#rate.intervalMs;
-    return intervalMs > 0 ? Math.max(1, this.#latency.meanMs / intervalMs) : this.#concurrency;
+    return intervalMs > 0 ? Math.max(1, durationMs / intervalMs) : this.#concurrency;
   }
 
   /** Once a latency is known: slots for the calls the rate keeps in flight, within the ceiling. */
