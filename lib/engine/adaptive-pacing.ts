@@ -207,7 +207,7 @@ class AdaptivePacingController implements AdaptivePacer {
       level,
       ...(remainingRequests === undefined ? {} : { remainingRequests }),
       isFailedConcurrencyProbe: this.#ceiling.isFailedProbeAt(level),
-      isLevelRefuted: this.#ceiling.levels.isRefutedAt(level),
+      earlierRefusalsAtLevel: this.#ceiling.levels.refusalsWhileUnprovenAt(level),
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
     };
   }

@@ -88,15 +88,16 @@ export interface QuotaRateMeasure {
   /**
    * Measured from token to token, and no token can have overflowed in between: the bucket only
    * fills while calls come slower than it refills, and from the token after the first 429 to the
-   * second 429 no two accepted calls were further apart than the measured interval (give or take
-   * `lapseTolerance`). A lapse (or a bucket of one paced with room to spare) makes the measure a
-   * floor under the quota, to be probed past; without one it is the quota.
+   * second 429 no two accepted calls were further apart than the measured interval, the mean gap
+   * (give or take `lapseTolerance`): even gaps, or gaps that only shrank. A lapse (or a bucket of
+   * one paced with room to spare) makes the measure a floor under the quota, to be probed past;
+   * without one it is the quota.
    */
   isExact: boolean;
 }
 
-/** A gap between accepted calls up to this many measured intervals still counts as no lapse (timers and spread). */
-const lapseTolerance = 1.25;
+/** A gap between accepted calls up to this many measured intervals still counts as no lapse (timers run on whole milliseconds). */
+const lapseTolerance = 1.05;
 
 /** A rate 429 that bounds samples: when the refused call started, and when its retry hint said the next token comes. */
 interface SampleBoundary {
@@ -196,11 +197,10 @@ export class LevelEvidence {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
   }
 
-  /** Refused at this level before, and never accepted at it or above. */
-  isRefutedAt(level: number): boolean {
-    if ((this.#refused[level] ?? 0) === 0) return false;
-    for (let at = level; at < this.#accepted.length; at += 1) if ((this.#accepted[at] ?? 0) > 0) return false;
-    return true;
+  /** Refusals at this level so far, if no call was ever accepted at it or above; 0 otherwise. */
+  refusalsWhileUnprovenAt(level: number): number {
+    for (let at = level; at < this.#accepted.length; at += 1) if ((this.#accepted[at] ?? 0) > 0) return 0;
+    return this.#refused[level] ?? 0;
   }
 
   isProvenAt(level: number): boolean {
