@@ -82,6 +82,21 @@ describe('createAdaptivePacer', () => {
     expect(pacer.minIntervalMs).toBeLessThan(before);
   });
 
+  it('in slow start, once a latency is known, doubles the rate per acceptance time, not per round trip', () => {
+    const { pacer, start, accept, end, advance } = setup({ acceptedAfterMs: 250 });
+    const first = start();
+    advance(8_000);
+    end(first, succeeded);
+    // Starts 250 ms apart, each known accepted 250 ms after it starts: one start per acceptance
+    // time, so an acceptance doubles the rate. Per round trip of 8 s calls, it would add 1/32.
+    const before = pacer.minIntervalMs;
+    expect(before).toBe(250);
+    const second = start();
+    advance(250);
+    accept(second, 5);
+    expect(pacer.minIntervalMs).toBeCloseTo(before / 2, 5);
+  });
+
   it('halves the rate reached on the first rate 429, then cuts by the decrease factor', () => {
     const harness = setup({ initialIntervalMs: 1_000 });
     const { pacer, start, end, advance, accept } = harness;
