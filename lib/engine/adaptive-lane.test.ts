@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError, type ImageProvider } from '@/lib/core';
 import { createAdaptiveLane } from './adaptive-lane';
+import type { SlotOutcome } from './lane';
 import { runBatch } from './run-batch';
 import { sleep } from '@/lib/core';
 import { trackPromise } from './testing/track-promise';
@@ -86,6 +87,63 @@ describe('createAdaptiveLane', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(next.isSettled).toBe(true);
     next.value!();
+  });
+
+  it('does not pause every start for the retry hint of a 429 judged to be for calls in flight', async () => {
+    const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+    const refuse = (release: (outcome?: SlotOutcome) => void) => {
+      // As `runAttempt` does: the hint first, then the release with the outcome.
+      lane.pauseFor(5_000);
+      release({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 5_000 }) });
+    };
+    const first = await lane.acquire();
+    await vi.advanceTimersByTimeAsync(10);
+    const second = await lane.acquire();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(lane.concurrency).toBeGreaterThanOrEqual(3);
+    // The first 429 at three calls in flight could be the rate's: the lane pauses for its hint.
+    refuse(await lane.acquire());
+    expect(lane.pauseRemainingMs).toBe(5_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // Refused again at three before any call got through there: the limit is on calls in flight.
+    refuse(await lane.acquire());
+    expect(lane.snapshot().concurrencyCeiling).toBe(2);
+    expect(lane.pauseRemainingMs).toBe(0);
+    // The next start waits for a slot, not for the hint.
+    const next = trackPromise(lane.acquire());
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next.isSettled).toBe(false);
+    first({ status: 'succeeded' });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(next.isSettled).toBe(true);
+    second({ status: 'succeeded' });
+    next.value!({ status: 'succeeded' });
+  });
+
+  it('keeps the pause of a 429 judged to be for calls in flight at two: a bucket of one refuses the same way', async () => {
+    const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+    const refuse = (release: (outcome?: SlotOutcome) => void) => {
+      lane.pauseFor(5_000);
+      release({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 5_000 }) });
+    };
+    const first = await lane.acquire();
+    await vi.advanceTimersByTimeAsync(10);
+    // Refused at two in flight three times over: a cap of one (see `classifyRefusal`).
+    for (let refusal = 0; refusal < 3; refusal += 1) {
+      refuse(await lane.acquire());
+      if (refusal < 2) await vi.advanceTimersByTimeAsync(5_000);
+    }
+    expect(lane.snapshot().concurrencyCeiling).toBe(1);
+    expect(lane.pauseRemainingMs).toBe(5_000);
+    first({ status: 'succeeded' });
+  });
+
+  it('applies a pause asked for outside a release', async () => {
+    const lane = createAdaptiveLane({ initialIntervalMs: 0 });
+    lane.pauseFor(2_000);
+    await Promise.resolve();
+    expect(lane.pauseRemainingMs).toBe(2_000);
+    expect(() => lane.pauseFor(-1)).toThrow(RangeError);
   });
 
   it('ignores a second release and an aborted call', async () => {

@@ -17,6 +17,13 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
   const inner = createLane({ concurrency: pacer.concurrency, minIntervalMs: pacer.minIntervalMs });
   // Counted here, in grant order: the inner lane grants several waiters in one pass, before any resumes.
   let inFlight = 0;
+  // A retry hint asked for just before a refused call's release (as `runAttempt` does), held back
+  // until the release tells which limit refused it (see `pauseFor` below).
+  let heldPauseMs: number | undefined;
+  const applyHeldPause = () => {
+    if (heldPauseMs !== undefined) inner.pauseFor(heldPauseMs);
+    heldPauseMs = undefined;
+  };
 
   const load = () => ({ inFlight, waiting: inner.waiting });
   const applyPacer = () => {
@@ -40,7 +47,14 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         if (isReleased) return;
         isReleased = true;
         clearTimeout(acceptedTimer);
-        pacer.recordEnd(ticket, outcome, load());
+        const refusedFor = pacer.recordEnd(ticket, outcome, load());
+        // A 429 for calls in flight: the ceiling went under the level refused, so the next start
+        // waits for a slot to free; pausing every start for its retry hint would only idle the
+        // slots still taken. The refused call's own retry still waits for the hint (`decideRetry`).
+        // At two calls in flight the judgement rests on one other call, and a bucket of one token
+        // refuses a second start that comes too soon in the same way: there the pause stays.
+        if (refusedFor === 'concurrency' && ticket.inFlightAtStart >= 3) heldPauseMs = undefined;
+        applyHeldPause();
         inFlight -= 1;
         // The new pacing first, so the slot given back is handed out under it.
         applyPacer();
@@ -48,7 +62,16 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
       };
       return release;
     },
-    pauseFor: (durationMs) => inner.pauseFor(durationMs),
+    pauseFor(durationMs) {
+      if (!Number.isFinite(durationMs) || durationMs < 0) {
+        throw new RangeError(`pauseFor needs a finite duration >= 0 in milliseconds, got ${durationMs}`);
+      }
+      // Held until the release that follows (in the same turn: `runAttempt` pauses, then releases);
+      // a pause asked for on its own applies at the end of the turn all the same.
+      const isFirst = heldPauseMs === undefined;
+      heldPauseMs = Math.max(heldPauseMs ?? 0, durationMs);
+      if (isFirst) queueMicrotask(applyHeldPause);
+    },
     setConcurrency: (concurrency) => inner.setConcurrency(concurrency),
     setMinIntervalMs: (minIntervalMs) => inner.setMinIntervalMs(minIntervalMs),
     onConcurrencyRaised: (listener) => inner.onConcurrencyRaised(listener),

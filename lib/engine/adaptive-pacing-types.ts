@@ -1,5 +1,6 @@
 import type { CallTicket } from './call-ticket';
 import type { SlotOutcome } from './lane';
+import type { RefusalCause } from './refusal-classifier';
 
 /** The adaptive pacing controller's options and what it exposes (see `createAdaptivePacer`). */
 
@@ -16,8 +17,10 @@ export interface AdaptivePacingOptions {
   initialIntervalMs?: number;
   /**
    * A call still in flight after this long was not refused (429s come back at once): slow start
-   * grows on it. Raised to twice the slowest refusal seen.
-   * @default 1000
+   * grows on it. Raised to twice the slowest refusal seen. Short, as slow start doubles per
+   * acceptance time until latency is known: at 1 s, a batch of 30 s calls ramps a slot a second;
+   * a 429 slower than this, before any was seen, costs one doubling too many, no more.
+   * @default 250
    */
   acceptedAfterMs?: number;
   /**
@@ -33,7 +36,8 @@ export interface AdaptivePacingOptions {
   /**
    * The longest quiet spell, in successes, before a limit already found is probed again: the
    * concurrency ceiling's probes wait up to this long (4x longer after each that fails), and the
-   * rate is probed past the pace that failed only after this many.
+   * rate is probed past the pace that failed only after this many (past a quota measured exactly,
+   * from token to token, after four times as many).
    * @default 64
    */
   probeAfterSuccesses?: number;
@@ -76,7 +80,10 @@ export interface AdaptivePacer {
   recordStart(inFlightAtStart: number): CallTicket;
   /** Call when the call is still in flight `acceptedAfterMs` after its start. Idempotent. */
   recordAccepted(ticket: CallTicket, load: LaneLoad): void;
-  /** Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing). */
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): void;
+  /**
+   * Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing).
+   * Returns which limit a 429 was judged to hit, undefined for anything else.
+   */
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined;
   snapshot(): AdaptivePacingSnapshot;
 }

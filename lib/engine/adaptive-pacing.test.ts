@@ -41,7 +41,7 @@ describe('createAdaptivePacer', () => {
     const { pacer } = setup();
     expect(pacer.concurrency).toBe(1);
     expect(pacer.minIntervalMs).toBe(500);
-    expect(pacer.acceptedAfterMs).toBe(1_000);
+    expect(pacer.acceptedAfterMs).toBe(250);
     expect(pacer.snapshot()).toMatchObject({ phase: 'slow-start', concurrencyCeiling: 16, reactions: 0 });
   });
 
@@ -80,6 +80,21 @@ describe('createAdaptivePacer', () => {
     advance(1_000);
     accept(second, 5);
     expect(pacer.minIntervalMs).toBeLessThan(before);
+  });
+
+  it('in slow start, once a latency is known, doubles the rate per acceptance time, not per round trip', () => {
+    const { pacer, start, accept, end, advance } = setup({ acceptedAfterMs: 250 });
+    const first = start();
+    advance(8_000);
+    end(first, succeeded);
+    // Starts 250 ms apart, each known accepted 250 ms after it starts: one start per acceptance
+    // time, so an acceptance doubles the rate. Per round trip of 8 s calls, it would add 1/32.
+    const before = pacer.minIntervalMs;
+    expect(before).toBe(250);
+    const second = start();
+    advance(250);
+    accept(second, 5);
+    expect(pacer.minIntervalMs).toBeCloseTo(before / 2, 5);
   });
 
   it('halves the rate reached on the first rate 429, then cuts by the decrease factor', () => {
@@ -173,6 +188,42 @@ describe('createAdaptivePacer', () => {
     }
     expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(refusedAtIntervalMs / 0.97 - 1e-6);
     expect(pacer.minIntervalMs).toBeLessThan(60_000 / pacer.snapshot().measuredRequestsPerMinute!);
+  });
+
+  it('paces at a quota measured exactly from token to token (retry hints), and probes past it only after the long quiet spell', () => {
+    const harness = setup({ initialIntervalMs: 100 });
+    const { pacer, start, end, advance, accept } = harness;
+    runSequentially(harness, 2, 1_000);
+    // A call every 300 ms. Each cycle: three calls accepted 300 ms apart from the token, then one
+    // 50 ms later refused, its next token 250 ms on (the retry hint).
+    const refuse = () => {
+      const ticket = start();
+      end(ticket, { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 250 }) });
+    };
+    const cycle = () => {
+      advance(250);
+      for (let call = 0; call < 3; call += 1) {
+        const ticket = start();
+        accept(ticket);
+        end(ticket, succeeded);
+        advance(call < 2 ? 300 : 50);
+      }
+      refuse();
+    };
+    refuse();
+    cycle();
+    cycle();
+    // Token to token: 900 ms for three calls, and no wait longer than the interval between them.
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeCloseTo(200, 5);
+    // The pace refused (starts 50 to 300 ms apart) was faster than the measure, yet recovery stops
+    // at the measure and no probe goes past it within the long spell (64 successes).
+    for (let call = 0; call < 60; call += 1) {
+      const ticket = start();
+      advance(1_000);
+      end(ticket, succeeded, 5);
+    }
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(300);
+    expect(pacer.minIntervalMs).toBeLessThan(300 * 1.001);
   });
 
   it('takes a level refused twice, never accepted, for the concurrency limit, and lifts it on a refusal within it', () => {

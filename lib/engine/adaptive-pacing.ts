@@ -28,7 +28,8 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
  *   there, before any call got through at it, is the concurrency's (`classifyRefusal`).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
- *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`). The 429 that
+ *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
+ *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
  *   ends slow start starts no sample: for a whole latency after it the slots stay as slow start
  *   left them, all taken, while the bucket refills past its size, so a sample from there measures low.
  * - A 503 overload cuts the concurrency ceiling multiplicatively; once calls get through again it
@@ -39,7 +40,7 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   another. Retry hints are honoured by the lane's pause (`runItem` calls `pauseFor`), not here.
  */
 
-const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 1_000, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
+const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 250, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
 
 export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, LaneLoad } from './adaptive-pacing-types';
 export { CallTicket } from './call-ticket';
@@ -131,18 +132,20 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#updateConcurrency();
   }
 
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): void {
-    if (!outcome) return;
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined {
+    if (!outcome) return undefined;
+    let cause: RefusalCause | undefined;
     if (outcome.status === 'succeeded') {
       this.recordAccepted(ticket, load);
       this.#onSuccess(ticket, outcome, load);
     } else {
       const kind = isProviderError(outcome.error) ? outcome.error.kind : undefined;
-      if (kind === 'rate_limited') this.#onRateLimited(ticket, outcome.error);
+      if (kind === 'rate_limited') cause = this.#onRateLimited(ticket, outcome.error);
       else if (kind === 'overloaded') this.#onOverloaded(ticket);
       // Other failures (safety, bad request, transient, timeout) say nothing about the quota.
     }
     this.#updateConcurrency();
+    return cause;
   }
 
   #growInSlowStart(load: LaneLoad): void {
@@ -152,7 +155,9 @@ class AdaptivePacingController implements AdaptivePacer {
       this.#concurrency = Math.min(this.#concurrency + 1, this.#ceiling.value);
       return;
     }
-    if (load.waiting > 0 && load.inFlight < this.#concurrency) this.#rate.growInSlowStart(this.#callsPerLatency());
+    // Each call is known accepted after the acceptance time (or its latency, if shorter): the rate
+    // doubles per that time, not per round trip, or a batch of 9 s calls would ramp up for a minute.
+    if (load.waiting > 0 && load.inFlight < this.#concurrency) this.#rate.growInSlowStart(this.#callsPer(Math.min(this.#latency.meanMs, this.acceptedAfterMs)));
   }
 
   #onSuccess(ticket: CallTicket, outcome: Extract<SlotOutcome, { status: 'succeeded' }>, load: LaneLoad): void {
@@ -169,7 +174,7 @@ class AdaptivePacingController implements AdaptivePacer {
     }
   }
 
-  #onRateLimited(ticket: CallTicket, error: unknown): void {
+  #onRateLimited(ticket: CallTicket, error: unknown): RefusalCause {
     ticket.sample.isRejected = true;
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
@@ -178,8 +183,9 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#ceiling.recordRefused(level);
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
-    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample) : undefined;
-    if (ticket.startedAtMs < this.#lastReactionAtMs) return;
+    const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
+    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
+    if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
@@ -187,11 +193,12 @@ class AdaptivePacingController implements AdaptivePacer {
       const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
-      return;
+      return cause;
     }
     this.#ceiling.liftIfRefusedWithin(level);
     const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
+    return cause;
   }
 
   #refusalEvidence(level: number, error: unknown): RefusalEvidence {
@@ -200,7 +207,7 @@ class AdaptivePacingController implements AdaptivePacer {
       level,
       ...(remainingRequests === undefined ? {} : { remainingRequests }),
       isFailedConcurrencyProbe: this.#ceiling.isFailedProbeAt(level),
-      isLevelRefuted: this.#ceiling.levels.isRefutedAt(level),
+      earlierRefusalsAtLevel: this.#ceiling.levels.refusalsWhileUnprovenAt(level),
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
     };
   }
@@ -226,8 +233,13 @@ class AdaptivePacingController implements AdaptivePacer {
   }
 
   #callsPerLatency(): number {
+    return this.#callsPer(this.#latency.meanMs);
+  }
+
+  /** Calls the rate starts over `durationMs`, at least one. */
+  #callsPer(durationMs: number): number {
     const intervalMs = this.#rate.intervalMs;
-    return intervalMs > 0 ? Math.max(1, this.#latency.meanMs / intervalMs) : this.#concurrency;
+    return intervalMs > 0 ? Math.max(1, durationMs / intervalMs) : this.#concurrency;
   }
 
   /** Once a latency is known: slots for the calls the rate keeps in flight, within the ceiling. */

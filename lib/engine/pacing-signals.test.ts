@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaRateSampler } from './pacing-signals';
+import { QuotaRateSampler, StartRateMeter } from './pacing-signals';
 
 /** Feeds the sampler a quota's answers: `accepted` calls spread evenly between consecutive 429s. */
 function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; gapMs: number; acceptedBetween: number }) {
@@ -8,7 +8,7 @@ function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; g
   for (let refusal = 0; refusal < options.refusals; refusal += 1) {
     const refused = sampler.add(nowMs);
     refused.isRejected = true;
-    measures.push(sampler.closeAt(refused));
+    measures.push(sampler.closeAt(refused)?.intervalMs);
     for (let call = 1; call <= options.acceptedBetween; call += 1) sampler.add(nowMs + (call * options.gapMs) / (options.acceptedBetween + 1));
     nowMs += options.gapMs;
   }
@@ -32,9 +32,69 @@ describe('QuotaRateSampler', () => {
     expect(measures.slice(4)).toEqual([6_000, 6_000, 6_000]);
   });
 
+  it('measures from token to token when the 429s said when the next token comes: two accepted calls are enough', () => {
+    // A bucket of 10 per minute (a token every 6 s). Refused at 1 s (next token at 6 s), two calls
+    // get through (at 6 s and 12 s), refused at 13 s (next token at 18 s): 12 s for two tokens.
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(1_000);
+    first.isRejected = true;
+    expect(sampler.closeAt(first, 5_000)).toBeUndefined();
+    sampler.add(6_000);
+    sampler.add(12_000);
+    const second = sampler.add(13_000);
+    second.isRejected = true;
+    expect(sampler.closeAt(second, 5_000)).toEqual({ intervalMs: 6_000, isExact: true });
+  });
+
+  it('calls a token-to-token measure exact only if no wait between accepted calls let tokens overflow', () => {
+    const measure = (acceptedAtMs: number[]) => {
+      const sampler = new QuotaRateSampler();
+      const first = sampler.add(0);
+      first.isRejected = true;
+      sampler.closeAt(first, 1_000);
+      for (const startMs of acceptedAtMs) sampler.add(startMs);
+      const closing = sampler.add(acceptedAtMs.at(-1)! + 500);
+      closing.isRejected = true;
+      return sampler.closeAt(closing, 500);
+    };
+    // Pressed all along: a call each second from the token at 1 s; refused at 4.5 s, next token at 5 s.
+    expect(measure([1_000, 2_000, 3_000, 4_000])).toEqual({ intervalMs: 1_000, isExact: true });
+    // A 3 s wait between two calls: a bucket of one overflowed, the quota may be faster than measured.
+    expect(measure([1_000, 4_000, 5_000, 6_000])).toEqual({ intervalMs: 1_500, isExact: false });
+  });
+
+  it('without hints, the same two calls are too few to trust', () => {
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(1_000);
+    first.isRejected = true;
+    sampler.closeAt(first);
+    sampler.add(6_000);
+    sampler.add(12_000);
+    const second = sampler.add(13_000);
+    second.isRejected = true;
+    expect(sampler.closeAt(second)).toBeUndefined();
+  });
+
   it('does not count refused calls, and gives nothing when too few were accepted even eight 429s back', () => {
     const sampler = new QuotaRateSampler();
     const measures = refusalsEvery(sampler, { refusals: 10, gapMs: 1_000, acceptedBetween: 0 });
     expect(measures.every((measure) => measure === undefined)).toBe(true);
+  });
+});
+
+describe('StartRateMeter', () => {
+  it('is unknown until four starts are known', () => {
+    const meter = new StartRateMeter();
+    for (const startMs of [0, 100, 200]) meter.add(startMs);
+    expect(meter.intervalMs()).toBeUndefined();
+    meter.add(300);
+    expect(meter.intervalMs()).toBe(100);
+  });
+
+  it('takes the typical gap, not the mean: one long wait for slots does not pass for a slow pace', () => {
+    const meter = new StartRateMeter();
+    // Four starts, 25 s with every slot taken by slow calls, then three freed together 500 ms apart.
+    for (const startMs of [0, 250, 500, 25_500, 26_000, 26_500]) meter.add(startMs);
+    expect(meter.intervalMs()).toBe(500);
   });
 });

@@ -46,10 +46,17 @@ export class StartRateMeter {
     if (this.#startsMs.length > this.#size) this.#startsMs.shift();
   }
 
-  /** Mean time between the recent starts; undefined until four are known. */
+  /**
+   * The typical time between the recent starts: the median gap, not the mean, so that one long wait
+   * (slots all taken by slow calls, then freed together) does not pass for a slow pace: the starts
+   * that drained a bucket came at the pace of the gaps around it. Undefined until four are known.
+   */
   intervalMs(): number | undefined {
     if (this.#startsMs.length < 4) return undefined;
-    return (this.#startsMs.at(-1)! - this.#startsMs[0]!) / (this.#startsMs.length - 1);
+    const gapsMs = this.#startsMs.slice(1).map((startMs, offset) => startMs - this.#startsMs[offset]!);
+    gapsMs.sort((left, right) => left - right);
+    const middle = Math.floor(gapsMs.length / 2);
+    return gapsMs.length % 2 === 1 ? gapsMs[middle]! : (gapsMs[middle - 1]! + gapsMs[middle]!) / 2;
   }
 }
 
@@ -58,8 +65,13 @@ export interface SampledCall {
   isRejected: boolean;
 }
 
-/** Calls accepted in a sample below which their rate is too noisy to trust. */
+/** Calls accepted in a sample below which their rate is too noisy to trust (429s without a retry hint). */
 const minAcceptedForEstimate = 4;
+/**
+ * The same when both 429s that bound the sample said when the next token comes: the sample then
+ * runs from token to token, and the calls accepted between are exactly the bucket's refill.
+ */
+const minAcceptedBetweenHints = 2;
 /**
  * 429s a sample spans when enough calls were accepted since the third-last: long enough to smooth,
  * short enough to follow a quota that changes.
@@ -70,6 +82,29 @@ const maxSpannedRefusals = 8;
 /** Calls kept; older ones are dropped (the estimate then errs low, and self-corrects). */
 const maxCallsKept = 2_000;
 
+/** The quota's interval per call as a sample measured it, and whether it is the refill itself rather than a floor under it. */
+export interface QuotaRateMeasure {
+  intervalMs: number;
+  /**
+   * Measured from token to token, and no token can have overflowed in between: the bucket only
+   * fills while calls come slower than it refills, and from the token after the first 429 to the
+   * second 429 no two accepted calls were further apart than the measured interval, the mean gap
+   * (give or take `lapseTolerance`): even gaps, or gaps that only shrank. A lapse (or a bucket of
+   * one paced with room to spare) makes the measure a floor under the quota, to be probed past;
+   * without one it is the quota.
+   */
+  isExact: boolean;
+}
+
+/** A gap between accepted calls up to this many measured intervals still counts as no lapse (timers run on whole milliseconds). */
+const lapseTolerance = 1.05;
+
+/** A rate 429 that bounds samples: when the refused call started, and when its retry hint said the next token comes. */
+interface SampleBoundary {
+  startedAtMs: number;
+  nextTokenAtMs?: number;
+}
+
 /**
  * A token bucket is empty at each 429. Between 429s, while calls kept coming faster than it refills
  * (no refill overflowed), it accepted exactly its refill over that time, give or take one call:
@@ -77,11 +112,18 @@ const maxCallsKept = 2_000;
  * more (up to eight) when fewer than four calls were accepted over those, as at low rates. If the
  * pressure lapsed, tokens overflowed and the measure is low: a safe error. Calls before the first
  * 429 are never used: the bucket started full, of unknown size.
+ *
+ * A retry hint removes the "give or take one call": it says when the next token comes, and the lane
+ * starts nothing before it. From the token after one 429 to the token after a later one, the bucket
+ * made exactly the calls accepted between: two are enough to measure, so a low rate is measured
+ * after two or three 429s instead of five to eight. A hint longer than the token's wait (rounded up
+ * to seconds, or a fixed window's end) lets tokens pile up and end the sample late: the measure errs
+ * low, as with a lapse.
  */
 export class QuotaRateSampler {
   #calls: SampledCall[] = [];
-  /** Start times of the calls refused at the last few rate 429s, oldest first. */
-  readonly #boundariesMs: number[] = [];
+  /** The last few rate 429s, oldest first. */
+  readonly #boundaries: SampleBoundary[] = [];
 
   add(startedAtMs: number): SampledCall {
     const call: SampledCall = { startedAtMs, isRejected: false };
@@ -91,35 +133,49 @@ export class QuotaRateSampler {
   }
 
   /**
-   * Records a rate 429 (the refused call) and returns the measured interval per accepted call over
-   * the sample it ends, or undefined when there is no sample yet or it is too small.
+   * Records a rate 429 (the refused call, and its retry hint if it had one) and returns the measured
+   * interval per accepted call over the sample it ends, or undefined when there is no sample yet or
+   * it is too small.
    */
-  closeAt(rejected: SampledCall): number | undefined {
-    const measuredMs = this.#measureUpTo(rejected);
-    this.#boundariesMs.push(rejected.startedAtMs);
-    if (this.#boundariesMs.length > maxSpannedRefusals) this.#boundariesMs.shift();
+  closeAt(rejected: SampledCall, retryAfterMs?: number): QuotaRateMeasure | undefined {
+    const boundary: SampleBoundary = { startedAtMs: rejected.startedAtMs, ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }) };
+    const measuredMs = this.#measureUpTo(boundary);
+    this.#boundaries.push(boundary);
+    if (this.#boundaries.length > maxSpannedRefusals) this.#boundaries.shift();
     // Calls before the oldest boundary kept will not be needed again.
-    const keepFromMs = this.#boundariesMs[0]!;
+    const keepFromMs = this.#boundaries[0]!.startedAtMs;
     this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
     return measuredMs;
   }
 
   /** The quota changed at this call: samples start from its 429 only, the older ones measured another quota. */
   forgetBefore(call: SampledCall): void {
-    this.#boundariesMs.splice(0, this.#boundariesMs.length, call.startedAtMs);
-    this.#calls = this.#calls.filter((kept) => kept.startedAtMs >= call.startedAtMs);
+    const kept = this.#boundaries.find((boundary) => boundary.startedAtMs === call.startedAtMs) ?? { startedAtMs: call.startedAtMs };
+    this.#boundaries.splice(0, this.#boundaries.length, kept);
+    this.#calls = this.#calls.filter((other) => other.startedAtMs >= call.startedAtMs);
+  }
+
+  /** The longest wait between accepted calls from the token after `start` to the 429 at `end`: how long the bucket filled unused, at most. */
+  #longestGapMs(start: SampleBoundary, end: SampleBoundary): number {
+    const fromMs = start.nextTokenAtMs ?? start.startedAtMs;
+    const startsMs = [fromMs, ...this.#calls.filter((call) => call.startedAtMs >= fromMs && call.startedAtMs < end.startedAtMs && !call.isRejected).map((call) => call.startedAtMs), end.startedAtMs];
+    let longestMs = 0;
+    for (let index = 1; index < startsMs.length; index += 1) longestMs = Math.max(longestMs, startsMs[index]! - startsMs[index - 1]!);
+    return longestMs;
   }
 
   /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
-  #measureUpTo(rejected: SampledCall): number | undefined {
-    const boundaries = this.#boundariesMs;
+  #measureUpTo(end: SampleBoundary): QuotaRateMeasure | undefined {
+    const boundaries = this.#boundaries;
     for (let back = Math.min(preferredSpannedRefusals, boundaries.length); back >= 1 && back <= boundaries.length; back += 1) {
-      const sampleStartMs = boundaries[boundaries.length - back]!;
-      const accepted = this.#calls.filter(
-        (call) => call.startedAtMs >= sampleStartMs && call.startedAtMs < rejected.startedAtMs && !call.isRejected,
-      ).length;
-      const elapsedMs = rejected.startedAtMs - sampleStartMs;
-      if (accepted >= minAcceptedForEstimate && elapsedMs > 0) return elapsedMs / accepted;
+      const start = boundaries[boundaries.length - back]!;
+      const accepted = this.#calls.filter((call) => call.startedAtMs >= start.startedAtMs && call.startedAtMs < end.startedAtMs && !call.isRejected).length;
+      const isTokenToToken = start.nextTokenAtMs !== undefined && end.nextTokenAtMs !== undefined;
+      const elapsedMs = isTokenToToken ? end.nextTokenAtMs! - start.nextTokenAtMs! : end.startedAtMs - start.startedAtMs;
+      if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) {
+        const intervalMs = elapsedMs / accepted;
+        return { intervalMs, isExact: isTokenToToken && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs };
+      }
     }
     return undefined;
   }
@@ -141,11 +197,10 @@ export class LevelEvidence {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
   }
 
-  /** Refused at this level before, and never accepted at it or above. */
-  isRefutedAt(level: number): boolean {
-    if ((this.#refused[level] ?? 0) === 0) return false;
-    for (let at = level; at < this.#accepted.length; at += 1) if ((this.#accepted[at] ?? 0) > 0) return false;
-    return true;
+  /** Refusals at this level so far, if no call was ever accepted at it or above; 0 otherwise. */
+  refusalsWhileUnprovenAt(level: number): number {
+    for (let at = level; at < this.#accepted.length; at += 1) if ((this.#accepted[at] ?? 0) > 0) return 0;
+    return this.#refused[level] ?? 0;
   }
 
   isProvenAt(level: number): boolean {

@@ -35,7 +35,7 @@ export interface PacingSettings {
   maxConcurrency: number;
   /**
    * `adaptive`: how long a call must stay in flight to count as accepted while ramping up.
-   * @default 1000
+   * @default 250
    */
   acceptedAfterMs?: number;
 }

@@ -1,3 +1,5 @@
+import type { QuotaRateMeasure } from './pacing-signals';
+
 /**
  * The adaptive controller's request rate, learned apart from the concurrency ceiling: the interval
  * between starts (the lane spaces starts evenly at it) and what is known of the quota's own rate.
@@ -36,6 +38,11 @@ const recoveryMargin = 0.95;
  * until it is drained, so the rate reached by the time the 429 comes is well past the quota.
  */
 const measuredRecoveryFactor = 0.95;
+/**
+ * Past an exact measure (the refill itself) a probe can only find a quota that grew: it waits this
+ * many long quiet spells, as each one that fails costs a 429 and a pause for nothing.
+ */
+const exactMeasureProbeFactor = 4;
 /** Rate growth per round trip past the recovery target while the quota is unmeasured. */
 const unmeasuredGrowth = 0.1;
 
@@ -47,6 +54,8 @@ export type QuotaRateKnowledge =
       intervalMs: number;
       /** A rate 429 came while pacing over the measure: recovery stops at the measure from then on. */
       isOvershootRefused: boolean;
+      /** The refill itself, not a floor under it (see `QuotaRateMeasure`): recovery stops at it, probes past it wait for the long quiet spell. */
+      isExact: boolean;
     }
   | { source: 'stated'; intervalMs: number };
 
@@ -131,9 +140,12 @@ export class RateController {
     // Up to just under the rate that failed, probes come after a round trip of quiet; past it,
     // where the quota was already found, only after a long quiet spell.
     const underFailedMs = this.#failedIntervalMs / failedRateMargin;
-    const isBelowFailed = this.#intervalMs > underFailedMs * 1.001;
+    // An exact measure is the quota's refill: a probe past it finds nothing but a 429.
+    const quota = this.#quota;
+    const isAtExactMeasure = quota.source === 'measured' && quota.isExact && this.#intervalMs <= quota.intervalMs * 1.001;
+    const isBelowFailed = !isAtExactMeasure && this.#intervalMs > underFailedMs * 1.001;
     const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
-    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : this.#longestProbeWait;
+    const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : isAtExactMeasure ? exactMeasureProbeFactor * this.#longestProbeWait : this.#longestProbeWait;
     if (this.#quietSuccesses < probeWait) return;
     this.#quietSuccesses = 0;
     // A probe that held: the next one goes further.
@@ -148,9 +160,9 @@ export class RateController {
 
   /**
    * A 429 for the rate, reached at `reachedIntervalMs` (the interval, or slower if starts were held
-   * back). `sampledIntervalMs` is the quota measured over the sample this 429 closed, if any.
+   * back). `sampled` is the quota measured over the sample this 429 closed, if any.
    */
-  onRateRefusal(reachedIntervalMs: number, sampledIntervalMs: number | undefined, isLeavingSlowStart: boolean): RateRefusalVerdict {
+  onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, isLeavingSlowStart: boolean): RateRefusalVerdict {
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
@@ -167,7 +179,7 @@ export class RateController {
       this.#backedOffIntervalMs = this.#intervalMs;
       return 'quota-shrank';
     }
-    if (sampledIntervalMs !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampledIntervalMs);
+    if (sampled !== undefined && quotaBefore.source !== 'stated') this.#updateMeasure(sampled);
     // Refused faster than the measure said was safe: from now on recovery stops at the measure.
     if (quotaBefore.source === 'measured' && reachedIntervalMs < quotaBefore.intervalMs && this.#quota.source === 'measured') this.#quota.isOvershootRefused = true;
     // Leaving slow start, the starts that drained the bucket came at the pace the interval allowed,
@@ -203,18 +215,23 @@ export class RateController {
   }
 
   /** Each sample errs low when pressure lapsed in it (tokens overflowed): keep the best one, unless pacing at it is what just failed. */
-  #updateMeasure(sampledIntervalMs: number): void {
+  #updateMeasure(sampled: QuotaRateMeasure): void {
     const current = this.#quota;
     const wasPacedAtMeasure = current.source === 'measured' && this.#intervalMs >= current.intervalMs * 0.999;
-    const intervalMs = current.source === 'measured' && !wasPacedAtMeasure ? Math.min(current.intervalMs, sampledIntervalMs) : sampledIntervalMs;
-    this.#quota = { source: 'measured', intervalMs, isOvershootRefused: current.source === 'measured' && current.isOvershootRefused };
+    const isKept = current.source === 'measured' && !wasPacedAtMeasure && current.intervalMs <= sampled.intervalMs;
+    this.#quota = {
+      source: 'measured',
+      intervalMs: isKept ? current.intervalMs : sampled.intervalMs,
+      isOvershootRefused: current.source === 'measured' && current.isOvershootRefused,
+      isExact: isKept ? current.isExact : sampled.isExact,
+    };
   }
 
   /** Just over the measured quota once there is a measure, else halfway back to the rate that failed (probes go on from there). */
   #recoveryTargetMs(): number | undefined {
     if (this.#failedIntervalMs === undefined) return undefined;
     const quota = this.#quota;
-    if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused ? 1 : measuredRecoveryFactor);
+    if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused || quota.isExact ? 1 : measuredRecoveryFactor);
     // Halfway (in log space) back to the rate that failed: that rate overshot, by how much is unknown.
     return Math.max(this.#failedIntervalMs / recoveryMargin, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
   }

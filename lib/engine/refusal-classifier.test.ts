@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
-const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, isLevelRefuted: false, isLevelProven: false };
+const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, earlierRefusalsAtLevel: 0, isLevelProven: false };
 
 describe('classifyRefusal', () => {
   it.each<[string, Partial<RefusalEvidence>, RefusalCause]>([
     ['the provider says none were left: the rate', { remainingRequests: 0 }, 'rate'],
     ['the provider says some were left: calls in flight', { remainingRequests: 4 }, 'concurrency'],
     ['some left, but only one call was in flight: the rate (a cap of zero is no cap)', { remainingRequests: 4, level: 1 }, 'rate'],
-    ['headers outrank every guess', { remainingRequests: 0, isFailedConcurrencyProbe: true, isLevelRefuted: true }, 'rate'],
+    ['headers outrank every guess', { remainingRequests: 0, isFailedConcurrencyProbe: true, earlierRefusalsAtLevel: 1 }, 'rate'],
     ['a probe of a raised ceiling refused: calls in flight', { isFailedConcurrencyProbe: true, isLevelProven: true }, 'concurrency'],
     ['a level proven by calls accepted at it or above: the rate', { isLevelProven: true }, 'rate'],
     ['the first refusal at a level never accepted: the rate (the next call there tells)', {}, 'rate'],
-    ['refused again at a level never accepted: calls in flight', { isLevelRefuted: true }, 'concurrency'],
-    ['refused twice at two in flight, never accepted there: a cap of one', { level: 2, isLevelRefuted: true }, 'concurrency'],
-    ['refused twice with one call in flight: the rate', { level: 1, isLevelRefuted: true }, 'rate'],
+    ['refused again at a level never accepted: calls in flight', { earlierRefusalsAtLevel: 1 }, 'concurrency'],
+    ['refused twice at a level never accepted, but proven since by calls above it: the rate', { earlierRefusalsAtLevel: 1, isLevelProven: true }, 'rate'],
+    ['refused twice at two in flight: still the rate (a bucket of one refuses a start that came too soon the same way)', { level: 2, earlierRefusalsAtLevel: 1 }, 'rate'],
+    ['refused three times at two in flight, never accepted there: a cap of one', { level: 2, earlierRefusalsAtLevel: 2 }, 'concurrency'],
+    ['refused twice with one call in flight: the rate', { level: 1, earlierRefusalsAtLevel: 1 }, 'rate'],
   ])('%s', (_, evidence, cause) => {
     expect(classifyRefusal({ ...nothingKnown, ...evidence })).toBe(cause);
   });

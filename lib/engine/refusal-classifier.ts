@@ -13,8 +13,8 @@ export interface RefusalEvidence {
   remainingRequests?: number;
   /** The call tried a concurrency ceiling just raised (a probe) and was refused at or above it. */
   isFailedConcurrencyProbe: boolean;
-  /** Refused at this level before, and never accepted at it or above. */
-  isLevelRefuted: boolean;
+  /** Earlier refusals at this level, none accepted at it or above ever; 0 once a call got through there. */
+  earlierRefusalsAtLevel: number;
   /** Calls accepted at this level or above outnumber twice those refused at it. */
   isLevelProven: boolean;
 }
@@ -26,12 +26,16 @@ export interface RefusalEvidence {
  * at that level, a concurrency limit refuses it again. So the first refusal at a level is taken for
  * the rate, and a level refused again before any call got through at it or above is the limit on
  * calls in flight (a rate that refused twice there is told apart later: refused within the ceiling,
- * it lifts it).
+ * it lifts it). At two calls in flight it takes a third: a bucket of one token refuses a second start
+ * that comes sooner than its refill just like a cap of one call, and slow start's pace (doubled per
+ * acceptance, halved per refusal) often brings two such starts before a slower one; judged a cap of
+ * one, the lane would go sequential for good on a quota that allows overlapping calls.
  */
 export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   const { level, remainingRequests } = evidence;
   // The provider said: none left is the rate; some left means another limit refused the call.
   if (remainingRequests !== undefined) return remainingRequests > 0 && level > 1 ? 'concurrency' : 'rate';
   if (evidence.isFailedConcurrencyProbe) return 'concurrency';
-  return level > 1 && evidence.isLevelRefuted && !evidence.isLevelProven ? 'concurrency' : 'rate';
+  const refusalsToJudge = level === 2 ? 2 : 1;
+  return level > 1 && evidence.earlierRefusalsAtLevel >= refusalsToJudge && !evidence.isLevelProven ? 'concurrency' : 'rate';
 }

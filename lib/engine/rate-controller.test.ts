@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { RateController } from './rate-controller';
+
+function controller() {
+  return new RateController({ initialIntervalMs: 500, floorIntervalMs: 0, decreaseFactor: 0.7, probeAfterSuccesses: 64 });
+}
+
+/** Successes while callers wait, one call per latency in flight: recovery, then probes. */
+function succeed(rate: RateController, count: number) {
+  for (let call = 0; call < count; call += 1) {
+    rate.recordSuccess();
+    rate.grow(1);
+  }
+}
+
+describe('RateController', () => {
+  it('recovers to an exact measure and probes past it only after four long quiet spells, though a faster pace was refused', () => {
+    const rate = controller();
+    rate.onRateRefusal(200, undefined, true);
+    succeed(rate, 10);
+    // Refused at 200 ms; the sample closed there measured 300 ms a call from token to token, no lapse.
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, false);
+    succeed(rate, 200);
+    expect(rate.intervalMs).toBeGreaterThanOrEqual(300);
+    expect(rate.intervalMs).toBeLessThan(300 * 1.001);
+    // After four long spells (4 x 64 successes), one small probe past it.
+    succeed(rate, 80);
+    expect(rate.intervalMs).toBeLessThan(300);
+    expect(rate.intervalMs).toBeGreaterThan(300 / 1.06);
+  });
+
+  it('takes a measure that may be a floor (not exact) for one to climb over and probe past soon', () => {
+    const rate = controller();
+    rate.onRateRefusal(200, undefined, true);
+    succeed(rate, 10);
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: false }, false);
+    succeed(rate, 60);
+    expect(rate.intervalMs).toBeLessThan(300 * 0.96);
+  });
+});
