@@ -144,18 +144,19 @@ test('an empty prompt shows an error next to the prompt and sends nothing', asyn
 
 test('cancel mid-batch: the rest is canceled, the button comes back, the next batch runs', async ({ page, generator }) => {
   await generator.goto();
-  const canceledId = await generator.generate('a slow harbour at night', 4);
+  // 12 images (about 6 s with the demo's 400 ms each): time to click Cancel on a loaded machine.
+  const canceledId = await generator.generate('a slow harbour at night', 12);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
   await generator.cancelButton.click();
 
   await expect(generator.generateButton).toBeEnabled();
   await expect(generator.cancelButton).toHaveCount(0);
   await expect(generator.slot(1)).toHaveAttribute('data-status', 'succeeded');
-  await expect(generator.slot(4)).toHaveAttribute('data-status', 'canceled');
+  await expect(generator.slot(12)).toHaveAttribute('data-status', 'canceled');
   const statuses = await generator.slots.evaluateAll((slots) => slots.map((slot) => slot.getAttribute('data-status')));
   expect(statuses.every((status) => status === 'succeeded' || status === 'canceled')).toBe(true);
   expect(statuses.filter((status) => status === 'canceled').length).toBeGreaterThanOrEqual(2);
-  await expect(generator.slot(4)).toContainText('Canceled');
+  await expect(generator.slot(12)).toContainText('Canceled');
   const toast = generator.toasts.filter({ hasText: 'Canceled.' });
   await expect(toast).toBeVisible();
   await expect(generator.card(canceledId).getByTestId('batch-status')).toHaveText('Canceled');
