@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
+import { listeningPortOf } from '@/lib/server/testing/listening-port';
 import { fileURLToPath } from 'node:url';
 import { startNextServer } from '@/lib/server/testing/next-start';
 
@@ -70,21 +70,7 @@ async function startEndpointsServer(env: Record<string, string>): Promise<LoadSe
     await exited;
   };
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not start within ${endpointsStartTimeoutMs} ms:\n${stderr}`)), endpointsStartTimeoutMs);
-      child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening:\n${stderr}`)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        try {
-          const message = JSON.parse(line) as { event?: string; port?: number };
-          if (message.event === 'listening' && message.port) {
-            clearTimeout(timer);
-            resolve(message.port);
-          }
-        } catch {
-          // Other output on stdout.
-        }
-      });
-    });
+    const port = await listeningPortOf(child, endpointsStartTimeoutMs, () => stderr);
     return { baseUrl: `http://127.0.0.1:${port}`, pid: child.pid!, stop };
   } catch (error) {
     await stop();

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { listeningPortOf } from './listening-port';
 
 const hooksPath = fileURLToPath(new URL('./typescript-hooks.mjs', import.meta.url));
 const entryPath = fileURLToPath(new URL('./batch-server-process.ts', import.meta.url));
@@ -30,21 +30,7 @@ export async function spawnBatchServer(env: Record<string, string>, startTimeout
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The server did not start within ${startTimeoutMs} ms:\n${stderr}`)), startTimeoutMs);
-    child.once('exit', (code) => reject(new Error(`The server exited with ${code} before listening:\n${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const message = JSON.parse(line) as { event?: string; port?: number };
-        if (message.event === 'listening' && message.port) {
-          clearTimeout(timer);
-          resolve(message.port);
-        }
-      } catch {
-        // Not ours: other output on stdout.
-      }
-    });
-  });
+  const port = await listeningPortOf(child, startTimeoutMs, () => stderr);
 
   return {
     child,
