@@ -9,7 +9,7 @@ import { BatchActions, type BatchControls } from './batch-actions';
 import { BatchStrip } from './batch-strip';
 import { LocalTime } from './local-time';
 import { ProviderBadge } from './provider-badge';
-import { ResultSlot } from './result-slot';
+import { CanceledTile, ResultSlot } from './result-slot';
 import styles from './batch-group.module.css';
 
 type CardStatus = RunStatus | 'queued';
@@ -73,14 +73,15 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls, webhook }: 
   const visible = visibleSlots(run);
   const isCollapsed = !isCurrent && !isExpanded && visible.slots.length > collapsedSlotCount;
   const slots = isCollapsed ? visible.slots.slice(0, collapsedSlotCount) : visible.slots;
+  const hasCanceledTile = visible.canceledTogether > 0 && !isCollapsed;
   // How wide its tiles would be in one row: small batches share a row with their neighbours.
-  const groupRatio = slots.reduce((sum, slot) => sum + ratioOf(slot.index), 0);
+  const groupRatio = slots.reduce((sum, slot) => sum + ratioOf(slot.index), 0) + (hasCanceledTile ? assumedRatio : 0);
 
   return (
     <article
       ref={groupRef}
       className={styles.group}
-      style={{ '--group-ratio': groupRatio, '--group-tiles': Math.max(1, slots.length) } as CSSProperties}
+      style={{ '--group-ratio': groupRatio, '--group-tiles': Math.max(1, slots.length + (hasCanceledTile ? 1 : 0)) } as CSSProperties}
       aria-labelledby={headingId}
       data-testid="batch-card"
       data-status={status}
@@ -137,6 +138,7 @@ export function BatchGroup({ run, isCurrent, onOpen, cost, controls, webhook }: 
             batchId={run.batchId}
           />
         ))}
+        {hasCanceledTile ? <CanceledTile count={visible.canceledTogether} ratio={assumedRatio} /> : null}
       </ol>
       {isCollapsed ? (
         <button type="button" className={`button button-secondary button-small ${styles.more}`} onClick={() => setIsExpanded(true)} data-testid="batch-expand">

@@ -117,3 +117,16 @@ export function ResultSlot({ slot, ratio, onMeasure, prompt, now, testId, isLazy
     </li>
   );
 }
+
+/** One tile for a batch's canceled images when there are many (see visibleSlots): "95 canceled". */
+export function CanceledTile({ count, ratio }: { count: number; ratio: number }) {
+  return (
+    <li className={styles.slot} style={{ '--ratio': ratio } as CSSProperties} data-testid="canceled-tile" data-count={count}>
+      <div className={`${styles.frame} ${styles.canceled}`}>
+        <div className={styles.state}>
+          <span className={styles.stateTitle}>{count} canceled</span>
+        </div>
+      </div>
+    </li>
+  );
+}

@@ -28,9 +28,21 @@ describe('visibleSlots', () => {
     expect(visibleSlots(runWith(['running', 'queued', 'queued', 'queued'])).slots).toHaveLength(4);
   });
 
-  it('an ended batch shows every slot, canceled ones too', () => {
-    const { slots, hiddenQueued } = visibleSlots(runWith(['succeeded', ...Array<SlotStatus>(9).fill('canceled')], 'canceled'));
-    expect(slots).toHaveLength(10);
+  it('an ended batch shows every slot, up to 4 canceled ones too', () => {
+    const { slots, hiddenQueued, canceledTogether } = visibleSlots(runWith(['succeeded', 'failed', ...Array<SlotStatus>(4).fill('canceled')], 'canceled'));
+    expect(slots).toHaveLength(6);
     expect(hiddenQueued).toBe(0);
+    expect(canceledTogether).toBe(0);
+  });
+
+  it('more canceled images than 4 become one tile: the made and failed ones stay, in order', () => {
+    const statuses: SlotStatus[] = ['succeeded', 'canceled', 'failed', ...Array<SlotStatus>(95).fill('canceled'), 'succeeded'];
+    const { slots, canceledTogether } = visibleSlots(runWith(statuses, 'canceled'));
+    expect(slots.map((slot) => [slot.index, slot.status])).toEqual([
+      [1, 'succeeded'],
+      [3, 'failed'],
+      [99, 'succeeded'],
+    ]);
+    expect(canceledTogether).toBe(96);
   });
 });

@@ -4,6 +4,10 @@ export interface ProgressSample {
   now: number;
   max: number;
   unfinished: number;
+  /** Tiles of the live batch (result-slots). */
+  slots: number;
+  /** The live panel's Cancel button is on the page. */
+  hasCancel: boolean;
   /** null once the line has cleared. */
   text: string | null;
   /** performance.now() when seen. */
@@ -29,10 +33,13 @@ export async function recordProgress(page: Page): Promise<void> {
         now: Number(bar.getAttribute('aria-valuenow')),
         max: Number(bar.getAttribute('aria-valuemax')),
         unfinished: document.querySelectorAll('[data-testid="result-slot"]:is([data-status="queued"], [data-status="running"])').length,
+        slots: document.querySelectorAll('[data-testid="result-slot"]').length,
+        hasCancel: document.querySelector('[data-testid="cancel-button"]') !== null,
         text,
       };
       const last = samples[samples.length - 1];
-      if (!last || last.now !== sample.now || last.text !== sample.text || last.unfinished !== sample.unfinished) samples.push(sample);
+      const isNew = !last || last.now !== sample.now || last.text !== sample.text || last.unfinished !== sample.unfinished;
+      if (isNew || last.slots !== sample.slots || last.hasCancel !== sample.hasCancel) samples.push(sample);
     };
     new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   });
