@@ -46,6 +46,19 @@ describe('QuotaRateSampler', () => {
     expect(sampler.closeAt(second, 5_000)).toEqual({ intervalMs: 6_000, isExact: true });
   });
 
+  it('from token to token, one accepted call between two hinted 429s is enough: the bucket made exactly that token', () => {
+    // A token a second. Refused at 0.5 s (next token at 1 s), one call gets through at 1 s, refused
+    // at 1.7 s (next token at 2 s): one token in 1 s. Waiting for a second call cost a 429 more.
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(500);
+    first.isRejected = true;
+    expect(sampler.closeAt(first, 500)).toBeUndefined();
+    sampler.add(1_000);
+    const second = sampler.add(1_700);
+    second.isRejected = true;
+    expect(sampler.closeAt(second, 300)).toEqual({ intervalMs: 1_000, isExact: true });
+  });
+
   it('calls a token-to-token measure exact only if no wait between accepted calls let tokens overflow', () => {
     const measure = (acceptedAtMs: number[]) => {
       const sampler = new QuotaRateSampler();

@@ -69,9 +69,10 @@ export interface SampledCall {
 const minAcceptedForEstimate = 4;
 /**
  * The same when both 429s that bound the sample said when the next token comes: the sample then
- * runs from token to token, and the calls accepted between are exactly the bucket's refill.
+ * runs from token to token, and the calls accepted between are exactly the bucket's refill, one
+ * call as well as many (waiting for a second one cost slow rates a 429 more).
  */
-const minAcceptedBetweenHints = 2;
+const minAcceptedBetweenHints = 1;
 /**
  * 429s a sample spans when enough calls were accepted since the third-last: long enough to smooth,
  * short enough to follow a quota that changes.
@@ -115,7 +116,7 @@ interface SampleBoundary {
  *
  * A retry hint removes the "give or take one call": it says when the next token comes, and the lane
  * starts nothing before it. From the token after one 429 to the token after a later one, the bucket
- * made exactly the calls accepted between: two are enough to measure, so a low rate is measured
+ * made exactly the calls accepted between: one is enough to measure, so a low rate is measured
  * after two or three 429s instead of five to eight. A hint longer than the token's wait (rounded up
  * to seconds, or a fixed window's end) lets tokens pile up and end the sample late: the measure errs
  * low, as with a lapse.
