@@ -196,7 +196,7 @@ class AdaptivePacingController implements AdaptivePacer {
       return cause;
     }
     this.#ceiling.liftIfRefusedWithin(level);
-    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
+    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, { isLeavingSlowStart, isLevelProven: evidence.isLevelProven });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
     return cause;
   }
