@@ -180,7 +180,7 @@ class AdaptivePacingController implements AdaptivePacer {
     const level = ticket.inFlightAtStart;
     const evidence = this.#refusalEvidence(level, error);
     const cause = classifyRefusal(evidence);
-    this.#ceiling.recordRefused(level);
+    this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
@@ -209,6 +209,8 @@ class AdaptivePacingController implements AdaptivePacer {
       isFailedConcurrencyProbe: this.#ceiling.isFailedProbeAt(level),
       earlierRefusalsAtLevel: this.#ceiling.levels.refusalsWhileUnprovenAt(level),
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
+      rateRefusalsSinceAcceptedAtLevel: this.#ceiling.levels.rateRefusalsSinceAcceptedAt(level),
+      hasRetryHint: isProviderError(error) && error.retryAfterMs !== undefined,
     };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaRateSampler, StartRateMeter } from './pacing-signals';
+import { LevelEvidence, QuotaRateSampler, StartRateMeter } from './pacing-signals';
 
 /** Feeds the sampler a quota's answers: `accepted` calls spread evenly between consecutive 429s. */
 function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; gapMs: number; acceptedBetween: number }) {
@@ -109,5 +109,23 @@ describe('StartRateMeter', () => {
     // Four starts, 25 s with every slot taken by slow calls, then three freed together 500 ms apart.
     for (const startMs of [0, 250, 500, 25_500, 26_000, 26_500]) meter.add(startMs);
     expect(meter.intervalMs()).toBe(500);
+  });
+});
+
+describe('LevelEvidence', () => {
+  it('counts rate 429s at a level or above since a call was last accepted there, not those of other causes', () => {
+    const levels = new LevelEvidence();
+    for (let call = 0; call < 10; call += 1) levels.accepted(8);
+    expect(levels.isProvenAt(6)).toBe(true);
+    levels.refused(8, true);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(1);
+    expect(levels.rateRefusalsSinceAcceptedAt(9)).toBe(0);
+    // A concurrency 429 (or slow start's) is not counted; a call accepted at 4 says nothing of 6.
+    levels.refused(7);
+    levels.accepted(4);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(1);
+    levels.accepted(6);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(0);
+    expect(levels.rateRefusalsSinceAcceptedAt(7)).toBe(1);
   });
 });

@@ -185,17 +185,29 @@ export class QuotaRateSampler {
 /**
  * Evidence per concurrency level (calls in flight at a call's start): accepted and refused calls.
  * A level is proven when the calls accepted at it or above outnumber twice those refused at it.
+ * Past proof can go stale (the cap on calls in flight came down): the rate 429s at a level or above
+ * since a call was last accepted there say so.
  */
 export class LevelEvidence {
   readonly #accepted: number[] = [];
   readonly #refused: number[] = [];
+  /** Per level: rate 429s at it or above since a call was last accepted at it or above. */
+  readonly #rateRefusalsSinceAccepted: number[] = [];
 
   accepted(level: number): void {
     this.#accepted[level] = (this.#accepted[level] ?? 0) + 1;
+    for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = 0;
   }
 
-  refused(level: number): void {
+  /** `isJudgedRate`: the refusal was put down to the rate, past slow start (whose burst proves nothing of the levels). */
+  refused(level: number, isJudgedRate = false): void {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
+    if (isJudgedRate) for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = (this.#rateRefusalsSinceAccepted[at] ?? 0) + 1;
+  }
+
+  /** Rate 429s (past slow start) at this level or above since a call was last accepted at it or above. */
+  rateRefusalsSinceAcceptedAt(level: number): number {
+    return this.#rateRefusalsSinceAccepted[level] ?? 0;
   }
 
   /** Refusals at this level so far, if no call was ever accepted at it or above; 0 otherwise. */
