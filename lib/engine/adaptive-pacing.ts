@@ -26,7 +26,9 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   under the level refused and lets the slots, not the rate, pace the starts; successes recover
  *   the rate and probe both limits again.
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
- *   there, before any call got through at it, is the concurrency's (`classifyRefusal`).
+ *   there, before any call got through at it, is the concurrency's; at a level accepted before, a
+ *   429 after a hinted rate 429 at it or above, none accepted there between, says the cap came
+ *   down (`classifyRefusal`).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
