@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzParameters } from '@/lib/server/testing/fuzz-arbitraries';
 import { quotaShapeArbitrary } from './quota-shape-arbitrary';
 import { runGridScenario } from './run-grid-scenario';
 
@@ -7,13 +8,20 @@ import { runGridScenario } from './run-grid-scenario';
  * Adaptive pacing, not told the quota, on random quota shapes, through the real engine in
  * simulated time (each run takes milliseconds). The issue's target is at most 3 refusals to learn
  * a stable quota; it is not met everywhere yet: over 30,000 shapes (24 images each, fast-check
- * seed 7) the median is 2 refusals, p90 5, p99 9, the worst 12 (slow rates behind big buckets, 429s
- * without a retry hint), 74% of runs at 3 or fewer; BENCHMARKS.md's pacing grid has the per-scenario
- * figures. This test holds the line where it is today (12: no run of the 30,000, nor of 10,000 more
- * with seed 42, went past it; each run of this test draws 40 new shapes), so a change that makes
- * learning costlier, or loses an image, fails it.
+ * seed 7) the median is 2 refusals, p90 5, p99 9, p99.9 10, the worst 12 (slow rates behind big
+ * buckets, 429s without a retry hint), 80.7% of runs at 3 or fewer; BENCHMARKS.md's pacing grid has
+ * the per-scenario figures, and `bench/pacing-grid/random-shapes.ts` measures the distribution offline.
+ *
+ * Why it cannot flake: the shapes come from a fixed fast-check seed, as in the route fuzzers
+ * (`FUZZ_SEED=random` draws new ones, `FUZZ_SEED=<n>` replays a run, `FUZZ_RUNS_SCALE=10` hunts
+ * longer), so CI runs the same 100 shapes every time and a failure is a change in the controller,
+ * not bad luck. The bounds are set where the worst of 30,000 random runs lies, not at the worst of
+ * these 100 (9 refusals, ratio 0.40), so a random hunt fails only on a run worse than any measured:
+ * with new shapes every run and the bound equal to the worst ever seen, CI would fail by chance.
  */
 const maxRefusalsPerBatch = 12;
+/** A sanity floor, not the target: the worst of 30,000 random runs is 0.16 (a 20/s bucket at 200 ms). */
+const minRatio = 0.15;
 
 describe('adaptive pacing on random quota shapes (property, simulated time)', () => {
   it('never loses an image, and learns the quota with a bounded number of refusals', async () => {
@@ -25,10 +33,9 @@ describe('adaptive pacing on random quota shapes (property, simulated time)', ()
         // Every call the provider saw either made an image or was refused (no 503s in these shapes).
         expect(run.calls).toBe(run.succeeded + run.refused);
         expect(run.refused).toBeLessThanOrEqual(maxRefusalsPerBatch);
-        // Never slower than what the quota allows by more than the learning costs (a sanity floor, not the target).
-        expect(run.ratio).toBeGreaterThan(0.25);
+        expect(run.ratio).toBeGreaterThan(minRatio);
       }),
-      { numRuns: 40 },
+      fuzzParameters(100),
     );
   });
 });

@@ -6,6 +6,8 @@ import { gridClientMaxConcurrency, gridRetryPolicy } from './run-grid-scenario';
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const seconds = (ms: number) => `${(ms / 1_000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const verdict = (isMet: boolean) => (isMet ? 'met' : '**not met**');
+/** The most 429s a batch of `images` may take within the refusal target (each 429 is a call more). */
+const maxRefusalsWithinTarget = (images: number) => Math.floor((adaptiveTargets.maxRefusedShare * images) / (1 - adaptiveTargets.maxRefusedShare));
 
 export function pacingGridSection(summaries: readonly GridScenarioSummary[], seeds: readonly number[], images: number): string {
   const totals = gridTotals(summaries);
@@ -24,6 +26,20 @@ export function pacingGridSection(summaries: readonly GridScenarioSummary[], see
     ` ${gridRetryPolicy.maxAttempts} attempts, backoff ${gridRetryPolicy.baseDelayMs} ms doubling, the retry hint honoured by a lane-wide pause.`,
     ' *Refused* counts 429s over calls (503s of a storm are not refusals). *Settled* is when the last 429 came, mean over the seeds.',
     ' A run that lost images ends early: its ratio can pass 100% (fixed pacing told a quota that then halves; sequential pacing, whose 500 ms spacing a bucket of 1 refuses, runs out of attempts); adaptive is compared with sequential only where sequential lost nothing.',
+    '',
+    `**What a quota that changes mid-run costs at the least.** ${images} images allow ${maxRefusalsWithinTarget(images)} 429s within ${percent(adaptiveTargets.maxRefusedShare)} (${maxRefusalsWithinTarget(images)} of ${images + maxRefusalsWithinTarget(images)} calls).`,
+    ' A scheduler not told the quota learns its rate only from 429s: an accepted call says a token was there, which every faster quota',
+    ' would say too; a 429 says the bucket was empty. So it takes one 429 to find the rate at all and a second to close a measure of it',
+    ' (the calls accepted between two empty buckets are the refill over that time, give or take one token; exactly, with retry hints,',
+    ' from token to token). A quota that changes once is two quotas: the first 429 after the change both reveals it and opens the new',
+    ` measure, a second closes it: at least 4 in all, the whole budget, with no room for a probe or a misjudged limit. A cap on calls in`,
+    ' flight costs the same per quota: a first 429 at a level cannot tell it from the rate, the next start there after the hint can.',
+    ' Adaptive takes one more than that on the halved 2/s shape (the 429 that ends slow start opens no measure: for a latency after it',
+    ' every slot is taken, and a sample in which starts waited for slots measures the lane, not the quota), two more with a second',
+    ' client (its calls take tokens the hints announce: the measure errs and is climbed over), and more where the cap halves with the',
+    ' rate (per minute, 9 s calls: probes of the ceiling and of the rate each cost one). The bound assumes one 429 cannot measure a rate; with exact retry',
+    ' hints a bucket kept empty could in principle be read from one (next token minus the last accepted start), so on those shapes it is',
+    ' a bound on measuring from token to token, not a proof that 4 is out of reach.',
     '',
     '| summary | measured | target | |',
     '|---|---:|---:|---|',

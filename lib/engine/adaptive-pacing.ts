@@ -26,7 +26,9 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   under the level refused and lets the slots, not the rate, pace the starts; successes recover
  *   the rate and probe both limits again.
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
- *   there, before any call got through at it, is the concurrency's (`classifyRefusal`).
+ *   there, before any call got through at it, is the concurrency's; at a level accepted before, a
+ *   429 after a hinted rate 429 at it or above, none accepted there between, says the cap came
+ *   down (`classifyRefusal`).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
@@ -180,7 +182,7 @@ class AdaptivePacingController implements AdaptivePacer {
     const level = ticket.inFlightAtStart;
     const evidence = this.#refusalEvidence(level, error);
     const cause = classifyRefusal(evidence);
-    this.#ceiling.recordRefused(level);
+    this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
@@ -196,7 +198,7 @@ class AdaptivePacingController implements AdaptivePacer {
       return cause;
     }
     this.#ceiling.liftIfRefusedWithin(level);
-    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, isLeavingSlowStart);
+    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, { isLeavingSlowStart, isLevelProven: evidence.isLevelProven });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
     return cause;
   }
@@ -209,6 +211,8 @@ class AdaptivePacingController implements AdaptivePacer {
       isFailedConcurrencyProbe: this.#ceiling.isFailedProbeAt(level),
       earlierRefusalsAtLevel: this.#ceiling.levels.refusalsWhileUnprovenAt(level),
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
+      rateRefusalsSinceAcceptedAtLevel: this.#ceiling.levels.rateRefusalsSinceAcceptedAt(level),
+      hasRetryHint: isProviderError(error) && error.retryAfterMs !== undefined,
     };
   }
 

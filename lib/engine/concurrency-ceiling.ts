@@ -52,8 +52,9 @@ export class ConcurrencyCeiling {
     }
   }
 
-  recordRefused(level: number): void {
-    this.levels.refused(level);
+  /** `isJudgedRate`: put down to the rate, past slow start (see `LevelEvidence.refused`). */
+  recordRefused(level: number, isJudgedRate = false): void {
+    this.levels.refused(level, isJudgedRate);
   }
 
   /** A refusal at `level` during a probe of the ceiling: the probe failed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaRateSampler, StartRateMeter } from './pacing-signals';
+import { LevelEvidence, QuotaRateSampler, StartRateMeter } from './pacing-signals';
 
 /** Feeds the sampler a quota's answers: `accepted` calls spread evenly between consecutive 429s. */
 function refusalsEvery(sampler: QuotaRateSampler, options: { refusals: number; gapMs: number; acceptedBetween: number }) {
@@ -44,6 +44,19 @@ describe('QuotaRateSampler', () => {
     const second = sampler.add(13_000);
     second.isRejected = true;
     expect(sampler.closeAt(second, 5_000)).toEqual({ intervalMs: 6_000, isExact: true });
+  });
+
+  it('from token to token, one accepted call between two hinted 429s is enough: the bucket made exactly that token', () => {
+    // A token a second. Refused at 0.5 s (next token at 1 s), one call gets through at 1 s, refused
+    // at 1.7 s (next token at 2 s): one token in 1 s. Waiting for a second call cost a 429 more.
+    const sampler = new QuotaRateSampler();
+    const first = sampler.add(500);
+    first.isRejected = true;
+    expect(sampler.closeAt(first, 500)).toBeUndefined();
+    sampler.add(1_000);
+    const second = sampler.add(1_700);
+    second.isRejected = true;
+    expect(sampler.closeAt(second, 300)).toEqual({ intervalMs: 1_000, isExact: true });
   });
 
   it('calls a token-to-token measure exact only if no wait between accepted calls let tokens overflow', () => {
@@ -96,5 +109,23 @@ describe('StartRateMeter', () => {
     // Four starts, 25 s with every slot taken by slow calls, then three freed together 500 ms apart.
     for (const startMs of [0, 250, 500, 25_500, 26_000, 26_500]) meter.add(startMs);
     expect(meter.intervalMs()).toBe(500);
+  });
+});
+
+describe('LevelEvidence', () => {
+  it('counts rate 429s at a level or above since a call was last accepted there, not those of other causes', () => {
+    const levels = new LevelEvidence();
+    for (let call = 0; call < 10; call += 1) levels.accepted(8);
+    expect(levels.isProvenAt(6)).toBe(true);
+    levels.refused(8, true);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(1);
+    expect(levels.rateRefusalsSinceAcceptedAt(9)).toBe(0);
+    // A concurrency 429 (or slow start's) is not counted; a call accepted at 4 says nothing of 6.
+    levels.refused(7);
+    levels.accepted(4);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(1);
+    levels.accepted(6);
+    expect(levels.rateRefusalsSinceAcceptedAt(6)).toBe(0);
+    expect(levels.rateRefusalsSinceAcceptedAt(7)).toBe(1);
   });
 });

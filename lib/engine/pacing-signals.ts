@@ -69,9 +69,10 @@ export interface SampledCall {
 const minAcceptedForEstimate = 4;
 /**
  * The same when both 429s that bound the sample said when the next token comes: the sample then
- * runs from token to token, and the calls accepted between are exactly the bucket's refill.
+ * runs from token to token, and the calls accepted between are exactly the bucket's refill, one
+ * call as well as many (waiting for a second one cost slow rates a 429 more).
  */
-const minAcceptedBetweenHints = 2;
+const minAcceptedBetweenHints = 1;
 /**
  * 429s a sample spans when enough calls were accepted since the third-last: long enough to smooth,
  * short enough to follow a quota that changes.
@@ -115,7 +116,7 @@ interface SampleBoundary {
  *
  * A retry hint removes the "give or take one call": it says when the next token comes, and the lane
  * starts nothing before it. From the token after one 429 to the token after a later one, the bucket
- * made exactly the calls accepted between: two are enough to measure, so a low rate is measured
+ * made exactly the calls accepted between: one is enough to measure, so a low rate is measured
  * after two or three 429s instead of five to eight. A hint longer than the token's wait (rounded up
  * to seconds, or a fixed window's end) lets tokens pile up and end the sample late: the measure errs
  * low, as with a lapse.
@@ -184,17 +185,29 @@ export class QuotaRateSampler {
 /**
  * Evidence per concurrency level (calls in flight at a call's start): accepted and refused calls.
  * A level is proven when the calls accepted at it or above outnumber twice those refused at it.
+ * Past proof can go stale (the cap on calls in flight came down): the rate 429s at a level or above
+ * since a call was last accepted there say so.
  */
 export class LevelEvidence {
   readonly #accepted: number[] = [];
   readonly #refused: number[] = [];
+  /** Per level: rate 429s at it or above since a call was last accepted at it or above. */
+  readonly #rateRefusalsSinceAccepted: number[] = [];
 
   accepted(level: number): void {
     this.#accepted[level] = (this.#accepted[level] ?? 0) + 1;
+    for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = 0;
   }
 
-  refused(level: number): void {
+  /** `isJudgedRate`: the refusal was put down to the rate, past slow start (whose burst proves nothing of the levels). */
+  refused(level: number, isJudgedRate = false): void {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
+    if (isJudgedRate) for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = (this.#rateRefusalsSinceAccepted[at] ?? 0) + 1;
+  }
+
+  /** Rate 429s (past slow start) at this level or above since a call was last accepted at it or above. */
+  rateRefusalsSinceAcceptedAt(level: number): number {
+    return this.#rateRefusalsSinceAccepted[level] ?? 0;
   }
 
   /** Refusals at this level so far, if no call was ever accepted at it or above; 0 otherwise. */

@@ -16,10 +16,10 @@ function succeed(rate: RateController, count: number) {
 describe('RateController', () => {
   it('recovers to an exact measure and probes past it only after four long quiet spells, though a faster pace was refused', () => {
     const rate = controller();
-    rate.onRateRefusal(200, undefined, true);
+    rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
     succeed(rate, 10);
     // Refused at 200 ms; the sample closed there measured 300 ms a call from token to token, no lapse.
-    rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, false);
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, { isLeavingSlowStart: false, isLevelProven: true });
     succeed(rate, 200);
     expect(rate.intervalMs).toBeGreaterThanOrEqual(300);
     expect(rate.intervalMs).toBeLessThan(300 * 1.001);
@@ -31,10 +31,33 @@ describe('RateController', () => {
 
   it('takes a measure that may be a floor (not exact) for one to climb over and probe past soon', () => {
     const rate = controller();
-    rate.onRateRefusal(200, undefined, true);
+    rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
     succeed(rate, 10);
-    rate.onRateRefusal(200, { intervalMs: 300, isExact: false }, false);
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: false }, { isLeavingSlowStart: false, isLevelProven: true });
     succeed(rate, 60);
     expect(rate.intervalMs).toBeLessThan(300 * 0.96);
+  });
+
+  it('refused once while pacing at an exact measure, at a level proven: the quota shrank, the measure is forgotten and the rate halved', () => {
+    const rate = controller();
+    rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
+    succeed(rate, 10);
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, { isLeavingSlowStart: false, isLevelProven: true });
+    succeed(rate, 100);
+    expect(rate.intervalMs).toBeCloseTo(300, 0);
+    // The quota halved: pacing at its refill is refused, once.
+    expect(rate.onRateRefusal(300, { intervalMs: 320, isExact: false }, { isLeavingSlowStart: false, isLevelProven: true })).toBe('quota-shrank');
+    expect(rate.quota.source).toBe('unknown');
+    expect(rate.intervalMs).toBeCloseTo(600, 0);
+  });
+
+  it('refused once at an exact measure, at a level never accepted: a cap may have refused it, the measure stands', () => {
+    const rate = controller();
+    rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
+    succeed(rate, 10);
+    rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, { isLeavingSlowStart: false, isLevelProven: true });
+    succeed(rate, 100);
+    expect(rate.onRateRefusal(300, { intervalMs: 320, isExact: false }, { isLeavingSlowStart: false, isLevelProven: false })).toBe('as-known');
+    expect(rate.quota.source).toBe('measured');
   });
 });

@@ -8,7 +8,8 @@ import type { QuotaRateMeasure } from './pacing-signals';
  *
  * - A rate 429 backs off: to the measured quota if there is one under the pace that failed, else
  *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off).
- *   Two in a row while pacing at the measure mean the quota shrank: the measure is dropped.
+ *   Two in a row while pacing at the measure, or one while pacing at an exact measure (at a level
+ *   of calls in flight already accepted), mean the quota shrank: the measure is dropped.
  * - Recovery climbs back: to just over the measure, or, unmeasured, halfway (in log space) to the
  *   pace that failed, which overshot by an unknown amount.
  * - Then probes, each after a spell of quiet successes: +5%, doubling the step while they hold, up
@@ -58,6 +59,14 @@ export type QuotaRateKnowledge =
       isExact: boolean;
     }
   | { source: 'stated'; intervalMs: number };
+
+/** What else the controller knew of a rate 429. */
+export interface RateRefusalContext {
+  /** It is the first 429 of the run, which ends slow start. */
+  isLeavingSlowStart: boolean;
+  /** Calls were accepted at its level of calls in flight or above (see `LevelEvidence.isProvenAt`): no cap can have refused it. */
+  isLevelProven: boolean;
+}
 
 /** What a rate 429 told: nothing new about the quota's shape, or that it shrank (samples before it are void). */
 export type RateRefusalVerdict = 'as-known' | 'quota-shrank';
@@ -162,7 +171,8 @@ export class RateController {
    * A 429 for the rate, reached at `reachedIntervalMs` (the interval, or slower if starts were held
    * back). `sampled` is the quota measured over the sample this 429 closed, if any.
    */
-  onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, isLeavingSlowStart: boolean): RateRefusalVerdict {
+  onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, context: RateRefusalContext): RateRefusalVerdict {
+    const { isLeavingSlowStart } = context;
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
@@ -170,9 +180,12 @@ export class RateController {
     const isBackToBack = this.#successesSinceRefusal <= 1;
     this.#successesSinceRefusal = 0;
     const quotaBefore = this.#quota;
-    // Refused twice in a row while pacing no faster than the measure: the quota shrank (halved, or
-    // shared). The measure is history: forget it, and back off as if nothing were known.
-    if (quotaBefore.source === 'measured' && isBackToBack && this.#intervalMs >= quotaBefore.intervalMs * 0.999) {
+    // Refused twice in a row while pacing no faster than the measure, or once while pacing at an
+    // exact one (the refill itself: pacing at it is never refused while the quota stays) at a level
+    // of calls in flight proven (a first refusal at a new level may be a cap's): the quota shrank
+    // (halved, or shared). The measure is history: forget it, and back off as if nothing were known.
+    const isPacedAtMeasure = quotaBefore.source === 'measured' && this.#intervalMs >= quotaBefore.intervalMs * 0.999;
+    if (isPacedAtMeasure && (isBackToBack || (quotaBefore.isExact && context.isLevelProven))) {
       this.#quota = { source: 'unknown' };
       this.#failedIntervalMs = reachedIntervalMs;
       this.#setInterval(reachedIntervalMs / 0.5);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
-const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, earlierRefusalsAtLevel: 0, isLevelProven: false };
+const nothingKnown: RefusalEvidence = { level: 6, isFailedConcurrencyProbe: false, earlierRefusalsAtLevel: 0, isLevelProven: false, rateRefusalsSinceAcceptedAtLevel: 0, hasRetryHint: true };
 
 describe('classifyRefusal', () => {
   it.each<[string, Partial<RefusalEvidence>, RefusalCause]>([
@@ -17,6 +17,10 @@ describe('classifyRefusal', () => {
     ['refused twice at two in flight: still the rate (a bucket of one refuses a start that came too soon the same way)', { level: 2, earlierRefusalsAtLevel: 1 }, 'rate'],
     ['refused three times at two in flight, never accepted there: a cap of one', { level: 2, earlierRefusalsAtLevel: 2 }, 'concurrency'],
     ['refused twice with one call in flight: the rate', { level: 1, earlierRefusalsAtLevel: 1 }, 'rate'],
+    ['a proven level refused after a hinted rate 429 there, none accepted since: the cap came down', { isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1 }, 'concurrency'],
+    ['the same without a retry hint: the rate (the lane could not wait for the token)', { isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1, hasRetryHint: false }, 'rate'],
+    ['the same at two in flight: once is not enough (a bucket of one)', { level: 2, isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1 }, 'rate'],
+    ['twice at two in flight: the cap came down to one', { level: 2, isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 2 }, 'concurrency'],
   ])('%s', (_, evidence, cause) => {
     expect(classifyRefusal({ ...nothingKnown, ...evidence })).toBe(cause);
   });

@@ -17,6 +17,10 @@ export interface RefusalEvidence {
   earlierRefusalsAtLevel: number;
   /** Calls accepted at this level or above outnumber twice those refused at it. */
   isLevelProven: boolean;
+  /** Rate 429s (past slow start) at this level or above since a call was last accepted at it or above. */
+  rateRefusalsSinceAcceptedAtLevel: number;
+  /** This 429 said when to come back: a rate limit's next token, which the lane waits for. */
+  hasRetryHint: boolean;
 }
 
 /**
@@ -30,12 +34,21 @@ export interface RefusalEvidence {
  * that comes sooner than its refill just like a cap of one call, and slow start's pace (doubled per
  * acceptance, halved per refusal) often brings two such starts before a slower one; judged a cap of
  * one, the lane would go sequential for good on a quota that allows overlapping calls.
+ *
+ * A level proven by calls accepted at it stays the rate's, unless the cap came down: after a rate
+ * 429 at it or above, the lane waits out the retry hint (the next token), so a rate limit accepts a
+ * call there again; refused again before any is, it is the calls in flight.
  */
 export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   const { level, remainingRequests } = evidence;
   // The provider said: none left is the rate; some left means another limit refused the call.
   if (remainingRequests !== undefined) return remainingRequests > 0 && level > 1 ? 'concurrency' : 'rate';
   if (evidence.isFailedConcurrencyProbe) return 'concurrency';
+  if (level <= 1) return 'rate';
   const refusalsToJudge = level === 2 ? 2 : 1;
-  return level > 1 && evidence.earlierRefusalsAtLevel >= refusalsToJudge && !evidence.isLevelProven ? 'concurrency' : 'rate';
+  if (!evidence.isLevelProven) return evidence.earlierRefusalsAtLevel >= refusalsToJudge ? 'concurrency' : 'rate';
+  // A level proven long ago, refused again after a rate 429 at it or above whose hint the lane
+  // waited out, with no call accepted there since: the cap on calls in flight came down (a quota
+  // halved). Without hints the lane cannot wait for the token, and the rate refuses the same way.
+  return evidence.hasRetryHint && evidence.rateRefusalsSinceAcceptedAtLevel >= refusalsToJudge ? 'concurrency' : 'rate';
 }
