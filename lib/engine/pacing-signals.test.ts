@@ -76,6 +76,26 @@ describe('QuotaRateSampler', () => {
     expect(measure([1_000, 4_000, 5_000, 6_000])).toEqual({ intervalMs: 1_500, isExact: false });
   });
 
+  it('calls a measure whose first token waited for a call exact only once a burst proved the bucket holds two', () => {
+    // A token a second, a bucket of one: refused at 1,456 (next token at 2,000); the lane's interval
+    // holds the next start to 2,235, so the token waits 235 ms and overflows; refused at 2,947 (next
+    // token at 3,235). One call in 1,235 ms: a floor under the quota, not the quota.
+    const measure = (earlierAcceptedAtMs: number[]) => {
+      const sampler = new QuotaRateSampler();
+      for (const startMs of earlierAcceptedAtMs) sampler.add(startMs);
+      const first = sampler.add(1_456);
+      first.isRejected = true;
+      sampler.closeAt(first, 544);
+      sampler.add(2_235);
+      const second = sampler.add(2_947);
+      second.isRejected = true;
+      return sampler.closeAt(second, 288);
+    };
+    expect(measure([0, 1_000])).toEqual({ intervalMs: 1_235, isExact: false });
+    // Two calls accepted 100 ms apart: the bucket holds two tokens, and a wait of 235 ms lost none.
+    expect(measure([0, 100])).toEqual({ intervalMs: 1_235, isExact: true });
+  });
+
   it('without hints, the same two calls are too few to trust', () => {
     const sampler = new QuotaRateSampler();
     const first = sampler.add(1_000);

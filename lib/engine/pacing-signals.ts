@@ -90,9 +90,10 @@ export interface QuotaRateMeasure {
    * Measured from token to token, and no token can have overflowed in between: the bucket only
    * fills while calls come slower than it refills, and from the token after the first 429 to the
    * second 429 no two accepted calls were further apart than the measured interval, the mean gap
-   * (give or take `lapseTolerance`): even gaps, or gaps that only shrank. A lapse (or a bucket of
-   * one paced with room to spare) makes the measure a floor under the quota, to be probed past;
-   * without one it is the quota.
+   * (give or take `lapseTolerance`): even gaps, or gaps that only shrank; and the token after the
+   * first 429 did not wait for a call, unless a burst proved the bucket holds two. A lapse (or a
+   * bucket of one paced with room to spare) makes the measure a floor under the quota, to be probed
+   * past; without one it is the quota.
    */
   isExact: boolean;
 }
@@ -125,6 +126,8 @@ export class QuotaRateSampler {
   #calls: SampledCall[] = [];
   /** The last few rate 429s, oldest first. */
   readonly #boundaries: SampleBoundary[] = [];
+  /** The shortest time between two accepted starts seen (see `#noteClosestAccepted`). */
+  #closestAcceptedMs = Infinity;
 
   add(startedAtMs: number): SampledCall {
     const call: SampledCall = { startedAtMs, isRejected: false };
@@ -140,6 +143,7 @@ export class QuotaRateSampler {
    */
   closeAt(rejected: SampledCall, retryAfterMs?: number): QuotaRateMeasure | undefined {
     const boundary: SampleBoundary = { startedAtMs: rejected.startedAtMs, ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }) };
+    this.#noteClosestAccepted(boundary.startedAtMs);
     const measuredMs = this.#measureUpTo(boundary);
     this.#boundaries.push(boundary);
     if (this.#boundaries.length > maxSpannedRefusals) this.#boundaries.shift();
@@ -147,6 +151,17 @@ export class QuotaRateSampler {
     const keepFromMs = this.#boundaries[0]!.startedAtMs;
     this.#calls = this.#calls.filter((call) => call.startedAtMs >= keepFromMs);
     return measuredMs;
+  }
+
+  /** Records the shortest time between two accepted starts before `untilMs`: under the refill's interval, the bucket held two tokens. */
+  #noteClosestAccepted(untilMs: number): void {
+    let previousMs: number | undefined;
+    for (const call of this.#calls) {
+      if (call.startedAtMs >= untilMs) break;
+      if (call.isRejected) continue;
+      if (previousMs !== undefined) this.#closestAcceptedMs = Math.min(this.#closestAcceptedMs, call.startedAtMs - previousMs);
+      previousMs = call.startedAtMs;
+    }
   }
 
   /** The quota changed at this call: samples start from its 429 only, the older ones measured another quota. */
@@ -165,6 +180,24 @@ export class QuotaRateSampler {
     return longestMs;
   }
 
+  /**
+   * How long the token after `start`'s 429 waited for a call: the bucket held it meanwhile, and a
+   * bucket of one (its size is unknown) drops every token made while it is full. Later gaps are
+   * safe up to the interval (the bucket was emptied at the start before), this one is not: the
+   * lane's pause ends on the token, but a slower interval may hold the next start past it.
+   */
+  #isTokenWaitSafe(start: SampleBoundary, end: SampleBoundary, intervalMs: number, accepted: number): boolean {
+    const tokenAtMs = start.nextTokenAtMs ?? start.startedAtMs;
+    const firstStartMs = this.#calls.find((call) => call.startedAtMs >= tokenAtMs && call.startedAtMs < end.startedAtMs && !call.isRejected)?.startedAtMs ?? end.startedAtMs;
+    const waitMs = firstStartMs - tokenAtMs;
+    if (waitMs <= (lapseTolerance - 1) * intervalMs) return true;
+    // The quota's interval is at least the time from that start to the last token over the calls
+    // accepted (a bucket of one: the wait was all lost). Two starts accepted closer than that
+    // prove a bucket of two: then a wait up to an interval lost nothing.
+    const shortestIntervalMs = ((end.nextTokenAtMs ?? end.startedAtMs) - firstStartMs) / accepted;
+    return this.#closestAcceptedMs < shortestIntervalMs / lapseTolerance && waitMs <= lapseTolerance * intervalMs;
+  }
+
   /** Over the last three 429s before this one (or all there are), reaching further back for enough calls. */
   #measureUpTo(end: SampleBoundary): QuotaRateMeasure | undefined {
     const boundaries = this.#boundaries;
@@ -175,7 +208,8 @@ export class QuotaRateSampler {
       const elapsedMs = isTokenToToken ? end.nextTokenAtMs! - start.nextTokenAtMs! : end.startedAtMs - start.startedAtMs;
       if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) {
         const intervalMs = elapsedMs / accepted;
-        return { intervalMs, isExact: isTokenToToken && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs };
+        const isExact = isTokenToToken && this.#isTokenWaitSafe(start, end, intervalMs, accepted) && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs;
+        return { intervalMs, isExact };
       }
     }
     return undefined;
