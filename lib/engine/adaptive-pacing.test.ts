@@ -254,6 +254,30 @@ describe('createAdaptivePacer', () => {
     for (const ticket of tickets) end(ticket, succeeded);
   });
 
+  it('forgets the refusals at two that made a ceiling of one once a rate 429 at one lifts it (a bucket of one, no hints)', () => {
+    const { pacer, start, end, advance } = setup({ initialIntervalMs: 10 });
+    const refuseAtTwo = () => {
+      const first = start();
+      advance(1);
+      end(start(), rateLimited());
+      advance(1_000);
+      end(first, succeeded);
+      advance(1_000);
+    };
+    // A second start too soon, three times: a bucket of one refuses it as a cap of one would.
+    refuseAtTwo();
+    refuseAtTwo();
+    refuseAtTwo();
+    expect(pacer.snapshot().concurrencyCeiling).toBe(1);
+    // Refused alone: the rate, within the ceiling of one, which was the rate's doing all along.
+    end(start(), rateLimited());
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    advance(1_000);
+    // The next refusal at two starts the judgement afresh: the rate's, the ceiling stays lifted.
+    refuseAtTwo();
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+  });
+
   it('blames the concurrency for a second 429 at a level never accepted, even with starts paced by the interval', () => {
     const { pacer, start, end, accept, advance } = setup({ initialIntervalMs: 200 });
     for (let call = 0; call < 4; call += 1) {

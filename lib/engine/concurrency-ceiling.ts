@@ -90,9 +90,16 @@ export class ConcurrencyCeiling {
     this.#quietSuccesses = 0;
   }
 
-  /** Refused for the rate at a level within the ceiling: the ceiling was the rate's doing too. */
+  /**
+   * Refused for the rate at a level within the ceiling: the ceiling was the rate's doing too. At a
+   * ceiling of one, so were the refusals at two that set it (a bucket of one refuses a second start
+   * that comes too soon as a cap of one would): forgotten, or the next one there would set it again.
+   * Higher up, a cap and a rate that both bind are common: there the refusals stand.
+   */
   liftIfRefusedWithin(level: number): void {
-    if (level <= this.#value) this.#value = this.#max;
+    if (level > this.#value) return;
+    if (this.#value === 1) this.levels.forgetRefusalsAbove(1);
+    this.#value = this.#max;
   }
 
   /** A 503 overload at `level`: multiplicative decrease. */

@@ -239,6 +239,11 @@ export class LevelEvidence {
     if (isJudgedRate) for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = (this.#rateRefusalsSinceAccepted[at] ?? 0) + 1;
   }
 
+  /** Refusals above `level` are void (they were put down to a cap that was not there). */
+  forgetRefusalsAbove(level: number): void {
+    this.#refused.length = Math.min(this.#refused.length, level + 1);
+  }
+
   /** Rate 429s (past slow start) at this level or above since a call was last accepted at it or above. */
   rateRefusalsSinceAcceptedAt(level: number): number {
     return this.#rateRefusalsSinceAccepted[level] ?? 0;
