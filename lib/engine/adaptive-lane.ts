@@ -16,6 +16,9 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
   const pacer = createAdaptivePacer(options);
   const inner = createLane({ concurrency: pacer.concurrency, minIntervalMs: pacer.minIntervalMs });
   // Counted here, in grant order: the inner lane grants several waiters in one pass, before any resumes.
+  // In process (the pacing grid) it matches the provider's own count at every call's arrival. Over
+  // HTTP it can read one high: a call stays counted until its response is read, while the provider
+  // let it go when it sent the response, so a start in between sees a level one above the provider's.
   let inFlight = 0;
   // A retry hint asked for just before a refused call's release (as `runAttempt` does), held back
   // until the release tells which limit refused it (see `pauseFor` below).
