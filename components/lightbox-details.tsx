@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { EmbeddedParameters } from '@/lib/core/embedded-parameters';
 import { useEmbeddedParameters } from '@/hooks/use-embedded-parameters';
 import { formatTime } from './format';
@@ -27,25 +28,22 @@ export function LightboxDetails({ entry, naturalSize }: { entry: LightboxEntry; 
         <dd>
           <ProviderBadge provider={run.provider} />
         </dd>
-        {rows.map(([term, value]) =>
-          value ? (
-            <Row key={term} term={term}>
-              {value}
-            </Row>
-          ) : null,
-        )}
+        <Rows rows={rows} />
       </dl>
       <EmbeddedSection url={image.url} mimeType={image.mimeType} />
     </>
   );
 }
 
-function Row({ term, children }: { term: string; children: string }) {
-  return (
-    <>
-      <dt>{term}</dt>
-      <dd>{children}</dd>
-    </>
+/** A term and its value per row; rows without a value are left out. */
+function Rows({ rows }: { rows: [string, string | undefined][] }) {
+  return rows.map(([term, value]) =>
+    value ? (
+      <Fragment key={term}>
+        <dt>{term}</dt>
+        <dd>{value}</dd>
+      </Fragment>
+    ) : null,
   );
 }
 
@@ -73,13 +71,7 @@ function EmbeddedList({ parameters }: { parameters: EmbeddedParameters }) {
   ];
   return (
     <dl className={styles.params}>
-      {rows.map(([term, value]) =>
-        value ? (
-          <Row key={term} term={term}>
-            {value}
-          </Row>
-        ) : null,
-      )}
+      <Rows rows={rows} />
     </dl>
   );
 }

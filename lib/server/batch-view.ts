@@ -1,4 +1,4 @@
-import { inputImagesOf, type BatchEvent, type BatchRecord, type BatchWithItems, type ItemRecord, type WebhookDelivery } from '@/lib/store';
+import { inputImagesOf, type BatchEvent, type BatchParams, type BatchRecord, type BatchWithItems, type ItemRecord, type WebhookDelivery } from '@/lib/store';
 import { roundUsd, seedForImage, withoutUndefined, type BatchItemView, type BatchView, type ProgressEvent, type WebhookDeliveryView } from '@/lib/core';
 
 /** The API's views are defined in lib/core (the browser validates them with the same schemas). */
@@ -33,14 +33,7 @@ export function toBatchView(batch: BatchRecord | BatchWithItems, webhooks?: read
     ...(params.quality ? { quality: params.quality } : {}),
     ...(params.outputFormat ? { outputFormat: params.outputFormat } : {}),
     ...(params.background ? { background: params.background } : {}),
-    ...withoutUndefined({
-      negativePrompt: params.negativePrompt,
-      seed: params.seed,
-      steps: params.steps,
-      cfgScale: params.cfgScale,
-      sampler: params.sampler,
-      denoisingStrength: params.denoisingStrength,
-    }),
+    ...diffusionControlsOf(params),
     numberOfImages: params.numberOfImages,
     ...(params.estimatedImageCostUsd === undefined ? {} : { estimatedCostUsd: roundUsd(params.estimatedImageCostUsd * batch.total) }),
     costUsd: roundUsd(batch.costUsd),
@@ -72,6 +65,18 @@ export function toWebhookDeliveryView(delivery: WebhookDelivery): WebhookDeliver
     ...(delivery.nextAttemptAtMs === undefined ? {} : { nextAttemptAt: new Date(delivery.nextAttemptAtMs).toISOString() }),
     ...(delivery.deliveredAt === undefined ? {} : { deliveredAt: delivery.deliveredAt }),
   };
+}
+
+/** The diffusion controls a batch asked for, only those it set (most batches set none). */
+export function diffusionControlsOf(params: BatchParams) {
+  return withoutUndefined({
+    negativePrompt: params.negativePrompt,
+    seed: params.seed,
+    steps: params.steps,
+    cfgScale: params.cfgScale,
+    sampler: params.sampler,
+    denoisingStrength: params.denoisingStrength,
+  });
 }
 
 /** The seed an item's image was made with: as recorded with it, else derived from the batch's `seed`. */

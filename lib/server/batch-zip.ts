@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
-import { extensionByMimeType, type BatchParams, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
+import { extensionByMimeType, type BatchWithItems, type BlobStore, type ImageRef, type ItemRecord } from '@/lib/store';
 import { withoutUndefined } from '@/lib/core';
-import { seedOfItem } from './batch-view';
+import { diffusionControlsOf, seedOfItem } from './batch-view';
 import type { Principal } from './accounts';
 import { requireBatch } from './batches';
 import { getApp } from './create-app';
@@ -13,18 +13,6 @@ export function zipEntryName(item: ItemRecord, total: number): string | undefine
   if (item.status !== 'succeeded' || !item.image) return undefined;
   const width = Math.max(3, String(total).length);
   return `image-${String(item.index).padStart(width, '0')}.${extensionByMimeType[item.image.mimeType] ?? 'bin'}`;
-}
-
-/** The diffusion controls a batch asked for, only those it set (most batches set none). */
-export function diffusionControlsOf(params: BatchParams) {
-  return withoutUndefined({
-    negativePrompt: params.negativePrompt,
-    seed: params.seed,
-    steps: params.steps,
-    cfgScale: params.cfgScale,
-    sampler: params.sampler,
-    denoisingStrength: params.denoisingStrength,
-  });
 }
 
 /** What `manifest.json` in the ZIP says about the batch and each of its items. */

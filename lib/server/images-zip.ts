@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { extensionByMimeType, parseImageId, StoreError, type ImageItem } from '@/lib/store';
 import { canSee, type Principal } from './accounts';
-import { createImageZip, diffusionControlsOf, zipResponse, type ZipImageEntry } from './batch-zip';
+import { createImageZip, zipResponse, type ZipImageEntry } from './batch-zip';
 import { withoutUndefined } from '@/lib/core';
-import { seedOfItem } from './batch-view';
+import { diffusionControlsOf, seedOfItem } from './batch-view';
 import { getApp } from './create-app';
 import { InputError } from './input-error';
 import { readJsonBody } from './request-body';
