@@ -156,18 +156,21 @@ if (required.length > 0) {
           expect(image.headers.get('content-type')).toBe('image/png');
           await image.arrayBuffer();
         }
+        // The provider's view: never more in flight than the lane allows, so not one 429; the calls
+        // worker 1 had in flight were made again by worker 2, which also made every call after the kill.
+        const stats = simulator.stats();
+
         // One object per image in the bucket. The only others allowed are what the kill may have
         // left: an image of worker 1's stored just before it died and before its item was recorded
-        // (an orphan, never a second image of an item): at most one per call it had in flight.
+        // (an orphan, never a second image of an item): at most one per call whose image was not
+        // recorded (calls accepted beyond the images). Not "per call in flight at the kill": a call
+        // answered a moment before the kill can still be storing its image, and was seen once to.
         const keys = await services.listImageKeys();
         const itemKeys = [...imageIds].map((imageId) => `${services!.keyPrefix}${imageId}`);
         for (const key of itemKeys) expect(keys).toContain(key);
         const orphans = keys.filter((key) => !itemKeys.includes(key));
-        expect(orphans.length).toBeLessThanOrEqual(killedInFlight);
+        expect(orphans.length).toBeLessThanOrEqual(stats.accepted - images);
 
-        // The provider's view: never more in flight than the lane allows, so not one 429; the calls
-        // worker 1 had in flight were made again by worker 2, which also made every call after the kill.
-        const stats = simulator.stats();
         expect(stats.rateLimited, diagnostics()).toBe(0);
         expect(stats.peakInFlight).toBeLessThanOrEqual(concurrency);
         expect(stats.accepted).toBe(stats.requests);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '@/lib/store/postgres/testing/test-postgres';
 import { startS3TestServer, type S3TestServer } from '@/lib/store/s3/testing/s3-test-server';
@@ -68,6 +69,11 @@ export async function startClusterServices(): Promise<ClusterServices> {
   try {
     s3 = await startS3TestServer();
     await s3.createBucket(bucket);
+    // s3rver (a file-backed store) removes a key's directory once it is empty after a delete; a put
+    // into that directory at the same moment then fails inside s3rver with ENOENT, an unhandled error
+    // that kills it. Every process's start-up probe (`checkWritable`: put then delete) does exactly
+    // that at once, so the prefix keeps one object for the test's life (hidden, as the probes are).
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `${keyPrefix}.keep`, Body: '' }));
   } catch (error) {
     await database.drop();
     throw error;
