@@ -176,6 +176,25 @@ describe('createAdaptiveLane', () => {
     expect(endedAtMs).toBeLessThan(300_000 / 0.9);
   });
 
+  it('on a bucket of one token, starts on the token a rate 429 announced instead of waiting out its interval', async () => {
+    // One token a second, a bucket of one, 500 ms calls: the quota lets 40 calls through in 39.5 s.
+    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 60, burst: 1, maxConcurrent: 8, latencyMs: 500 });
+    const lane = createAdaptiveLane();
+    const requests = Array.from({ length: 40 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
+    let endedAtMs = 0;
+    const run = trackPromise(
+      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
+        endedAtMs = Date.now();
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    // Waiting out the interval past each announced token lost refill: 45.5 s, 4 429s, the quota measured low.
+    expect(endedAtMs).toBeLessThanOrEqual(39_500 / 0.97);
+    expect(stats.refused).toBeLessThanOrEqual(3);
+    expect(lane.snapshot().measuredRequestsPerMinute).toBeCloseTo(60, 5);
+  });
+
   it('finds a concurrency limit it was not told', async () => {
     const { provider, stats } = createQuotaProvider({ requestsPerMinute: 600, burst: 50, maxConcurrent: 5, latencyMs: 9_000 });
     const lane = createAdaptiveLane();

@@ -57,6 +57,11 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // At two calls in flight the judgement rests on one other call, and a bucket of one token
         // refuses a second start that comes too soon in the same way: there the pause stays.
         if (refusedFor === 'concurrency' && ticket.inFlightAtStart >= 3) heldPauseMs = undefined;
+        // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.
+        if (refusedFor === 'rate' && pacer.startsOnAnnouncedToken && heldPauseMs !== undefined) {
+          inner.pauseUntilToken(heldPauseMs);
+          heldPauseMs = undefined;
+        }
         applyHeldPause();
         inFlight -= 1;
         // The new pacing first, so the slot given back is handed out under it.

@@ -76,6 +76,13 @@ export interface AdaptivePacer {
   readonly minIntervalMs: number;
   /** How long after its start a call still in flight counts as accepted (see `recordAccepted`). */
   readonly acceptedAfterMs: number;
+  /**
+   * After the last rate 429 with a retry hint: start a call as soon as the token it announced comes,
+   * whatever the interval says. True while the quota's bucket may hold a single token: the token is
+   * then the bucket full, and every moment a start waits past it is refill thrown away (and a
+   * sample of the quota from there measures low).
+   */
+  readonly startsOnAnnouncedToken: boolean;
   /** Call when a slot is granted; keep the ticket for the other calls. */
   recordStart(inFlightAtStart: number): CallTicket;
   /** Call when the call is still in flight `acceptedAfterMs` after its start. Idempotent. */

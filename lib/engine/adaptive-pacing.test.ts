@@ -45,6 +45,32 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot()).toMatchObject({ phase: 'slow-start', concurrencyCeiling: 16, reactions: 0 });
   });
 
+  it('starts on the token a rate 429 announced only past slow start, and only while the bucket may hold a single token', () => {
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+    const { pacer, start, end, advance } = setup();
+    runSequentially({ pacer, start, end, advance } as ReturnType<typeof setup>, 2, 1_000);
+    // The 429 that ends slow start: its pace was far off, the token it announces is no place to start.
+    end(start(), hinted(0));
+    expect(pacer.startsOnAnnouncedToken).toBe(false);
+    advance(500);
+    const accepted = start();
+    advance(1_000);
+    end(accepted, succeeded);
+    // Every accepted start a second or more apart, and the token a second after the last: one at a time fits.
+    end(start(), hinted(0));
+    expect(pacer.startsOnAnnouncedToken).toBe(true);
+    // Two calls accepted 100 ms apart took a token each: the bucket holds two, waiting for the interval loses nothing.
+    const first = start();
+    advance(100);
+    const second = start();
+    advance(1_000);
+    end(first, succeeded);
+    end(second, succeeded);
+    advance(300);
+    end(start(), hinted(700));
+    expect(pacer.startsOnAnnouncedToken).toBe(false);
+  });
+
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
     const { pacer, start, accept, advance } = setup();
     const first = start();

@@ -34,6 +34,10 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
  *   ends slow start starts no sample: for a whole latency after it the slots stay as slow start
  *   left them, all taken, while the bucket refills past its size, so a sample from there measures low.
+ * - A rate 429's hint says when the next token comes. While the bucket may hold a single token
+ *   (no two accepted starts came closer than the refill the hint implies), a start comes on that
+ *   token, whatever the interval says (`startsOnAnnouncedToken`): a full bucket of one throws away
+ *   the refill of every moment a start waits past it, and the sample from there would measure low.
  * - A 503 overload cuts the concurrency ceiling multiplicatively; once calls get through again it
  *   climbs back a slot per accepted call (a storm passes; an overload of our own making returns).
  * - `x-ratelimit-limit-requests` (OpenAI) is the quota itself: paced at, never probed past. An
@@ -69,6 +73,7 @@ class AdaptivePacingController implements AdaptivePacer {
   #slowestRefusalMs = 0;
   #lastReactionAtMs = -Infinity;
   #reactions = 0;
+  #startsOnAnnouncedToken = false;
 
   constructor(options: AdaptivePacingOptions) {
     const settings = { ...defaults, ...withoutUndefined(options) };
@@ -103,6 +108,10 @@ class AdaptivePacingController implements AdaptivePacer {
 
   get minIntervalMs(): number {
     return this.#rate.intervalMs;
+  }
+
+  get startsOnAnnouncedToken(): boolean {
+    return this.#startsOnAnnouncedToken;
   }
 
   get acceptedAfterMs(): number {
@@ -183,9 +192,11 @@ class AdaptivePacingController implements AdaptivePacer {
     const evidence = this.#refusalEvidence(level, error);
     const cause = classifyRefusal(evidence);
     this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
+    const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
+    // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
+    this.#startsOnAnnouncedToken = cause === 'rate' && this.#phase !== 'slow-start' && retryAfterMs !== undefined && this.#sampler.mayHoldOneToken(ticket.sample, retryAfterMs);
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
-    const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
     const isLeavingSlowStart = this.#react();

@@ -147,6 +147,37 @@ describe('createLane', () => {
     expect(waiter.isSettled).toBe(true);
   });
 
+  it('ends a pause for a token with a start at once, then spaces the next one from it', async () => {
+    const lane = createLane({ concurrency: 3, minIntervalMs: 1_000 });
+    const starts: number[] = [];
+    const first = useSlot(lane, starts);
+    await first;
+    await vi.advanceTimersByTimeAsync(100);
+    // The spacing alone would hold the next start until 1000; the token comes at 400.
+    lane.pauseUntilToken(300);
+    const rest = Promise.all([useSlot(lane, starts), useSlot(lane, starts)]);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(starts).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(starts).toEqual([0, 400]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await rest;
+    expect(starts).toEqual([0, 400, 1400]);
+  });
+
+  it('keeps the spacing after a plain pause', async () => {
+    const lane = createLane({ concurrency: 3, minIntervalMs: 1_000 });
+    const starts: number[] = [];
+    await useSlot(lane, starts);
+    await vi.advanceTimersByTimeAsync(100);
+    lane.pauseFor(300);
+    const next = useSlot(lane, starts);
+    await vi.advanceTimersByTimeAsync(900);
+    await next;
+    expect(starts).toEqual([0, 1000]);
+    expect(() => lane.pauseUntilToken(-1)).toThrow(/pauseUntilToken needs a finite duration/);
+  });
+
   it('wakes waiters when the concurrency grows, and holds new ones when it shrinks', async () => {
     const lane = createLane({ minIntervalMs: 0 });
     await lane.acquire();

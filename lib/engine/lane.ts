@@ -91,7 +91,18 @@ export interface Lane {
   readonly closedBy: ProviderError | undefined;
 }
 
-export function createLane(options: Partial<LaneOptions> = {}): Lane {
+/** The lane of one process (`createLane`): what the adaptive lane builds on. */
+export interface InProcessLane extends Lane {
+  /**
+   * A pause whose end brings a token: no start happens for `durationMs`, then one starts at once,
+   * however recently the last one did, and the spacing runs again from that start. For a rate
+   * 429's retry hint that says when the quota's next token comes, on a quota whose bucket may hold
+   * a single token: waiting past it for the interval would throw refill away. Extends an active pause.
+   */
+  pauseUntilToken(durationMs: number): void;
+}
+
+export function createLane(options: Partial<LaneOptions> = {}): InProcessLane {
   return new RateLimitLane({ ...defaultLaneOptions, ...withoutUndefined(options) });
 }
 
@@ -101,7 +112,7 @@ interface Waiter {
   detach: () => void;
 }
 
-class RateLimitLane implements Lane {
+class RateLimitLane implements InProcessLane {
   #concurrency: number;
   #minIntervalMs: number;
   readonly #burst: number;
@@ -114,6 +125,8 @@ class RateLimitLane implements Lane {
    */
   #paidFromMs = -Infinity;
   #pausedUntilMs = 0;
+  /** The pause ends on a token (`pauseUntilToken`): the first start after it does not wait for the spacing. */
+  #startsAtPauseEnd = false;
   #wakeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #raiseListeners = new Set<() => void>();
   #closure: { error: ProviderError; untilMs: number } | undefined;
@@ -185,8 +198,17 @@ class RateLimitLane implements Lane {
   }
 
   pauseFor(durationMs: number): void {
+    this.#pause('pauseFor', durationMs);
+  }
+
+  pauseUntilToken(durationMs: number): void {
+    this.#startsAtPauseEnd = true;
+    this.#pause('pauseUntilToken', durationMs);
+  }
+
+  #pause(method: string, durationMs: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) {
-      throw new RangeError(`pauseFor needs a finite duration >= 0 in milliseconds, got ${durationMs}`);
+      throw new RangeError(`${method} needs a finite duration >= 0 in milliseconds, got ${durationMs}`);
     }
     this.#pausedUntilMs = Math.max(this.#pausedUntilMs, Date.now() + durationMs);
     this.#drain();
@@ -217,7 +239,8 @@ class RateLimitLane implements Lane {
     while (this.#queue.length > 0 && this.#inFlight < this.#concurrency) {
       const nowMs = Date.now();
       // A token bucket of `burst`, one token back per interval: with a burst of 1, the previous start plus the interval.
-      const readyAtMs = Math.max(this.#pausedUntilMs, this.#paidFromMs - (this.#burst - 2) * this.#minIntervalMs);
+      const spacedAtMs = this.#paidFromMs - (this.#burst - 2) * this.#minIntervalMs;
+      const readyAtMs = this.#startsAtPauseEnd ? this.#pausedUntilMs : Math.max(this.#pausedUntilMs, spacedAtMs);
       if (nowMs < readyAtMs) {
         this.#wakeTimer = setTimeout(() => {
           this.#wakeTimer = undefined;
@@ -228,7 +251,8 @@ class RateLimitLane implements Lane {
       const waiter = this.#queue.shift()!;
       waiter.detach();
       this.#inFlight += 1;
-      this.#paidFromMs = Math.max(this.#paidFromMs + this.#minIntervalMs, nowMs);
+      this.#paidFromMs = this.#startsAtPauseEnd ? nowMs : Math.max(this.#paidFromMs + this.#minIntervalMs, nowMs);
+      this.#startsAtPauseEnd = false;
       waiter.grant(this.#createRelease());
     }
   }

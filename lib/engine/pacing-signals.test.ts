@@ -96,6 +96,22 @@ describe('QuotaRateSampler', () => {
     expect(measure([0, 100])).toEqual({ intervalMs: 1_235, isExact: true });
   });
 
+  it('tells whether the bucket may hold a single token from the refill a hint implies and the closest accepted starts', () => {
+    const mayHoldOne = (acceptedAtMs: number[], refusedAtMs: number, retryAfterMs: number) => {
+      const sampler = new QuotaRateSampler();
+      for (const startMs of acceptedAtMs) sampler.add(startMs);
+      const refused = sampler.add(refusedAtMs);
+      refused.isRejected = true;
+      return sampler.mayHoldOneToken(refused, retryAfterMs);
+    };
+    // Accepted a second apart, refused at 1,456, next token at 2,000: a token a second, one at a time fits.
+    expect(mayHoldOne([0, 1_000], 1_456, 544)).toBe(true);
+    // Two starts 100 ms apart were both accepted: the bucket held two tokens then.
+    expect(mayHoldOne([0, 100, 1_000], 1_456, 544)).toBe(false);
+    // Refused before any call got through: nothing says otherwise.
+    expect(mayHoldOne([], 0, 500)).toBe(true);
+  });
+
   it('without hints, the same two calls are too few to trust', () => {
     const sampler = new QuotaRateSampler();
     const first = sampler.add(1_000);

@@ -153,6 +153,21 @@ export class QuotaRateSampler {
     return measuredMs;
   }
 
+  /**
+   * Whether the bucket may hold a single token, judged at a rate 429 whose hint says when the next
+   * token comes: with a bucket of one that token comes a whole refill after the last accepted
+   * start, and no two accepted starts were ever closer than that (each needed a token of its own).
+   */
+  mayHoldOneToken(refused: SampledCall, retryAfterMs: number): boolean {
+    const acceptedStartsMs = this.#calls.filter((call) => !call.isRejected && call.startedAtMs < refused.startedAtMs).map((call) => call.startedAtMs);
+    const lastAcceptedMs = acceptedStartsMs.at(-1);
+    if (lastAcceptedMs === undefined) return true;
+    const refillIfOneMs = refused.startedAtMs + retryAfterMs - lastAcceptedMs;
+    let closestMs = this.#closestAcceptedMs;
+    for (let index = 1; index < acceptedStartsMs.length; index += 1) closestMs = Math.min(closestMs, acceptedStartsMs[index]! - acceptedStartsMs[index - 1]!);
+    return closestMs * lapseTolerance >= refillIfOneMs;
+  }
+
   /** Records the shortest time between two accepted starts before `untilMs`: under the refill's interval, the bucket held two tokens. */
   #noteClosestAccepted(untilMs: number): void {
     let previousMs: number | undefined;
