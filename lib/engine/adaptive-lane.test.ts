@@ -138,6 +138,67 @@ describe('createAdaptiveLane', () => {
     first({ status: 'succeeded' });
   });
 
+  describe('a 429 that could be the rate or a cap on calls in flight, with a hint longer than a call', () => {
+    /** Three calls accepted in flight (a fourth refused at four): the lane as a cap of three leaves it. */
+    async function refusedAtFour() {
+      const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+      const warmUp = await lane.acquire();
+      await vi.advanceTimersByTimeAsync(20);
+      warmUp({ status: 'succeeded' }); // a latency is known: 20 ms
+      const inFlight = [];
+      for (let call = 0; call < 3; call += 1) {
+        inFlight.push(await lane.acquire());
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      const refused = await lane.acquire();
+      lane.pauseFor(5_000);
+      refused({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 5_000 }) });
+      return { lane, inFlight };
+    }
+
+    it('does not pause: one call starts as soon as a slot frees, and once accepted the ceiling goes under the level refused', async () => {
+      const { lane, inFlight } = await refusedAtFour();
+      expect(lane.pauseRemainingMs).toBe(0);
+      const probe = trackPromise(lane.acquire());
+      const after = trackPromise(lane.acquire());
+      await vi.advanceTimersByTimeAsync(1);
+      expect(probe.isSettled).toBe(false);
+      inFlight[0]!({ status: 'succeeded' });
+      // The slot freed: the probe starts once the spacing allows (20 ms), not after the 5 s hint.
+      await vi.advanceTimersByTimeAsync(20);
+      expect(probe.isSettled).toBe(true);
+      // Nothing else starts until the probe is judged, though a slot is free.
+      inFlight[1]!({ status: 'succeeded' });
+      await vi.advanceTimersByTimeAsync(5);
+      expect(after.isSettled).toBe(false);
+      // Still in flight after the acceptance time: accepted, so the 429 was the cap's.
+      await vi.advanceTimersByTimeAsync(5);
+      expect(lane.snapshot().concurrencyCeiling).toBe(3);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(after.isSettled).toBe(true);
+      for (const release of [inFlight[2]!, probe.value!, after.value!]) release({ status: 'succeeded' });
+    });
+
+    it('pauses for the hint of the probe refused in turn: the limit was the rate', async () => {
+      const { lane, inFlight } = await refusedAtFour();
+      const probe = trackPromise(lane.acquire());
+      const after = trackPromise(lane.acquire());
+      inFlight[0]!({ status: 'succeeded' });
+      await vi.advanceTimersByTimeAsync(20);
+      expect(probe.isSettled).toBe(true);
+      lane.pauseFor(4_000);
+      probe.value!({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 4_000 }) });
+      expect(lane.snapshot().concurrencyCeiling).toBe(16);
+      expect(lane.pauseRemainingMs).toBe(4_000);
+      inFlight[1]!({ status: 'succeeded' });
+      await vi.advanceTimersByTimeAsync(3_999);
+      expect(after.isSettled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(after.isSettled).toBe(true);
+      for (const release of [inFlight[2]!, after.value!]) release({ status: 'succeeded' });
+    });
+  });
+
   it('applies a pause asked for outside a release', async () => {
     const lane = createAdaptiveLane({ initialIntervalMs: 0 });
     lane.pauseFor(2_000);

@@ -1,4 +1,4 @@
-import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot } from './adaptive-pacing';
+import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot, type CallTicket, type CapProbe } from './adaptive-pacing';
 import { createLane, type Lane, type ReleaseSlot, type SlotOutcome } from './lane';
 
 /** A lane whose concurrency and spacing follow the adaptive controller. */
@@ -9,8 +9,10 @@ export interface AdaptiveLane extends Lane {
 
 /**
  * A rate-limit lane that learns its provider's quota from how calls end (see `createAdaptivePacer`):
- * the slot's release must carry the outcome (`runItem` does). Retry-After pauses work as on any lane.
- * `setConcurrency` / `setMinIntervalMs` override the controller only until its next adjustment.
+ * the slot's release must carry the outcome (`runItem` does). Retry-After pauses work as on any
+ * lane, with two exceptions the controller asks for: a pause that ends on the token a rate 429
+ * announced starts a call then (`startsOnAnnouncedToken`), and a 429 that may be a cap's is
+ * probed instead of paused for (`capProbe`). `setConcurrency` / `setMinIntervalMs` override the controller only until its next adjustment.
  */
 export function createAdaptiveLane(options: AdaptivePacingOptions = {}): AdaptiveLane {
   const pacer = createAdaptivePacer(options);
@@ -28,10 +30,40 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     heldPauseMs = undefined;
   };
 
+  // A cap probe under way (see `CapProbe`): instead of pausing every start for a 429's hint that
+  // could be the rate's or the cap's, the lane lets one call start at a level accepted before (as
+  // soon as a call ends), then none until that one is judged or the announced token comes.
+  let probing: { probe: CapProbe; untilMs: number; timer: ReturnType<typeof setTimeout>; ticket?: CallTicket } | undefined;
+  const endProbe = () => {
+    if (probing) clearTimeout(probing.timer);
+    probing = undefined;
+  };
+
   const load = () => ({ inFlight, waiting: inner.waiting });
+  const concurrencyNow = () => {
+    if (!probing) return pacer.concurrency;
+    if (probing.ticket) return 1;
+    return Math.max(1, Math.min(pacer.concurrency, probing.probe.refusedLevel - 1));
+  };
   const applyPacer = () => {
-    if (inner.concurrency !== pacer.concurrency) inner.setConcurrency(pacer.concurrency);
+    const concurrency = concurrencyNow();
+    if (inner.concurrency !== concurrency) inner.setConcurrency(concurrency);
     if (inner.minIntervalMs !== pacer.minIntervalMs) inner.setMinIntervalMs(pacer.minIntervalMs);
+  };
+  /** The probe's call was accepted: the 429 it tested was the cap's, and the lane goes on under the new ceiling. */
+  const judgeProbeAccepted = (ticket: CallTicket) => {
+    if (probing?.ticket !== ticket) return;
+    pacer.recordCapProbeAccepted(probing.probe);
+    endProbe();
+  };
+  const startProbe = (probe: CapProbe, pauseMs: number) => {
+    endProbe();
+    const timer = setTimeout(() => {
+      endProbe();
+      applyPacer();
+    }, pauseMs);
+    timer.unref?.();
+    probing = { probe, untilMs: Date.now() + pauseMs, timer };
   };
 
   return {
@@ -39,9 +71,14 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
       const releaseInner = await inner.acquire(signal);
       inFlight += 1;
       const ticket = pacer.recordStart(inFlight);
+      if (probing && !probing.ticket) {
+        probing.ticket = ticket;
+        applyPacer();
+      }
       // A call not refused by then was accepted: slow start grows on that, not a whole latency later.
       const acceptedTimer = setTimeout(() => {
         pacer.recordAccepted(ticket, load());
+        judgeProbeAccepted(ticket);
         applyPacer();
       }, pacer.acceptedAfterMs);
       acceptedTimer.unref?.();
@@ -51,6 +88,16 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         isReleased = true;
         clearTimeout(acceptedTimer);
         const refusedFor = pacer.recordEnd(ticket, outcome, load());
+        const isProbe = probing?.ticket === ticket;
+        if (probing && isProbe) {
+          if (outcome?.status === 'succeeded') judgeProbeAccepted(ticket);
+          else {
+            // Refused (its own hint pauses the lane below), failed otherwise or aborted: the token is still to come.
+            const remainingMs = probing.untilMs - Date.now();
+            endProbe();
+            if (refusedFor === undefined && remainingMs > 0) inner.pauseFor(remainingMs);
+          }
+        }
         // A 429 for calls in flight: the ceiling went under the level refused, so the next start
         // waits for a slot to free; pausing every start for its retry hint would only idle the
         // slots still taken. The refused call's own retry still waits for the hint (`decideRetry`).
@@ -60,6 +107,13 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.
         if (refusedFor === 'rate' && pacer.startsOnAnnouncedToken && heldPauseMs !== undefined) {
           inner.pauseUntilToken(heldPauseMs);
+          heldPauseMs = undefined;
+        }
+        // A rate 429 that may have been the cap's, with a hint longer than a call: probe instead of pausing.
+        // Not off the probe's own 429: that one was the rate's (the lane then waits for the token).
+        const capProbe = refusedFor === 'rate' && !isProbe ? pacer.capProbe : undefined;
+        if (capProbe && heldPauseMs !== undefined) {
+          startProbe(capProbe, heldPauseMs);
           heldPauseMs = undefined;
         }
         applyHeldPause();

@@ -51,6 +51,16 @@ export interface AdaptivePacingOptions {
  */
 export type AdaptivePacingPhase = 'slow-start' | 'steady';
 
+/**
+ * The test of a 429 that could be the rate's or the cap on calls in flight's (the first at a level
+ * never accepted): a rate limit has no token before the one its hint announced, so a call accepted
+ * sooner, at a level accepted before, proves the cap refused. Costs a 429 if it was the rate.
+ */
+export interface CapProbe {
+  /** Calls in flight when the refused call started, itself included. */
+  readonly refusedLevel: number;
+}
+
 /** How busy the lane was at an event (before the slot of a call that ended was given back). */
 export interface LaneLoad {
   /** Calls in flight, the one ending included. */
@@ -83,6 +93,14 @@ export interface AdaptivePacer {
    * sample of the quota from there measures low).
    */
   readonly startsOnAnnouncedToken: boolean;
+  /**
+   * After the last rate 429: set when it may have been a cap on calls in flight's instead, and its
+   * retry hint is longer than a call (see `CapProbe`). The lane then makes one call at a level
+   * already accepted instead of pausing for the hint, and says if it was accepted (`recordCapProbeAccepted`).
+   */
+  readonly capProbe: CapProbe | undefined;
+  /** The probe's call was accepted before the announced token: the 429 was the cap's. Ignored for a probe no longer current. */
+  recordCapProbeAccepted(probe: CapProbe): void;
   /** Call when a slot is granted; keep the ticket for the other calls. */
   recordStart(inFlightAtStart: number): CallTicket;
   /** Call when the call is still in flight `acceptedAfterMs` after its start. Idempotent. */

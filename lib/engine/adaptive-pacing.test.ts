@@ -71,6 +71,27 @@ describe('createAdaptivePacer', () => {
     expect(pacer.startsOnAnnouncedToken).toBe(false);
   });
 
+  it('asks for a cap probe on a first 429 at a new level of three or more, when its hint outlasts a call', () => {
+    const refusedAtFour = (retryAfterMs: number) => {
+      const harness = setup();
+      runSequentially(harness, 1, 100);
+      const inFlight = [harness.start(), harness.start(), harness.start()];
+      for (const ticket of inFlight) harness.accept(ticket);
+      harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+      return harness.pacer;
+    };
+    const pacer = refusedAtFour(5_000);
+    const probe = pacer.capProbe!;
+    expect(probe).toEqual({ refusedLevel: 4 });
+    // Taken for the rate until the probe says otherwise.
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    pacer.recordCapProbeAccepted(probe);
+    expect(pacer.snapshot().concurrencyCeiling).toBe(3);
+    expect(pacer.capProbe).toBeUndefined();
+    // A hint shorter than a call (100 ms): pausing idles the slots less than a probe's 429 would cost.
+    expect(refusedAtFour(50).capProbe).toBeUndefined();
+  });
+
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
     const { pacer, start, accept, advance } = setup();
     const first = start();

@@ -1,5 +1,5 @@
 import { isProviderError, withoutUndefined } from '@/lib/core';
-import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, LaneLoad } from './adaptive-pacing-types';
+import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad } from './adaptive-pacing-types';
 import { CallTicket } from './call-ticket';
 import { ConcurrencyCeiling } from './concurrency-ceiling';
 import type { SlotOutcome } from './lane';
@@ -28,7 +28,11 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
  *   there, before any call got through at it, is the concurrency's; at a level accepted before, a
  *   429 after a hinted rate 429 at it or above, none accepted there between, says the cap came
- *   down (`classifyRefusal`).
+ *   down (`classifyRefusal`). When that first 429's hint outlasts a call (a cap would refuse
+ *   with a fixed hint of a second or so, a 200 ms call apart), the lane does not pause every
+ *   start for it: it lets one call start, at a level accepted before, as soon as a slot frees
+ *   (`capProbe`). A rate limit has no token before the one its hint announced, so that call is
+ *   refused again (one 429 more); accepted, it proves the cap, and the ceiling goes under the level.
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
@@ -48,7 +52,7 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
 
 const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 250, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
 
-export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, LaneLoad } from './adaptive-pacing-types';
+export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad } from './adaptive-pacing-types';
 export { CallTicket } from './call-ticket';
 
 export function createAdaptivePacer(options: AdaptivePacingOptions = {}): AdaptivePacer {
@@ -74,6 +78,7 @@ class AdaptivePacingController implements AdaptivePacer {
   #lastReactionAtMs = -Infinity;
   #reactions = 0;
   #startsOnAnnouncedToken = false;
+  #capProbe: CapProbe | undefined;
 
   constructor(options: AdaptivePacingOptions) {
     const settings = { ...defaults, ...withoutUndefined(options) };
@@ -195,6 +200,7 @@ class AdaptivePacingController implements AdaptivePacer {
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
     this.#startsOnAnnouncedToken = cause === 'rate' && this.#phase !== 'slow-start' && retryAfterMs !== undefined && this.#sampler.mayHoldOneToken(ticket.sample, retryAfterMs);
+    this.#capProbe = undefined;
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
@@ -208,10 +214,35 @@ class AdaptivePacingController implements AdaptivePacer {
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
       return cause;
     }
+    if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level };
     this.#ceiling.liftIfRefusedWithin(level);
     const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, { isLeavingSlowStart, isLevelProven: evidence.isLevelProven });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
     return cause;
+  }
+
+  /**
+   * A 429 taken for the rate only for want of evidence (the first at a level never accepted, three
+   * or more in flight), whose hint would idle the lane longer than a call lasts: every slot would
+   * drain while a cap on calls in flight, if that is what refused, would have taken the next call
+   * as soon as one ended. A probe tells them apart (see `capProbe`).
+   */
+  #isWorthACapProbe(evidence: RefusalEvidence, retryAfterMs: number | undefined): boolean {
+    if (retryAfterMs === undefined || !this.#latency.isKnown || retryAfterMs <= this.#latency.meanMs) return false;
+    return evidence.level >= 3 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel === 0;
+  }
+
+  get capProbe(): CapProbe | undefined {
+    return this.#capProbe;
+  }
+
+  recordCapProbeAccepted(probe: CapProbe): void {
+    if (this.#capProbe !== probe) return;
+    this.#capProbe = undefined;
+    this.#bindingLimit = 'concurrency';
+    this.#ceiling.lowerUnder(probe.refusedLevel, false);
+    this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
+    this.#updateConcurrency();
   }
 
   #refusalEvidence(level: number, error: unknown): RefusalEvidence {
