@@ -85,11 +85,36 @@ describe('createAdaptivePacer', () => {
     expect(probe).toEqual({ refusedLevel: 4 });
     // Taken for the rate until the probe says otherwise.
     expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    expect(pacer.minIntervalMs).toBe(500);
     pacer.recordCapProbeAccepted(probe);
     expect(pacer.snapshot().concurrencyCeiling).toBe(3);
+    // What the 429 taught the rate is undone (it was the 250 ms pace's fault): the slots pace the starts.
+    expect(pacer.minIntervalMs).toBeLessThan(250);
     expect(pacer.capProbe).toBeUndefined();
     // A hint shorter than a call (100 ms): pausing idles the slots less than a probe's 429 would cost.
     expect(refusedAtFour(50).capProbe).toBeUndefined();
+  });
+
+  it('forgets what a 429 taught of the rate once a second one at its level shows it was the cap', () => {
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+    runSequentially(harness, 1, 100);
+    end(start(), hinted(100)); // ends slow start
+    advance(1_000);
+    end(start(), hinted(100)); // the first sample's start: the token at 1,200
+    advance(100);
+    const inFlight = [start(), start(), start()];
+    for (const ticket of inFlight) accept(ticket);
+    advance(900);
+    // At four in flight, a level never accepted: taken for the rate, and it closes a sample (3 calls, token to token).
+    end(start(), hinted(1_000));
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeDefined();
+    advance(100);
+    // Refused again at four before any call got through there: the cap's, and so was the first.
+    end(start(), hinted(1_000));
+    expect(pacer.snapshot().concurrencyCeiling).toBe(3);
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
   });
 
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {

@@ -3,7 +3,7 @@ import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, Adaptiv
 import { CallTicket } from './call-ticket';
 import { ConcurrencyCeiling } from './concurrency-ceiling';
 import type { SlotOutcome } from './lane';
-import { LatencyEstimate, QuotaRateSampler, StartRateMeter } from './pacing-signals';
+import { LatencyEstimate, QuotaRateSampler, StartRateMeter, type SampledCall } from './pacing-signals';
 import { RateController } from './rate-controller';
 import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
@@ -79,6 +79,8 @@ class AdaptivePacingController implements AdaptivePacer {
   #reactions = 0;
   #startsOnAnnouncedToken = false;
   #capProbe: CapProbe | undefined;
+  /** The last 429 put down to the rate and reacted to: undone if it turns out to be the cap's. */
+  #lastRateRefusal: { level: number; sample: SampledCall } | undefined;
 
   constructor(options: AdaptivePacingOptions) {
     const settings = { ...defaults, ...withoutUndefined(options) };
@@ -208,12 +210,16 @@ class AdaptivePacingController implements AdaptivePacer {
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
+      // Refused again at the level of the last rate 429, before any call got through there: that one
+      // was the cap's too. Not at two in flight, where a bucket of one refuses as a cap of one would.
+      if (level >= 3 && evidence.earlierRefusalsAtLevel > 0 && this.#lastRateRefusal?.level === level) this.#forgetLastRateRefusal();
       const pauseMs = isProviderError(error) ? (error.retryAfterMs ?? 0) : 0;
       const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
       return cause;
     }
+    this.#lastRateRefusal = { level, sample: ticket.sample };
     if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level };
     this.#ceiling.liftIfRefusedWithin(level);
     const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, { isLeavingSlowStart, isLevelProven: evidence.isLevelProven });
@@ -239,10 +245,19 @@ class AdaptivePacingController implements AdaptivePacer {
   recordCapProbeAccepted(probe: CapProbe): void {
     if (this.#capProbe !== probe) return;
     this.#capProbe = undefined;
+    if (this.#lastRateRefusal?.level === probe.refusedLevel) this.#forgetLastRateRefusal();
     this.#bindingLimit = 'concurrency';
     this.#ceiling.lowerUnder(probe.refusedLevel, false);
     this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
     this.#updateConcurrency();
+  }
+
+  /** The last rate 429 was a cap's: it bounds no sample of the quota, and what it taught the rate is undone. */
+  #forgetLastRateRefusal(): void {
+    if (!this.#lastRateRefusal) return;
+    this.#sampler.forgetBoundaryAt(this.#lastRateRefusal.sample);
+    this.#rate.forgetLastRefusal();
+    this.#lastRateRefusal = undefined;
   }
 
   #refusalEvidence(level: number, error: unknown): RefusalEvidence {

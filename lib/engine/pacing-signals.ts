@@ -179,6 +179,12 @@ export class QuotaRateSampler {
     }
   }
 
+  /** The 429 of this call was not the rate's after all: it bounds no sample. */
+  forgetBoundaryAt(call: SampledCall): void {
+    const index = this.#boundaries.findIndex((boundary) => boundary.startedAtMs === call.startedAtMs);
+    if (index !== -1) this.#boundaries.splice(index, 1);
+  }
+
   /** The quota changed at this call: samples start from its 429 only, the older ones measured another quota. */
   forgetBefore(call: SampledCall): void {
     const kept = this.#boundaries.find((boundary) => boundary.startedAtMs === call.startedAtMs) ?? { startedAtMs: call.startedAtMs };

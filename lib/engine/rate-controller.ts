@@ -90,6 +90,8 @@ export class RateController {
   /** The interval the last rate 429 backed off to. */
   #backedOffIntervalMs: number | undefined;
   #phase: 'holding' | 'probing' = 'holding';
+  /** What the last rate 429 changed, to undo if it turns out to be a cap's (`forgetLastRefusal`). */
+  #beforeLastRefusal: { intervalMs: number; quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined } | undefined;
   #quietSuccesses = 0;
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
   #successesSinceRefusal = Infinity;
@@ -173,6 +175,7 @@ export class RateController {
    */
   onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, context: RateRefusalContext): RateRefusalVerdict {
     const { isLeavingSlowStart } = context;
+    this.#beforeLastRefusal = { intervalMs: this.#intervalMs, quota: this.#quota, failedIntervalMs: this.#failedIntervalMs, backedOffIntervalMs: this.#backedOffIntervalMs };
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
@@ -205,6 +208,21 @@ export class RateController {
     this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
     this.#backedOffIntervalMs = this.#intervalMs;
     return 'as-known';
+  }
+
+  /**
+   * The last rate 429 turned out to be a cap on calls in flight's (refused again at its level, or
+   * a probe got through before its token): what it taught of the quota is void. Back to the rate,
+   * the measure and the pace that failed as they were before it.
+   */
+  forgetLastRefusal(): void {
+    const before = this.#beforeLastRefusal;
+    if (!before) return;
+    this.#beforeLastRefusal = undefined;
+    this.#quota = before.quota;
+    this.#failedIntervalMs = before.failedIntervalMs;
+    this.#backedOffIntervalMs = before.backedOffIntervalMs;
+    this.#setInterval(before.intervalMs);
   }
 
   /**
