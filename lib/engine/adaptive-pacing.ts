@@ -200,8 +200,9 @@ class AdaptivePacingController implements AdaptivePacer {
     const cause = classifyRefusal(evidence);
     this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
+    const oneToken = cause === 'rate' && retryAfterMs !== undefined ? this.#sampler.oneTokenRefill(ticket.sample, retryAfterMs) : undefined;
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
-    this.#startsOnAnnouncedToken = cause === 'rate' && this.#phase !== 'slow-start' && retryAfterMs !== undefined && this.#sampler.mayHoldOneToken(ticket.sample, retryAfterMs);
+    this.#startsOnAnnouncedToken = this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true;
     this.#capProbe = undefined;
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
@@ -222,7 +223,11 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#lastRateRefusal = { level, sample: ticket.sample };
     if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level };
     this.#ceiling.liftIfRefusedWithin(level);
-    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, { isLeavingSlowStart, isLevelProven: evidence.isLevelProven });
+    const verdict = this.#rate.onRateRefusal(this.#reachedIntervalMs(), sampledIntervalMs, {
+      isLeavingSlowStart,
+      isLevelProven: evidence.isLevelProven,
+      ...(oneToken?.mayHoldOne && oneToken.refillMs !== undefined ? { oneTokenRefillMs: oneToken.refillMs } : {}),
+    });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
     return cause;
   }

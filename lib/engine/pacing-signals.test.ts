@@ -102,14 +102,14 @@ describe('QuotaRateSampler', () => {
       for (const startMs of acceptedAtMs) sampler.add(startMs);
       const refused = sampler.add(refusedAtMs);
       refused.isRejected = true;
-      return sampler.mayHoldOneToken(refused, retryAfterMs);
+      return sampler.oneTokenRefill(refused, retryAfterMs);
     };
     // Accepted a second apart, refused at 1,456, next token at 2,000: a token a second, one at a time fits.
-    expect(mayHoldOne([0, 1_000], 1_456, 544)).toBe(true);
+    expect(mayHoldOne([0, 1_000], 1_456, 544)).toEqual({ mayHoldOne: true, refillMs: 1_000 });
     // Two starts 100 ms apart were both accepted: the bucket held two tokens then.
-    expect(mayHoldOne([0, 100, 1_000], 1_456, 544)).toBe(false);
+    expect(mayHoldOne([0, 100, 1_000], 1_456, 544)).toEqual({ mayHoldOne: false, refillMs: 1_000 });
     // Refused before any call got through: nothing says otherwise.
-    expect(mayHoldOne([], 0, 500)).toBe(true);
+    expect(mayHoldOne([], 0, 500)).toEqual({ mayHoldOne: true });
   });
 
   it('without hints, the same two calls are too few to trust', () => {

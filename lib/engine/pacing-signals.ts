@@ -154,18 +154,21 @@ export class QuotaRateSampler {
   }
 
   /**
-   * Whether the bucket may hold a single token, judged at a rate 429 whose hint says when the next
-   * token comes: with a bucket of one that token comes a whole refill after the last accepted
-   * start, and no two accepted starts were ever closer than that (each needed a token of its own).
+   * Judged at a rate 429 whose hint says when the next token comes: whether the bucket may hold a
+   * single token, and the refill interval that implies. With a bucket of one, that token comes a
+   * whole refill after the last accepted start, and no two accepted starts were ever closer than
+   * that (each needed a token of its own). With a bigger bucket the last start may have left part
+   * of a token: the refill is at least that long, so the value is a floor under it too.
+   * `mayHoldOne` true and `refillMs` undefined: no call was accepted before.
    */
-  mayHoldOneToken(refused: SampledCall, retryAfterMs: number): boolean {
+  oneTokenRefill(refused: SampledCall, retryAfterMs: number): { mayHoldOne: boolean; refillMs?: number } {
     const acceptedStartsMs = this.#calls.filter((call) => !call.isRejected && call.startedAtMs < refused.startedAtMs).map((call) => call.startedAtMs);
     const lastAcceptedMs = acceptedStartsMs.at(-1);
-    if (lastAcceptedMs === undefined) return true;
-    const refillIfOneMs = refused.startedAtMs + retryAfterMs - lastAcceptedMs;
+    if (lastAcceptedMs === undefined) return { mayHoldOne: true };
+    const refillMs = refused.startedAtMs + retryAfterMs - lastAcceptedMs;
     let closestMs = this.#closestAcceptedMs;
     for (let index = 1; index < acceptedStartsMs.length; index += 1) closestMs = Math.min(closestMs, acceptedStartsMs[index]! - acceptedStartsMs[index - 1]!);
-    return closestMs * lapseTolerance >= refillIfOneMs;
+    return { mayHoldOne: closestMs * lapseTolerance >= refillMs, refillMs };
   }
 
   /** Records the shortest time between two accepted starts before `untilMs`: under the refill's interval, the bucket held two tokens. */

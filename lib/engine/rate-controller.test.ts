@@ -29,6 +29,25 @@ describe('RateController', () => {
     expect(rate.intervalMs).toBeGreaterThan(300 / 1.06);
   });
 
+  it('leaving slow start on a 429 a bucket of one explains, recovers to that bucket\'s refill, not halfway to the pace that failed', () => {
+    const recoveredTo = (oneTokenRefillMs?: number) => {
+      const rate = controller();
+      // Refused at a 42 ms pace; a bucket of one a token per 50 ms explains it.
+      rate.onRateRefusal(42, undefined, { isLeavingSlowStart: true, isLevelProven: true, ...(oneTokenRefillMs === undefined ? {} : { oneTokenRefillMs }) });
+      // Recovery only: fewer successes than a probe waits for.
+      for (let call = 0; call < 4; call += 1) {
+        rate.recordSuccess();
+        rate.grow(0.01);
+      }
+      return rate.intervalMs;
+    };
+    expect(recoveredTo(50)).toBeCloseTo(50, 5);
+    // Without it: halfway in log space between the 84 ms backed off to and the 42 that failed.
+    expect(recoveredTo()).toBeCloseTo(Math.sqrt(42 * 84), 5);
+    // Never past the pace that failed (a bucket of one cannot explain a refill faster than it).
+    expect(recoveredTo(30)).toBeCloseTo(42 / 0.95, 5);
+  });
+
   it('takes a measure that may be a floor (not exact) for one to climb over and probe past soon', () => {
     const rate = controller();
     rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });

@@ -66,6 +66,12 @@ export interface RateRefusalContext {
   isLeavingSlowStart: boolean;
   /** Calls were accepted at its level of calls in flight or above (see `LevelEvidence.isProvenAt`): no cap can have refused it. */
   isLevelProven: boolean;
+  /**
+   * Its hint announced a token a whole refill of this long after the last accepted start, and no
+   * two accepted starts came closer: the bucket may hold a single token, this long a refill (see
+   * `QuotaRateSampler.oneTokenRefill`). Undefined otherwise.
+   */
+  oneTokenRefillMs?: number;
 }
 
 /** What a rate 429 told: nothing new about the quota's shape, or that it shrank (samples before it are void). */
@@ -90,8 +96,17 @@ export class RateController {
   /** The interval the last rate 429 backed off to. */
   #backedOffIntervalMs: number | undefined;
   #phase: 'holding' | 'probing' = 'holding';
+  /**
+   * Slow start ended on a 429 that a bucket of one this long a refill explains (`oneTokenRefillMs`):
+   * recovery climbs to it, not just halfway back to the pace that failed. Exact for a bucket of
+   * one; for a bigger one a floor under the refill, which costs one 429 more, and that one starts
+   * a sample of the quota. Dropped at the next rate 429.
+   */
+  #oneTokenRefillMs: number | undefined;
   /** What the last rate 429 changed, to undo if it turns out to be a cap's (`forgetLastRefusal`). */
-  #beforeLastRefusal: { intervalMs: number; quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined } | undefined;
+  #beforeLastRefusal:
+    | { intervalMs: number; quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneTokenRefillMs: number | undefined }
+    | undefined;
   #quietSuccesses = 0;
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
   #successesSinceRefusal = Infinity;
@@ -175,7 +190,14 @@ export class RateController {
    */
   onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, context: RateRefusalContext): RateRefusalVerdict {
     const { isLeavingSlowStart } = context;
-    this.#beforeLastRefusal = { intervalMs: this.#intervalMs, quota: this.#quota, failedIntervalMs: this.#failedIntervalMs, backedOffIntervalMs: this.#backedOffIntervalMs };
+    this.#beforeLastRefusal = {
+      intervalMs: this.#intervalMs,
+      quota: this.#quota,
+      failedIntervalMs: this.#failedIntervalMs,
+      backedOffIntervalMs: this.#backedOffIntervalMs,
+      oneTokenRefillMs: this.#oneTokenRefillMs,
+    };
+    this.#oneTokenRefillMs = isLeavingSlowStart ? context.oneTokenRefillMs : undefined;
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
@@ -222,6 +244,7 @@ export class RateController {
     this.#quota = before.quota;
     this.#failedIntervalMs = before.failedIntervalMs;
     this.#backedOffIntervalMs = before.backedOffIntervalMs;
+    this.#oneTokenRefillMs = before.oneTokenRefillMs;
     this.#setInterval(before.intervalMs);
   }
 
@@ -264,7 +287,10 @@ export class RateController {
     const quota = this.#quota;
     if (quota.source === 'measured') return quota.intervalMs * (quota.isOvershootRefused || quota.isExact ? 1 : measuredRecoveryFactor);
     // Halfway (in log space) back to the rate that failed: that rate overshot, by how much is unknown.
-    return Math.max(this.#failedIntervalMs / recoveryMargin, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
+    const underFailedMs = this.#failedIntervalMs / recoveryMargin;
+    const halfwayMs = Math.max(underFailedMs, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
+    // Unless a bucket of one explains that 429: then its refill is where the quota may well be.
+    return this.#oneTokenRefillMs === undefined ? halfwayMs : Math.min(halfwayMs, Math.max(this.#oneTokenRefillMs, underFailedMs));
   }
 
   /** Applies the floors: the operator's rate and the quota the provider stated. */
