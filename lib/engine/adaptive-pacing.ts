@@ -227,6 +227,7 @@ class AdaptivePacingController implements AdaptivePacer {
       isLeavingSlowStart,
       isLevelProven: evidence.isLevelProven,
       ...(oneToken?.mayHoldOne && oneToken.refillMs !== undefined ? { oneTokenRefillMs: oneToken.refillMs } : {}),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
     return cause;

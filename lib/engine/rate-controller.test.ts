@@ -70,6 +70,25 @@ describe('RateController', () => {
     expect(rate.intervalMs).toBeCloseTo(600, 0);
   });
 
+  it('refused at an exact measure with a hint that says the token was only just late: a near miss, the measure slows by the wait and stays', () => {
+    const refusedAtMeasure = (retryAfterMs: number) => {
+      const rate = controller();
+      rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
+      succeed(rate, 10);
+      rate.onRateRefusal(200, { intervalMs: 300, isExact: true }, { isLeavingSlowStart: false, isLevelProven: true });
+      succeed(rate, 100);
+      const verdict = rate.onRateRefusal(300, { intervalMs: 320, isExact: false }, { isLeavingSlowStart: false, isLevelProven: true, retryAfterMs });
+      return { verdict, rate };
+    };
+    // The next token 3 ms away (jitter over a measure of one call): 303 ms, still the measure.
+    const nearMiss = refusedAtMeasure(3);
+    expect(nearMiss.verdict).toBe('as-known');
+    expect(nearMiss.rate.quota).toMatchObject({ source: 'measured', intervalMs: 303, isExact: true });
+    expect(nearMiss.rate.intervalMs).toBeCloseTo(303, 5);
+    // 150 ms away, half an interval: the quota shrank.
+    expect(refusedAtMeasure(150).verdict).toBe('quota-shrank');
+  });
+
   it('refused once at an exact measure, at a level never accepted: a cap may have refused it, the measure stands', () => {
     const rate = controller();
     rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });

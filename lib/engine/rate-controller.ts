@@ -9,7 +9,8 @@ import type { QuotaRateMeasure } from './pacing-signals';
  * - A rate 429 backs off: to the measured quota if there is one under the pace that failed, else
  *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off).
  *   Two in a row while pacing at the measure, or one while pacing at an exact measure (at a level
- *   of calls in flight already accepted), mean the quota shrank: the measure is dropped.
+ *   of calls in flight already accepted), mean the quota shrank: the measure is dropped; unless the
+ *   hint puts the next token within a quarter of an interval (a near miss: the measure slows by it).
  * - Recovery climbs back: to just over the measure, or, unmeasured, halfway (in log space) to the
  *   pace that failed, which overshot by an unknown amount.
  * - Then probes, each after a spell of quiet successes: +5%, doubling the step while they hold, up
@@ -44,6 +45,8 @@ const measuredRecoveryFactor = 0.95;
  * many long quiet spells, as each one that fails costs a 429 and a pause for nothing.
  */
 const exactMeasureProbeFactor = 4;
+/** A 429 whose hint is at most this share of the measured interval, while pacing at an exact measure, is a near miss, not a quota that shrank. */
+const nearMissShare = 0.25;
 /** Rate growth per round trip past the recovery target while the quota is unmeasured. */
 const unmeasuredGrowth = 0.1;
 
@@ -72,6 +75,8 @@ export interface RateRefusalContext {
    * `QuotaRateSampler.oneTokenRefill`). Undefined otherwise.
    */
   oneTokenRefillMs?: number;
+  /** Its retry hint, if it had one. */
+  retryAfterMs?: number;
 }
 
 /** What a rate 429 told: nothing new about the quota's shape, or that it shrank (samples before it are void). */
@@ -210,6 +215,17 @@ export class RateController {
     // of calls in flight proven (a first refusal at a new level may be a cap's): the quota shrank
     // (halved, or shared). The measure is history: forget it, and back off as if nothing were known.
     const isPacedAtMeasure = quotaBefore.source === 'measured' && this.#intervalMs >= quotaBefore.intervalMs * 0.999;
+    // Unless its hint says the token was only just late: the measure was a little fast (it spans a
+    // call or two, and starts and answers jitter by milliseconds); a quota that shrank makes the next
+    // token come a good share of an interval away. The measure slows by the wait and stays.
+    const nearMissMs = context.retryAfterMs !== undefined && quotaBefore.source === 'measured' && context.retryAfterMs <= nearMissShare * quotaBefore.intervalMs ? context.retryAfterMs : undefined;
+    if (isPacedAtMeasure && !isBackToBack && quotaBefore.isExact && nearMissMs !== undefined) {
+      this.#quota = { ...quotaBefore, intervalMs: quotaBefore.intervalMs + nearMissMs };
+      this.#failedIntervalMs = reachedIntervalMs;
+      this.#setInterval(this.#quota.intervalMs);
+      this.#backedOffIntervalMs = this.#intervalMs;
+      return 'as-known';
+    }
     if (isPacedAtMeasure && (isBackToBack || (quotaBefore.isExact && context.isLevelProven))) {
       this.#quota = { source: 'unknown' };
       this.#failedIntervalMs = reachedIntervalMs;
