@@ -17,9 +17,9 @@ export interface AdaptivePacingOptions {
   initialIntervalMs?: number;
   /**
    * A call still in flight after this long was not refused (429s come back at once): slow start
-   * grows on it. Raised to twice the slowest refusal seen. Short, as slow start doubles per
-   * acceptance time until latency is known: at 1 s, a batch of 30 s calls ramps a slot a second;
-   * a 429 slower than this, before any was seen, costs one doubling too many, no more.
+   * grows on it. Raised to twice the slowest refusal seen. Short, as slow start adds a call in
+   * flight per acceptance time until a latency is known: at 1 s, a batch of 30 s calls ramps a slot
+   * a second; a 429 slower than this, before any was seen, costs one slot too many, no more.
    * @default 250
    */
   acceptedAfterMs?: number;

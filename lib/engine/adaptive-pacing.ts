@@ -20,8 +20,12 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *
  * - Slow start: one call at a time, `initialIntervalMs` apart. A 429 comes back at once, so a call
  *   still in flight after `acceptedAfterMs` was accepted: each acceptance adds a slot and starts
- *   as much faster (both doubling per acceptance time) until a latency is known, then raises the
- *   rate by 1/latency (doubling per round trip), until the first 429, which halves the rate reached.
+ *   as much faster until a latency is known. The accepted call keeps its slot, so that is one start
+ *   more per acceptance: the calls in flight grow by one per acceptance time (linearly: a batch of
+ *   9 s calls reaches 32 in flight in 8 s), not doubling. Once a call has ended it raises the rate
+ *   by 1/latency per acceptance (doubling per acceptance time), until the first 429, which halves
+ *   the rate reached. (Two slots per acceptance, tried, doubled the ramp but overshot slow rates
+ *   behind long calls: the grid's 30/min shape with 30 s calls fell to 46%.)
  * - Steady: a rate 429 cuts the rate (see `RateController`), a concurrency 429 lowers the ceiling
  *   under the level refused and lets the slots, not the rate, pace the starts; successes recover
  *   the rate and probe both limits again.
@@ -168,7 +172,7 @@ class AdaptivePacingController implements AdaptivePacer {
 
   #growInSlowStart(load: LaneLoad): void {
     if (!this.#latency.isKnown) {
-      // An acceptance proves the pace so far: one slot more, and starts as much faster (both double per acceptance time).
+      // An acceptance proves the pace so far: one slot more (one start more: the accepted call keeps its slot), and starts as much faster.
       this.#rate.growInSlowStart(this.#concurrency);
       this.#concurrency = Math.min(this.#concurrency + 1, this.#ceiling.value);
       return;

@@ -110,7 +110,7 @@ export class RateController {
   #oneTokenRefillMs: number | undefined;
   /** What the last rate 429 changed, to undo if it turns out to be a cap's (`forgetLastRefusal`). */
   #beforeLastRefusal:
-    | { intervalMs: number; quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneTokenRefillMs: number | undefined }
+    | { quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneTokenRefillMs: number | undefined }
     | undefined;
   #quietSuccesses = 0;
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
@@ -196,7 +196,6 @@ export class RateController {
   onRateRefusal(reachedIntervalMs: number, sampled: QuotaRateMeasure | undefined, context: RateRefusalContext): RateRefusalVerdict {
     const { isLeavingSlowStart } = context;
     this.#beforeLastRefusal = {
-      intervalMs: this.#intervalMs,
       quota: this.#quota,
       failedIntervalMs: this.#failedIntervalMs,
       backedOffIntervalMs: this.#backedOffIntervalMs,
@@ -250,8 +249,10 @@ export class RateController {
 
   /**
    * The last rate 429 turned out to be a cap on calls in flight's (refused again at its level, or
-   * a probe got through before its token): what it taught of the quota is void. Back to the rate,
-   * the measure and the pace that failed as they were before it.
+   * a probe got through before its token): what it taught of the quota is void. Back to the
+   * measure and the pace that failed as they were before it. Not the interval: the pace before
+   * it was never shown to hold (slow start's, often), and the slots pace the starts now
+   * (`yieldToSlots` brings the interval down to what they need).
    */
   forgetLastRefusal(): void {
     const before = this.#beforeLastRefusal;
@@ -261,7 +262,6 @@ export class RateController {
     this.#failedIntervalMs = before.failedIntervalMs;
     this.#backedOffIntervalMs = before.backedOffIntervalMs;
     this.#oneTokenRefillMs = before.oneTokenRefillMs;
-    this.#setInterval(before.intervalMs);
   }
 
   /**
