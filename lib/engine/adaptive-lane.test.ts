@@ -51,6 +51,22 @@ function createQuotaProvider(options: { requestsPerMinute: number; burst: number
   return { provider, stats };
 }
 
+/** Runs `images` images through `runBatch` on a fresh adaptive lane against the quota, for `forMs` of fake time. */
+async function runQuotaBatch(quota: Parameters<typeof createQuotaProvider>[0], images: number, forMs: number) {
+  const { provider, stats } = createQuotaProvider(quota);
+  const lane = createAdaptiveLane();
+  const requests = Array.from({ length: images }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
+  const startedAtMs = Date.now();
+  let endedAtMs = 0;
+  const run = trackPromise(
+    runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
+      endedAtMs = Date.now();
+    }),
+  );
+  await vi.advanceTimersByTimeAsync(forMs);
+  return { items: run.value!.items, stats, lane, wallMs: endedAtMs - startedAtMs };
+}
+
 describe('createAdaptiveLane', () => {
   it('starts one at a time and opens a slot for each call still in flight after acceptedAfterMs', async () => {
     const lane = createAdaptiveLane({ initialIntervalMs: 100, acceptedAfterMs: 1_000 });
@@ -218,61 +234,33 @@ describe('createAdaptiveLane', () => {
 
   it('finds a rate quota it was not told: no image lost, few 429s, near the quota', async () => {
     // 12 per minute (one per 5 s), burst 2, calls take 9 s: the rate is the limit (12/min < 8 / 9 s).
-    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 12, burst: 2, maxConcurrent: 8, latencyMs: 9_000 });
-    const lane = createAdaptiveLane();
-    const requests = Array.from({ length: 60 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
-    let endedAtMs = 0;
-    const run = trackPromise(
-      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
-        endedAtMs = Date.now();
-      }),
-    );
-    await vi.advanceTimersByTimeAsync(30 * 60_000);
-    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    const { items, stats, lane, wallMs } = await runQuotaBatch({ requestsPerMinute: 12, burst: 2, maxConcurrent: 8, latencyMs: 9_000 }, 60, 30 * 60_000);
+    expect(items.every((item) => item.status === 'succeeded')).toBe(true);
     // A low rate (under two calls in flight) is the hard case: a handful of 429s while learning it.
     expect(stats.refused).toBeLessThanOrEqual(8);
     expect(lane.snapshot().measuredRequestsPerMinute).toBeGreaterThan(10);
     expect(lane.snapshot().measuredRequestsPerMinute).toBeLessThanOrEqual(12.5);
     // The quota lets 60 calls through in about 290 s (burst 2, then one per 5 s), plus a last 9 s call.
-    expect(endedAtMs).toBeLessThan(300_000 / 0.9);
+    expect(wallMs).toBeLessThan(300_000 / 0.9);
   });
 
   it('on a bucket of one token, starts on the token a rate 429 announced instead of waiting out its interval', async () => {
     // One token a second, a bucket of one, 500 ms calls: the quota lets 40 calls through in 39.5 s.
-    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 60, burst: 1, maxConcurrent: 8, latencyMs: 500 });
-    const lane = createAdaptiveLane();
-    const requests = Array.from({ length: 40 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
-    let endedAtMs = 0;
-    const run = trackPromise(
-      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
-        endedAtMs = Date.now();
-      }),
-    );
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    const { items, stats, lane, wallMs } = await runQuotaBatch({ requestsPerMinute: 60, burst: 1, maxConcurrent: 8, latencyMs: 500 }, 40, 10 * 60_000);
+    expect(items.every((item) => item.status === 'succeeded')).toBe(true);
     // Waiting out the interval past each announced token lost refill: 45.5 s, 4 429s, the quota measured low.
-    expect(endedAtMs).toBeLessThanOrEqual(39_500 / 0.97);
+    expect(wallMs).toBeLessThanOrEqual(39_500 / 0.97);
     expect(stats.refused).toBeLessThanOrEqual(3);
     expect(lane.snapshot().measuredRequestsPerMinute).toBeCloseTo(60, 5);
   });
 
   it('finds a concurrency limit it was not told', async () => {
-    const { provider, stats } = createQuotaProvider({ requestsPerMinute: 600, burst: 50, maxConcurrent: 5, latencyMs: 9_000 });
-    const lane = createAdaptiveLane();
-    const requests = Array.from({ length: 60 }, (_, offset) => ({ prompt: 'p', index: offset + 1 }));
-    const startedAtMs = Date.now();
-    let endedAtMs = 0;
-    const run = trackPromise(
-      runBatch({ batchId: 'b', provider, requests, lane, retryPolicy: { maxAttempts: 5 }, random: () => 0.5 }).finally(() => {
-        endedAtMs = Date.now();
-      }),
-    );
-    await vi.advanceTimersByTimeAsync(30 * 60_000);
-    expect(run.value!.items.every((item) => item.status === 'succeeded')).toBe(true);
+    const { items, stats, lane, wallMs } = await runQuotaBatch({ requestsPerMinute: 600, burst: 50, maxConcurrent: 5, latencyMs: 9_000 }, 60, 30 * 60_000);
+    expect(items.every((item) => item.status === 'succeeded')).toBe(true);
     expect(stats.peakInFlight).toBe(5);
     expect(lane.snapshot().concurrencyCeiling).toBeLessThanOrEqual(6);
     expect(stats.refused).toBeLessThanOrEqual(6);
     // 60 calls of 9 s on 5 slots: 108 s at best; within 80% of that.
-    expect(endedAtMs - startedAtMs).toBeLessThan(108_000 / 0.8);
+    expect(wallMs).toBeLessThan(108_000 / 0.8);
   });
 });
