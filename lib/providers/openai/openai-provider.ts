@@ -63,9 +63,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvi
       let headers: Headers;
       try {
         const callClient = client.withOptions({
-          fetch: (url, init) => {
+          fetch: async (url, init) => {
             isRequestSent = true;
-            return fetch(url, init);
+            const answer = await fetch(url, init);
+            request.onAnswered?.();
+            return answer;
           },
         });
         const inputImages = request.inputImages ?? [];
