@@ -17,13 +17,6 @@ export interface GenerateImageOptions extends ImageOptions {
    * sampler steps). Best effort and only informative: it must not throw, and it is never required.
    */
   onProgress?: (progress: ImageProgress) => void;
-  /**
-   * Told once when the provider's answer starts to arrive (its response headers), before its body is
-   * read: the provider let the call go then. Adaptive pacing counts calls in flight by it (a call
-   * counted until its answer is read makes the next start look one level higher than the provider
-   * saw it). Best effort: it must not throw; adapters that cannot tell leave it uncalled.
-   */
-  onAnswered?: () => void;
 }
 
 /** How far one image has come: sampler step `step` of `totalSteps` (1-based; `step` may reach `totalSteps`). */

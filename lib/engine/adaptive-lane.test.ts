@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError, type ImageProvider } from '@/lib/core';
 import { createAdaptiveLane } from './adaptive-lane';
-import { createAdaptivePacer } from './adaptive-pacing';
 import type { SlotOutcome } from './lane';
 import { runBatch } from './run-batch';
 import { sleep } from '@/lib/core';
@@ -214,32 +213,6 @@ describe('createAdaptiveLane', () => {
       expect(after.isSettled).toBe(true);
       for (const release of [inFlight[2]!, after.value!]) release({ status: 'succeeded' });
     });
-  });
-
-  it('counts a call out of the next start\'s level once its answer started to arrive, as the provider does', async () => {
-    const levels: number[] = [];
-    const real = createAdaptivePacer({ initialIntervalMs: 10, acceptedAfterMs: 10 });
-    // The real controller, with the levels it is given at each start recorded.
-    const pacer = new Proxy(real, {
-      get(target, property) {
-        if (property === 'recordStart') return (inFlightAtStart: number) => (levels.push(inFlightAtStart), target.recordStart(inFlightAtStart));
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const lane = createAdaptiveLane({}, { pacer });
-    const first = await lane.acquire();
-    await vi.advanceTimersByTimeAsync(10);
-    expect(lane.concurrency).toBeGreaterThanOrEqual(2);
-    const second = await lane.acquire();
-    await vi.advanceTimersByTimeAsync(10);
-    // The first call's answer is arriving (the provider let it go); its slot is still held.
-    first.answered!();
-    const third = await lane.acquire();
-    expect(levels).toEqual([1, 2, 2]);
-    expect(lane.inFlight).toBe(3);
-    for (const release of [first, second, third]) release({ status: 'succeeded' });
-    expect(lane.inFlight).toBe(0);
   });
 
   it('applies a pause asked for outside a release', async () => {

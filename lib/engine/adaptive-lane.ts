@@ -1,4 +1,4 @@
-import { createAdaptivePacer, type AdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot, type CallTicket, type CapProbe } from './adaptive-pacing';
+import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot, type CallTicket, type CapProbe } from './adaptive-pacing';
 import { createLane, type Lane, type ReleaseSlot, type SlotOutcome } from './lane';
 
 /** A lane whose concurrency and spacing follow the adaptive controller. */
@@ -14,15 +14,13 @@ export interface AdaptiveLane extends Lane {
  * announced starts a call then (`startsOnAnnouncedToken`), and a 429 that may be a cap's is
  * probed instead of paused for (`capProbe`). `setConcurrency` / `setMinIntervalMs` override the controller only until its next adjustment.
  */
-export function createAdaptiveLane(options: AdaptivePacingOptions = {}, dependencies: { pacer?: AdaptivePacer } = {}): AdaptiveLane {
-  const pacer = dependencies.pacer ?? createAdaptivePacer(options);
+export function createAdaptiveLane(options: AdaptivePacingOptions = {}): AdaptiveLane {
+  const pacer = createAdaptivePacer(options);
   const inner = createLane({ concurrency: pacer.concurrency, minIntervalMs: pacer.minIntervalMs });
   // Counted here, in grant order: the inner lane grants several waiters in one pass, before any resumes.
   // In process (the pacing grid) it matches the provider's own count at every call's arrival. Over
-  // HTTP a call would stay counted until its answer is read, while the provider let it go when it
-  // sent the answer, so a start in between would see a level one above the provider's (a level over
-  // a cap then looks accepted, and the cap's 429s pass for the rate's): the adapters say when the
-  // answer started to arrive (`onAnswered`, through `release.answered`), and the call is counted out then.
+  // HTTP it can read one high: a call stays counted until its response is read, while the provider
+  // let it go when it sent the response, so a start in between sees a level one above the provider's.
   let inFlight = 0;
   // A retry hint asked for just before a refused call's release (as `runAttempt` does), held back
   // until the release tells which limit refused it (see `pauseFor` below).
@@ -85,15 +83,11 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}, dependen
       }, pacer.acceptedAfterMs);
       acceptedTimer.unref?.();
       let isReleased = false;
-      // The provider let the call go when its answer started to arrive: from then on it no longer
-      // counts in the level of the next start, though it holds its slot until released.
-      let isAnswered = false;
       const release: ReleaseSlot = (outcome?: SlotOutcome) => {
         if (isReleased) return;
         isReleased = true;
         clearTimeout(acceptedTimer);
-        // The load at an end counts the call ending, answered or not.
-        const refusedFor = pacer.recordEnd(ticket, outcome, { ...load(), inFlight: inFlight + (isAnswered ? 1 : 0) });
+        const refusedFor = pacer.recordEnd(ticket, outcome, load());
         const isProbe = probing?.ticket === ticket;
         if (probing && isProbe) {
           if (outcome?.status === 'succeeded') judgeProbeAccepted(ticket);
@@ -123,15 +117,10 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}, dependen
           heldPauseMs = undefined;
         }
         applyHeldPause();
-        if (!isAnswered) inFlight -= 1;
+        inFlight -= 1;
         // The new pacing first, so the slot given back is handed out under it.
         applyPacer();
         releaseInner();
-      };
-      release.answered = () => {
-        if (isAnswered || isReleased) return;
-        isAnswered = true;
-        inFlight -= 1;
       };
       return release;
     },

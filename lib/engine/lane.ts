@@ -51,15 +51,7 @@ export type SlotOutcome =
  * Gives a slot back to the lane, optionally saying how the call ended (omit it for a call that was
  * never made or was aborted). Calling it more than once is harmless: only the first call counts.
  */
-export interface ReleaseSlot {
-  (outcome?: SlotOutcome): void;
-  /**
-   * On lanes that count calls in flight as the provider does (the adaptive lane): the call's answer
-   * started to arrive, so the provider no longer counts it, though its slot is held until released.
-   * Pass it to the provider as `onAnswered`.
-   */
-  answered?: () => void;
-}
+export type ReleaseSlot = (outcome?: SlotOutcome) => void;
 
 export interface Lane {
   /**

@@ -59,7 +59,7 @@ export async function runAttempt(options: RunAttemptOptions): Promise<AttemptRes
   onStart?.(attempt);
   let error: unknown;
   try {
-    const image = await provider.generate(release.answered ? { ...request, onAnswered: release.answered } : request, signal);
+    const image = await provider.generate(request, signal);
     budget?.settle(image);
     release({ status: 'succeeded', ...(image.rateLimit ? { rateLimit: image.rateLimit } : {}) });
     // Kept even if the batch was aborted meanwhile: the image exists, never lose it.

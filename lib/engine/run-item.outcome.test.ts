@@ -56,34 +56,3 @@ describe('runItem tells the lane how each call ended', () => {
     expect(outcomes).toEqual([{ status: 'failed', error: rateLimited }, { status: 'succeeded', rateLimit }]);
   });
 });
-
-describe('runItem passes the lane\'s answered signal to the provider', () => {
-  it('as onAnswered, when the lane counts calls as the provider does; not at all otherwise', async () => {
-    const seen: (((() => void) | undefined))[] = [];
-    const provider = createScriptedProvider({ script: { 1: [succeed()], 2: [succeed()] } });
-    const generate = provider.generate.bind(provider);
-    provider.generate = async (request, signal) => {
-      seen.push(request.onAnswered);
-      request.onAnswered?.();
-      return generate(request, signal);
-    };
-    const inner = createLane({ minIntervalMs: 0 });
-    let answered = 0;
-    const lane: Lane = {
-      ...recordingLane().lane,
-      async acquire(signal) {
-        const release = await inner.acquire(signal);
-        return Object.assign((outcome?: SlotOutcome) => release(outcome), { answered: () => (answered += 1) });
-      },
-    };
-    const run = runItem({ request: { prompt: 'p', index: 1 }, provider, lane, policy: resolveRetryPolicy({ baseDelayMs: 10 }), random: () => 0.5, emit: () => {} });
-    await vi.advanceTimersByTimeAsync(100);
-    expect((await run).status).toBe('succeeded');
-    expect(answered).toBe(1);
-    // A lane without it: the request goes as it was.
-    const plain = runItem({ request: { prompt: 'p', index: 2 }, provider, lane: recordingLane().lane, policy: resolveRetryPolicy({ baseDelayMs: 10 }), random: () => 0.5, emit: () => {} });
-    await vi.advanceTimersByTimeAsync(100);
-    expect((await plain).status).toBe('succeeded');
-    expect(seen.map((callback) => typeof callback)).toEqual(['function', 'undefined']);
-  });
-});

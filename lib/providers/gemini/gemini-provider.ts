@@ -56,11 +56,9 @@ export function createGeminiProvider(options: GeminiProviderOptions): ImageProvi
       // a fetch of its own the SDK leaves undici's default 300 s header and body timeouts on; our
       // `timeoutMs` is shorter by default, and a longer one ends as `timeout` at 300 s anyway.)
       let wasRequestSent = false;
-      const trackedFetch: typeof fetch = async (input, init) => {
+      const trackedFetch: typeof fetch = (input, init) => {
         wasRequestSent = true;
-        const response = await fetch(input, init);
-        request.onAnswered?.();
-        return response;
+        return fetch(input, init);
       };
       let response: GenerateContentResponse;
       try {

@@ -63,11 +63,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ImageProvi
       let headers: Headers;
       try {
         const callClient = client.withOptions({
-          fetch: async (url, init) => {
+          fetch: (url, init) => {
             isRequestSent = true;
-            const answer = await fetch(url, init);
-            request.onAnswered?.();
-            return answer;
+            return fetch(url, init);
           },
         });
         const inputImages = request.inputImages ?? [];

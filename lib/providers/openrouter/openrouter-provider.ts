@@ -94,7 +94,6 @@ export function createOpenRouterProvider(options: OpenRouterProviderOptions): Im
           }),
           signal: signal ? AbortSignal.any([signal, timeoutSignal]) : timeoutSignal,
         });
-        request.onAnswered?.();
         status = response.status;
         headers = response.headers;
         const text = await response.text();
