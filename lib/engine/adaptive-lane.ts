@@ -12,7 +12,8 @@ export interface AdaptiveLane extends Lane {
  * the slot's release must carry the outcome (`runItem` does). Retry-After pauses work as on any
  * lane, with two exceptions the controller asks for: a pause that ends on the token a rate 429
  * announced starts a call then (`startsOnAnnouncedToken`), and a 429 that may be a cap's is
- * probed instead of paused for (`capProbe`). `setConcurrency` / `setMinIntervalMs` override the controller only until its next adjustment.
+ * probed instead of paused for (`capProbe`). `setConcurrency` / `setMinIntervalMs` override the
+ * controller only until its next adjustment.
  */
 export function createAdaptiveLane(options: AdaptivePacingOptions = {}): AdaptiveLane {
   const pacer = createAdaptivePacer(options);

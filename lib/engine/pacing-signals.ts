@@ -162,24 +162,28 @@ export class QuotaRateSampler {
    * `mayHoldOne` true and `refillMs` undefined: no call was accepted before.
    */
   oneTokenRefill(refused: SampledCall, retryAfterMs: number): { mayHoldOne: boolean; refillMs?: number } {
-    const acceptedStartsMs = this.#calls.filter((call) => !call.isRejected && call.startedAtMs < refused.startedAtMs).map((call) => call.startedAtMs);
-    const lastAcceptedMs = acceptedStartsMs.at(-1);
-    if (lastAcceptedMs === undefined) return { mayHoldOne: true };
-    const refillMs = refused.startedAtMs + retryAfterMs - lastAcceptedMs;
-    let closestMs = this.#closestAcceptedMs;
-    for (let index = 1; index < acceptedStartsMs.length; index += 1) closestMs = Math.min(closestMs, acceptedStartsMs[index]! - acceptedStartsMs[index - 1]!);
-    return { mayHoldOne: closestMs * lapseTolerance >= refillMs, refillMs };
+    const lastAccepted = this.#calls.findLast((call) => !call.isRejected && call.startedAtMs < refused.startedAtMs);
+    if (lastAccepted === undefined) return { mayHoldOne: true };
+    const refillMs = refused.startedAtMs + retryAfterMs - lastAccepted.startedAtMs;
+    return { mayHoldOne: this.#closestAcceptedBefore(refused.startedAtMs) * lapseTolerance >= refillMs, refillMs };
   }
 
   /** Records the shortest time between two accepted starts before `untilMs`: under the refill's interval, the bucket held two tokens. */
   #noteClosestAccepted(untilMs: number): void {
+    this.#closestAcceptedMs = this.#closestAcceptedBefore(untilMs);
+  }
+
+  /** The shortest time between two accepted starts before `untilMs`, the ones already noted included (calls start in order). */
+  #closestAcceptedBefore(untilMs: number): number {
+    let closestMs = this.#closestAcceptedMs;
     let previousMs: number | undefined;
     for (const call of this.#calls) {
       if (call.startedAtMs >= untilMs) break;
       if (call.isRejected) continue;
-      if (previousMs !== undefined) this.#closestAcceptedMs = Math.min(this.#closestAcceptedMs, call.startedAtMs - previousMs);
+      if (previousMs !== undefined) closestMs = Math.min(closestMs, call.startedAtMs - previousMs);
       previousMs = call.startedAtMs;
     }
+    return closestMs;
   }
 
   /** The 429 of this call was not the rate's after all: it bounds no sample. */
