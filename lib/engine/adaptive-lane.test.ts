@@ -117,9 +117,8 @@ describe('createAdaptiveLane', () => {
     const second = await lane.acquire();
     await vi.advanceTimersByTimeAsync(10);
     expect(lane.concurrency).toBeGreaterThanOrEqual(3);
-    // The first 429 at three calls in flight could be the rate's: the lane pauses for its hint.
+    // The first 429 at three calls in flight could be the rate's or the cap's: probed (see below), and no slot frees before its token.
     refuse(await lane.acquire());
-    expect(lane.pauseRemainingMs).toBe(5_000);
     await vi.advanceTimersByTimeAsync(5_000);
     // Refused again at three before any call got through there: the limit is on calls in flight.
     refuse(await lane.acquire());
@@ -136,22 +135,75 @@ describe('createAdaptiveLane', () => {
     next.value!({ status: 'succeeded' });
   });
 
-  it('keeps the pause of a 429 judged to be for calls in flight at two: a bucket of one refuses the same way', async () => {
-    const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
-    const refuse = (release: (outcome?: SlotOutcome) => void) => {
+  describe('a cap of one, found at two in flight', () => {
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs }) });
+
+    it('probes the first 429 there instead of pausing: the next call starts when the one in flight ends, and is the proof', async () => {
+      const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+      const first = await lane.acquire();
+      await vi.advanceTimersByTimeAsync(10);
+      const refused = await lane.acquire();
       lane.pauseFor(5_000);
-      release({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs: 5_000 }) });
-    };
-    const first = await lane.acquire();
-    await vi.advanceTimersByTimeAsync(10);
-    // Refused at two in flight three times over: a cap of one (see `classifyRefusal`).
-    for (let refusal = 0; refusal < 3; refusal += 1) {
-      refuse(await lane.acquire());
-      if (refusal < 2) await vi.advanceTimersByTimeAsync(5_000);
-    }
-    expect(lane.snapshot().concurrencyCeiling).toBe(1);
-    expect(lane.pauseRemainingMs).toBe(5_000);
-    first({ status: 'succeeded' });
+      refused(hinted(5_000));
+      expect(lane.pauseRemainingMs).toBe(0);
+      const next = trackPromise(lane.acquire());
+      await vi.advanceTimersByTimeAsync(100);
+      expect(next.isSettled).toBe(false);
+      first({ status: 'succeeded' });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(next.isSettled).toBe(true);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(lane.snapshot().concurrencyCeiling).toBe(1);
+      next.value!({ status: 'succeeded' });
+    });
+
+    it('once judged (refused there three times), does not pause for the hint either: the next start waits for the slot alone', async () => {
+      const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+      const first = await lane.acquire();
+      await vi.advanceTimersByTimeAsync(10);
+      for (let refusal = 0; refusal < 3; refusal += 1) {
+        const refused = await lane.acquire();
+        lane.pauseFor(5_000);
+        refused(hinted(5_000));
+        if (refusal < 2) await vi.advanceTimersByTimeAsync(5_000);
+      }
+      expect(lane.snapshot().concurrencyCeiling).toBe(1);
+      expect(lane.pauseRemainingMs).toBe(0);
+      const next = trackPromise(lane.acquire());
+      await vi.advanceTimersByTimeAsync(100);
+      expect(next.isSettled).toBe(false);
+      first({ status: 'succeeded' });
+      // The spacing (20 ms since the last start has long passed), not the 5 s hint.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(next.isSettled).toBe(true);
+      next.value!({ status: 'succeeded' });
+    });
+
+    it('probes rather than starting on the token, and starts on it all the same when no slot freed before it', async () => {
+      const lane = createAdaptiveLane({ initialIntervalMs: 100, acceptedAfterMs: 10 });
+      const first = await lane.acquire();
+      const refuseNext = async (retryAfterMs: number) => {
+        const call = trackPromise(lane.acquire());
+        while (!call.isSettled) await vi.advanceTimersByTimeAsync(1);
+        lane.pauseFor(retryAfterMs);
+        call.value!(hinted(retryAfterMs));
+      };
+      // The 429 that ends slow start (a start on its token is never asked for), probed for 30 ms.
+      await refuseNext(30);
+      await vi.advanceTimersByTimeAsync(30);
+      // The second: past slow start, on a quota that may hold one token. Probed: one call in flight at most.
+      await refuseNext(30);
+      expect(lane.concurrency).toBe(1);
+      expect(lane.minIntervalMs).toBeGreaterThan(30);
+      const next = trackPromise(lane.acquire());
+      await vi.advanceTimersByTimeAsync(29);
+      expect(next.isSettled).toBe(false);
+      // The token: the probe is over, and the start comes on it, not an interval after the last start.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(next.isSettled).toBe(true);
+      first({ status: 'succeeded' });
+      next.value!({ status: 'succeeded' });
+    });
   });
 
   describe('a 429 that could be the rate or a cap on calls in flight, with a hint longer than a call', () => {

@@ -57,10 +57,12 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     pacer.recordCapProbeAccepted(probing.probe);
     endProbe();
   };
-  const startProbe = (probe: CapProbe, pauseMs: number) => {
+  const startProbe = (probe: CapProbe, pauseMs: number, startsOnToken: boolean) => {
     endProbe();
     const timer = setTimeout(() => {
       endProbe();
+      // No probe got a slot before the announced token: it comes now, and a start may come on it (see `pauseUntilToken`).
+      if (startsOnToken) inner.pauseUntilToken(0);
       applyPacer();
     }, pauseMs);
     timer.unref?.();
@@ -74,6 +76,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
       const ticket = pacer.recordStart(inFlight);
       if (probing && !probing.ticket) {
         probing.ticket = ticket;
+        pacer.recordCapProbeStarted(probing.probe, ticket);
         applyPacer();
       }
       // A call not refused by then was accepted: slow start grows on that, not a whole latency later.
@@ -102,19 +105,20 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // A 429 for calls in flight: the ceiling went under the level refused, so the next start
         // waits for a slot to free; pausing every start for its retry hint would only idle the
         // slots still taken. The refused call's own retry still waits for the hint (`decideRetry`).
-        // At two calls in flight the judgement rests on one other call, and a bucket of one token
-        // refuses a second start that comes too soon in the same way: there the pause stays.
-        if (refusedFor === 'concurrency' && ticket.inFlightAtStart >= 3) heldPauseMs = undefined;
-        // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.
-        if (refusedFor === 'rate' && pacer.startsOnAnnouncedToken && heldPauseMs !== undefined) {
-          inner.pauseUntilToken(heldPauseMs);
-          heldPauseMs = undefined;
-        }
-        // A rate 429 that may have been the cap's, with a hint longer than a call: probe instead of pausing.
+        // At two in flight too (judged there on the third refusal): a bucket of one misjudged as a
+        // cap of one refuses the next start at one, a rate 429 that lifts the ceiling and pauses.
+        if (refusedFor === 'concurrency' && ticket.inFlightAtStart >= 2) heldPauseMs = undefined;
+        // A rate 429 that may have been the cap's, with a hint longer than a call: probe instead of pausing
+        // (rather than start on the token: the probe's call comes sooner, and the token start follows if none did).
         // Not off the probe's own 429: that one was the rate's (the lane then waits for the token).
         const capProbe = refusedFor === 'rate' && !isProbe ? pacer.capProbe : undefined;
         if (capProbe && heldPauseMs !== undefined) {
-          startProbe(capProbe, heldPauseMs);
+          startProbe(capProbe, heldPauseMs, pacer.startsOnAnnouncedToken);
+          heldPauseMs = undefined;
+        }
+        // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.
+        if (refusedFor === 'rate' && pacer.startsOnAnnouncedToken && heldPauseMs !== undefined) {
+          inner.pauseUntilToken(heldPauseMs);
           heldPauseMs = undefined;
         }
         applyHeldPause();

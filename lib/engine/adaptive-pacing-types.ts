@@ -99,6 +99,8 @@ export interface AdaptivePacer {
    * already accepted instead of pausing for the hint, and says if it was accepted (`recordCapProbeAccepted`).
    */
   readonly capProbe: CapProbe | undefined;
+  /** The lane started the probe's call. */
+  recordCapProbeStarted(probe: CapProbe, ticket: CallTicket): void;
   /** The probe's call was accepted before the announced token: the 429 was the cap's. Ignored for a probe no longer current. */
   recordCapProbeAccepted(probe: CapProbe): void;
   /** Call when a slot is granted; keep the ticket for the other calls. */

@@ -95,6 +95,47 @@ describe('createAdaptivePacer', () => {
     expect(refusedAtFour(50).capProbe).toBeUndefined();
   });
 
+  it('asks for a cap probe at two in flight too, before any latency is known, until two refusals there judge it', () => {
+    const { pacer, start, end, accept, advance } = setup();
+    const hinted = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 1_000 }) });
+    const first = start();
+    advance(250);
+    accept(first); // still in flight: no latency known yet
+    // A cap of one and a bucket of one refuse the second start alike: the first 429 is probed, not paused for.
+    end(start(), hinted());
+    expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
+    advance(1_000);
+    end(start(), hinted());
+    expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
+    advance(1_000);
+    // The third refusal at two judges it: a cap of one, no probe left to make.
+    end(start(), hinted());
+    expect(pacer.capProbe).toBeUndefined();
+    expect(pacer.snapshot().concurrencyCeiling).toBe(1);
+    end(first, succeeded);
+  });
+
+  it('takes the cap probe refused in turn for the rate without slowing down again: it came before the token on purpose', () => {
+    const refusedProbe = (isProbe: boolean) => {
+      const harness = setup();
+      runSequentially(harness, 1, 100);
+      const inFlight = [harness.start(), harness.start(), harness.start()];
+      for (const ticket of inFlight) harness.accept(ticket);
+      harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 5_000 }) });
+      const { pacer } = harness;
+      harness.advance(100);
+      harness.end(inFlight[0]!, succeeded);
+      const intervalMs = pacer.minIntervalMs;
+      const ticket = harness.start();
+      if (isProbe) pacer.recordCapProbeStarted(pacer.capProbe!, ticket);
+      harness.end(ticket, { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 4_900 }) });
+      return { reactions: pacer.snapshot().reactions, slowedDown: pacer.minIntervalMs > intervalMs, capProbe: pacer.capProbe };
+    };
+    expect(refusedProbe(true)).toEqual({ reactions: 1, slowedDown: false, capProbe: undefined });
+    // Any other call started after the reaction and refused is a congestion event of its own.
+    expect(refusedProbe(false)).toMatchObject({ reactions: 2, slowedDown: true });
+  });
+
   it('forgets what a 429 taught of the rate once a second one at its level shows it was the cap', () => {
     const harness = setup();
     const { pacer, start, end, accept, advance } = harness;

@@ -32,11 +32,15 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  * - Which limit: one 429 at a level of calls in flight never accepted is the rate's; a second one
  *   there, before any call got through at it, is the concurrency's; at a level accepted before, a
  *   429 after a hinted rate 429 at it or above, none accepted there between, says the cap came
- *   down (`classifyRefusal`). When that first 429's hint outlasts a call (a cap would refuse
- *   with a fixed hint of a second or so, a 200 ms call apart), the lane does not pause every
- *   start for it: it lets one call start, at a level accepted before, as soon as a slot frees
- *   (`capProbe`). A rate limit has no token before the one its hint announced, so that call is
- *   refused again (one 429 more); accepted, it proves the cap, and the ceiling goes under the level.
+ *   down (`classifyRefusal`). When a 429 taken for the rate for want of that evidence has a hint
+ *   that outlasts a call, or comes before any latency is known (a cap would refuse with a fixed
+ *   hint of a second or so, a 200 ms call apart), the lane does not pause every start for it: it
+ *   lets one call start, at a level accepted before, as soon as a slot frees (`capProbe`). A rate
+ *   limit has no token before the one its hint announced, so that call is refused again (one 429
+ *   more, not reacted to: it was sent early on purpose); accepted, it proves the cap, and the
+ *   ceiling goes under the level. At two in flight too, where a cap of one is otherwise only
+ *   judged on the third refusal and the pauses for the first two idle the lane past the end of
+ *   the call in flight (the grid's cap of one: slower than sequential on every seed).
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
@@ -83,6 +87,8 @@ class AdaptivePacingController implements AdaptivePacer {
   #reactions = 0;
   #startsOnAnnouncedToken = false;
   #capProbe: CapProbe | undefined;
+  /** The call the lane made to test `#capProbe`. */
+  #capProbeTicket: CallTicket | undefined;
   /** The last 429 put down to the rate and reacted to: undone if it turns out to be the cap's. */
   #lastRateRefusal: { level: number; sample: SampledCall } | undefined;
 
@@ -208,10 +214,15 @@ class AdaptivePacingController implements AdaptivePacer {
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
     this.#startsOnAnnouncedToken = this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true;
     this.#capProbe = undefined;
+    const isRefusedCapProbe = ticket === this.#capProbeTicket;
+    this.#capProbeTicket = undefined;
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
     // the one that ends slow start (see the sampler's note above).
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
+    // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
+    // before the announced token on purpose, so it says nothing new of the pace.
+    if (isRefusedCapProbe && cause === 'rate') return cause;
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
@@ -238,18 +249,24 @@ class AdaptivePacingController implements AdaptivePacer {
   }
 
   /**
-   * A 429 taken for the rate only for want of evidence (the first at a level never accepted, three
-   * or more in flight), whose hint would idle the lane longer than a call lasts: every slot would
-   * drain while a cap on calls in flight, if that is what refused, would have taken the next call
-   * as soon as one ended. A probe tells them apart (see `capProbe`).
+   * A 429 taken for the rate only for want of evidence (the first at a level never accepted; at
+   * two in flight, either of the first two), whose hint would idle the lane longer than a call
+   * lasts, or may (no latency known yet): every slot would drain while a cap on calls in flight,
+   * if that is what refused, would have taken the next call as soon as one ended. A probe tells
+   * them apart (see `capProbe`).
    */
   #isWorthACapProbe(evidence: RefusalEvidence, retryAfterMs: number | undefined): boolean {
-    if (retryAfterMs === undefined || !this.#latency.isKnown || retryAfterMs <= this.#latency.meanMs) return false;
-    return evidence.level >= 3 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel === 0;
+    if (retryAfterMs === undefined || (this.#latency.isKnown && retryAfterMs <= this.#latency.meanMs)) return false;
+    const refusalsBeforeJudged = evidence.level === 2 ? 2 : 1; // as `classifyRefusal` counts them
+    return evidence.level >= 2 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel < refusalsBeforeJudged;
   }
 
   get capProbe(): CapProbe | undefined {
     return this.#capProbe;
+  }
+
+  recordCapProbeStarted(probe: CapProbe, ticket: CallTicket): void {
+    if (this.#capProbe === probe) this.#capProbeTicket = ticket;
   }
 
   recordCapProbeAccepted(probe: CapProbe): void {
