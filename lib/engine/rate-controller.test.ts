@@ -48,6 +48,40 @@ describe('RateController', () => {
     expect(recoveredTo(30)).toBeCloseTo(42 / 0.95, 5);
   });
 
+  it('climbs to a bucket of one\'s refill within about a round trip of successes, not the usual 40 % of the gap per round trip', () => {
+    const rate = controller();
+    rate.onRateRefusal(42, undefined, { isLeavingSlowStart: true, isLevelProven: true, oneTokenRefillMs: 50 });
+    expect(rate.intervalMs).toBeCloseTo(84, 5);
+    // Ten successes at four calls per latency (two and a half round trips).
+    for (let call = 0; call < 10; call += 1) {
+      rate.recordSuccess();
+      rate.grow(4);
+    }
+    expect(rate.intervalMs).toBeLessThan(50 * 1.05);
+    expect(rate.intervalMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('backs off from a refused probe to the pace that held before it, not a cut below the probe', () => {
+    const rate = controller();
+    rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });
+    succeed(rate, 40);
+    // Recovered, then held: the next success that moves the interval is a probe past it.
+    const heldMs = rate.intervalMs;
+    let successes = 0;
+    while (rate.intervalMs === heldMs && successes < 200) {
+      succeed(rate, 1);
+      successes += 1;
+    }
+    const probedMs = rate.intervalMs;
+    expect(probedMs).toBeLessThan(heldMs);
+    rate.onRateRefusal(probedMs, undefined, { isLeavingSlowStart: false, isLevelProven: true });
+    expect(rate.intervalMs).toBeCloseTo(heldMs, 5);
+    // A refusal not of a probe still cuts by the decrease factor.
+    succeed(rate, 3);
+    rate.onRateRefusal(heldMs, undefined, { isLeavingSlowStart: false, isLevelProven: true });
+    expect(rate.intervalMs).toBeCloseTo(heldMs / 0.7, 5);
+  });
+
   it('takes a measure that may be a floor (not exact) for one to climb over and probe past soon', () => {
     const rate = controller();
     rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });

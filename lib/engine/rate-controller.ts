@@ -7,7 +7,9 @@ import type { QuotaRateMeasure } from './pacing-signals';
  * this part.
  *
  * - A rate 429 backs off: to the measured quota if there is one under the pace that failed, else
- *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off).
+ *   x0.7, or by half when leaving slow start or when 429s come back to back (the rate is far off);
+ *   a probe refused goes back to the pace that held before it (x0.7 below a +5% probe would give
+ *   up a quarter of a rate that held, for a batch's rest on a short batch).
  *   Two in a row while pacing at the measure, or one while pacing at an exact measure (at a level
  *   of calls in flight already accepted), mean the quota shrank: the measure is dropped; unless the
  *   hint puts the next token within a quarter of an interval (a near miss: the measure slows by it).
@@ -113,6 +115,8 @@ export class RateController {
     | { quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneTokenRefillMs: number | undefined }
     | undefined;
   #quietSuccesses = 0;
+  /** The interval before the last probe step: it held a quiet spell. */
+  #heldBeforeProbeMs: number | undefined;
   /** Calls that succeeded since the last rate 429 (as many as any call made before the first). */
   #successesSinceRefusal = Infinity;
   #probeStep = firstProbeStep;
@@ -158,8 +162,10 @@ export class RateController {
     }
     const targetMs = this.#recoveryTargetMs();
     if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
-      // Concave recovery: close a share of the gap per success (about 40% per round trip).
-      this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (2 * callsPerLatency)));
+      // Concave recovery: close a share of the gap per success (about 40% per round trip; twice as
+      // fast to a bucket of one's refill, a target the 429's own hint gave, not a guess).
+      const share = this.#oneTokenRefillMs !== undefined && targetMs <= this.#oneTokenRefillMs * 1.001 ? 1 : 2;
+      this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (share * callsPerLatency)));
       return;
     }
     if (this.#failedIntervalMs === undefined) {
@@ -185,6 +191,7 @@ export class RateController {
       this.#failedProbes = 0;
     }
     this.#phase = 'probing';
+    this.#heldBeforeProbeMs = this.#intervalMs;
     const probedMs = this.#intervalMs / (1 + this.#probeStep);
     this.#setInterval(isBelowFailed ? Math.max(probedMs, underFailedMs) : this.#intervalMs / (1 + firstProbeStep));
   }
@@ -202,6 +209,7 @@ export class RateController {
       oneTokenRefillMs: this.#oneTokenRefillMs,
     };
     this.#oneTokenRefillMs = isLeavingSlowStart ? context.oneTokenRefillMs : undefined;
+    const heldBeforeProbeMs = this.#phase === 'probing' ? this.#heldBeforeProbeMs : undefined;
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
     this.#phase = 'holding';
@@ -242,7 +250,9 @@ export class RateController {
     // Leaving slow start, the rate may have doubled past the quota within a round trip: halve it.
     // So when 429s come back to back (a call or none got through between): the rate is far off.
     const factor = isLeavingSlowStart || isBackToBack ? 0.5 : this.#decreaseFactor;
-    this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : reachedIntervalMs / factor);
+    // A probe refused: back to the pace that held a quiet spell before it, not a cut below it.
+    const backedOffMs = heldBeforeProbeMs !== undefined && !isBackToBack ? Math.min(heldBeforeProbeMs, reachedIntervalMs / factor) : reachedIntervalMs / factor;
+    this.#setInterval(measuredMs !== undefined && measuredMs >= reachedIntervalMs ? measuredMs : backedOffMs);
     this.#backedOffIntervalMs = this.#intervalMs;
     return 'as-known';
   }
