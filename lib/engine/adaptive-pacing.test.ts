@@ -158,6 +158,35 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
   });
 
+  it('forgets what a 429 at a level proven before taught of the rate once a second one there shows the cap came down', () => {
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+    runSequentially(harness, 1, 100);
+    // Four in flight accepted, three times over: the level is proven.
+    for (let round = 0; round < 3; round += 1) {
+      const four = [start(), start(), start(), start()];
+      for (const ticket of four) accept(ticket);
+      advance(100);
+      for (const ticket of four) end(ticket, succeeded);
+    }
+    end(start(), hinted(100)); // ends slow start
+    advance(1_000);
+    end(start(), hinted(100)); // the first sample's start: the token at +100
+    advance(100);
+    const inFlight = [start(), start(), start()];
+    for (const ticket of inFlight) accept(ticket);
+    advance(900);
+    // At four in flight, a level proven: the rate's, and it closes a sample (3 calls, token to token).
+    end(start(), hinted(1_000));
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeDefined();
+    advance(100);
+    // Refused again at four, no call accepted there since the hint was waited out: the cap came down, and the first was the cap's too.
+    end(start(), hinted(1_000));
+    expect(pacer.snapshot().concurrencyCeiling).toBe(3);
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
+  });
+
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
     const { pacer, start, accept, advance } = setup();
     const first = start();

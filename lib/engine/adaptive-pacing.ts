@@ -227,8 +227,14 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
       // Refused again at the level of the last rate 429, before any call got through there: that one
-      // was the cap's too. Not at two in flight, where a bucket of one refuses as a cap of one would.
-      if (level >= 3 && evidence.earlierRefusalsAtLevel > 0 && this.#lastRateRefusal?.level === level) this.#forgetLastRateRefusal();
+      // was the cap's too. So at a level proven before, when this 429 says the cap came down: the
+      // rate 429 at it or above that it follows was the lower cap's first. Not at two in flight,
+      // where a bucket of one refuses as a cap of one would.
+      const wasCapsToo =
+        evidence.earlierRefusalsAtLevel > 0
+          ? this.#lastRateRefusal?.level === level
+          : evidence.rateRefusalsSinceAcceptedAtLevel > 0 && (this.#lastRateRefusal?.level ?? 0) >= level;
+      if (level >= 3 && wasCapsToo) this.#forgetLastRateRefusal();
       const pauseMs = isProviderError(error) ? (error.retryAfterMs ?? 0) : 0;
       const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
