@@ -157,15 +157,16 @@ describe('createAdaptiveLane', () => {
       next.value!({ status: 'succeeded' });
     });
 
-    it('once judged (refused there three times), does not pause for the hint either: the next start waits for the slot alone', async () => {
+    it('once judged a cap of one, does not pause for the hint either: the next start waits for the slot alone', async () => {
       const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
       const first = await lane.acquire();
       await vi.advanceTimersByTimeAsync(10);
-      for (let refusal = 0; refusal < 3; refusal += 1) {
-        const refused = await lane.acquire();
+      // Refused at two, and again on the token its hint announced: not the rate (see `classifyRefusal`).
+      for (let refusal = 0; refusal < 3 && lane.snapshot().concurrencyCeiling > 1; refusal += 1) {
+        const refused = trackPromise(lane.acquire());
+        await vi.advanceTimersByTimeAsync(5_000);
         lane.pauseFor(5_000);
-        refused(hinted(5_000));
-        if (refusal < 2) await vi.advanceTimersByTimeAsync(5_000);
+        refused.value!(hinted(5_000));
       }
       expect(lane.snapshot().concurrencyCeiling).toBe(1);
       expect(lane.pauseRemainingMs).toBe(0);
@@ -173,7 +174,7 @@ describe('createAdaptiveLane', () => {
       await vi.advanceTimersByTimeAsync(100);
       expect(next.isSettled).toBe(false);
       first({ status: 'succeeded' });
-      // The spacing (20 ms since the last start has long passed), not the 5 s hint.
+      // The spacing (the last start was long ago), not the 5 s hint.
       await vi.advanceTimersByTimeAsync(1);
       expect(next.isSettled).toBe(true);
       next.value!({ status: 'succeeded' });
@@ -181,28 +182,36 @@ describe('createAdaptiveLane', () => {
 
     it('probes rather than starting on the token, and starts on it all the same when no slot freed before it', async () => {
       const lane = createAdaptiveLane({ initialIntervalMs: 100, acceptedAfterMs: 10 });
-      const first = await lane.acquire();
-      const refuseNext = async (retryAfterMs: number) => {
+      const startAt = async (atMs: number) => {
         const call = trackPromise(lane.acquire());
-        while (!call.isSettled) await vi.advanceTimersByTimeAsync(1);
-        lane.pauseFor(retryAfterMs);
-        call.value!(hinted(retryAfterMs));
+        await vi.advanceTimersByTimeAsync(atMs - Date.now());
+        expect(call.isSettled).toBe(true);
+        return call.value!;
       };
+      const refuse = (release: (outcome?: SlotOutcome) => void, retryAfterMs: number) => {
+        lane.pauseFor(retryAfterMs);
+        release(hinted(retryAfterMs));
+      };
+      const t0 = Date.now();
+      const first = await lane.acquire();
       // The 429 that ends slow start (a start on its token is never asked for), probed for 30 ms.
-      await refuseNext(30);
-      await vi.advanceTimersByTimeAsync(30);
-      // The second: past slow start, on a quota that may hold one token. Probed: one call in flight at most.
-      await refuseNext(30);
+      refuse(await startAt(t0 + 50), 30);
+      await vi.advanceTimersByTimeAsync(10);
+      first({ status: 'succeeded' }); // a latency: 60 ms
+      // Long after the token, a call accepted, then one refused 100 ms later, whose 100 ms hint
+      // says the bucket may hold a single token (a refill of 200 ms; accepted starts 400 ms apart).
+      await vi.advanceTimersByTimeAsync(t0 + 400 - Date.now());
+      const accepted = await startAt(t0 + 400);
+      refuse(await startAt(t0 + 500), 100);
+      // Probed: one call in flight at most, and that one is still in flight.
       expect(lane.concurrency).toBe(1);
-      expect(lane.minIntervalMs).toBeGreaterThan(30);
       const next = trackPromise(lane.acquire());
-      await vi.advanceTimersByTimeAsync(29);
+      await vi.advanceTimersByTimeAsync(99);
       expect(next.isSettled).toBe(false);
       // The token: the probe is over, and the start comes on it, not an interval after the last start.
       await vi.advanceTimersByTimeAsync(1);
       expect(next.isSettled).toBe(true);
-      first({ status: 'succeeded' });
-      next.value!({ status: 'succeeded' });
+      for (const release of [accepted, next.value!]) release({ status: 'succeeded' });
     });
   });
 

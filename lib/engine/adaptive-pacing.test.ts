@@ -104,10 +104,11 @@ describe('createAdaptivePacer', () => {
     // A cap of one and a bucket of one refuse the second start alike: the first 429 is probed, not paused for.
     end(start(), hinted());
     expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
-    advance(1_000);
+    // Refused again before the token the hint announced: the rate's for all it shows.
+    advance(500);
     end(start(), hinted());
     expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
-    advance(1_000);
+    advance(500);
     // The third refusal at two judges it: a cap of one, no probe left to make.
     end(start(), hinted());
     expect(pacer.capProbe).toBeUndefined();
@@ -184,6 +185,51 @@ describe('createAdaptivePacer', () => {
     // Refused again at four, no call accepted there since the hint was waited out: the cap came down, and the first was the cap's too.
     end(start(), hinted(1_000));
     expect(pacer.snapshot().concurrencyCeiling).toBe(3);
+    expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
+  });
+
+  it('takes a 429 of the first call started on the token a rate 429 announced for the cap\'s, even at a level never refused', () => {
+    const ceilingAfter = (startOnToken: boolean) => {
+      const harness = setup();
+      const { pacer, start, end, accept, advance } = harness;
+      const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+      runSequentially(harness, 1, 100);
+      end(start(), hinted(100)); // ends slow start
+      advance(1_000);
+      const inFlight = [start(), start(), start()];
+      for (const ticket of inFlight) accept(ticket);
+      // At four in flight, a level never accepted: taken for the rate; its hint, a token 1 s on.
+      end(start(), hinted(1_000));
+      accept(start()); // four in flight again, at once
+      advance(startOnToken ? 1_000 : 500);
+      // The next call, at five (never refused), on that token or before it.
+      end(start(), hinted(1_000));
+      return pacer.snapshot().concurrencyCeiling;
+    };
+    // On the token: the rate had one for it, so a cap refused it.
+    expect(ceilingAfter(true)).toBe(4);
+    // Before the token: the rate's for all it shows.
+    expect(ceilingAfter(false)).toBe(16);
+  });
+
+  it('lets no 429 of a call started before the last reaction bound a sample: an echo of the congestion reacted to', () => {
+    const { pacer, start, end, accept, advance, ...rest } = setup();
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+    runSequentially({ pacer, start, end, accept, advance, ...rest }, 1, 100);
+    const accepted = [start(), start(), start()];
+    for (const ticket of accepted) accept(ticket);
+    const echo = start();
+    advance(5);
+    end(start(), hinted(20)); // ends slow start: the reaction
+    advance(2);
+    // Refused too, but started before that reaction (slow start's burst): an echo, its hint no later token's.
+    end(echo, hinted(20));
+    advance(100);
+    accept(start());
+    advance(100);
+    end(accepted[0]!, succeeded);
+    // Had the echo bounded a sample, this 429 (at four, the rate's) would close one: a call from token to token, "exact".
+    end(start(), hinted(20));
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
   });
 

@@ -41,6 +41,8 @@ import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refu
  *   ceiling goes under the level. At two in flight too, where a cap of one is otherwise only
  *   judged on the third refusal and the pauses for the first two idle the lane past the end of
  *   the call in flight (the grid's cap of one: slower than sequential on every seed).
+ * - A rate 429's hint announces the next token: the first call started once it came had it, so a
+ *   429 of that call is another limit's (`isFirstStartOnAnnouncedToken`), whatever its level.
  * - Measuring the rate: a token bucket is empty at each 429, so the calls accepted over the last
  *   few 429s, over the time they span, measure its refill rate (`QuotaRateSampler`); from token to
  *   token when the 429s' retry hints say when the next one comes, which needs fewer calls. The 429 that
@@ -87,6 +89,8 @@ class AdaptivePacingController implements AdaptivePacer {
   #reactions = 0;
   #startsOnAnnouncedToken = false;
   #capProbe: CapProbe | undefined;
+  /** When the next token comes, as the last rate 429's hint said, and the first call started once it had. */
+  #announcedToken: { atMs: number; firstStart?: CallTicket } | undefined;
   /** The call the lane made to test `#capProbe`. */
   #capProbeTicket: CallTicket | undefined;
   /** The last 429 put down to the rate and reacted to: undone if it turns out to be the cap's. */
@@ -150,7 +154,10 @@ class AdaptivePacingController implements AdaptivePacer {
   recordStart(inFlightAtStart: number): CallTicket {
     const startedAtMs = this.#now();
     this.#starts.add(startedAtMs);
-    return new CallTicket(startedAtMs, inFlightAtStart, this.#sampler.add(startedAtMs));
+    const ticket = new CallTicket(startedAtMs, inFlightAtStart, this.#sampler.add(startedAtMs));
+    const token = this.#announcedToken;
+    if (token && !token.firstStart && startedAtMs >= token.atMs) token.firstStart = ticket;
+    return ticket;
   }
 
   recordAccepted(ticket: CallTicket, load: LaneLoad): void {
@@ -206,7 +213,7 @@ class AdaptivePacingController implements AdaptivePacer {
     ticket.sample.isRejected = true;
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
-    const evidence = this.#refusalEvidence(level, error);
+    const evidence = this.#refusalEvidence(ticket, error);
     const cause = classifyRefusal(evidence);
     this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
@@ -214,11 +221,17 @@ class AdaptivePacingController implements AdaptivePacer {
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
     this.#startsOnAnnouncedToken = this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true;
     this.#capProbe = undefined;
+    // A rate 429's hint announces the next token (a later one than any announced before it).
+    if (cause === 'rate' && retryAfterMs !== undefined) this.#announcedToken = { atMs: Math.max(this.#now() + retryAfterMs, this.#announcedToken?.atMs ?? 0) };
+    else if (cause === 'concurrency') this.#announcedToken = undefined;
     const isRefusedCapProbe = ticket === this.#capProbeTicket;
     this.#capProbeTicket = undefined;
     // Only a rate 429 closes the sample: a concurrency 429 leaves tokens in the bucket. Nor does
-    // the one that ends slow start (see the sampler's note above).
-    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
+    // the one that ends slow start (see the sampler's note above), nor the echoes of a congestion
+    // already reacted to (calls started before the reaction): over HTTP, slow start's burst counts
+    // calls whose answers are on their way as in flight, so its echoes may be a cap's 429s taken
+    // for the rate's, and their fixed hints, read as tokens, measured a third of the quota.
+    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && ticket.startedAtMs >= this.#lastReactionAtMs ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
     if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
     // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
     // before the announced token on purpose, so it says nothing new of the pace.
@@ -293,7 +306,8 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#lastRateRefusal = undefined;
   }
 
-  #refusalEvidence(level: number, error: unknown): RefusalEvidence {
+  #refusalEvidence(ticket: CallTicket, error: unknown): RefusalEvidence {
+    const level = ticket.inFlightAtStart;
     const remainingRequests = isProviderError(error) ? error.rateLimit?.remainingRequests : undefined;
     return {
       level,
@@ -303,6 +317,7 @@ class AdaptivePacingController implements AdaptivePacer {
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
       rateRefusalsSinceAcceptedAtLevel: this.#ceiling.levels.rateRefusalsSinceAcceptedAt(level),
       hasRetryHint: isProviderError(error) && error.retryAfterMs !== undefined,
+      isFirstStartOnAnnouncedToken: ticket === this.#announcedToken?.firstStart,
     };
   }
 

@@ -21,6 +21,10 @@ describe('classifyRefusal', () => {
     ['the same without a retry hint: the rate (the lane could not wait for the token)', { isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1, hasRetryHint: false }, 'rate'],
     ['the same at two in flight: once is not enough (a bucket of one)', { level: 2, isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1 }, 'rate'],
     ['twice at two in flight: the cap came down to one', { level: 2, isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 2 }, 'concurrency'],
+    ['the first call started on the token a rate 429 announced, refused: not the rate (it had that token)', { isFirstStartOnAnnouncedToken: true, isLevelProven: true }, 'concurrency'],
+    ['the same at two in flight: a start on the token came no sooner than the refill', { level: 2, isFirstStartOnAnnouncedToken: true }, 'concurrency'],
+    ['the same with one call in flight: the rate (no cap refuses a lone call)', { level: 1, isFirstStartOnAnnouncedToken: true }, 'rate'],
+    ['the same, the provider saying none were left: the rate (another client took the token)', { isFirstStartOnAnnouncedToken: true, remainingRequests: 0 }, 'rate'],
   ])('%s', (_, evidence, cause) => {
     expect(classifyRefusal({ ...nothingKnown, ...evidence })).toBe(cause);
   });

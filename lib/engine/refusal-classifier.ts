@@ -21,6 +21,11 @@ export interface RefusalEvidence {
   rateRefusalsSinceAcceptedAtLevel: number;
   /** This 429 said when to come back: a rate limit's next token, which the lane waits for. */
   hasRetryHint: boolean;
+  /**
+   * The refused call was the first to start once the token the last rate 429 announced had come
+   * (by its retry hint): a rate limit had that token for it.
+   */
+  isFirstStartOnAnnouncedToken?: boolean;
 }
 
 /**
@@ -35,6 +40,11 @@ export interface RefusalEvidence {
  * acceptance, halved per refusal) often brings two such starts before a slower one; judged a cap of
  * one, the lane would go sequential for good on a quota that allows overlapping calls.
  *
+ * The token a rate 429's hint announced is a test of its own: the first call started once it came
+ * had it, so a 429 of that call is not the rate's (unless the provider says none were left: another
+ * client took it), at any level but one. It needs no second refusal at a level, so a level counted
+ * one too high once (over HTTP, see `createAdaptiveLane`) does not make a cap pass for the rate for good.
+ *
  * A level proven by calls accepted at it stays the rate's, unless the cap came down: after a rate
  * 429 at it or above, the lane waits out the retry hint (the next token), so a rate limit accepts a
  * call there again; refused again before any is, it is the calls in flight.
@@ -45,6 +55,9 @@ export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   if (remainingRequests !== undefined) return remainingRequests > 0 && level > 1 ? 'concurrency' : 'rate';
   if (evidence.isFailedConcurrencyProbe) return 'concurrency';
   if (level <= 1) return 'rate';
+  // The token the last rate 429 announced was there for this call: another limit refused it (or
+  // that 429 was a cap's too, its hint no token's).
+  if (evidence.isFirstStartOnAnnouncedToken) return 'concurrency';
   const refusalsToJudge = level === 2 ? 2 : 1;
   if (!evidence.isLevelProven) return evidence.earlierRefusalsAtLevel >= refusalsToJudge ? 'concurrency' : 'rate';
   // A level proven long ago, refused again after a rate 429 at it or above whose hint the lane
