@@ -233,6 +233,35 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
   });
 
+  it('takes no echo of a congestion already reacted to for a sign that the cap came down', () => {
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+    runSequentially(harness, 1, 100);
+    // Two in flight accepted, three times over: the level is proven.
+    for (let round = 0; round < 3; round += 1) {
+      const two = [start(), start()];
+      for (const ticket of two) accept(ticket);
+      advance(100);
+      for (const ticket of two) end(ticket, succeeded);
+    }
+    end(start(), hinted(100)); // ends slow start
+    advance(1_000);
+    const first = start();
+    accept(first);
+    const refused = start();
+    const echo = start();
+    advance(1);
+    end(refused, hinted(100)); // at two, a level proven: the rate's, and a reaction
+    advance(4);
+    end(echo, hinted(95)); // at three, started before that reaction: an echo
+    advance(45);
+    // At two again, before the token: one rate 429 at two or above since a call got through there, not two.
+    end(start(), hinted(50));
+    expect(pacer.snapshot().concurrencyCeiling).toBe(16);
+    end(first, succeeded);
+  });
+
   it('adds a slot per accepted call while no latency is known (doubling per acceptance time)', () => {
     const { pacer, start, accept, advance } = setup();
     const first = start();

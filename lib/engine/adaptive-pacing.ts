@@ -215,7 +215,10 @@ class AdaptivePacingController implements AdaptivePacer {
     const level = ticket.inFlightAtStart;
     const evidence = this.#refusalEvidence(ticket, error);
     const cause = classifyRefusal(evidence);
-    this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start');
+    // An echo of a congestion already reacted to (started before the reaction) was refused before
+    // any hint could be waited out: no evidence that the cap came down (see `classifyRefusal`).
+    const isEcho = ticket.startedAtMs < this.#lastReactionAtMs;
+    this.#ceiling.recordRefused(level, cause === 'rate' && this.#phase !== 'slow-start' && !isEcho);
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
     const oneToken = cause === 'rate' && retryAfterMs !== undefined ? this.#sampler.oneTokenRefill(ticket.sample, retryAfterMs) : undefined;
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
@@ -231,8 +234,8 @@ class AdaptivePacingController implements AdaptivePacer {
     // already reacted to (calls started before the reaction): over HTTP, slow start's burst counts
     // calls whose answers are on their way as in flight, so its echoes may be a cap's 429s taken
     // for the rate's, and their fixed hints, read as tokens, measured a third of the quota.
-    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && ticket.startedAtMs >= this.#lastReactionAtMs ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
-    if (ticket.startedAtMs < this.#lastReactionAtMs) return cause;
+    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && !isEcho ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
+    if (isEcho) return cause;
     // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
     // before the announced token on purpose, so it says nothing new of the pace.
     if (isRefusedCapProbe && cause === 'rate') return cause;
