@@ -26,6 +26,7 @@ function setup(options: AdaptivePacingOptions = {}) {
 const succeeded: SlotOutcome = { status: 'succeeded' };
 const rateLimited = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429 }) });
 const overloaded = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('overloaded', '503', { status: 503 }) });
+const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
 
 /** Runs `count` calls one after another, each accepted and then succeeding after `latencyMs`. */
 function runSequentially(harness: ReturnType<typeof setup>, count: number, latencyMs: number) {
@@ -46,7 +47,6 @@ describe('createAdaptivePacer', () => {
   });
 
   it('starts on the token a rate 429 announced only past slow start, and only while the bucket may hold a single token', () => {
-    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
     const { pacer, start, end, advance } = setup();
     runSequentially({ pacer, start, end, advance } as ReturnType<typeof setup>, 2, 1_000);
     // The 429 that ends slow start: its pace was far off, the token it announces is no place to start.
@@ -97,20 +97,19 @@ describe('createAdaptivePacer', () => {
 
   it('asks for a cap probe at two in flight too, before any latency is known, until two refusals there judge it', () => {
     const { pacer, start, end, accept, advance } = setup();
-    const hinted = (): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 1_000 }) });
     const first = start();
     advance(250);
     accept(first); // still in flight: no latency known yet
     // A cap of one and a bucket of one refuse the second start alike: the first 429 is probed, not paused for.
-    end(start(), hinted());
+    end(start(), hinted(1_000));
     expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
     // Refused again before the token the hint announced: the rate's for all it shows.
     advance(500);
-    end(start(), hinted());
+    end(start(), hinted(1_000));
     expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
     advance(500);
     // The third refusal at two judges it: a cap of one, no probe left to make.
-    end(start(), hinted());
+    end(start(), hinted(1_000));
     expect(pacer.capProbe).toBeUndefined();
     expect(pacer.snapshot().concurrencyCeiling).toBe(1);
     end(first, succeeded);
@@ -137,35 +136,15 @@ describe('createAdaptivePacer', () => {
     expect(refusedProbe(false)).toMatchObject({ reactions: 2, slowedDown: true });
   });
 
-  it('forgets what a 429 taught of the rate once a second one at its level shows it was the cap', () => {
+  it.each([
+    ['at a level never accepted: refused again there before any call got through, it was the cap', false],
+    ['at a level proven before: refused again there after its hint was waited out, the cap came down', true],
+  ])('forgets what a 429 taught of the rate once a second one shows it was the cap\'s, %s', (_, isProvenBefore) => {
     const harness = setup();
     const { pacer, start, end, accept, advance } = harness;
-    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
-    runSequentially(harness, 1, 100);
-    end(start(), hinted(100)); // ends slow start
-    advance(1_000);
-    end(start(), hinted(100)); // the first sample's start: the token at 1,200
-    advance(100);
-    const inFlight = [start(), start(), start()];
-    for (const ticket of inFlight) accept(ticket);
-    advance(900);
-    // At four in flight, a level never accepted: taken for the rate, and it closes a sample (3 calls, token to token).
-    end(start(), hinted(1_000));
-    expect(pacer.snapshot().measuredRequestsPerMinute).toBeDefined();
-    advance(100);
-    // Refused again at four before any call got through there: the cap's, and so was the first.
-    end(start(), hinted(1_000));
-    expect(pacer.snapshot().concurrencyCeiling).toBe(3);
-    expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
-  });
-
-  it('forgets what a 429 at a level proven before taught of the rate once a second one there shows the cap came down', () => {
-    const harness = setup();
-    const { pacer, start, end, accept, advance } = harness;
-    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
     runSequentially(harness, 1, 100);
     // Four in flight accepted, three times over: the level is proven.
-    for (let round = 0; round < 3; round += 1) {
+    for (let round = 0; isProvenBefore && round < 3; round += 1) {
       const four = [start(), start(), start(), start()];
       for (const ticket of four) accept(ticket);
       advance(100);
@@ -178,11 +157,11 @@ describe('createAdaptivePacer', () => {
     const inFlight = [start(), start(), start()];
     for (const ticket of inFlight) accept(ticket);
     advance(900);
-    // At four in flight, a level proven: the rate's, and it closes a sample (3 calls, token to token).
+    // At four in flight, taken for the rate, and it closes a sample (3 calls, token to token).
     end(start(), hinted(1_000));
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeDefined();
     advance(100);
-    // Refused again at four, no call accepted there since the hint was waited out: the cap came down, and the first was the cap's too.
+    // Refused again at four, no call accepted there since: the cap's, and so was the first.
     end(start(), hinted(1_000));
     expect(pacer.snapshot().concurrencyCeiling).toBe(3);
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
@@ -192,7 +171,6 @@ describe('createAdaptivePacer', () => {
     const ceilingAfter = (startOnToken: boolean) => {
       const harness = setup();
       const { pacer, start, end, accept, advance } = harness;
-      const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
       runSequentially(harness, 1, 100);
       end(start(), hinted(100)); // ends slow start
       advance(1_000);
@@ -214,7 +192,6 @@ describe('createAdaptivePacer', () => {
 
   it('lets no 429 of a call started before the last reaction bound a sample: an echo of the congestion reacted to', () => {
     const { pacer, start, end, accept, advance, ...rest } = setup();
-    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
     runSequentially({ pacer, start, end, accept, advance, ...rest }, 1, 100);
     const accepted = [start(), start(), start()];
     for (const ticket of accepted) accept(ticket);
@@ -236,7 +213,6 @@ describe('createAdaptivePacer', () => {
   it('takes no echo of a congestion already reacted to for a sign that the cap came down', () => {
     const harness = setup();
     const { pacer, start, end, accept, advance } = harness;
-    const hinted = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
     runSequentially(harness, 1, 100);
     // Two in flight accepted, three times over: the level is proven.
     for (let round = 0; round < 3; round += 1) {
