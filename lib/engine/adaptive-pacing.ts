@@ -5,7 +5,7 @@ import { ConcurrencyCeiling } from './concurrency-ceiling';
 import type { SlotOutcome } from './lane';
 import { LatencyEstimate, QuotaRateSampler, StartRateMeter, type SampledCall } from './pacing-signals';
 import { RateController } from './rate-controller';
-import { classifyRefusal, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
+import { classifyRefusal, refusalsToJudgeAt, type RefusalCause, type RefusalEvidence } from './refusal-classifier';
 
 /**
  * The adaptive pacing controller: learns how fast a provider may be called without being told its
@@ -279,8 +279,7 @@ class AdaptivePacingController implements AdaptivePacer {
    */
   #isWorthACapProbe(evidence: RefusalEvidence, retryAfterMs: number | undefined): boolean {
     if (retryAfterMs === undefined || (this.#latency.isKnown && retryAfterMs <= this.#latency.meanMs)) return false;
-    const refusalsBeforeJudged = evidence.level === 2 ? 2 : 1; // as `classifyRefusal` counts them
-    return evidence.level >= 2 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel < refusalsBeforeJudged;
+    return evidence.level >= 2 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel < refusalsToJudgeAt(evidence.level);
   }
 
   get capProbe(): CapProbe | undefined {

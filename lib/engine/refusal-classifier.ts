@@ -58,10 +58,18 @@ export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   // The token the last rate 429 announced was there for this call: another limit refused it (or
   // that 429 was a cap's too, its hint no token's).
   if (evidence.isFirstStartOnAnnouncedToken) return 'concurrency';
-  const refusalsToJudge = level === 2 ? 2 : 1;
+  const refusalsToJudge = refusalsToJudgeAt(level);
   if (!evidence.isLevelProven) return evidence.earlierRefusalsAtLevel >= refusalsToJudge ? 'concurrency' : 'rate';
   // A level proven long ago, refused again after a rate 429 at it or above whose hint the lane
   // waited out, with no call accepted there since: the cap on calls in flight came down (a quota
   // halved). Without hints the lane cannot wait for the token, and the rate refuses the same way.
   return evidence.hasRetryHint && evidence.rateRefusalsSinceAcceptedAtLevel >= refusalsToJudge ? 'concurrency' : 'rate';
+}
+
+/**
+ * Refusals at a level that judge it a cap on calls in flight: two at two in flight (a bucket of one
+ * refuses a second start that came too soon as a cap of one would), one higher up.
+ */
+export function refusalsToJudgeAt(level: number): number {
+  return level === 2 ? 2 : 1;
 }
