@@ -7,6 +7,7 @@ import { imageCountOptions } from '@/components/lib/prompt-plan';
 import { FieldError, type FieldErrors, type FieldName } from './field-error';
 import { ImageDropZone } from './image-drop-zone';
 import { ModelFields } from './model-fields';
+import { useTypedBeforeHydration } from '@/hooks/use-typed-before-hydration';
 import { PromptHistoryButton } from './prompt-history-button';
 import type { SettingsNotice } from './use-dropped-settings';
 import styles from './composer.module.css';
@@ -56,6 +57,7 @@ export function Composer(props: ComposerProps) {
   const id = useId();
   const errorId = (field: FieldName) => `${id}-${field}-error`;
   const [shortcut, setShortcut] = useState('Ctrl');
+  useTypedBeforeHydration(promptRef, (prompt) => onChange({ prompt }));
   useEffect(() => {
     if (/Mac|iPhone|iPad/.test(navigator.userAgent)) setShortcut('⌘');
   }, []);

@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ProvidersCatalog } from '@/lib/core/model-catalog';
 import { emptyGalleryQuery, isEmptyGalleryQuery, type GalleryQuery, type StatusChoice } from '@/components/lib/gallery-query';
+import { useTypedBeforeHydration } from '@/hooks/use-typed-before-hydration';
 import styles from './find-and-keep.module.css';
 
 const statusLabels: Record<StatusChoice, string> = {
@@ -30,9 +31,12 @@ interface GallerySearchProps {
 export function GallerySearch({ query, onChange, catalog }: GallerySearchProps) {
   const id = useId();
   const [text, setText] = useState(query.q);
+  const textField = useRef<HTMLInputElement>(null);
 
   // Typing settles before it searches; a search changed elsewhere (Clear) resets the box.
   useEffect(() => setText(query.q), [query.q]);
+  // After the effect above: on mount both run, in order, and the typing must win.
+  useTypedBeforeHydration(textField, setText);
   useEffect(() => {
     if (text === query.q) return;
     const timer = setTimeout(() => onChange({ ...query, q: text }), typingPauseMs);
@@ -56,6 +60,7 @@ export function GallerySearch({ query, onChange, catalog }: GallerySearchProps) 
         <label htmlFor={`${id}-q`}>Search prompts</label>
         <input
           id={`${id}-q`}
+          ref={textField}
           type="search"
           value={text}
           onChange={(event) => setText(event.target.value)}

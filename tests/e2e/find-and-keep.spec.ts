@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readZip } from '../../lib/server/testing/read-zip';
 import { expect, test } from './base-test';
-import { expectImagesLoaded, getBatch, startBatch, waitUntilIdle } from './helpers';
+import { expectImagesLoaded, getBatch, startBatch, untilHydrated, waitUntilIdle } from './helpers';
 import { FindPanel } from './pages/find-panel';
 
 /**
@@ -55,6 +55,7 @@ for (const viewport of [undefined, phone]) {
 
       // A reload keeps the search: the same fields, the same cards.
       await page.reload();
+      await untilHydrated(page);
       await expect(find.search).toHaveValue(word);
       await expect(find.status).toHaveValue('partial');
       await expect(generator.cards).toHaveCount(1);
@@ -92,7 +93,7 @@ for (const viewport of [undefined, phone]) {
       const word = uniqueWord();
       const batchId = await startBatch(request, { prompt: `keep the best ${word}`, numberOfImages: 3 });
       await waitUntilIdle(request);
-      await page.goto(`/?q=${word}`);
+      await generator.goto(`/?q=${word}`);
       const find = new FindPanel(page);
       const card = generator.card(batchId);
       await expectImagesLoaded(card.getByTestId('gallery-image'), 3);
@@ -130,7 +131,7 @@ for (const viewport of [undefined, phone]) {
       const batchId = await startBatch(request, { prompt: `one too many ${word}`, numberOfImages: 2 });
       await waitUntilIdle(request);
       const before = await batchOf(request, batchId);
-      await page.goto(`/?q=${word}`);
+      await generator.goto(`/?q=${word}`);
       const card = generator.card(batchId);
       await expectImagesLoaded(card.getByTestId('gallery-image'), 2);
 
@@ -162,7 +163,7 @@ for (const viewport of [undefined, phone]) {
       const first = await startBatch(request, { prompt: `zip me first ${word}`, numberOfImages: 2 });
       const second = await startBatch(request, { prompt: `zip me second ${word}`, numberOfImages: 2 });
       await waitUntilIdle(request);
-      await page.goto(`/?q=${word}`);
+      await generator.goto(`/?q=${word}`);
       const find = new FindPanel(page);
       await expectImagesLoaded(page.getByTestId('gallery-image'), 4);
 
@@ -222,7 +223,7 @@ test('a ZIP with an image the page no longer has is refused with a clear message
   const word = uniqueWord();
   const batchId = await startBatch(request, { prompt: `gone meanwhile ${word}`, numberOfImages: 1 });
   await waitUntilIdle(request);
-  await page.goto(`/?q=${word}`);
+  await generator.goto(`/?q=${word}`);
   const find = new FindPanel(page);
   await expectImagesLoaded(generator.card(batchId).getByTestId('gallery-image'), 1);
   await find.selectMode.click();

@@ -96,3 +96,15 @@ export async function cancelActiveBatches(request: APIRequestContext): Promise<v
   for (const batch of await listActive(request)) await request.post(`/api/batches/${batch.id}/cancel`);
   await waitUntilIdle(request);
 }
+
+/**
+ * Waits until React has taken over the page's HTML: from then on its fields answer changes. The
+ * server's HTML can be used before (the prompt has focus at once); text typed then is kept
+ * (before-hydration.spec.ts), but a select or a checkbox changed then is not seen.
+ */
+export async function untilHydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const prompt = document.querySelector('[data-testid="prompt-input"]');
+    return prompt !== null && Object.keys(prompt).some((key) => key.startsWith('__reactProps$'));
+  });
+}

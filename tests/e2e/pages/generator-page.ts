@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { untilHydrated } from '../helpers';
 
 /** The generator page, as a person uses it. Selectors are the page's stable data-testids. */
 export class GeneratorPage {
@@ -65,9 +66,11 @@ export class GeneratorPage {
     this.lightbox = page.getByTestId('lightbox');
   }
 
-  async goto(): Promise<void> {
-    await this.page.goto('/');
+  /** Opens the page (at `path`, e.g. with a search) and waits until it answers changes. */
+  async goto(path = '/'): Promise<void> {
+    await this.page.goto(path);
     await expect(this.prompt).toBeFocused();
+    await untilHydrated(this.page);
   }
 
   /** A batch, by id. */
