@@ -1,6 +1,6 @@
 import { expect, test } from './base-test';
 import { expectNoSeriousViolations } from './axe';
-import { expectImagesLoaded, startBatch, waitUntilIdle } from './helpers';
+import { expectImagesLoaded, startBatch, untilHydrated, waitUntilIdle } from './helpers';
 import type { Locator, Page } from '@playwright/test';
 
 /**
@@ -56,6 +56,7 @@ for (const { name, viewport } of viewports) {
 
       // A search, a favorite and select mode: their controls and states too.
       await page.goto(`/?q=${word}`);
+      await untilHydrated(page);
       await expectImagesLoaded(page.getByTestId('gallery-image'), 3);
       await page.getByTestId('favorite-button').first().click();
       await expect(page.getByTestId('favorite-button').first()).toHaveAttribute('aria-pressed', 'true');
