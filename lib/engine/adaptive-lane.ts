@@ -91,7 +91,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         if (isReleased) return;
         isReleased = true;
         clearTimeout(acceptedTimer);
-        const refusedFor = pacer.recordEnd(ticket, outcome, load());
+        const refusal = pacer.recordEnd(ticket, outcome, load());
         const isProbe = probing?.ticket === ticket;
         if (probing && isProbe) {
           if (outcome?.status === 'succeeded') judgeProbeAccepted(ticket);
@@ -99,7 +99,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
             // Refused (its own hint pauses the lane below), failed otherwise or aborted: the token is still to come.
             const remainingMs = probing.untilMs - Date.now();
             endProbe();
-            if (refusedFor === undefined && remainingMs > 0) inner.pauseFor(remainingMs);
+            if (refusal === undefined && remainingMs > 0) inner.pauseFor(remainingMs);
           }
         }
         // A 429 for calls in flight: the ceiling went under the level refused, so the next start
@@ -107,17 +107,16 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // slots still taken. The refused call's own retry still waits for the hint (`decideRetry`).
         // At two in flight too (judged there on the third refusal): a bucket of one misjudged as a
         // cap of one refuses the next start at one, a rate 429 that lifts the ceiling and pauses.
-        if (refusedFor === 'concurrency' && ticket.inFlightAtStart >= 2) heldPauseMs = undefined;
+        if (refusal?.cause === 'concurrency' && ticket.inFlightAtStart >= 2) heldPauseMs = undefined;
         // A rate 429 that may have been the cap's, with a hint longer than a call: probe instead of pausing
         // (rather than start on the token: the probe's call comes sooner, and the token start follows if none did).
         // Not off the probe's own 429: that one was the rate's (the lane then waits for the token).
-        const capProbe = refusedFor === 'rate' && !isProbe ? pacer.capProbe : undefined;
-        if (capProbe && heldPauseMs !== undefined) {
-          startProbe(capProbe, heldPauseMs, pacer.startsOnAnnouncedToken);
+        if (refusal?.cause === 'rate' && refusal.capProbe && !isProbe && heldPauseMs !== undefined) {
+          startProbe(refusal.capProbe, heldPauseMs, refusal.startsOnAnnouncedToken);
           heldPauseMs = undefined;
         }
         // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.
-        if (refusedFor === 'rate' && pacer.startsOnAnnouncedToken && heldPauseMs !== undefined) {
+        if (refusal?.cause === 'rate' && refusal.startsOnAnnouncedToken && heldPauseMs !== undefined) {
           inner.pauseUntilToken(heldPauseMs);
           heldPauseMs = undefined;
         }

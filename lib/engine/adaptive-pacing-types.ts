@@ -61,6 +61,25 @@ export interface CapProbe {
   readonly refusedLevel: number;
 }
 
+/** A 429 as the controller judged it, and what the lane should do instead of pausing for its hint. */
+export interface RefusalVerdict {
+  /** Which limit it hit. */
+  cause: RefusalCause;
+  /**
+   * Start a call as soon as the token its retry hint announced comes, whatever the interval says.
+   * True while the quota's bucket may hold a single token: the token is then the bucket full, and
+   * every moment a start waits past it is refill thrown away (and a sample of the quota from there
+   * measures low).
+   */
+  startsOnAnnouncedToken: boolean;
+  /**
+   * Set when it may have been a cap on calls in flight's instead, and its retry hint is longer than
+   * a call (see `CapProbe`): the lane then makes one call at a level already accepted instead of
+   * pausing for the hint, and says if it was accepted (`recordCapProbeAccepted`).
+   */
+  capProbe?: CapProbe;
+}
+
 /** How busy the lane was at an event (before the slot of a call that ended was given back). */
 export interface LaneLoad {
   /** Calls in flight, the one ending included. */
@@ -86,19 +105,6 @@ export interface AdaptivePacer {
   readonly minIntervalMs: number;
   /** How long after its start a call still in flight counts as accepted (see `recordAccepted`). */
   readonly acceptedAfterMs: number;
-  /**
-   * After the last rate 429 with a retry hint: start a call as soon as the token it announced comes,
-   * whatever the interval says. True while the quota's bucket may hold a single token: the token is
-   * then the bucket full, and every moment a start waits past it is refill thrown away (and a
-   * sample of the quota from there measures low).
-   */
-  readonly startsOnAnnouncedToken: boolean;
-  /**
-   * After the last rate 429: set when it may have been a cap on calls in flight's instead, and its
-   * retry hint is longer than a call (see `CapProbe`). The lane then makes one call at a level
-   * already accepted instead of pausing for the hint, and says if it was accepted (`recordCapProbeAccepted`).
-   */
-  readonly capProbe: CapProbe | undefined;
   /** The lane started the probe's call. */
   recordCapProbeStarted(probe: CapProbe, ticket: CallTicket): void;
   /** The probe's call was accepted before the announced token: the 429 was the cap's. Ignored for a probe no longer current. */
@@ -109,8 +115,8 @@ export interface AdaptivePacer {
   recordAccepted(ticket: CallTicket, load: LaneLoad): void;
   /**
    * Call when the slot is given back; `outcome` undefined for an aborted call (it teaches nothing).
-   * Returns which limit a 429 was judged to hit, undefined for anything else.
+   * Returns the judgement of a 429 (see `RefusalVerdict`), undefined for anything else.
    */
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined;
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalVerdict | undefined;
   snapshot(): AdaptivePacingSnapshot;
 }

@@ -13,8 +13,9 @@ function setup(options: AdaptivePacingOptions = {}) {
     return pacer.recordStart(inFlight);
   };
   const end = (ticket: CallTicket, outcome: SlotOutcome | undefined, waiting = 10) => {
-    pacer.recordEnd(ticket, outcome, { inFlight, waiting });
+    const verdict = pacer.recordEnd(ticket, outcome, { inFlight, waiting });
     inFlight -= 1;
+    return verdict;
   };
   const accept = (ticket: CallTicket, waiting = 10) => pacer.recordAccepted(ticket, { inFlight, waiting });
   const advance = (ms: number) => {
@@ -50,15 +51,13 @@ describe('createAdaptivePacer', () => {
     const { pacer, start, end, advance } = setup();
     runSequentially({ pacer, start, end, advance } as ReturnType<typeof setup>, 2, 1_000);
     // The 429 that ends slow start: its pace was far off, the token it announces is no place to start.
-    end(start(), hinted(0));
-    expect(pacer.startsOnAnnouncedToken).toBe(false);
+    expect(end(start(), hinted(0))?.startsOnAnnouncedToken).toBe(false);
     advance(500);
     const accepted = start();
     advance(1_000);
     end(accepted, succeeded);
     // Every accepted start a second or more apart, and the token a second after the last: one at a time fits.
-    end(start(), hinted(0));
-    expect(pacer.startsOnAnnouncedToken).toBe(true);
+    expect(end(start(), hinted(0))?.startsOnAnnouncedToken).toBe(true);
     // Two calls accepted 100 ms apart took a token each: the bucket holds two, waiting for the interval loses nothing.
     const first = start();
     advance(100);
@@ -67,8 +66,7 @@ describe('createAdaptivePacer', () => {
     end(first, succeeded);
     end(second, succeeded);
     advance(300);
-    end(start(), hinted(700));
-    expect(pacer.startsOnAnnouncedToken).toBe(false);
+    expect(end(start(), hinted(700))?.startsOnAnnouncedToken).toBe(false);
   });
 
   it('asks for a cap probe on a first 429 at a new level of three or more, when its hint outlasts a call', () => {
@@ -77,11 +75,12 @@ describe('createAdaptivePacer', () => {
       runSequentially(harness, 1, 100);
       const inFlight = [harness.start(), harness.start(), harness.start()];
       for (const ticket of inFlight) harness.accept(ticket);
-      harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
-      return harness.pacer;
+      const verdict = harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs }) });
+      return { pacer: harness.pacer, verdict };
     };
-    const pacer = refusedAtFour(5_000);
-    const probe = pacer.capProbe!;
+    const { pacer, verdict } = refusedAtFour(5_000);
+    expect(verdict?.cause).toBe('rate');
+    const probe = verdict!.capProbe!;
     expect(probe).toEqual({ refusedLevel: 4 });
     // Taken for the rate until the probe says otherwise.
     expect(pacer.snapshot().concurrencyCeiling).toBe(16);
@@ -90,9 +89,11 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().concurrencyCeiling).toBe(3);
     // What the 429 taught the rate is undone (it was the 250 ms pace's fault): the slots pace the starts.
     expect(pacer.minIntervalMs).toBeLessThan(250);
-    expect(pacer.capProbe).toBeUndefined();
+    // Accepted once: a second word of it changes nothing.
+    pacer.recordCapProbeAccepted(probe);
+    expect(pacer.snapshot().concurrencyCeiling).toBe(3);
     // A hint shorter than a call (100 ms): pausing idles the slots less than a probe's 429 would cost.
-    expect(refusedAtFour(50).capProbe).toBeUndefined();
+    expect(refusedAtFour(50).verdict).toEqual({ cause: 'rate', startsOnAnnouncedToken: false });
   });
 
   it('asks for a cap probe at two in flight too, before any latency is known, until two refusals there judge it', () => {
@@ -101,16 +102,13 @@ describe('createAdaptivePacer', () => {
     advance(250);
     accept(first); // still in flight: no latency known yet
     // A cap of one and a bucket of one refuse the second start alike: the first 429 is probed, not paused for.
-    end(start(), hinted(1_000));
-    expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
+    expect(end(start(), hinted(1_000))?.capProbe).toEqual({ refusedLevel: 2 });
     // Refused again before the token the hint announced: the rate's for all it shows.
     advance(500);
-    end(start(), hinted(1_000));
-    expect(pacer.capProbe).toEqual({ refusedLevel: 2 });
+    expect(end(start(), hinted(1_000))?.capProbe).toEqual({ refusedLevel: 2 });
     advance(500);
     // The third refusal at two judges it: a cap of one, no probe left to make.
-    end(start(), hinted(1_000));
-    expect(pacer.capProbe).toBeUndefined();
+    expect(end(start(), hinted(1_000))).toEqual({ cause: 'concurrency', startsOnAnnouncedToken: false });
     expect(pacer.snapshot().concurrencyCeiling).toBe(1);
     end(first, succeeded);
   });
@@ -121,15 +119,15 @@ describe('createAdaptivePacer', () => {
       runSequentially(harness, 1, 100);
       const inFlight = [harness.start(), harness.start(), harness.start()];
       for (const ticket of inFlight) harness.accept(ticket);
-      harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 5_000 }) });
+      const probe = harness.end(harness.start(), { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 5_000 }) })!.capProbe!;
       const { pacer } = harness;
       harness.advance(100);
       harness.end(inFlight[0]!, succeeded);
       const intervalMs = pacer.minIntervalMs;
       const ticket = harness.start();
-      if (isProbe) pacer.recordCapProbeStarted(pacer.capProbe!, ticket);
-      harness.end(ticket, { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 4_900 }) });
-      return { reactions: pacer.snapshot().reactions, slowedDown: pacer.minIntervalMs > intervalMs, capProbe: pacer.capProbe };
+      if (isProbe) pacer.recordCapProbeStarted(probe, ticket);
+      const verdict = harness.end(ticket, { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 4_900 }) });
+      return { reactions: pacer.snapshot().reactions, slowedDown: pacer.minIntervalMs > intervalMs, capProbe: verdict?.capProbe };
     };
     expect(refusedProbe(true)).toEqual({ reactions: 1, slowedDown: false, capProbe: undefined });
     // Any other call started after the reaction and refused is a congestion event of its own.

@@ -1,5 +1,5 @@
 import { isProviderError, withoutUndefined } from '@/lib/core';
-import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad } from './adaptive-pacing-types';
+import type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad, RefusalVerdict } from './adaptive-pacing-types';
 import { CallTicket } from './call-ticket';
 import { ConcurrencyCeiling } from './concurrency-ceiling';
 import type { SlotOutcome } from './lane';
@@ -62,7 +62,7 @@ import { classifyRefusal, refusalsToJudgeAt, type RefusalCause, type RefusalEvid
 
 const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 250, decreaseFactor: 0.7, probeAfterSuccesses: 64 };
 
-export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad } from './adaptive-pacing-types';
+export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad, RefusalVerdict } from './adaptive-pacing-types';
 export { CallTicket } from './call-ticket';
 
 export function createAdaptivePacer(options: AdaptivePacingOptions = {}): AdaptivePacer {
@@ -131,10 +131,6 @@ class AdaptivePacingController implements AdaptivePacer {
     return this.#rate.intervalMs;
   }
 
-  get startsOnAnnouncedToken(): boolean {
-    return this.#startsOnAnnouncedToken;
-  }
-
   get acceptedAfterMs(): number {
     return Math.max(this.#minAcceptedAfterMs, 2 * this.#slowestRefusalMs);
   }
@@ -167,20 +163,22 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#updateConcurrency();
   }
 
-  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalCause | undefined {
+  recordEnd(ticket: CallTicket, outcome: SlotOutcome | undefined, load: LaneLoad): RefusalVerdict | undefined {
     if (!outcome) return undefined;
-    let cause: RefusalCause | undefined;
+    let verdict: RefusalVerdict | undefined;
     if (outcome.status === 'succeeded') {
       this.recordAccepted(ticket, load);
       this.#onSuccess(ticket, outcome, load);
     } else {
       const kind = isProviderError(outcome.error) ? outcome.error.kind : undefined;
-      if (kind === 'rate_limited') cause = this.#onRateLimited(ticket, outcome.error);
-      else if (kind === 'overloaded') this.#onOverloaded(ticket);
+      if (kind === 'rate_limited') {
+        const cause = this.#onRateLimited(ticket, outcome.error);
+        verdict = { cause, startsOnAnnouncedToken: this.#startsOnAnnouncedToken, ...(this.#capProbe ? { capProbe: this.#capProbe } : {}) };
+      } else if (kind === 'overloaded') this.#onOverloaded(ticket);
       // Other failures (safety, bad request, transient, timeout) say nothing about the quota.
     }
     this.#updateConcurrency();
-    return cause;
+    return verdict;
   }
 
   #growInSlowStart(load: LaneLoad): void {
@@ -280,10 +278,6 @@ class AdaptivePacingController implements AdaptivePacer {
   #isWorthACapProbe(evidence: RefusalEvidence, retryAfterMs: number | undefined): boolean {
     if (retryAfterMs === undefined || (this.#latency.isKnown && retryAfterMs <= this.#latency.meanMs)) return false;
     return evidence.level >= 2 && evidence.remainingRequests === undefined && !evidence.isLevelProven && evidence.earlierRefusalsAtLevel < refusalsToJudgeAt(evidence.level);
-  }
-
-  get capProbe(): CapProbe | undefined {
-    return this.#capProbe;
   }
 
   recordCapProbeStarted(probe: CapProbe, ticket: CallTicket): void {
