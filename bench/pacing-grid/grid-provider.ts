@@ -64,6 +64,8 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
       stats.calls += 1;
       const admission = quota.admit(elapsedMs());
       if (!admission.isAccepted) {
+        // Decided now, answered a round trip later (the hint counts from the decision).
+        if (scenario.refusalLatencyMs) await sleep(scenario.refusalLatencyMs);
         switch (admission.reason) {
           case 'overloaded':
             stats.overloaded += 1;

@@ -30,6 +30,13 @@ export interface GridScenario {
   retryHint?: 'exact' | 'none';
   /** OpenAI style: `x-ratelimit-*-requests` on every answer, 429s included. @default false */
   isSendingRateLimitHeaders?: boolean;
+  /**
+   * How long a refusal (a 429, or a 503 of a storm) takes to come back: a real provider's answers a
+   * network round trip later, so a client that counts a call still unanswered after a while as
+   * accepted can be wrong about it. The provider decides at once (a refused call holds no slot);
+   * its retry hint counts from then. @default 0 (at once)
+   */
+  refusalLatencyMs?: number;
 }
 
 /**

@@ -7,8 +7,8 @@ import { gridClientMaxConcurrency } from './run-grid-scenario';
  * second, enforced per second (a small bucket) or per minute (a bucket of 5 seconds' worth, 2 to
  * 10), calls in flight capped at 1 to 32 or not at all, latency medians from 0.2 s to 30 s
  * (log-normal, sigma 0.35, or 0.6 for a wide spread); and on some shapes, the quota halved
- * mid-run, a second client taking a third of it, 503 storms, 429s with no retry hint, and OpenAI's
- * `x-ratelimit-*` headers.
+ * mid-run, a second client taking a third of it, 503 storms, 429s with no retry hint, OpenAI's
+ * `x-ratelimit-*` headers, and 429s that take a network round trip (300 ms) to come back.
  */
 
 const imagesPerBatch = 80;
@@ -125,6 +125,11 @@ function headers(spec: ShapeSpec): GridScenario {
   return scenario(spec, { tag: 'x-ratelimit headers', isSendingRateLimitHeaders: true });
 }
 
+/** 429s that take a far provider's round trip to come back, not an instant. */
+function slowRefusals(spec: ShapeSpec): GridScenario {
+  return scenario(spec, { tag: '429s take 300 ms', refusalLatencyMs: 300 });
+}
+
 export const gridScenarios: readonly GridScenario[] = [
   ...plainShapes.map((spec) => scenario(spec)),
   halved(perSecond(2, 2, undefined, 500)),
@@ -143,4 +148,8 @@ export const gridScenarios: readonly GridScenario[] = [
   headers(perSecond(2, 2, undefined, 500)),
   headers(perMinute(10, 8, 9_000)),
   headers(inFlight(4, 1_300)),
+  slowRefusals(perSecond(20, 1, undefined, 200)),
+  slowRefusals(perSecond(0.5, 1, undefined, 2_500)),
+  slowRefusals(perMinute(60, 8, 9_000)),
+  slowRefusals(inFlight(4, 1_300)),
 ];

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { clairvoyantWallMs } from './clairvoyant-bound';
+import { createGridProvider } from './grid-provider';
 import { PiecewiseTokenBucket } from './grid-quota';
 import type { GridScenario } from './grid-scenario';
 import { runGridScenario } from './run-grid-scenario';
@@ -47,5 +48,31 @@ describe('runGridScenario (simulated time)', () => {
     const adaptive = await runGridScenario(scenario, 'adaptive', 1);
     expect(adaptive).toMatchObject({ lost: 0, succeeded: 30 });
     expect(adaptive.ratio).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('createGridProvider', () => {
+  it('answers a 429 a round trip later when refusals are slow, its hint counted from the decision', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const provider = createGridProvider(shape({ quota: { requestsPerSecond: 1, bucket: 1 }, refusalLatencyMs: 300 }), 1);
+      const request = { prompt: 'a lighthouse at dusk', index: 1 };
+      const accepted = provider.generate(request);
+      let refusedAtMs: number | undefined;
+      const refused = provider.generate({ ...request, index: 2 }).catch((error: unknown) => {
+        refusedAtMs = Date.now();
+        return error;
+      });
+      await vi.advanceTimersByTimeAsync(299);
+      expect(refusedAtMs).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(refusedAtMs).toBe(300);
+      expect(await refused).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1_000 });
+      await vi.advanceTimersByTimeAsync(1_000);
+      await accepted;
+      provider.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

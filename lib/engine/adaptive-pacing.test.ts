@@ -96,6 +96,23 @@ describe('createAdaptivePacer', () => {
     expect(refusedAtFour(50).verdict).toEqual({ cause: 'rate', startsOnAnnouncedToken: false });
   });
 
+  it('a call counted as accepted (still unanswered after the acceptance time) and then refused proves nothing of its level: a far provider’s 429 takes longer', () => {
+    const { start, end, accept, advance } = setup();
+    const first = start();
+    advance(100);
+    end(first, succeeded);
+    const [one, two] = [start(), start()];
+    accept(one);
+    accept(two);
+    const third = start();
+    advance(250);
+    accept(third); // unanswered after 250 ms: counted as accepted at three in flight
+    advance(50);
+    expect(end(third, hinted(1_000))?.cause).toBe('rate');
+    // Refused again at three, and no call was ever let through there: a cap of two.
+    expect(end(start(), hinted(1_000))?.cause).toBe('concurrency');
+  });
+
   it('asks for a cap probe at two in flight too, before any latency is known, until two refusals there judge it', () => {
     const { pacer, start, end, accept, advance } = setup();
     const first = start();

@@ -209,6 +209,9 @@ class AdaptivePacingController implements AdaptivePacer {
 
   #onRateLimited(ticket: CallTicket, error: unknown): RefusalCause {
     ticket.sample.isRejected = true;
+    // Counted as accepted when the acceptance time passed unanswered: a 429 slower than that (a far
+    // provider's round trip) proves no level of calls in flight.
+    if (ticket.isAccepted) this.#ceiling.levels.unaccepted(ticket.inFlightAtStart);
     this.#slowestRefusalMs = Math.max(this.#slowestRefusalMs, this.#now() - ticket.startedAtMs);
     const level = ticket.inFlightAtStart;
     const evidence = this.#refusalEvidence(ticket, error);

@@ -261,6 +261,11 @@ export class LevelEvidence {
     for (let at = 1; at <= level; at += 1) this.#rateRefusalsSinceAccepted[at] = 0;
   }
 
+  /** A call counted as accepted at `level` (still unanswered after the acceptance time) was refused after all: it proves nothing there. */
+  unaccepted(level: number): void {
+    this.#accepted[level] = Math.max(0, (this.#accepted[level] ?? 0) - 1);
+  }
+
   /** `isJudgedRate`: the refusal was put down to the rate, past slow start (whose burst proves nothing of the levels). */
   refused(level: number, isJudgedRate = false): void {
     this.#refused[level] = (this.#refused[level] ?? 0) + 1;
