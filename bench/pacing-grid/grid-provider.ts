@@ -62,10 +62,13 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
     isDemo: false,
     async generate(): Promise<GeneratedImage> {
       stats.calls += 1;
+      // Over a network, the call reaches the provider half a round trip after it left, and a refusal
+      // comes back half a round trip after the provider decided (its hint counts from the decision).
+      const oneWayMs = (scenario.roundTripMs ?? 0) / 2;
+      if (oneWayMs > 0) await sleep(oneWayMs);
       const admission = quota.admit(elapsedMs());
       if (!admission.isAccepted) {
-        // Decided now, answered a round trip later (the hint counts from the decision).
-        if (scenario.refusalLatencyMs) await sleep(scenario.refusalLatencyMs);
+        if (oneWayMs > 0) await sleep(oneWayMs);
         switch (admission.reason) {
           case 'overloaded':
             stats.overloaded += 1;
@@ -81,7 +84,8 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
       stats.accepted += 1;
       stats.peakInFlight = Math.max(stats.peakInFlight, quota.inFlight);
       try {
-        await sleep(nextLatencyMs());
+        // The latency drawn is the whole call's, the way there included.
+        await sleep(Math.max(0, nextLatencyMs() - oneWayMs));
       } finally {
         admission.release();
       }

@@ -31,12 +31,13 @@ export interface GridScenario {
   /** OpenAI style: `x-ratelimit-*-requests` on every answer, 429s included. @default false */
   isSendingRateLimitHeaders?: boolean;
   /**
-   * How long a refusal (a 429, or a 503 of a storm) takes to come back: a real provider's answers a
-   * network round trip later, so a client that counts a call still unanswered after a while as
-   * accepted can be wrong about it. The provider decides at once (a refused call holds no slot);
-   * its retry hint counts from then. @default 0 (at once)
+   * The network's round trip to the provider: a call reaches it half of this after it left, a
+   * refusal (a 429, or a 503 of a storm) comes back the other half after the provider decided, its
+   * retry hint counting from the decision; an accepted call's latency includes both halves. A
+   * client that counts a call still unanswered after a while as accepted can be wrong about it, and
+   * counts a refused call in flight for a round trip. @default 0 (answers come back at once)
    */
-  refusalLatencyMs?: number;
+  roundTripMs?: number;
 }
 
 /**

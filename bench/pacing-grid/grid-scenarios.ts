@@ -125,9 +125,9 @@ function headers(spec: ShapeSpec): GridScenario {
   return scenario(spec, { tag: 'x-ratelimit headers', isSendingRateLimitHeaders: true });
 }
 
-/** 429s that take a far provider's round trip to come back, not an instant. */
+/** A far provider: 429s take a 300 ms round trip to come back, not an instant. */
 function slowRefusals(spec: ShapeSpec): GridScenario {
-  return scenario(spec, { tag: '429s take 300 ms', refusalLatencyMs: 300 });
+  return scenario(spec, { tag: '429s take 300 ms', roundTripMs: 300 });
 }
 
 export const gridScenarios: readonly GridScenario[] = [

@@ -52,10 +52,10 @@ describe('runGridScenario (simulated time)', () => {
 });
 
 describe('createGridProvider', () => {
-  it('answers a 429 a round trip later when refusals are slow, its hint counted from the decision', async () => {
+  it('answers a 429 a network round trip after the call left, its hint counted from the decision halfway', async () => {
     vi.useFakeTimers({ now: 0 });
     try {
-      const provider = createGridProvider(shape({ quota: { requestsPerSecond: 1, bucket: 1 }, refusalLatencyMs: 300 }), 1);
+      const provider = createGridProvider(shape({ quota: { requestsPerSecond: 1, bucket: 1 }, roundTripMs: 300 }), 1);
       const request = { prompt: 'a lighthouse at dusk', index: 1 };
       const accepted = provider.generate(request);
       let refusedAtMs: number | undefined;
