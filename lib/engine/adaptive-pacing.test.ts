@@ -48,8 +48,9 @@ describe('createAdaptivePacer', () => {
   });
 
   it('starts on the token a rate 429 announced only past slow start, and only while the bucket may hold a single token', () => {
-    const { pacer, start, end, advance } = setup();
-    runSequentially({ pacer, start, end, advance } as ReturnType<typeof setup>, 2, 1_000);
+    const harness = setup();
+    const { pacer, start, end, advance } = harness;
+    runSequentially(harness, 2, 1_000);
     // The 429 that ends slow start: its pace was far off, the token it announces is no place to start.
     expect(end(start(), hinted(0))?.startsOnAnnouncedToken).toBe(false);
     advance(500);
@@ -206,8 +207,9 @@ describe('createAdaptivePacer', () => {
   });
 
   it('lets no 429 of a call started before the last reaction bound a sample: an echo of the congestion reacted to', () => {
-    const { pacer, start, end, accept, advance, ...rest } = setup();
-    runSequentially({ pacer, start, end, accept, advance, ...rest }, 1, 100);
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    runSequentially(harness, 1, 100);
     const accepted = [start(), start(), start()];
     for (const ticket of accepted) accept(ticket);
     const echo = start();

@@ -87,7 +87,6 @@ class AdaptivePacingController implements AdaptivePacer {
   #slowestRefusalMs = 0;
   #lastReactionAtMs = -Infinity;
   #reactions = 0;
-  #startsOnAnnouncedToken = false;
   #capProbe: CapProbe | undefined;
   /** When the next token comes, as the last rate 429's hint said, and the first call started once it had. */
   #announcedToken: { atMs: number; firstStart?: CallTicket } | undefined;
@@ -171,10 +170,8 @@ class AdaptivePacingController implements AdaptivePacer {
       this.#onSuccess(ticket, outcome, load);
     } else {
       const kind = isProviderError(outcome.error) ? outcome.error.kind : undefined;
-      if (kind === 'rate_limited') {
-        const cause = this.#onRateLimited(ticket, outcome.error);
-        verdict = { cause, startsOnAnnouncedToken: this.#startsOnAnnouncedToken, ...(this.#capProbe ? { capProbe: this.#capProbe } : {}) };
-      } else if (kind === 'overloaded') this.#onOverloaded(ticket);
+      if (kind === 'rate_limited') verdict = this.#onRateLimited(ticket, outcome.error);
+      else if (kind === 'overloaded') this.#onOverloaded(ticket);
       // Other failures (safety, bad request, transient, timeout) say nothing about the quota.
     }
     this.#updateConcurrency();
@@ -207,7 +204,7 @@ class AdaptivePacingController implements AdaptivePacer {
     }
   }
 
-  #onRateLimited(ticket: CallTicket, error: unknown): RefusalCause {
+  #onRateLimited(ticket: CallTicket, error: unknown): RefusalVerdict {
     ticket.sample.isRejected = true;
     // Counted as accepted when the acceptance time passed unanswered: a 429 slower than that (a far
     // provider's round trip) proves no level of calls in flight.
@@ -223,7 +220,7 @@ class AdaptivePacingController implements AdaptivePacer {
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
     const oneToken = cause === 'rate' && retryAfterMs !== undefined ? this.#sampler.oneTokenRefill(ticket.sample, retryAfterMs) : undefined;
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
-    this.#startsOnAnnouncedToken = this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true;
+    const judged: RefusalVerdict = { cause, startsOnAnnouncedToken: this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true };
     this.#capProbe = undefined;
     // A rate 429's hint announces the next token (a later one than any announced before it).
     if (cause === 'rate' && retryAfterMs !== undefined) this.#announcedToken = { atMs: Math.max(this.#now() + retryAfterMs, this.#announcedToken?.atMs ?? 0) };
@@ -236,10 +233,10 @@ class AdaptivePacingController implements AdaptivePacer {
     // calls whose answers are on their way as in flight, so its echoes may be a cap's 429s taken
     // for the rate's, and their fixed hints, read as tokens, measured a third of the quota.
     const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && !isEcho ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
-    if (isEcho) return cause;
+    if (isEcho) return judged;
     // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
     // before the announced token on purpose, so it says nothing new of the pace.
-    if (isRefusedCapProbe && cause === 'rate') return cause;
+    if (isRefusedCapProbe && cause === 'rate') return judged;
     const isLeavingSlowStart = this.#react();
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
@@ -256,7 +253,7 @@ class AdaptivePacingController implements AdaptivePacer {
       const pauseInCalls = this.#latency.isKnown ? (pauseMs / this.#latency.meanMs) * Math.max(1, level - 1) : 0;
       this.#ceiling.lowerUnder(level, evidence.isFailedConcurrencyProbe, pauseInCalls);
       if (this.#latency.isKnown) this.#rate.yieldToSlots(this.#latency.meanMs / this.#ceiling.value);
-      return cause;
+      return judged;
     }
     this.#lastRateRefusal = { level, sample: ticket.sample };
     if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level };
@@ -268,7 +265,7 @@ class AdaptivePacingController implements AdaptivePacer {
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
-    return cause;
+    return this.#capProbe ? { ...judged, capProbe: this.#capProbe } : judged;
   }
 
   /**
