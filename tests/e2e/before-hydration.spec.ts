@@ -9,7 +9,7 @@ import { FindPanel } from './pages/find-panel';
  * (a search that never runs, a prompt called empty). The script is held back here until the typing
  * is done, as a slow connection or a busy machine does.
  */
-test('a search and a prompt typed before the page’s script ran are kept: the search runs, the prompt is counted', async ({ page, request }) => {
+test('a search and a prompt typed before the page’s script ran are kept: the search runs, the prompt is counted', async ({ page, request, generator }) => {
   const word = `early${Date.now().toString(36)}`;
   const batchId = await startBatch(request, { prompt: `a kite ${word}`, numberOfImages: 1 });
   await waitUntilIdle(request);
@@ -23,7 +23,7 @@ test('a search and a prompt typed before the page’s script ran are kept: the s
   // Not until "load" or "domcontentloaded": both wait for scripts held here.
   await page.goto('/', { waitUntil: 'commit' });
   const find = new FindPanel(page);
-  const prompt = page.getByTestId('prompt-input');
+  const { prompt } = generator;
   await expect(find.search).toBeVisible();
   await find.search.fill(word);
   await prompt.fill('a lighthouse at dusk');
@@ -35,8 +35,8 @@ test('a search and a prompt typed before the page’s script ran are kept: the s
   releaseScripts();
   expect((await searched).status()).toBe(200);
   await expect(find.searchStatus).toHaveText('1 matching batch.');
-  await expect(page.locator('[data-testid="batch-card"]')).toHaveCount(1);
-  await expect(page.locator(`[data-testid="batch-card"][data-batch-id="${batchId}"]`)).toBeVisible();
+  await expect(generator.cards).toHaveCount(1);
+  await expect(generator.card(batchId)).toBeVisible();
   await expect(find.search).toHaveValue(word);
   await expect(prompt).toHaveValue('a lighthouse at dusk');
   await expect(page.getByTestId('prompt-counter')).toHaveText(/^20\//);
