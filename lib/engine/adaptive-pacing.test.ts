@@ -114,32 +114,6 @@ describe('createAdaptivePacer', () => {
     expect(end(start(), hinted(1_000))?.cause).toBe('concurrency');
   });
 
-  describe('the refill a bucket of one would have, read off the hint of the 429 that ended slow start at two in flight', () => {
-    // A 9 s call accepted (unanswered after 250 ms), a second start refused then with a 3,084 ms
-    // hint: a bucket of one whose token comes every 3,334 ms, or a cap of one with a fixed hint.
-    const acceptedOnTheTokenAtTwo = (retryAfterMs: number) => {
-      const { pacer, start, end, accept, advance } = setup();
-      const first = start();
-      advance(250);
-      accept(first);
-      end(start(), hinted(retryAfterMs));
-      advance(retryAfterMs);
-      const intervalInDoubtMs = pacer.minIntervalMs;
-      accept(start());
-      return { intervalInDoubtMs, intervalMs: pacer.minIntervalMs };
-    };
-
-    it('in doubt, does not slow to it; a call accepted at two in flight since rules the cap out, and then paces no faster', () => {
-      const { intervalInDoubtMs, intervalMs } = acceptedOnTheTokenAtTwo(3_084);
-      expect(intervalInDoubtMs).toBeLessThan(1_000);
-      expect(intervalMs).toBeCloseTo(3_334, 5);
-    });
-
-    it('not from a hint in whole seconds: rounded up, or a fixed window’s end, it bounds no refill', () => {
-      expect(acceptedOnTheTokenAtTwo(3_000).intervalMs).toBeLessThan(1_000);
-    });
-  });
-
   it('asks for a cap probe at two in flight too, before any latency is known, until two refusals there judge it', () => {
     const { pacer, start, end, accept, advance } = setup();
     const first = start();

@@ -94,12 +94,6 @@ class AdaptivePacingController implements AdaptivePacer {
   #capProbeTicket: CallTicket | undefined;
   /** The last 429 put down to the rate and reacted to: undone if it turns out to be the cap's. */
   #lastRateRefusal: { level: number; sample: SampledCall } | undefined;
-  /**
-   * The 429 that ended slow start, if its hint was to the millisecond: a call accepted at its level
-   * of calls in flight or over since, or its cap probe refused, rules out a cap on calls in flight,
-   * and confirms the refill its hint implied (see `RateController.confirmOneTokenRefill`).
-   */
-  #slowStartEnd: { level: number; atMs: number } | undefined;
 
   constructor(options: AdaptivePacingOptions) {
     const settings = { ...defaults, ...withoutUndefined(options) };
@@ -164,8 +158,6 @@ class AdaptivePacingController implements AdaptivePacer {
   recordAccepted(ticket: CallTicket, load: LaneLoad): void {
     if (!ticket.markAccepted()) return;
     this.#ceiling.recordAccepted(ticket.inFlightAtStart);
-    const slowStartEnd = this.#slowStartEnd;
-    if (slowStartEnd && ticket.startedAtMs >= slowStartEnd.atMs && ticket.inFlightAtStart >= slowStartEnd.level) this.#rate.confirmOneTokenRefill();
     if (this.#phase === 'slow-start') this.#growInSlowStart(load);
     this.#updateConcurrency();
   }
@@ -244,16 +236,8 @@ class AdaptivePacingController implements AdaptivePacer {
     if (isEcho) return judged;
     // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
     // before the announced token on purpose, so it says nothing new of the pace.
-    if (isRefusedCapProbe && cause === 'rate') {
-      if (this.#slowStartEnd) this.#rate.confirmOneTokenRefill();
-      return judged;
-    }
+    if (isRefusedCapProbe && cause === 'rate') return judged;
     const isLeavingSlowStart = this.#react();
-    // Only a hint to the millisecond bounds a refill: one in whole seconds (`retry-after`, Gemini's
-    // `retryDelay`) is rounded up, or a fixed window's end, and a floor read off it could pace a
-    // batch many times slower than its quota, with no 429 left to say so.
-    const isHintToTheMs = retryAfterMs !== undefined && retryAfterMs % 1_000 !== 0;
-    if (isLeavingSlowStart && isHintToTheMs) this.#slowStartEnd = { level, atMs: this.#now() };
     this.#bindingLimit = cause;
     if (cause === 'concurrency') {
       // Refused again at the level of the last rate 429, before any call got through there: that one
@@ -281,8 +265,6 @@ class AdaptivePacingController implements AdaptivePacer {
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
     if (verdict === 'quota-shrank') this.#sampler.forgetBefore(ticket.sample);
-    // At one call in flight no cap refused it.
-    if (this.#slowStartEnd && isLeavingSlowStart && level <= 1) this.#rate.confirmOneTokenRefill();
     return this.#capProbe ? { ...judged, capProbe: this.#capProbe } : judged;
   }
 

@@ -162,13 +162,10 @@ export class QuotaRateSampler {
    * `mayHoldOne` true and `refillMs` undefined: no call was accepted before.
    */
   oneTokenRefill(refused: SampledCall, retryAfterMs: number): { mayHoldOne: boolean; refillMs?: number } {
-    // The calls started before it, in order: one started in the same millisecond took a token too.
-    const index = this.#calls.indexOf(refused);
-    const before = index === -1 ? this.#calls.filter((call) => call.startedAtMs < refused.startedAtMs) : this.#calls.slice(0, index);
-    const lastAccepted = before.findLast((call) => !call.isRejected);
+    const lastAccepted = this.#calls.findLast((call) => !call.isRejected && call.startedAtMs < refused.startedAtMs);
     if (lastAccepted === undefined) return { mayHoldOne: true };
     const refillMs = refused.startedAtMs + retryAfterMs - lastAccepted.startedAtMs;
-    return { mayHoldOne: this.#closestAccepted(before) * lapseTolerance >= refillMs, refillMs };
+    return { mayHoldOne: this.#closestAcceptedBefore(refused.startedAtMs) * lapseTolerance >= refillMs, refillMs };
   }
 
   /** Records the shortest time between two accepted starts before `untilMs`: under the refill's interval, the bucket held two tokens. */
@@ -178,14 +175,10 @@ export class QuotaRateSampler {
 
   /** The shortest time between two accepted starts before `untilMs`, the ones already noted included (calls start in order). */
   #closestAcceptedBefore(untilMs: number): number {
-    return this.#closestAccepted(this.#calls.filter((call) => call.startedAtMs < untilMs));
-  }
-
-  /** The shortest time between two accepted starts of `calls` (in start order), the ones already noted included. */
-  #closestAccepted(calls: readonly SampledCall[]): number {
     let closestMs = this.#closestAcceptedMs;
     let previousMs: number | undefined;
-    for (const call of calls) {
+    for (const call of this.#calls) {
+      if (call.startedAtMs >= untilMs) break;
       if (call.isRejected) continue;
       if (previousMs !== undefined) closestMs = Math.min(closestMs, call.startedAtMs - previousMs);
       previousMs = call.startedAtMs;

@@ -48,20 +48,6 @@ describe('RateController', () => {
     expect(recoveredTo(30)).toBeCloseTo(42 / 0.95, 5);
   });
 
-  it('once no cap can have sent it, paces no faster than the refill a bucket of one would have: never halfway to the pace that failed, nor probing past it soon', () => {
-    const rate = controller();
-    // Refused at a 250 ms pace leaving slow start; a bucket of one a token per 3.3 s explains it.
-    rate.onRateRefusal(250, undefined, { isLeavingSlowStart: true, isLevelProven: false, oneTokenRefillMs: 3_300 });
-    // In doubt (a cap's fixed hint reads the same): backed off to 500 ms, recovery aims halfway.
-    expect(rate.intervalMs).toBeCloseTo(500, 5);
-    rate.confirmOneTokenRefill();
-    expect(rate.intervalMs).toBeCloseTo(3_300, 5);
-    // The slots yield no further either, and a round trip of quiet successes brings no probe.
-    rate.yieldToSlots(1_000);
-    succeed(rate, 60);
-    expect(rate.intervalMs).toBeCloseTo(3_300, 5);
-  });
-
   it('climbs to a bucket of one\'s refill within about a round trip of successes, not the usual 40 % of the gap per round trip', () => {
     const rate = controller();
     rate.onRateRefusal(42, undefined, { isLeavingSlowStart: true, isLevelProven: true, oneTokenRefillMs: 50 });

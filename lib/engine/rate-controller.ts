@@ -65,13 +65,6 @@ export type QuotaRateKnowledge =
     }
   | { source: 'stated'; intervalMs: number };
 
-/** The refill a bucket of one would have, read off the 429 that ended slow start (see `RateController.#oneToken`). */
-interface OneTokenRefill {
-  readonly refillMs: number;
-  /** No cap on calls in flight can have sent that 429. */
-  readonly isConfirmed: boolean;
-}
-
 /** What else the controller knew of a rate 429. */
 export interface RateRefusalContext {
   /** It is the first 429 of the run, which ends slow start. */
@@ -112,18 +105,14 @@ export class RateController {
   #phase: 'holding' | 'probing' = 'holding';
   /**
    * Slow start ended on a 429 that a bucket of one this long a refill explains (`oneTokenRefillMs`):
-   * exact for a bucket of one; for a bigger one a floor under the refill (the last start may have
-   * left part of a token), which costs one 429 more, and that one starts a sample of the quota.
-   * In doubt while a cap on calls in flight may have sent that 429 (its fixed hint is no token's):
-   * recovery may climb to it, not just halfway back to the pace that failed. Confirmed once the
-   * controller rules the cap out: no faster pace can last, so the interval goes no faster than it
-   * (recovery stops there, the slots yield no further, probes past it wait as past an exact
-   * measure). Dropped at the next rate 429.
+   * recovery climbs to it, not just halfway back to the pace that failed. Exact for a bucket of
+   * one; for a bigger one a floor under the refill, which costs one 429 more, and that one starts
+   * a sample of the quota. Dropped at the next rate 429.
    */
-  #oneToken: OneTokenRefill | undefined;
+  #oneTokenRefillMs: number | undefined;
   /** What the last rate 429 changed, to undo if it turns out to be a cap's (`forgetLastRefusal`). */
   #beforeLastRefusal:
-    | { quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneToken: OneTokenRefill | undefined }
+    | { quota: QuotaRateKnowledge; failedIntervalMs: number | undefined; backedOffIntervalMs: number | undefined; oneTokenRefillMs: number | undefined }
     | undefined;
   #quietSuccesses = 0;
   /** The interval before the last probe step: it held a quiet spell. */
@@ -175,7 +164,7 @@ export class RateController {
     if (targetMs !== undefined && this.#intervalMs > targetMs * 1.001) {
       // Concave recovery: close a share of the gap per success (about 40% per round trip; twice as
       // fast to a bucket of one's refill, a target the 429's own hint gave, not a guess).
-      const share = this.#oneToken !== undefined && targetMs <= this.#oneToken.refillMs * 1.001 ? 1 : 2;
+      const share = this.#oneTokenRefillMs !== undefined && targetMs <= this.#oneTokenRefillMs * 1.001 ? 1 : 2;
       this.#setInterval(Math.max(targetMs, this.#intervalMs - (this.#intervalMs - targetMs) / (share * callsPerLatency)));
       return;
     }
@@ -190,8 +179,7 @@ export class RateController {
     const underFailedMs = this.#failedIntervalMs / failedRateMargin;
     // An exact measure is the quota's refill: a probe past it finds nothing but a 429.
     const quota = this.#quota;
-    const exactMs = quota.source === 'measured' && quota.isExact ? quota.intervalMs : this.#confirmedRefillMs;
-    const isAtExactMeasure = exactMs !== undefined && this.#intervalMs <= exactMs * 1.001;
+    const isAtExactMeasure = quota.source === 'measured' && quota.isExact && this.#intervalMs <= quota.intervalMs * 1.001;
     const isBelowFailed = !isAtExactMeasure && this.#intervalMs > underFailedMs * 1.001;
     const roundTripWait = Math.max(minProbeWait, Math.ceil(callsPerLatency)) * 4 ** this.#failedProbes;
     const probeWait = isBelowFailed ? Math.min(this.#longestProbeWait, roundTripWait) : isAtExactMeasure ? exactMeasureProbeFactor * this.#longestProbeWait : this.#longestProbeWait;
@@ -218,9 +206,9 @@ export class RateController {
       quota: this.#quota,
       failedIntervalMs: this.#failedIntervalMs,
       backedOffIntervalMs: this.#backedOffIntervalMs,
-      oneToken: this.#oneToken,
+      oneTokenRefillMs: this.#oneTokenRefillMs,
     };
-    this.#oneToken = isLeavingSlowStart && context.oneTokenRefillMs !== undefined ? { refillMs: context.oneTokenRefillMs, isConfirmed: false } : undefined;
+    this.#oneTokenRefillMs = isLeavingSlowStart ? context.oneTokenRefillMs : undefined;
     const heldBeforeProbeMs = this.#phase === 'probing' ? this.#heldBeforeProbeMs : undefined;
     if (this.#phase === 'probing') this.#failedProbes += 1;
     this.#probeStep = firstProbeStep;
@@ -283,7 +271,7 @@ export class RateController {
     this.#quota = before.quota;
     this.#failedIntervalMs = before.failedIntervalMs;
     this.#backedOffIntervalMs = before.backedOffIntervalMs;
-    this.#oneToken = before.oneToken;
+    this.#oneTokenRefillMs = before.oneTokenRefillMs;
   }
 
   /**
@@ -294,23 +282,8 @@ export class RateController {
    */
   yieldToSlots(slotsIntervalMs: number): void {
     // Not past a rate that was refused either: a ceiling is a judgement, the rate's 429 was a fact.
-    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? this.#confirmedRefillMs ?? 0, this.#failedIntervalMs ?? 0);
+    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0, this.#failedIntervalMs ?? 0);
     if (this.#intervalMs > targetMs) this.#setInterval(targetMs);
-  }
-
-  /**
-   * No cap on calls in flight sent the 429 that ended slow start (see `#oneToken`): the bucket's
-   * refill is at least the one its hint implied, and the interval goes no faster.
-   */
-  confirmOneTokenRefill(): void {
-    const oneToken = this.#oneToken;
-    if (!oneToken || oneToken.isConfirmed) return;
-    this.#oneToken = { ...oneToken, isConfirmed: true };
-    this.#setInterval(Math.max(this.#intervalMs, oneToken.refillMs));
-  }
-
-  get #confirmedRefillMs(): number | undefined {
-    return this.#oneToken?.isConfirmed ? this.#oneToken.refillMs : undefined;
   }
 
   /** The provider stated its quota (`x-ratelimit-limit-requests`): paced at, never probed past. */
@@ -342,12 +315,8 @@ export class RateController {
     // Halfway (in log space) back to the rate that failed: that rate overshot, by how much is unknown.
     const underFailedMs = this.#failedIntervalMs / recoveryMargin;
     const halfwayMs = Math.max(underFailedMs, Math.sqrt(this.#failedIntervalMs * (this.#backedOffIntervalMs ?? this.#failedIntervalMs)));
-    // Unless a bucket of one explains that 429: then its refill is where the quota may well be, and
-    // once no cap can have sent it, where it is (no faster pace lasts).
-    const oneToken = this.#oneToken;
-    if (oneToken === undefined) return halfwayMs;
-    const refillTargetMs = Math.max(oneToken.refillMs, underFailedMs);
-    return oneToken.isConfirmed ? refillTargetMs : Math.min(halfwayMs, refillTargetMs);
+    // Unless a bucket of one explains that 429: then its refill is where the quota may well be.
+    return this.#oneTokenRefillMs === undefined ? halfwayMs : Math.min(halfwayMs, Math.max(this.#oneTokenRefillMs, underFailedMs));
   }
 
   /** Applies the floors: the operator's rate and the quota the provider stated. */
