@@ -47,7 +47,8 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
   const refuse = (retryAfterMs: number | undefined): never => {
     stats.lastRefusalAtMs = elapsedMs();
     const headers = scenario.isSendingRateLimitHeaders ? rateLimitHeaders(scenario, quota, elapsedMs()) : new Headers();
-    if (retryAfterMs !== undefined && scenario.retryHint !== 'none') headers.set('retry-after-ms', String(Math.max(1, Math.ceil(retryAfterMs))));
+    if (retryAfterMs !== undefined && scenario.retryHint === 'seconds') headers.set('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000))));
+    else if (retryAfterMs !== undefined && scenario.retryHint !== 'none') headers.set('retry-after-ms', String(Math.max(1, Math.ceil(retryAfterMs))));
     const rateLimit = rateLimitInfoOf(headers);
     throw new ProviderError('rate_limited', 'Too many requests', {
       status: 429,
@@ -84,11 +85,12 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
       stats.accepted += 1;
       stats.peakInFlight = Math.max(stats.peakInFlight, quota.inFlight);
       try {
-        // The latency drawn is the whole call's, the way there included.
-        await sleep(Math.max(0, nextLatencyMs() - oneWayMs));
+        await sleep(nextLatencyMs());
       } finally {
         admission.release();
       }
+      // The image comes back over the same network as a refusal.
+      if (oneWayMs > 0) await sleep(oneWayMs);
       const rateLimit = rateLimitInfo();
       return { bytes: tinyPng(), mimeType: 'image/png', ...(rateLimit ? { rateLimit } : {}) };
     },

@@ -26,16 +26,21 @@ export interface GridScenario {
   otherClientFromMs?: number;
   /** Spells in which the provider answers every call 503 "overloaded" at once, with no hint. */
   storms?: readonly { fromMs: number; untilMs: number }[];
-  /** What a 429 says about when to come back: the time until the next token, or nothing. @default 'exact' */
-  retryHint?: 'exact' | 'none';
+  /**
+   * What a 429 says about when to come back: the time until the next token to the millisecond
+   * (`retry-after-ms`), in whole seconds rounded up (`retry-after`, as Gemini's `retryDelay: "53s"`),
+   * or nothing. @default 'exact'
+   */
+  retryHint?: 'exact' | 'seconds' | 'none';
   /** OpenAI style: `x-ratelimit-*-requests` on every answer, 429s included. @default false */
   isSendingRateLimitHeaders?: boolean;
   /**
-   * The network's round trip to the provider: a call reaches it half of this after it left, a
-   * refusal (a 429, or a 503 of a storm) comes back the other half after the provider decided, its
-   * retry hint counting from the decision; an accepted call's latency includes both halves. A
-   * client that counts a call still unanswered after a while as accepted can be wrong about it, and
-   * counts a refused call in flight for a round trip. @default 0 (answers come back at once)
+   * The network's round trip to the provider: a call reaches it half of this after it left, and its
+   * answer comes back the other half after the provider decided (a refusal: a 429, or a 503 of a
+   * storm, its retry hint counting from the decision) or finished (an image: `latency` is the
+   * provider's own time, the round trip comes on top, as it does for any answer). A client that
+   * counts a call still unanswered after a while as accepted can be wrong about it, and counts a
+   * call in flight for half a round trip after the provider freed it. @default 0 (answers come back at once)
    */
   roundTripMs?: number;
 }

@@ -7,8 +7,9 @@ import { gridClientMaxConcurrency } from './run-grid-scenario';
  * second, enforced per second (a small bucket) or per minute (a bucket of 5 seconds' worth, 2 to
  * 10), calls in flight capped at 1 to 32 or not at all, latency medians from 0.2 s to 30 s
  * (log-normal, sigma 0.35, or 0.6 for a wide spread); and on some shapes, the quota halved
- * mid-run, a second client taking a third of it, 503 storms, 429s with no retry hint, OpenAI's
- * `x-ratelimit-*` headers, and 429s that take a network round trip (300 ms) to come back.
+ * mid-run, a second client taking a third of it, 503 storms, 429s with no retry hint or one in
+ * whole seconds, OpenAI's
+ * `x-ratelimit-*` headers, and a far provider (a 300 ms network round trip on every answer).
  */
 
 const imagesPerBatch = 80;
@@ -49,7 +50,7 @@ function scenario(spec: ShapeSpec, extra: Partial<GridScenario> & { tag?: string
   const { tag, ...rest } = extra;
   return {
     name: `${spec.family}: ${describe(spec)}${tag ? `; ${tag}` : ''}`,
-    family: tag ? `${spec.family} + ${tag.split(' ')[0]}` : spec.family,
+    family: tag ? `${spec.family} + ${tag.split(/[ :]/)[0]}` : spec.family,
     quota: spec.quota,
     latency: { medianMs: spec.medianMs, sigma: spec.sigma ?? typicalSpread },
     images: imagesPerBatch,
@@ -121,13 +122,17 @@ function noHint(spec: ShapeSpec): GridScenario {
   return scenario(spec, { tag: 'no retry hint', retryHint: 'none' });
 }
 
+function secondsHint(spec: ShapeSpec): GridScenario {
+  return scenario(spec, { tag: 'hint in whole seconds', retryHint: 'seconds' });
+}
+
 function headers(spec: ShapeSpec): GridScenario {
   return scenario(spec, { tag: 'x-ratelimit headers', isSendingRateLimitHeaders: true });
 }
 
-/** A far provider: 429s take a 300 ms round trip to come back, not an instant. */
-function slowRefusals(spec: ShapeSpec): GridScenario {
-  return scenario(spec, { tag: '429s take 300 ms', roundTripMs: 300 });
+/** A far provider: every answer, a 429 as well as an image, comes back a 300 ms round trip after its call left, on top of the provider's own time. */
+function farProvider(spec: ShapeSpec): GridScenario {
+  return scenario(spec, { tag: 'far: 300 ms round trip', roundTripMs: 300 });
 }
 
 export const gridScenarios: readonly GridScenario[] = [
@@ -144,12 +149,15 @@ export const gridScenarios: readonly GridScenario[] = [
   noHint(perSecond(2, 2, undefined, 500)),
   noHint(perSecond(0.5, 1, undefined, 2_500)),
   noHint(inFlight(2, 1_300)),
+  secondsHint(perSecond(0.5, 1, undefined, 2_500)),
+  secondsHint(perSecond(0.3, 1, 4, 9_000)),
+  secondsHint(perMinute(10, 8, 9_000)),
   headers(perMinute(60, 8, 9_000)),
   headers(perSecond(2, 2, undefined, 500)),
   headers(perMinute(10, 8, 9_000)),
   headers(inFlight(4, 1_300)),
-  slowRefusals(perSecond(20, 1, undefined, 200)),
-  slowRefusals(perSecond(0.5, 1, undefined, 2_500)),
-  slowRefusals(perMinute(60, 8, 9_000)),
-  slowRefusals(inFlight(4, 1_300)),
+  farProvider(perSecond(20, 1, undefined, 200)),
+  farProvider(perSecond(0.5, 1, undefined, 2_500)),
+  farProvider(perMinute(60, 8, 9_000)),
+  farProvider(inFlight(4, 1_300)),
 ];

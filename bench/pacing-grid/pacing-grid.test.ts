@@ -21,6 +21,10 @@ describe('the clairvoyant bound', () => {
     expect(clairvoyantWallMs(shape({ quota: { requestsPerSecond: 10, bucket: 10 } }), 1, 2)).toBe(2_000);
   });
 
+  it('adds a far provider’s round trip to the last call’s end', () => {
+    expect(clairvoyantWallMs(shape({ roundTripMs: 300 }), 1, 64)).toBe(3_300);
+  });
+
   it('follows the quota halved mid-run and starts nothing during a storm', () => {
     // Third start at 1000 (one refill); from 1500 the rate is 0.5/s: the half token left takes 1000 ms more.
     expect(clairvoyantWallMs(shape({ halvedAtMs: 1_500 }), 1, 64)).toBe(3_500);
@@ -52,12 +56,22 @@ describe('runGridScenario (simulated time)', () => {
 });
 
 describe('createGridProvider', () => {
-  it('answers a 429 a network round trip after the call left, its hint counted from the decision halfway', async () => {
+  it('sends the hint in whole seconds, rounded up, when the scenario says so', async () => {
+    const provider = createGridProvider(shape({ quota: { requestsPerSecond: 0.4, bucket: 1 }, retryHint: 'seconds', latency: { medianMs: 1, sigma: 0 } }), 1);
+    const request = { prompt: 'a lighthouse at dusk', index: 1 };
+    await provider.generate(request);
+    // The next token comes in 2.5 s: the hint says 3 s.
+    await expect(provider.generate({ ...request, index: 2 })).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_000 });
+    provider.stop();
+  });
+
+  it('answers a 429 a network round trip after the call left, its hint counted from the decision halfway, and an image its latency later', async () => {
     vi.useFakeTimers({ now: 0 });
     try {
       const provider = createGridProvider(shape({ quota: { requestsPerSecond: 1, bucket: 1 }, roundTripMs: 300 }), 1);
       const request = { prompt: 'a lighthouse at dusk', index: 1 };
-      const accepted = provider.generate(request);
+      let acceptedAtMs: number | undefined;
+      const accepted = provider.generate(request).then(() => (acceptedAtMs = Date.now()));
       let refusedAtMs: number | undefined;
       const refused = provider.generate({ ...request, index: 2 }).catch((error: unknown) => {
         refusedAtMs = Date.now();
@@ -68,8 +82,12 @@ describe('createGridProvider', () => {
       await vi.advanceTimersByTimeAsync(1);
       expect(refusedAtMs).toBe(300);
       expect(await refused).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1_000 });
-      await vi.advanceTimersByTimeAsync(1_000);
+      // The image: 150 ms there, 1,000 ms at the provider, 150 ms back.
+      await vi.advanceTimersByTimeAsync(999);
+      expect(acceptedAtMs).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
       await accepted;
+      expect(acceptedAtMs).toBe(1_300);
       provider.stop();
     } finally {
       vi.useRealTimers();

@@ -4,9 +4,9 @@ import type { GridScenario } from './grid-scenario';
 /**
  * Random quota shapes for the property test: a token bucket of 0.2 to 20 requests a second holding
  * 1 to 10, calls in flight capped at 1 to 16 or not at all, log-normal latency with a median of
- * 0.2 s to 5 s, optionally 429s without a retry hint or with OpenAI's headers; 24 images, enough
- * to learn the quota and use it, few enough to keep `npm test` fast. The quota stays as shaped:
- * the refusal bound is about learning a stable quota.
+ * 0.2 s to 5 s, optionally 429s without a retry hint or with one in whole seconds, or with OpenAI's
+ * headers; 24 images, enough to learn the quota and use it, few enough to keep `npm test` fast.
+ * The quota stays as shaped: the refusal bound is about learning a stable quota.
  */
 export const quotaShapeArbitrary: fc.Arbitrary<GridScenario> = fc
   .record({
@@ -15,7 +15,7 @@ export const quotaShapeArbitrary: fc.Arbitrary<GridScenario> = fc
     maxConcurrent: fc.option(fc.constantFrom(1, 2, 3, 4, 8, 16), { nil: undefined }),
     medianMs: fc.constantFrom(200, 500, 1_000, 2_000, 5_000),
     sigma: fc.constantFrom(0.35, 0.6),
-    retryHint: fc.constantFrom('exact' as const, 'none' as const),
+    retryHint: fc.constantFrom('exact' as const, 'seconds' as const, 'none' as const),
     isSendingRateLimitHeaders: fc.boolean(),
   })
   .map((shape) => ({
