@@ -56,6 +56,13 @@ describe('classifyGeminiError: API errors', () => {
     expect(error.retryAfterMs).toBe(53_000);
   });
 
+  it('takes the message’s fraction when RetryInfo is its whole seconds (as recorded: "16s" beside "Please retry in 16.34553186s.")', () => {
+    const quotaText = 'You exceeded your current quota.\nPlease retry in 16.34553186s.';
+    expect(classified(apiError(429, { message: quotaText, status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] })).retryAfterMs).toBe(16_346);
+    // A message a whole second or more away from RetryInfo says something else: RetryInfo stands.
+    expect(classified(apiError(429, { message: 'Please retry in 17.2s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] })).retryAfterMs).toBe(16_000);
+  });
+
   it('prefers RetryInfo over the message and ignores an unparsable retryDelay', () => {
     expect(classified(apiError(429, { message: 'Please retry in 9s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('4s')] })).retryAfterMs).toBe(4_000);
     expect(classified(apiError(429, { message: 'Please retry in 9s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('soon')] })).retryAfterMs).toBe(9_000);

@@ -203,16 +203,24 @@ function parseGoogleErrorBody(message: string): GoogleErrorBody | undefined {
   }
 }
 
-/** From the `google.rpc.RetryInfo` detail, else from "Please retry in 53.0s." in the message. */
+/**
+ * From the `google.rpc.RetryInfo` detail, else from "Please retry in 53.0s." in the message. The
+ * API often cuts RetryInfo down to whole seconds while the message keeps the fraction
+ * (`retryDelay: "16s"` beside "Please retry in 16.34553186s."): then the message's is the time
+ * the quota comes back, and waiting only the whole seconds starts a call before it, to be refused again.
+ */
 function retryDelayMsOf(body: GoogleErrorBody | undefined): number | undefined {
+  const match = /retry in (\d+(?:\.\d+)?)\s*s\b/i.exec(body?.message ?? '');
+  const fromMessageMs = match ? secondsToMs(Number(match[1])) : undefined;
   for (const detail of body?.details ?? []) {
     if (isRecord(detail) && String(detail['@type']).endsWith('google.rpc.RetryInfo')) {
       const delayMs = parseDurationMs(detail.retryDelay);
-      if (delayMs !== undefined) return delayMs;
+      if (delayMs === undefined) continue;
+      const isRefinedByMessage = fromMessageMs !== undefined && fromMessageMs >= delayMs && fromMessageMs < delayMs + 1_000;
+      return isRefinedByMessage ? fromMessageMs : delayMs;
     }
   }
-  const match = /retry in (\d+(?:\.\d+)?)\s*s\b/i.exec(body?.message ?? '');
-  return match ? secondsToMs(Number(match[1])) : undefined;
+  return fromMessageMs;
 }
 
 /** A protobuf `Duration` in its JSON form (`"53s"`, `"1.5s"`), or `{seconds, nanos}`. */
