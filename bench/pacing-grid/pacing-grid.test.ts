@@ -61,7 +61,7 @@ describe('createGridProvider', () => {
     const request = { prompt: 'a lighthouse at dusk', index: 1 };
     await provider.generate(request);
     // The next token comes in 2.5 s: the hint says 3 s.
-    await expect(provider.generate({ ...request, index: 2 })).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_000 });
+    await expect(provider.generate({ ...request, index: 2 })).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 3_000, retryAfterSlackMs: 1_000 });
     provider.stop();
   });
 

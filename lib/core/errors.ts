@@ -43,6 +43,12 @@ export interface ProviderErrorOptions {
   status?: number;
   /** How long the provider asked us to wait before trying again, in milliseconds. */
   retryAfterMs?: number;
+  /**
+   * How far, either way, the moment `retryAfterMs` names may be from the one the quota comes back:
+   * a hint in whole seconds was rounded (up, as `retry-after` usually is, or down, as Gemini's
+   * RetryInfo is), by up to a second. Absent: to the millisecond.
+   */
+  retryAfterSlackMs?: number;
   /** Extra detail for people (never secrets, never image bytes). */
   details?: string;
   /**
@@ -64,6 +70,7 @@ export class ProviderError extends AppError {
   readonly isRetryable: boolean;
   readonly status?: number;
   readonly retryAfterMs?: number;
+  readonly retryAfterSlackMs?: number;
   readonly details?: string;
   readonly rateLimit?: RateLimitInfo;
   readonly resetsAtMs?: number;
@@ -74,6 +81,7 @@ export class ProviderError extends AppError {
     this.isRetryable = isRetryableKind(kind);
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    if (options.retryAfterSlackMs) this.retryAfterSlackMs = options.retryAfterSlackMs;
     this.details = options.details;
     if (options.rateLimit) this.rateLimit = options.rateLimit;
     if (options.resetsAtMs !== undefined) this.resetsAtMs = options.resetsAtMs;

@@ -157,6 +157,27 @@ describe('createAdaptiveLane', () => {
       next.value!({ status: 'succeeded' });
     });
 
+    it('with a hint in whole seconds, probes only until a second before it (the token may come then) and waits out the rest', async () => {
+      const wholeSeconds = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { retryAfterMs, retryAfterSlackMs: 1_000 }) });
+      const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
+      const first = await lane.acquire();
+      await vi.advanceTimersByTimeAsync(10);
+      const refused = await lane.acquire();
+      lane.pauseFor(2_000);
+      refused(wholeSeconds(2_000));
+      const next = trackPromise(lane.acquire());
+      // The call in flight ends after the window closed: no probe now, the rest of the hint first.
+      await vi.advanceTimersByTimeAsync(1_500);
+      first({ status: 'succeeded' });
+      await vi.advanceTimersByTimeAsync(400);
+      expect(next.isSettled).toBe(false);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(next.isSettled).toBe(true);
+      // Not judged a cap: it started after the window.
+      expect(lane.snapshot().concurrencyCeiling).toBe(16);
+      next.value!({ status: 'succeeded' });
+    });
+
     it('once judged a cap of one, does not pause for the hint either: the next start waits for the slot alone', async () => {
       const lane = createAdaptiveLane({ initialIntervalMs: 10, acceptedAfterMs: 10 });
       const first = await lane.acquire();

@@ -1,5 +1,11 @@
+import { isProviderError } from '@/lib/core';
 import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot, type CallTicket, type CapProbe } from './adaptive-pacing';
 import { createLane, type Lane, type ReleaseSlot, type SlotOutcome } from './lane';
+
+/** How far a refusal's retry hint may be off (see `ProviderErrorOptions.retryAfterSlackMs`). */
+function retryAfterSlackMsOf(outcome: SlotOutcome | undefined): number {
+  return outcome?.status === 'failed' && isProviderError(outcome.error) ? (outcome.error.retryAfterSlackMs ?? 0) : 0;
+}
 
 /** A lane whose concurrency and spacing follow the adaptive controller. */
 export interface AdaptiveLane extends Lane {
@@ -57,14 +63,20 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     pacer.recordCapProbeAccepted(probing.probe);
     endProbe();
   };
-  const startProbe = (probe: CapProbe, pauseMs: number, startsOnToken: boolean) => {
+  const startProbe = (probe: CapProbe, pauseMs: number, startsOnToken: boolean, slackMs: number) => {
     endProbe();
+    // A rate limit has no token before the one its hint announced, so a probe accepted before it
+    // proves a cap; a hint that may be a second off (whole seconds, rounded) lets the token come a
+    // second sooner: the probe's window closes then, and the lane waits out the rest of the hint.
+    const windowMs = Math.max(0, pauseMs - slackMs);
     const timer = setTimeout(() => {
       endProbe();
-      // No probe got a slot before the announced token: it comes now, and a start may come on it (see `pauseUntilToken`).
-      if (startsOnToken) inner.pauseUntilToken(0);
+      // No probe got a slot in time: the token comes now, or by the hint, and a start may come on it (see `pauseUntilToken`).
+      const restMs = pauseMs - windowMs;
+      if (startsOnToken) inner.pauseUntilToken(restMs);
+      else if (restMs > 0) inner.pauseFor(restMs);
       applyPacer();
-    }, pauseMs);
+    }, windowMs);
     timer.unref?.();
     probing = { probe, untilMs: Date.now() + pauseMs, timer };
   };
@@ -112,7 +124,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // (rather than start on the token: the probe's call comes sooner, and the token start follows if none did).
         // Not off the probe's own 429: that one was the rate's (the lane then waits for the token).
         if (refusal?.cause === 'rate' && refusal.capProbe && !isProbe && heldPauseMs !== undefined) {
-          startProbe(refusal.capProbe, heldPauseMs, refusal.startsOnAnnouncedToken);
+          startProbe(refusal.capProbe, heldPauseMs, refusal.startsOnAnnouncedToken, retryAfterSlackMsOf(outcome));
           heldPauseMs = undefined;
         }
         // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.

@@ -206,6 +206,29 @@ describe('createAdaptivePacer', () => {
     expect(ceilingAfter(false)).toBe(16);
   });
 
+  it('with a hint in whole seconds (a second off either way), takes the first start for one on the token only once the token surely came', () => {
+    const wholeSeconds = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs, retryAfterSlackMs: 1_000 }) });
+    const ceilingAfter = (waitMs: number) => {
+      const harness = setup();
+      const { pacer, start, end, accept, advance } = harness;
+      runSequentially(harness, 1, 100);
+      end(start(), hinted(100)); // ends slow start
+      advance(1_000);
+      const inFlight = [start(), start(), start()];
+      for (const ticket of inFlight) accept(ticket);
+      // At four in flight, taken for the rate; its hint says "2 s": the token comes between 1 and 3 s on.
+      end(start(), wholeSeconds(2_000));
+      accept(start());
+      advance(waitMs);
+      end(start(), hinted(1_000));
+      return pacer.snapshot().concurrencyCeiling;
+    };
+    // At the hint: the token may still be a second away, the rate's for all it shows.
+    expect(ceilingAfter(2_000)).toBe(16);
+    // A second past it, and nothing started since it may have come: a cap refused it.
+    expect(ceilingAfter(3_000)).toBe(4);
+  });
+
   it('lets no 429 of a call started before the last reaction bound a sample: an echo of the congestion reacted to', () => {
     const harness = setup();
     const { pacer, start, end, accept, advance } = harness;

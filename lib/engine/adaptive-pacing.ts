@@ -65,6 +65,18 @@ const defaults = { maxConcurrency: 16, initialIntervalMs: 500, acceptedAfterMs: 
 export type { AdaptivePacer, AdaptivePacingOptions, AdaptivePacingPhase, AdaptivePacingSnapshot, CapProbe, LaneLoad, RefusalVerdict } from './adaptive-pacing-types';
 export { CallTicket } from './call-ticket';
 
+/**
+ * The next token as the last rate 429's hint announced it: at `atMs`, or, when the hint may be a
+ * second off, anywhere from `fromMs` to `byMs`. The first call started once it may have come had
+ * it, if it started once it surely had.
+ */
+interface AnnouncedToken {
+  atMs: number;
+  fromMs: number;
+  byMs: number;
+  firstStart?: { ticket: CallTicket; hadIt: boolean };
+}
+
 export function createAdaptivePacer(options: AdaptivePacingOptions = {}): AdaptivePacer {
   return new AdaptivePacingController(options);
 }
@@ -88,8 +100,8 @@ class AdaptivePacingController implements AdaptivePacer {
   #lastReactionAtMs = -Infinity;
   #reactions = 0;
   #capProbe: CapProbe | undefined;
-  /** When the next token comes, as the last rate 429's hint said, and the first call started once it had. */
-  #announcedToken: { atMs: number; firstStart?: CallTicket } | undefined;
+  /** When the next token comes, as the last rate 429's hint said, and the first call started once it may have (see `AnnouncedToken`). */
+  #announcedToken: AnnouncedToken | undefined;
   /** The call the lane made to test `#capProbe`. */
   #capProbeTicket: CallTicket | undefined;
   /** The last 429 put down to the rate and reacted to: undone if it turns out to be the cap's. */
@@ -151,7 +163,7 @@ class AdaptivePacingController implements AdaptivePacer {
     this.#starts.add(startedAtMs);
     const ticket = new CallTicket(startedAtMs, inFlightAtStart, this.#sampler.add(startedAtMs));
     const token = this.#announcedToken;
-    if (token && !token.firstStart && startedAtMs >= token.atMs) token.firstStart = ticket;
+    if (token && !token.firstStart && startedAtMs >= token.fromMs) token.firstStart = { ticket, hadIt: startedAtMs >= token.byMs };
     return ticket;
   }
 
@@ -222,8 +234,13 @@ class AdaptivePacingController implements AdaptivePacer {
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
     const judged: RefusalVerdict = { cause, startsOnAnnouncedToken: this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true };
     this.#capProbe = undefined;
-    // A rate 429's hint announces the next token (a later one than any announced before it).
-    if (cause === 'rate' && retryAfterMs !== undefined) this.#announcedToken = { atMs: Math.max(this.#now() + retryAfterMs, this.#announcedToken?.atMs ?? 0) };
+    // A rate 429's hint announces the next token (a later one than any announced before it), give
+    // or take a second when the hint may be that far off (whole seconds, rounded either way).
+    const slackMs = isProviderError(error) ? (error.retryAfterSlackMs ?? 0) : 0;
+    if (cause === 'rate' && retryAfterMs !== undefined) {
+      const atMs = Math.max(this.#now() + retryAfterMs, this.#announcedToken?.atMs ?? 0);
+      this.#announcedToken = { atMs, fromMs: atMs - slackMs, byMs: atMs + slackMs };
+    }
     else if (cause === 'concurrency') this.#announcedToken = undefined;
     const isRefusedCapProbe = ticket === this.#capProbeTicket;
     this.#capProbeTicket = undefined;
@@ -313,7 +330,7 @@ class AdaptivePacingController implements AdaptivePacer {
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
       rateRefusalsSinceAcceptedAtLevel: this.#ceiling.levels.rateRefusalsSinceAcceptedAt(level),
       hasRetryHint: isProviderError(error) && error.retryAfterMs !== undefined,
-      isFirstStartOnAnnouncedToken: ticket === this.#announcedToken?.firstStart,
+      isFirstStartOnAnnouncedToken: ticket === this.#announcedToken?.firstStart?.ticket && this.#announcedToken.firstStart.hadIt,
     };
   }
 

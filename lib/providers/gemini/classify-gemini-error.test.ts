@@ -58,7 +58,12 @@ describe('classifyGeminiError: API errors', () => {
 
   it('takes the message’s fraction when RetryInfo is its whole seconds (as recorded: "16s" beside "Please retry in 16.34553186s.")', () => {
     const quotaText = 'You exceeded your current quota.\nPlease retry in 16.34553186s.';
-    expect(classified(apiError(429, { message: quotaText, status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] })).retryAfterMs).toBe(16_346);
+    const refined = classified(apiError(429, { message: quotaText, status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] }));
+    expect(refined.retryAfterMs).toBe(16_346);
+    expect(refined.retryAfterSlackMs).toBeUndefined();
+    // Whole seconds alone may be a second off; a fraction is to the millisecond.
+    expect(classified(apiError(429, { message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] }))).toMatchObject({ retryAfterMs: 16_000, retryAfterSlackMs: 1_000 });
+    expect(classified(apiError(429, { message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('1.5s')] })).retryAfterSlackMs).toBeUndefined();
     // A message a whole second or more away from RetryInfo says something else: RetryInfo stands.
     expect(classified(apiError(429, { message: 'Please retry in 17.2s.', status: 'RESOURCE_EXHAUSTED', details: [retryInfo('16s')] })).retryAfterMs).toBe(16_000);
   });

@@ -1,6 +1,6 @@
 import { ApiError, type GenerateContentResponse } from '@google/genai';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, secondsToMs, type RetryHint } from '../shared/error-helpers';
 
 /**
  * Translates what the Gemini SDK throws, and answers that carry no image, into one `ProviderError`.
@@ -86,7 +86,7 @@ function classifyApiError(error: ApiError, clean: (text: string) => string, now:
   return new ProviderError(kind, `Gemini API error ${status}${rpcStatus ? ` ${rpcStatus}` : ''}`, {
     status,
     details: clean(providerMessage),
-    retryAfterMs: kind === 'rate_limited' ? retryDelayMsOf(body) : undefined,
+    ...(kind === 'rate_limited' ? retryHintOptions(retryHintOf(body)) : {}),
     cause: error,
   });
 }
@@ -209,18 +209,19 @@ function parseGoogleErrorBody(message: string): GoogleErrorBody | undefined {
  * (`retryDelay: "16s"` beside "Please retry in 16.34553186s."): then the message's is the time
  * the quota comes back, and waiting only the whole seconds starts a call before it, to be refused again.
  */
-function retryDelayMsOf(body: GoogleErrorBody | undefined): number | undefined {
+function retryHintOf(body: GoogleErrorBody | undefined): RetryHint | undefined {
   const match = /retry in (\d+(?:\.\d+)?)\s*s\b/i.exec(body?.message ?? '');
-  const fromMessageMs = match ? secondsToMs(Number(match[1])) : undefined;
+  const fromMessage = match ? retryHintOfSeconds(Number(match[1])) : undefined;
   for (const detail of body?.details ?? []) {
     if (isRecord(detail) && String(detail['@type']).endsWith('google.rpc.RetryInfo')) {
       const delayMs = parseDurationMs(detail.retryDelay);
       if (delayMs === undefined) continue;
-      const isRefinedByMessage = fromMessageMs !== undefined && fromMessageMs >= delayMs && fromMessageMs < delayMs + 1_000;
-      return isRefinedByMessage ? fromMessageMs : delayMs;
+      const isRefinedByMessage = fromMessage !== undefined && fromMessage.ms >= delayMs && fromMessage.ms < delayMs + 1_000;
+      // Whole seconds (cut down, as the API does) are a second off either way; a fraction is to the millisecond.
+      return isRefinedByMessage ? fromMessage : { ms: delayMs, slackMs: delayMs % 1_000 === 0 ? 1_000 : 0 };
     }
   }
-  return fromMessageMs;
+  return fromMessage;
 }
 
 /** A protobuf `Duration` in its JSON form (`"53s"`, `"1.5s"`), or `{seconds, nanos}`. */

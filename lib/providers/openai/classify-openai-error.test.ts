@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { classifyOpenAIError, openAIKindForStatus, retryAfterMsOf } from './classify-openai-error';
+import { classifyOpenAIError, openAIKindForStatus, retryAfterMsOf, retryHintOf } from './classify-openai-error';
 
 const apiKey = 'sk-proj-UnitTestKey0123456789abcdefghij';
 const now = Date.parse('2026-01-01T00:00:00Z');
@@ -166,5 +166,23 @@ describe('retryAfterMsOf', () => {
 
   it('rounds fractional milliseconds up', () => {
     expect(retryAfterMsOf(new Headers({ 'retry-after-ms': '12.2' }))).toBe(13);
+  });
+});
+
+describe('retryHintOf', () => {
+  it('says a hint in whole seconds may be a second off either way, one to the millisecond not', () => {
+    const now = () => Date.parse('2026-12-01T00:00:00Z');
+    expect(retryHintOf(new Headers({ 'retry-after-ms': '1000' }))).toEqual({ ms: 1_000, slackMs: 0 });
+    expect(retryHintOf(new Headers({ 'retry-after': '3' }))).toEqual({ ms: 3_000, slackMs: 1_000 });
+    expect(retryHintOf(new Headers({ 'retry-after': '1.5' }))).toEqual({ ms: 1_500, slackMs: 0 });
+    expect(retryHintOf(new Headers({ 'retry-after': 'Tue, 01 Dec 2026 00:00:05 GMT' }), now)).toEqual({ ms: 5_000, slackMs: 1_000 });
+    expect(retryHintOf(new Headers({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '12s' }))).toEqual({ ms: 12_000, slackMs: 1_000 });
+    expect(retryHintOf(new Headers({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '20ms' }))).toEqual({ ms: 20, slackMs: 0 });
+  });
+
+  it('goes on the 429 as retryAfterSlackMs, left out when the hint is to the millisecond', () => {
+    const refused = (headers: Record<string, string>) => classified(apiError(429, { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, headers));
+    expect(refused({ 'retry-after': '2' })).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2_000, retryAfterSlackMs: 1_000 });
+    expect(refused({ 'retry-after-ms': '2000' }).retryAfterSlackMs).toBeUndefined();
   });
 });

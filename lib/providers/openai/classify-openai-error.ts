@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { ProviderError, type ProviderErrorKind, type RateLimitInfo } from '@/lib/core';
-import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails, secondsToMs } from '../shared/error-helpers';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, type RetryHint } from '../shared/error-helpers';
 
 /**
  * Translates what the OpenAI SDK (or the image download after it) throws into one `ProviderError`.
@@ -57,7 +57,7 @@ export function classifyOpenAIError(error: unknown, options: ClassifyOpenAIOptio
     return new ProviderError(kind, message, {
       status,
       details: clean(providerMessageOf(error)),
-      retryAfterMs: kind === 'rate_limited' ? retryAfterMsOf(error.headers, now) : undefined,
+      ...(kind === 'rate_limited' ? retryHintOptions(retryHintOf(error.headers, now)) : {}),
       ...(rateLimit ? { rateLimit } : {}),
       cause: error,
     });
@@ -108,17 +108,23 @@ function providerMessageOf(error: APIError): string {
  * spent (`x-ratelimit-remaining-requests: 0`), `x-ratelimit-reset-requests` (`"12s"`, `"6m0s"`).
  */
 export function retryAfterMsOf(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
+  return retryHintOf(headers, now)?.ms;
+}
+
+/** The same, with how far it may be off: a second either way when it came in whole seconds (`retry-after: 3`, an HTTP date, `"12s"`). */
+export function retryHintOf(headers: Headers | undefined, now: () => number = Date.now): RetryHint | undefined {
   if (!headers) return undefined;
   const retryAfterMs = headers.get('retry-after-ms');
-  if (retryAfterMs !== null && /^\s*\d+(\.\d+)?\s*$/.test(retryAfterMs)) return Math.ceil(Number(retryAfterMs));
+  if (retryAfterMs !== null && /^\s*\d+(\.\d+)?\s*$/.test(retryAfterMs)) return { ms: Math.ceil(Number(retryAfterMs)), slackMs: 0 };
   const retryAfter = headers.get('retry-after');
   if (retryAfter !== null) {
-    if (/^\s*\d+(\.\d+)?\s*$/.test(retryAfter)) return secondsToMs(Number(retryAfter));
+    if (/^\s*\d+(\.\d+)?\s*$/.test(retryAfter)) return retryHintOfSeconds(Number(retryAfter));
     const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now());
+    if (!Number.isNaN(date)) return { ms: Math.max(0, date - now()), slackMs: 1_000 };
   }
   if (headers.get('x-ratelimit-remaining-requests')?.trim() === '0') {
-    return parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
+    const resetMs = parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
+    return resetMs === undefined ? undefined : { ms: resetMs, slackMs: resetMs % 1_000 === 0 ? 1_000 : 0 };
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, sanitizeDetails } from '../shared/error-helpers';
-import { headersOfRecord, openRouterRateLimitOf, openRouterRetryAfterMsOf, type HeadersLike } from './openrouter-rate-limit';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOptions, sanitizeDetails } from '../shared/error-helpers';
+import { headersOfRecord, openRouterRateLimitOf, openRouterRetryHintOf, type HeadersLike } from './openrouter-rate-limit';
 
 /**
  * Translates OpenRouter's refusals, failed fetches and answers without an image into one
@@ -47,8 +47,8 @@ export function classifyOpenRouterHttpError(
   if (kind === 'rate_limited') {
     const upstreamHeaders = isRecord(error?.metadata?.headers) ? headersOfRecord(error.metadata.headers) : undefined;
     const rateLimit = openRouterRateLimitOf(headers, now) ?? openRouterRateLimitOf(upstreamHeaders, now);
-    const retryAfterMs = openRouterRetryAfterMsOf(headers, now) ?? openRouterRetryAfterMsOf(upstreamHeaders, now);
-    return new ProviderError(kind, apiError, { status, details, retryAfterMs, ...(rateLimit ? { rateLimit } : {}) });
+    const retryHint = openRouterRetryHintOf(headers, now) ?? openRouterRetryHintOf(upstreamHeaders, now);
+    return new ProviderError(kind, apiError, { status, details, ...retryHintOptions(retryHint), ...(rateLimit ? { rateLimit } : {}) });
   }
   if (kind === 'quota_exhausted') {
     return new ProviderError(kind, `No OpenRouter credits left: add credits or raise this key's limit (${apiError})`, { status, details });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headersOfRecord, openRouterRateLimitOf, openRouterRetryAfterMsOf } from './openrouter-rate-limit';
+import { headersOfRecord, openRouterRateLimitOf, openRouterRetryAfterMsOf, openRouterRetryHintOf } from './openrouter-rate-limit';
 
 const nowMs = 1_767_225_600_000;
 const now = () => nowMs;
@@ -27,6 +27,12 @@ describe('openrouter rate-limit headers', () => {
     const spent = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(nowMs + 2_500) };
     expect(openRouterRetryAfterMsOf(new Headers(spent), now)).toBe(2_500);
     expect(openRouterRetryAfterMsOf(new Headers({ ...spent, 'x-ratelimit-remaining': '4' }), now)).toBeUndefined();
+  });
+
+  it('says a hint in whole seconds may be a second off either way, a reset epoch in milliseconds not', () => {
+    expect(openRouterRetryHintOf(new Headers({ 'retry-after': '2' }), now)).toEqual({ ms: 2_000, slackMs: 1_000 });
+    expect(openRouterRetryHintOf(new Headers({ 'retry-after': '1.5' }), now)).toEqual({ ms: 1_500, slackMs: 0 });
+    expect(openRouterRetryHintOf(new Headers({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(nowMs + 2_500) }), now)).toEqual({ ms: 2_500, slackMs: 0 });
   });
 
   it('reads the plain header record of error.metadata.headers, whatever its case', () => {

@@ -1,5 +1,5 @@
 import type { RateLimitInfo } from '@/lib/core';
-import { secondsToMs } from '../shared/error-helpers';
+import { retryHintOfSeconds, type RetryHint } from '../shared/error-helpers';
 
 /**
  * OpenRouter's rate-limit headers: `x-ratelimit-limit`, `x-ratelimit-remaining` and
@@ -25,15 +25,21 @@ export function openRouterRateLimitOf(headers: HeadersLike | undefined, now: () 
  * request is left, until `x-ratelimit-reset`.
  */
 export function openRouterRetryAfterMsOf(headers: HeadersLike | undefined, now: () => number = Date.now): number | undefined {
+  return openRouterRetryHintOf(headers, now)?.ms;
+}
+
+/** The same, with how far it may be off: a second either way when it came in whole seconds (`retry-after: 3`, an HTTP date). */
+export function openRouterRetryHintOf(headers: HeadersLike | undefined, now: () => number = Date.now): RetryHint | undefined {
   if (!headers) return undefined;
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return secondsToMs(Number(retryAfter));
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return retryHintOfSeconds(Number(retryAfter));
     const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now());
+    if (!Number.isNaN(date)) return { ms: Math.max(0, date - now()), slackMs: 1_000 };
   }
   const info = openRouterRateLimitOf(headers, now);
-  return info?.remainingRequests === 0 ? info.resetRequestsMs : undefined;
+  // x-ratelimit-reset is an epoch in milliseconds.
+  return info?.remainingRequests === 0 && info.resetRequestsMs !== undefined ? { ms: info.resetRequestsMs, slackMs: 0 } : undefined;
 }
 
 /** `Headers`, or the plain record OpenRouter puts in `error.metadata.headers`. */

@@ -52,6 +52,23 @@ function redactSecret(text: string, secret: string): string {
   return clean;
 }
 
+/** A retry hint as a provider gave it: how long to wait, and how far that may be off (see `ProviderErrorOptions.retryAfterSlackMs`). */
+export interface RetryHint {
+  ms: number;
+  slackMs: number;
+}
+
+/** A hint in seconds: to the millisecond with a fraction, a second either way in whole seconds (rounded). */
+export function retryHintOfSeconds(seconds: number): RetryHint {
+  return { ms: secondsToMs(seconds), slackMs: Number.isInteger(seconds) ? 1_000 : 0 };
+}
+
+/** The `ProviderError` options that carry a hint. */
+export function retryHintOptions(hint: RetryHint | undefined): { retryAfterMs?: number; retryAfterSlackMs?: number } {
+  if (hint === undefined) return {};
+  return { retryAfterMs: hint.ms, ...(hint.slackMs > 0 ? { retryAfterSlackMs: hint.slackMs } : {}) };
+}
+
 /** Rounded up to the millisecond, without float noise (1.1 s is 1100 ms, not 1101). */
 export function secondsToMs(seconds: number): number {
   return Math.ceil(Math.round(seconds * 1e6) / 1e3);
