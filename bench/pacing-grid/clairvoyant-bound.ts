@@ -19,8 +19,9 @@ export function latencyDraws(scenario: GridScenario, seed: number): () => number
  * come) and starts each image, in order, the moment a token and a slot are both free outside a
  * storm. It is never refused. It knows when the second client's requests come too, and plans around them.
  * `clientMaxConcurrency` is the operator's own cap on calls in flight, which binds every scheduler.
- * (It counts a call in flight until the provider frees it, not until its answer arrives half a round
- * trip later: a small advantage over any real client on a far provider.)
+ * On a far provider it counts a call in flight, for the provider's cap too, until its answer is
+ * back: knowing the quota is not knowing when each call ends, and a start sent before the answer
+ * that frees a slot could reach a provider whose slot is still taken.
  */
 export function clairvoyantWallMs(scenario: GridScenario, seed: number, clientMaxConcurrency: number): number {
   const nextLatencyMs = latencyDraws(scenario, seed);
@@ -36,11 +37,10 @@ export function clairvoyantWallMs(scenario: GridScenario, seed: number, clientMa
       otherClient.act(otherClient.nextEventMs, bucket);
     }
     bucket.take(startMs);
-    endsMs.push(startMs + nextLatencyMs());
+    // The image is back a round trip after its call left, plus the provider's own time.
+    endsMs.push(startMs + nextLatencyMs() + (scenario.roundTripMs ?? 0));
   }
-  // Starts and ends as the provider sees them, shifted by the way there (the same for every call):
-  // the last image reaches the client a round trip after its call left, plus its latency.
-  return Math.max(...endsMs) + (scenario.roundTripMs ?? 0);
+  return Math.max(...endsMs);
 }
 
 /** From `fromMs`, the first moment with a token, a free slot and no storm (each may push the others later). */

@@ -21,8 +21,10 @@ describe('the clairvoyant bound', () => {
     expect(clairvoyantWallMs(shape({ quota: { requestsPerSecond: 10, bucket: 10 } }), 1, 2)).toBe(2_000);
   });
 
-  it('adds a far provider’s round trip to the last call’s end', () => {
+  it('on a far provider, holds a slot until the answer is back, a round trip after the call left', () => {
     expect(clairvoyantWallMs(shape({ roundTripMs: 300 }), 1, 64)).toBe(3_300);
+    // One call at a time: each takes its 1 s and the round trip before the next may start.
+    expect(clairvoyantWallMs(shape({ quota: { requestsPerSecond: 10, bucket: 10, maxConcurrent: 1 }, roundTripMs: 300 }), 1, 64)).toBe(5_200);
   });
 
   it('follows the quota halved mid-run and starts nothing during a storm', () => {
