@@ -183,50 +183,40 @@ describe('createAdaptivePacer', () => {
     expect(pacer.snapshot().measuredRequestsPerMinute).toBeUndefined();
   });
 
+  /**
+   * A 429 at four in flight (a level never accepted: taken for the rate) with `refusal`'s hint, four
+   * in flight again at once, and `waitMs` later the next call, at five (never refused), refused too:
+   * the ceiling that leaves.
+   */
+  const ceilingAfterNextStartRefused = (refusal: SlotOutcome, waitMs: number) => {
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    runSequentially(harness, 1, 100);
+    end(start(), hinted(100)); // ends slow start
+    advance(1_000);
+    const inFlight = [start(), start(), start()];
+    for (const ticket of inFlight) accept(ticket);
+    end(start(), refusal);
+    accept(start());
+    advance(waitMs);
+    end(start(), hinted(1_000));
+    return pacer.snapshot().concurrencyCeiling;
+  };
+
   it('takes a 429 of the first call started on the token a rate 429 announced for the cap\'s, even at a level never refused', () => {
-    const ceilingAfter = (startOnToken: boolean) => {
-      const harness = setup();
-      const { pacer, start, end, accept, advance } = harness;
-      runSequentially(harness, 1, 100);
-      end(start(), hinted(100)); // ends slow start
-      advance(1_000);
-      const inFlight = [start(), start(), start()];
-      for (const ticket of inFlight) accept(ticket);
-      // At four in flight, a level never accepted: taken for the rate; its hint, a token 1 s on.
-      end(start(), hinted(1_000));
-      accept(start()); // four in flight again, at once
-      advance(startOnToken ? 1_000 : 500);
-      // The next call, at five (never refused), on that token or before it.
-      end(start(), hinted(1_000));
-      return pacer.snapshot().concurrencyCeiling;
-    };
-    // On the token: the rate had one for it, so a cap refused it.
-    expect(ceilingAfter(true)).toBe(4);
+    // On the token (1 s on): the rate had one for it, so a cap refused it.
+    expect(ceilingAfterNextStartRefused(hinted(1_000), 1_000)).toBe(4);
     // Before the token: the rate's for all it shows.
-    expect(ceilingAfter(false)).toBe(16);
+    expect(ceilingAfterNextStartRefused(hinted(1_000), 500)).toBe(16);
   });
 
   it('with a hint in whole seconds (a second off either way), takes the first start for one on the token only once the token surely came', () => {
-    const wholeSeconds = (retryAfterMs: number): SlotOutcome => ({ status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs, retryAfterSlackMs: 1_000 }) });
-    const ceilingAfter = (waitMs: number) => {
-      const harness = setup();
-      const { pacer, start, end, accept, advance } = harness;
-      runSequentially(harness, 1, 100);
-      end(start(), hinted(100)); // ends slow start
-      advance(1_000);
-      const inFlight = [start(), start(), start()];
-      for (const ticket of inFlight) accept(ticket);
-      // At four in flight, taken for the rate; its hint says "2 s": the token comes between 1 and 3 s on.
-      end(start(), wholeSeconds(2_000));
-      accept(start());
-      advance(waitMs);
-      end(start(), hinted(1_000));
-      return pacer.snapshot().concurrencyCeiling;
-    };
+    // "2 s": the token comes between 1 and 3 s on.
+    const twoSeconds: SlotOutcome = { status: 'failed', error: new ProviderError('rate_limited', '429', { status: 429, retryAfterMs: 2_000, retryAfterSlackMs: 1_000 }) };
     // At the hint: the token may still be a second away, the rate's for all it shows.
-    expect(ceilingAfter(2_000)).toBe(16);
+    expect(ceilingAfterNextStartRefused(twoSeconds, 2_000)).toBe(16);
     // A second past it, and nothing started since it may have come: a cap refused it.
-    expect(ceilingAfter(3_000)).toBe(4);
+    expect(ceilingAfterNextStartRefused(twoSeconds, 3_000)).toBe(4);
   });
 
   it('lets no 429 of a call started before the last reaction bound a sample: an echo of the congestion reacted to', () => {
