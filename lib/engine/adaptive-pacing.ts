@@ -249,7 +249,7 @@ class AdaptivePacingController implements AdaptivePacer {
     // already reacted to (calls started before the reaction): over HTTP, slow start's burst counts
     // calls whose answers are on their way as in flight, so its echoes may be a cap's 429s taken
     // for the rate's, and their fixed hints, read as tokens, measured a third of the quota.
-    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && !isEcho ? this.#sampler.closeAt(ticket.sample, retryAfterMs) : undefined;
+    const sampledIntervalMs = cause === 'rate' && this.#phase !== 'slow-start' && !isEcho ? this.#sampler.closeAt(ticket.sample, retryAfterMs, slackMs) : undefined;
     if (isEcho) return judged;
     // The cap probe's call, refused: the 429 it tested was the rate's, as was reacted to. It came
     // before the announced token on purpose, so it says nothing new of the pace.

@@ -60,7 +60,7 @@ describe('QuotaRateSampler', () => {
   });
 
   it('calls a token-to-token measure exact only if no wait between accepted calls let tokens overflow', () => {
-    const measure = (acceptedAtMs: number[]) => {
+    const measure = (acceptedAtMs: number[], closingSlackMs = 0) => {
       const sampler = new QuotaRateSampler();
       const first = sampler.add(0);
       first.isRejected = true;
@@ -68,12 +68,14 @@ describe('QuotaRateSampler', () => {
       for (const startMs of acceptedAtMs) sampler.add(startMs);
       const closing = sampler.add(acceptedAtMs.at(-1)! + 500);
       closing.isRejected = true;
-      return sampler.closeAt(closing, 500);
+      return sampler.closeAt(closing, 500, closingSlackMs);
     };
     // Pressed all along: a call each second from the token at 1 s; refused at 4.5 s, next token at 5 s.
     expect(measure([1_000, 2_000, 3_000, 4_000])).toEqual({ intervalMs: 1_000, isExact: true });
     // A 3 s wait between two calls: a bucket of one overflowed, the quota may be faster than measured.
     expect(measure([1_000, 4_000, 5_000, 6_000])).toEqual({ intervalMs: 1_500, isExact: false });
+    // The same calls, the closing hint in whole seconds (a second off either way): no exact measure.
+    expect(measure([1_000, 2_000, 3_000, 4_000], 1_000)).toEqual({ intervalMs: 1_000, isExact: false });
   });
 
   it('calls a measure whose first token waited for a call exact only once a burst proved the bucket holds two', () => {

@@ -93,7 +93,9 @@ export interface QuotaRateMeasure {
    * (give or take `lapseTolerance`): even gaps, or gaps that only shrank; and the token after the
    * first 429 did not wait for a call, unless a burst proved the bucket holds two. A lapse (or a
    * bucket of one paced with room to spare) makes the measure a floor under the quota, to be probed
-   * past; without one it is the quota.
+   * past; without one it is the quota. A hint in whole seconds at either end (a second off either
+   * way) makes it an estimate, to be probed past too: read as exact, one rounded up held a bucket of
+   * one at 0.34 of its 0.5 a second for a whole batch.
    */
   isExact: boolean;
 }
@@ -105,6 +107,8 @@ const lapseTolerance = 1.05;
 interface SampleBoundary {
   startedAtMs: number;
   nextTokenAtMs?: number;
+  /** How far the hint may be off (whole seconds): a sample from or to its token is no exact measure. */
+  slackMs?: number;
 }
 
 /**
@@ -141,8 +145,12 @@ export class QuotaRateSampler {
    * interval per accepted call over the sample it ends, or undefined when there is no sample yet or
    * it is too small.
    */
-  closeAt(rejected: SampledCall, retryAfterMs?: number): QuotaRateMeasure | undefined {
-    const boundary: SampleBoundary = { startedAtMs: rejected.startedAtMs, ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }) };
+  closeAt(rejected: SampledCall, retryAfterMs?: number, retryAfterSlackMs = 0): QuotaRateMeasure | undefined {
+    const boundary: SampleBoundary = {
+      startedAtMs: rejected.startedAtMs,
+      ...(retryAfterMs === undefined ? {} : { nextTokenAtMs: rejected.startedAtMs + retryAfterMs }),
+      ...(retryAfterSlackMs > 0 ? { slackMs: retryAfterSlackMs } : {}),
+    };
     this.#noteClosestAccepted(boundary.startedAtMs);
     const measuredMs = this.#measureUpTo(boundary);
     this.#boundaries.push(boundary);
@@ -236,7 +244,8 @@ export class QuotaRateSampler {
       const elapsedMs = isTokenToToken ? end.nextTokenAtMs! - start.nextTokenAtMs! : end.startedAtMs - start.startedAtMs;
       if (accepted >= (isTokenToToken ? minAcceptedBetweenHints : minAcceptedForEstimate) && elapsedMs > 0) {
         const intervalMs = elapsedMs / accepted;
-        const isExact = isTokenToToken && this.#isTokenWaitSafe(start, end, intervalMs, accepted) && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs;
+        const isHintToTheMs = !start.slackMs && !end.slackMs;
+        const isExact = isTokenToToken && isHintToTheMs && this.#isTokenWaitSafe(start, end, intervalMs, accepted) && this.#longestGapMs(start, end) <= lapseTolerance * intervalMs;
         return { intervalMs, isExact };
       }
     }
