@@ -159,6 +159,8 @@ describe('openrouter provider: errors, classified', () => {
   it('429: rate_limited with retry-after and the x-ratelimit-* quota', async () => {
     const error = await providerErrorFor(openrouterResponses.rateLimited({ limit: 20, remaining: 0, retryAfterSeconds: 7 }));
     expect(error).toMatchObject({ kind: 'rate_limited', isRetryable: true, status: 429, retryAfterMs: 7_000, rateLimit: { limitRequestsPerMinute: 20, remainingRequests: 0 } });
+    // In whole seconds: a second off either way, which adaptive pacing allows for.
+    expect(error.retryAfterSlackMs).toBe(1_000);
   });
 
   it('429 without retry-after: waits until x-ratelimit-reset; an upstream\'s headers in error.metadata count too', async () => {
@@ -167,6 +169,7 @@ describe('openrouter provider: errors, classified', () => {
     expect(error.kind).toBe('rate_limited');
     expect(error.retryAfterMs).toBeGreaterThan(10_000);
     expect(error.retryAfterMs).toBeLessThanOrEqual(12_000);
+    expect(error.retryAfterSlackMs).toBeUndefined();
     expect(error.rateLimit).toMatchObject({ limitRequestsPerMinute: 20, remainingRequests: 0 });
   });
 
