@@ -6,7 +6,7 @@ import { runGridScenario, type GridRun } from './run-grid-scenario';
 /**
  * Adaptive pacing on many random quota shapes (the property test's arbitrary and seeds), offline:
  * the distribution of 429s per batch and of the ratio to the clairvoyant bound, and the worst runs.
- * It is how a change to the controller is measured beyond the grid's 56 shapes.
+ * It is how a change to the controller is measured beyond the grid's 59 shapes.
  *
  *   node --import ./lib/server/testing/typescript-hooks.mjs bench/pacing-grid/random-shapes.ts [--runs 30000] [--seed 7] [--worst 10]
  */
