@@ -1,5 +1,5 @@
 import { ProviderError, sleep, type GeneratedImage, type ImageProvider, type RateLimitInfo } from '@/lib/core';
-import { rateLimitInfoOf, retryHintOf } from '@/lib/providers';
+import { rateLimitInfoOf, retryHintOf, retryHintOptions } from '@/lib/providers';
 import { tinyPng } from '@/lib/providers/testing';
 import { latencyDraws } from './clairvoyant-bound';
 import { GridQuota, quotaRatePerMsAt, SecondClient } from './grid-quota';
@@ -50,11 +50,10 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
     if (retryAfterMs !== undefined && scenario.retryHint === 'seconds') headers.set('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000))));
     else if (retryAfterMs !== undefined && scenario.retryHint !== 'none') headers.set('retry-after-ms', String(Math.max(1, Math.ceil(retryAfterMs))));
     const rateLimit = rateLimitInfoOf(headers);
-    // Read as the OpenAI adapter reads it: to the millisecond, or in whole seconds, a second off either way.
-    const hint = retryHintOf(headers);
     throw new ProviderError('rate_limited', 'Too many requests', {
       status: 429,
-      ...(hint === undefined ? {} : { retryAfterMs: hint.ms, ...(hint.slackMs > 0 ? { retryAfterSlackMs: hint.slackMs } : {}) }),
+      // Read as the OpenAI adapter reads it: to the millisecond, or in whole seconds, a second off either way.
+      ...retryHintOptions(retryHintOf(headers)),
       ...(rateLimit ? { rateLimit } : {}),
     });
   };

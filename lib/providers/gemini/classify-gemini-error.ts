@@ -1,6 +1,6 @@
 import { ApiError, type GenerateContentResponse } from '@google/genai';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, secondsToMs, type RetryHint } from '../shared/error-helpers';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, secondsToMs, wholeSecondsSlackMs, type RetryHint } from '../shared/error-helpers';
 
 /**
  * Translates what the Gemini SDK throws, and answers that carry no image, into one `ProviderError`.
@@ -218,7 +218,7 @@ function retryHintOf(body: GoogleErrorBody | undefined): RetryHint | undefined {
       if (delayMs === undefined) continue;
       const isRefinedByMessage = fromMessage !== undefined && fromMessage.ms >= delayMs && fromMessage.ms < delayMs + 1_000;
       // Whole seconds (cut down, as the API does) are a second off either way; a fraction is to the millisecond.
-      return isRefinedByMessage ? fromMessage : { ms: delayMs, slackMs: delayMs % 1_000 === 0 ? 1_000 : 0 };
+      return isRefinedByMessage ? fromMessage : { ms: delayMs, slackMs: wholeSecondsSlackMs(delayMs) };
     }
   }
   return fromMessage;

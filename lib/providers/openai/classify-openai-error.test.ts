@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { ProviderError, type ProviderErrorKind } from '@/lib/core';
-import { classifyOpenAIError, openAIKindForStatus, retryAfterMsOf, retryHintOf } from './classify-openai-error';
+import { classifyOpenAIError, openAIKindForStatus, retryHintOf } from './classify-openai-error';
 
 const apiKey = 'sk-proj-UnitTestKey0123456789abcdefghij';
 const now = Date.parse('2026-01-01T00:00:00Z');
@@ -159,13 +159,13 @@ describe('classifyOpenAIError: details are safe to show', () => {
   });
 });
 
-describe('retryAfterMsOf', () => {
+describe('retryHintOf: the wait', () => {
   it('returns undefined without headers', () => {
-    expect(retryAfterMsOf(undefined)).toBeUndefined();
+    expect(retryHintOf(undefined)).toBeUndefined();
   });
 
   it('rounds fractional milliseconds up', () => {
-    expect(retryAfterMsOf(new Headers({ 'retry-after-ms': '12.2' }))).toBe(13);
+    expect(retryHintOf(new Headers({ 'retry-after-ms': '12.2' }))?.ms).toBe(13);
   });
 });
 

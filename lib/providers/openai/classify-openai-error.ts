@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
 import { ProviderError, type ProviderErrorKind, type RateLimitInfo } from '@/lib/core';
-import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, type RetryHint } from '../shared/error-helpers';
+import { abortErrorOf, hasName, isRecord, messageOf, networkErrorCode, retryHintOfSeconds, retryHintOptions, sanitizeDetails, wholeSecondsSlackMs, type RetryHint } from '../shared/error-helpers';
 
 /**
  * Translates what the OpenAI SDK (or the image download after it) throws into one `ProviderError`.
@@ -105,13 +105,9 @@ function providerMessageOf(error: APIError): string {
 
 /**
  * `retry-after-ms`, else `retry-after` (seconds or an HTTP date), else, when the request quota is
- * spent (`x-ratelimit-remaining-requests: 0`), `x-ratelimit-reset-requests` (`"12s"`, `"6m0s"`).
+ * spent (`x-ratelimit-remaining-requests: 0`), `x-ratelimit-reset-requests` (`"12s"`, `"6m0s"`);
+ * with how far it may be off: a second either way when it came in whole seconds.
  */
-export function retryAfterMsOf(headers: Headers | undefined, now: () => number = Date.now): number | undefined {
-  return retryHintOf(headers, now)?.ms;
-}
-
-/** The same, with how far it may be off: a second either way when it came in whole seconds (`retry-after: 3`, an HTTP date, `"12s"`). */
 export function retryHintOf(headers: Headers | undefined, now: () => number = Date.now): RetryHint | undefined {
   if (!headers) return undefined;
   const retryAfterMs = headers.get('retry-after-ms');
@@ -124,7 +120,7 @@ export function retryHintOf(headers: Headers | undefined, now: () => number = Da
   }
   if (headers.get('x-ratelimit-remaining-requests')?.trim() === '0') {
     const resetMs = parseGoDurationMs(headers.get('x-ratelimit-reset-requests') ?? '');
-    return resetMs === undefined ? undefined : { ms: resetMs, slackMs: resetMs % 1_000 === 0 ? 1_000 : 0 };
+    return resetMs === undefined ? undefined : { ms: resetMs, slackMs: wholeSecondsSlackMs(resetMs) };
   }
   return undefined;
 }

@@ -9,4 +9,4 @@ export {
 export { openrouterDescriptor } from './descriptor';
 export { openRouterImageModels, modelListTtlMs } from './openrouter-model-list';
 export { defaultOpenRouterModelId, openrouterModels, unknownOpenRouterCapabilities } from './openrouter-models';
-export { openRouterRateLimitOf, openRouterRetryAfterMsOf } from './openrouter-rate-limit';
+export { openRouterRateLimitOf, openRouterRetryHintOf } from './openrouter-rate-limit';

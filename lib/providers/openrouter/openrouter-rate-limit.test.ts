@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headersOfRecord, openRouterRateLimitOf, openRouterRetryAfterMsOf, openRouterRetryHintOf } from './openrouter-rate-limit';
+import { headersOfRecord, openRouterRateLimitOf, openRouterRetryHintOf } from './openrouter-rate-limit';
 
 const nowMs = 1_767_225_600_000;
 const now = () => nowMs;
@@ -22,11 +22,11 @@ describe('openrouter rate-limit headers', () => {
   });
 
   it('retry-after in seconds or as an HTTP date wins; else the reset, only when nothing is left', () => {
-    expect(openRouterRetryAfterMsOf(new Headers({ 'retry-after': '1.5' }), now)).toBe(1_500);
-    expect(openRouterRetryAfterMsOf(new Headers({ 'retry-after': new Date(nowMs + 5_000).toUTCString() }), now)).toBe(5_000);
+    expect(openRouterRetryHintOf(new Headers({ 'retry-after': '1.5' }), now)?.ms).toBe(1_500);
+    expect(openRouterRetryHintOf(new Headers({ 'retry-after': new Date(nowMs + 5_000).toUTCString() }), now)?.ms).toBe(5_000);
     const spent = { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(nowMs + 2_500) };
-    expect(openRouterRetryAfterMsOf(new Headers(spent), now)).toBe(2_500);
-    expect(openRouterRetryAfterMsOf(new Headers({ ...spent, 'x-ratelimit-remaining': '4' }), now)).toBeUndefined();
+    expect(openRouterRetryHintOf(new Headers(spent), now)?.ms).toBe(2_500);
+    expect(openRouterRetryHintOf(new Headers({ ...spent, 'x-ratelimit-remaining': '4' }), now)?.ms).toBeUndefined();
   });
 
   it('says a hint in whole seconds may be a second off either way, a reset epoch in milliseconds not', () => {

@@ -22,13 +22,9 @@ export function openRouterRateLimitOf(headers: HeadersLike | undefined, now: () 
 
 /**
  * How long to wait before the next call: `retry-after` (seconds or an HTTP date), else, when no
- * request is left, until `x-ratelimit-reset`.
+ * request is left, until `x-ratelimit-reset`; with how far it may be off: a second either way when
+ * it came in whole seconds.
  */
-export function openRouterRetryAfterMsOf(headers: HeadersLike | undefined, now: () => number = Date.now): number | undefined {
-  return openRouterRetryHintOf(headers, now)?.ms;
-}
-
-/** The same, with how far it may be off: a second either way when it came in whole seconds (`retry-after: 3`, an HTTP date). */
 export function openRouterRetryHintOf(headers: HeadersLike | undefined, now: () => number = Date.now): RetryHint | undefined {
   if (!headers) return undefined;
   const retryAfter = headers.get('retry-after')?.trim();

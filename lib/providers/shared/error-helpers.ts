@@ -63,6 +63,11 @@ export function retryHintOfSeconds(seconds: number): RetryHint {
   return { ms: secondsToMs(seconds), slackMs: Number.isInteger(seconds) ? 1_000 : 0 };
 }
 
+/** How far a hint of this many milliseconds may be off: a second when it is whole seconds (rounded), else nothing. */
+export function wholeSecondsSlackMs(ms: number): number {
+  return ms % 1_000 === 0 ? 1_000 : 0;
+}
+
 /** The `ProviderError` options that carry a hint. */
 export function retryHintOptions(hint: RetryHint | undefined): { retryAfterMs?: number; retryAfterSlackMs?: number } {
   if (hint === undefined) return {};
