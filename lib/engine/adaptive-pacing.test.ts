@@ -70,6 +70,24 @@ describe('createAdaptivePacer', () => {
     expect(end(start(), hinted(700))?.startsOnAnnouncedToken).toBe(false);
   });
 
+  it('does not start on the token an echo announced: a call sent before the last reaction brings a stale hint', () => {
+    const harness = setup();
+    const { start, end, advance } = harness;
+    runSequentially(harness, 2, 1_000);
+    end(start(), hinted(0));
+    advance(500);
+    const accepted = start();
+    advance(1_000);
+    end(accepted, succeeded);
+    // Sent before the 429 below was reacted to: on a far provider its token was decided a half round
+    // trip before its answer came, and the calls sent since may have taken it.
+    const sentBefore = start();
+    advance(10);
+    expect(end(start(), hinted(0))?.startsOnAnnouncedToken).toBe(true);
+    advance(5);
+    expect(end(sentBefore, hinted(0))).toEqual({ cause: 'rate', startsOnAnnouncedToken: false });
+  });
+
   it('asks for a cap probe on a first 429 at a new level of three or more, when its hint outlasts a call', () => {
     const refusedAtFour = (retryAfterMs: number) => {
       const harness = setup();

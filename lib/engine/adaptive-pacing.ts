@@ -232,7 +232,9 @@ class AdaptivePacingController implements AdaptivePacer {
     const retryAfterMs = isProviderError(error) ? error.retryAfterMs : undefined;
     const oneToken = cause === 'rate' && retryAfterMs !== undefined ? this.#sampler.oneTokenRefill(ticket.sample, retryAfterMs) : undefined;
     // Not on the 429 that ends slow start: the pace was far off, a start on the token is refused again.
-    const judged: RefusalVerdict = { cause, startsOnAnnouncedToken: this.#phase !== 'slow-start' && oneToken?.mayHoldOne === true };
+    // Nor on an echo's: its token was decided before the reaction, half a round trip before its
+    // answer came back, and the calls sent since may have taken it (a far provider: 20/s, 65% to 73%).
+    const judged: RefusalVerdict = { cause, startsOnAnnouncedToken: this.#phase !== 'slow-start' && !isEcho && oneToken?.mayHoldOne === true };
     this.#capProbe = undefined;
     // A rate 429's hint announces the next token (a later one than any announced before it), give
     // or take a second when the hint may be that far off (whole seconds, rounded either way).
