@@ -44,18 +44,33 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
   const otherClient = startOtherClient(scenario, quota, elapsedMs);
 
   const rateLimitInfo = (): RateLimitInfo | undefined => (scenario.isSendingRateLimitHeaders ? rateLimitInfoOf(rateLimitHeaders(scenario, quota, elapsedMs())) : undefined);
-  const refuse = (retryAfterMs: number | undefined): never => {
-    stats.lastRefusalAtMs = elapsedMs();
+  /** The 429 as the provider writes it at its decision: its headers count from then, not from when it reaches the client. */
+  const refusal = (retryAfterMs: number | undefined): ProviderError => {
     const headers = scenario.isSendingRateLimitHeaders ? rateLimitHeaders(scenario, quota, elapsedMs()) : new Headers();
     if (retryAfterMs !== undefined && scenario.retryHint === 'seconds') headers.set('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000))));
     else if (retryAfterMs !== undefined && scenario.retryHint !== 'none') headers.set('retry-after-ms', String(Math.max(1, Math.ceil(retryAfterMs))));
     const rateLimit = rateLimitInfoOf(headers);
-    throw new ProviderError('rate_limited', 'Too many requests', {
+    return new ProviderError('rate_limited', 'Too many requests', {
       status: 429,
       // Read as the OpenAI adapter reads it: to the millisecond, or in whole seconds, a second off either way.
       ...retryHintOptions(retryHintOf(headers)),
       ...(rateLimit ? { rateLimit } : {}),
     });
+  };
+
+  /** Counts a declined call and writes the answer the provider sends for it. */
+  const decline = (admission: Extract<ReturnType<GridQuota['admit']>, { isAccepted: false }>): ProviderError => {
+    switch (admission.reason) {
+      case 'overloaded':
+        stats.overloaded += 1;
+        return new ProviderError('overloaded', 'The model is overloaded', { status: 503 });
+      case 'concurrency':
+        stats.refusedForConcurrency += 1;
+        return refusal(concurrencyRetryAfterMs);
+      case 'rate':
+        stats.refusedForRate += 1;
+        return refusal(admission.nextTokenInMs);
+    }
   };
 
   return {
@@ -70,18 +85,10 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
       if (oneWayMs > 0) await sleep(oneWayMs);
       const admission = quota.admit(elapsedMs());
       if (!admission.isAccepted) {
+        const error = decline(admission);
         if (oneWayMs > 0) await sleep(oneWayMs);
-        switch (admission.reason) {
-          case 'overloaded':
-            stats.overloaded += 1;
-            throw new ProviderError('overloaded', 'The model is overloaded', { status: 503 });
-          case 'concurrency':
-            stats.refusedForConcurrency += 1;
-            return refuse(concurrencyRetryAfterMs);
-          case 'rate':
-            stats.refusedForRate += 1;
-            return refuse(admission.nextTokenInMs);
-        }
+        if (admission.reason !== 'overloaded') stats.lastRefusalAtMs = elapsedMs();
+        throw error;
       }
       stats.accepted += 1;
       stats.peakInFlight = Math.max(stats.peakInFlight, quota.inFlight);
@@ -90,9 +97,9 @@ export function createGridProvider(scenario: GridScenario, seed: number): GridPr
       } finally {
         admission.release();
       }
-      // The image comes back over the same network as a refusal.
-      if (oneWayMs > 0) await sleep(oneWayMs);
+      // The image comes back over the same network as a refusal, with the headers written as it left.
       const rateLimit = rateLimitInfo();
+      if (oneWayMs > 0) await sleep(oneWayMs);
       return { bytes: tinyPng(), mimeType: 'image/png', ...(rateLimit ? { rateLimit } : {}) };
     },
     stats: () => ({ ...stats }),

@@ -95,4 +95,24 @@ describe('createGridProvider', () => {
       vi.useRealTimers();
     }
   });
+  it('writes the x-ratelimit headers of a far 429 at the decision, not when the answer reaches the client', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      // A bucket of one at 3/s: the first call takes the token at 150 ms, the second reaches the
+      // provider at 400 ms with 0.75 of a token, and is refused. By the time the 429 is back (550 ms)
+      // a token would be there again: read then, the headers would say one request remains.
+      const provider = createGridProvider(shape({ quota: { requestsPerSecond: 3, bucket: 1 }, roundTripMs: 300, isSendingRateLimitHeaders: true }), 1);
+      const request = { prompt: 'a lighthouse at dusk', index: 1 };
+      const accepted = provider.generate(request);
+      await vi.advanceTimersByTimeAsync(250);
+      const refused = provider.generate({ ...request, index: 2 }).catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await refused).toMatchObject({ kind: 'rate_limited', rateLimit: { limitRequestsPerMinute: 180, remainingRequests: 0 } });
+      await vi.advanceTimersByTimeAsync(2_000);
+      await accepted;
+      provider.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
