@@ -88,6 +88,28 @@ describe('createAdaptivePacer', () => {
     expect(end(sentBefore, hinted(0))).toEqual({ cause: 'rate', startsOnAnnouncedToken: false });
   });
 
+  it('takes a hintless 429 within a cap it already judged for the rate: that cap would have let the call through', () => {
+    const harness = setup();
+    const { pacer, start, end, accept, advance } = harness;
+    runSequentially(harness, 2, 100);
+    end(start(), rateLimited());
+    advance(1_000);
+    for (const ticket of [start(), start(), start()]) accept(ticket);
+    expect(end(start(), rateLimited())?.cause).toBe('rate');
+    const fourth = start();
+    advance(1_000);
+    expect(end(start(), rateLimited())?.cause).toBe('rate');
+    advance(1_000);
+    // Refused again at five, never accepted there: a cap of four.
+    expect(end(start(), rateLimited())?.cause).toBe('concurrency');
+    expect(pacer.snapshot().concurrencyCeiling).toBe(4);
+    end(fourth, undefined);
+    advance(1_000);
+    // Four in flight, refused a second time there, none ever accepted: a cap of three, were it not
+    // within the cap of four just judged.
+    expect(end(start(), rateLimited())?.cause).toBe('rate');
+  });
+
   it('asks for a cap probe on a first 429 at a new level of three or more, when its hint outlasts a call', () => {
     const refusedAtFour = (retryAfterMs: number) => {
       const harness = setup();

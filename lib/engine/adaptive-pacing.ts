@@ -332,6 +332,7 @@ class AdaptivePacingController implements AdaptivePacer {
       isLevelProven: this.#ceiling.levels.isProvenAt(level),
       rateRefusalsSinceAcceptedAtLevel: this.#ceiling.levels.rateRefusalsSinceAcceptedAt(level),
       hasRetryHint: isProviderError(error) && error.retryAfterMs !== undefined,
+      isWithinCeiling: this.#ceiling.value < this.#ceiling.max && level <= this.#ceiling.value,
       isFirstStartOnAnnouncedToken: ticket === this.#announcedToken?.firstStart?.ticket && this.#announcedToken.firstStart.hadIt,
     };
   }

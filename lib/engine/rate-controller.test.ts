@@ -14,6 +14,22 @@ function succeed(rate: RateController, count: number) {
 }
 
 describe('RateController', () => {
+  it('lets the slots pace the starts, but not back to a rate the last rate 429 backed off from', () => {
+    const rate = controller();
+    rate.yieldToSlots(100);
+    // Nothing refused yet: twice as fast as the slots free up.
+    expect(rate.intervalMs).toBe(50);
+    // Leaving slow start refused at 20 ms: backed off to 40 ms, which the slots do not undo.
+    rate.onRateRefusal(20, undefined, { isLeavingSlowStart: true, isLevelProven: true });
+    expect(rate.intervalMs).toBe(40);
+    rate.yieldToSlots(10);
+    expect(rate.intervalMs).toBe(40);
+    // That 429 turned out to be the cap's: forgotten, the slots pace the starts again.
+    rate.forgetLastRefusal();
+    rate.yieldToSlots(10);
+    expect(rate.intervalMs).toBe(5);
+  });
+
   it('recovers to an exact measure and probes past it only after four long quiet spells, though a faster pace was refused', () => {
     const rate = controller();
     rate.onRateRefusal(200, undefined, { isLeavingSlowStart: true, isLevelProven: true });

@@ -278,11 +278,15 @@ export class RateController {
    * The calls in flight are the limit (a concurrency 429 said so): the rate must not bind as well,
    * or slots that free up at random moments wait for their turn. Starts may come twice as fast as
    * the slots can take them (`slotsIntervalMs`: mean latency / ceiling), never faster than a
-   * quota measured or stated, nor faster than the rate that was last refused.
+   * quota measured or stated, nor than the pace the last rate 429 backed off to.
    */
   yieldToSlots(slotsIntervalMs: number): void {
-    // Not past a rate that was refused either: a ceiling is a judgement, the rate's 429 was a fact.
-    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0, this.#failedIntervalMs ?? 0);
+    // Not back to a rate that was refused either: a ceiling is a judgement, the rate's 429 was a
+    // fact, and the pace it backed off to is what holds while it stands (a 429 found to be the cap's
+    // is forgotten first, `forgetLastRefusal`). Back to the pace that failed itself, a quota with a
+    // cap and a slow rate (0.5/s, a bucket of 9, 300 ms away, no hints) got bursts at slow start's
+    // last pace after every cap judgement: 48 429s for 24 images, one lost.
+    const targetMs = Math.max(slotsIntervalMs / 2, this.quotaIntervalMs ?? 0, this.#backedOffIntervalMs ?? 0);
     if (this.#intervalMs > targetMs) this.#setInterval(targetMs);
   }
 

@@ -25,6 +25,9 @@ describe('classifyRefusal', () => {
     ['the same at two in flight: a start on the token came no sooner than the refill', { level: 2, isFirstStartOnAnnouncedToken: true }, 'concurrency'],
     ['the same with one call in flight: the rate (no cap refuses a lone call)', { level: 1, isFirstStartOnAnnouncedToken: true }, 'rate'],
     ['the same, the provider saying none were left: the rate (another client took the token)', { isFirstStartOnAnnouncedToken: true, remainingRequests: 0 }, 'rate'],
+    ['refused again at a level never accepted, no hint: calls in flight', { earlierRefusalsAtLevel: 1, hasRetryHint: false }, 'concurrency'],
+    ['the same, but within a cap already judged: the rate (that cap would have let it through)', { earlierRefusalsAtLevel: 1, hasRetryHint: false, isWithinCeiling: true }, 'rate'],
+    ['within a cap already judged, after a hint the lane waited out, a proven level: the cap came down', { isLevelProven: true, rateRefusalsSinceAcceptedAtLevel: 1, isWithinCeiling: true }, 'concurrency'],
   ])('%s', (_, evidence, cause) => {
     expect(classifyRefusal({ ...nothingKnown, ...evidence })).toBe(cause);
   });

@@ -22,6 +22,11 @@ export interface RefusalEvidence {
   /** This 429 said when to come back: a rate limit's next token, which the lane waits for. */
   hasRetryHint: boolean;
   /**
+   * The ceiling on calls in flight is below the operator's maximum (a cap was judged, or 503s cut
+   * it) and the call started within it: no more calls were in flight than that cap allows.
+   */
+  isWithinCeiling?: boolean;
+  /**
    * The refused call was the first to start once the token the last rate 429 announced had come
    * (by its retry hint): a rate limit had that token for it.
    */
@@ -55,6 +60,11 @@ export function classifyRefusal(evidence: RefusalEvidence): RefusalCause {
   if (remainingRequests !== undefined) return remainingRequests > 0 && level > 1 ? 'concurrency' : 'rate';
   if (evidence.isFailedConcurrencyProbe) return 'concurrency';
   if (level <= 1) return 'rate';
+  // Refused within a cap already judged, with no hint: that cap would have let it through. Without a
+  // hint nothing pauses the lane while 429s are taken for a cap, and slow start's last pace goes on:
+  // a bucket of 8 at 0.2/s, 300 ms away, passed for a cap coming down (10, 8, 7, 6) for 20 refusals.
+  // With a hint the lane waits for the token, and a refusal there says the cap came down (below).
+  if (!evidence.hasRetryHint && evidence.isWithinCeiling) return 'rate';
   // The token the last rate 429 announced was there for this call: another limit refused it (or
   // that 429 was a cap's too, its hint no token's).
   if (evidence.isFirstStartOnAnnouncedToken) return 'concurrency';
