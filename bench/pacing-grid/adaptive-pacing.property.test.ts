@@ -10,7 +10,7 @@ import { runGridScenario } from './run-grid-scenario';
  * a stable quota; it is not met everywhere: over 60,000 shapes (24 images each, fast-check seeds 7
  * and 8; retry hints to the millisecond, in whole seconds or none; the provider at hand, 100 ms or
  * 300 ms away) the median is 2 refusals, p90 7, 69% of runs at 3 or fewer. Distance costs most:
- * the worst run at hand took 12 429s, 100 ms away 17, 300 ms away 35 (a slow rate behind a big
+ * the worst run at hand took 12 429s, 100 ms away 17, 300 ms away 28 (a slow rate behind a big
  * bucket, no retry hint: slow start's pace is far past the quota by the time the bucket runs dry,
  * and each cut of it takes a round trip to show, the calls sent meanwhile refused too).
  * BENCHMARKS.md's pacing grid has the per-scenario figures, and `bench/pacing-grid/random-shapes.ts`
@@ -23,8 +23,8 @@ import { runGridScenario } from './run-grid-scenario';
  * these 100, so a random hunt fails only on a run worse than any measured: with new shapes every
  * run and the bound equal to the worst ever seen, CI would fail by chance.
  */
-const maxRefusalsPerBatchByRoundTripMs: Readonly<Record<number, number>> = { 0: 12, 100: 17, 300: 35 };
-/** A sanity floor, not the target: the worst of 60,000 random runs is 0.25 (3/s to 5/s behind a cap of one, or 2/s behind a bucket of one, with 5 s calls, 300 ms away). */
+const maxRefusalsPerBatchByRoundTripMs: Readonly<Record<number, number>> = { 0: 12, 100: 17, 300: 28 };
+/** A sanity floor, not the target: the worst of 60,000 random runs is 0.20 (2/s behind a bucket of one and a cap of 2, 5 s calls, hints in whole seconds, 300 ms away). */
 const minRatio = 0.15;
 
 describe('adaptive pacing on random quota shapes (property, simulated time)', () => {

@@ -360,6 +360,23 @@ describe('createAdaptivePacer', () => {
     expect(pacer.minIntervalMs).toBeCloseTo(before / 2, 5);
   });
 
+  it('halves the pace its refused call started at, not the faster one slow start reached while the 429 was on its way back', () => {
+    const { pacer, start, accept, end, advance } = setup({ acceptedAfterMs: 250 });
+    const first = start();
+    advance(8_000);
+    end(first, succeeded);
+    const pacedAtMs = pacer.minIntervalMs;
+    // A provider 300 ms away: this call's 429 comes back after the next one was counted accepted.
+    const refused = start();
+    advance(250);
+    const second = start();
+    advance(250);
+    accept(second, 5);
+    expect(pacer.minIntervalMs).toBeLessThan(pacedAtMs);
+    end(refused, rateLimited());
+    expect(pacer.minIntervalMs).toBeGreaterThanOrEqual(2 * pacedAtMs);
+  });
+
   it('halves the rate reached on the first rate 429, then cuts by the decrease factor', () => {
     const harness = setup({ initialIntervalMs: 1_000 });
     const { pacer, start, end, advance, accept } = harness;

@@ -12,12 +12,15 @@ export class CallTicket {
   readonly inFlightAtStart: number;
   /** Its place in the quota rate sample (see `QuotaRateSampler`). */
   readonly sample: SampledCall;
+  /** The interval between starts the controller paced at when it started. */
+  readonly intervalAtStartMs: number;
   #isAccepted = false;
 
-  constructor(startedAtMs: number, inFlightAtStart: number, sample: SampledCall) {
+  constructor(startedAtMs: number, inFlightAtStart: number, sample: SampledCall, intervalAtStartMs = 0) {
     this.startedAtMs = startedAtMs;
     this.inFlightAtStart = inFlightAtStart;
     this.sample = sample;
+    this.intervalAtStartMs = intervalAtStartMs;
   }
 
   get isAccepted(): boolean {
