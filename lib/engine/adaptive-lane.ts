@@ -1,11 +1,5 @@
-import { isProviderError } from '@/lib/core';
 import { createAdaptivePacer, type AdaptivePacingOptions, type AdaptivePacingSnapshot, type CallTicket, type CapProbe } from './adaptive-pacing';
 import { createLane, type Lane, type ReleaseSlot, type SlotOutcome } from './lane';
-
-/** How far a refusal's retry hint may be off (see `ProviderErrorOptions.retryAfterSlackMs`). */
-function retryAfterSlackMsOf(outcome: SlotOutcome | undefined): number {
-  return outcome?.status === 'failed' && isProviderError(outcome.error) ? (outcome.error.retryAfterSlackMs ?? 0) : 0;
-}
 
 /** A lane whose concurrency and spacing follow the adaptive controller. */
 export interface AdaptiveLane extends Lane {
@@ -63,12 +57,12 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
     pacer.recordCapProbeAccepted(probing.probe);
     endProbe();
   };
-  const startProbe = (probe: CapProbe, pauseMs: number, startsOnToken: boolean, slackMs: number) => {
+  const startProbe = (probe: CapProbe, pauseMs: number, startsOnToken: boolean) => {
     endProbe();
     // A rate limit has no token before the one its hint announced, so a probe accepted before it
     // proves a cap; a hint that may be a second off (whole seconds, rounded) lets the token come a
     // second sooner: the probe's window closes then, and the lane waits out the rest of the hint.
-    const windowMs = Math.max(0, pauseMs - slackMs);
+    const windowMs = Math.max(0, pauseMs - (probe.hintSlackMs ?? 0));
     const timer = setTimeout(() => {
       endProbe();
       // No probe got a slot in time: the token comes now, or by the hint, and a start may come on it (see `pauseUntilToken`).
@@ -124,7 +118,7 @@ export function createAdaptiveLane(options: AdaptivePacingOptions = {}): Adaptiv
         // (rather than start on the token: the probe's call comes sooner, and the token start follows if none did).
         // Not off the probe's own 429: that one was the rate's (the lane then waits for the token).
         if (refusal?.cause === 'rate' && refusal.capProbe && !isProbe && heldPauseMs !== undefined) {
-          startProbe(refusal.capProbe, heldPauseMs, refusal.startsOnAnnouncedToken, retryAfterSlackMsOf(outcome));
+          startProbe(refusal.capProbe, heldPauseMs, refusal.startsOnAnnouncedToken);
           heldPauseMs = undefined;
         }
         // A rate 429's hint on a quota that may hold one token: a start comes on the token it announced.

@@ -59,6 +59,8 @@ export type AdaptivePacingPhase = 'slow-start' | 'steady';
 export interface CapProbe {
   /** Calls in flight when the refused call started, itself included. */
   readonly refusedLevel: number;
+  /** How far the refusal's retry hint may be off (whole seconds, see `ProviderErrorOptions.retryAfterSlackMs`); absent: to the millisecond. */
+  readonly hintSlackMs?: number;
 }
 
 /** A 429 as the controller judged it, and what the lane should do instead of pausing for its hint. */

@@ -275,7 +275,7 @@ class AdaptivePacingController implements AdaptivePacer {
       return judged;
     }
     this.#lastRateRefusal = { level, sample: ticket.sample };
-    if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level };
+    if (this.#isWorthACapProbe(evidence, retryAfterMs)) this.#capProbe = { refusedLevel: level, ...(slackMs > 0 ? { hintSlackMs: slackMs } : {}) };
     this.#ceiling.liftIfRefusedWithin(level);
     const verdict = this.#rate.onRateRefusal(this.#failedIntervalMs(ticket), sampledIntervalMs, {
       isLeavingSlowStart,

@@ -16,7 +16,7 @@ export class CallTicket {
   readonly intervalAtStartMs: number;
   #isAccepted = false;
 
-  constructor(startedAtMs: number, inFlightAtStart: number, sample: SampledCall, intervalAtStartMs = 0) {
+  constructor(startedAtMs: number, inFlightAtStart: number, sample: SampledCall, intervalAtStartMs: number) {
     this.startedAtMs = startedAtMs;
     this.inFlightAtStart = inFlightAtStart;
     this.sample = sample;
