@@ -8,8 +8,8 @@ import { gridClientMaxConcurrency } from './run-grid-scenario';
  * 10), calls in flight capped at 1 to 32 or not at all, latency medians from 0.2 s to 30 s
  * (log-normal, sigma 0.35, or 0.6 for a wide spread); and on some shapes, the quota halved
  * mid-run, a second client taking a third of it, 503 storms, 429s with no retry hint or one in
- * whole seconds, OpenAI's
- * `x-ratelimit-*` headers, and a far provider (a 300 ms network round trip on every answer).
+ * whole seconds, OpenAI's `x-ratelimit-*` headers, and a far provider (a 300 ms network round trip
+ * on every answer).
  */
 
 const imagesPerBatch = 80;
